@@ -1,17 +1,44 @@
-import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/** The Worker, inside workerd, against the real stack started by the global setup. */
+const workersProject = (name: string, include: string[], exclude: string[], groupOrder: number): TestProjectInlineConfiguration => ({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: { bindings: inject<Record<string, string>>('workerVars') },
+    })),
+  ],
+  test: {
+    name,
+    include,
+    exclude,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    sequence: { groupOrder },
+  },
+});
 
 export default defineConfig({
   test: {
     globalSetup: ['tests/global-setup.ts'],
     projects: [
       {
+        // Node-side code: the local endpoints, scripts, load tooling.
         test: {
           name: 'node',
           environment: 'node',
           include: ['scripts/**/*.test.ts', 'load/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          sequence: { groupOrder: 0 },
         },
+      },
+      workersProject('workers', ['workers/**/*.test.ts', 'db/**/*.test.ts'], ['**/*.outage.test.ts', '**/node_modules/**'], 0),
+      // Tests that stop Redis run last and alone, so the outage never reaches other tests.
+      {
+        ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1),
+        test: { ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1).test, fileParallelism: false },
       },
     ],
   },

@@ -1,0 +1,99 @@
+import { startNeonEndpoint } from './neon-endpoint.ts';
+import { startPostgres, type PostgresHandle } from './postgres.ts';
+import { migrateDatabase } from './migrate.ts';
+import { startRedis, type RedisHandle } from './redis.ts';
+import { loadLocalSecrets, type LocalSecrets } from './secrets.ts';
+import { startUpstashEndpoint } from './upstash-endpoint.ts';
+
+export interface StackOptions {
+  /** Data folder: embedded Postgres cluster, Redis dump, secrets. */
+  dataDir: string;
+  /** Keep data between runs (dev) or start clean and delete on stop (tests). */
+  persistent: boolean;
+  /** Use an existing Postgres instead of the embedded one. */
+  databaseUrl?: string;
+  /** With databaseUrl: work in a scratch database created for this run and dropped after. */
+  scratchDatabase?: string;
+  /** Use an existing Redis instead of spawning one. */
+  redisUrl?: string;
+  /** Keep secrets in the data folder (dev) or generate throwaway ones (tests). */
+  keepSecrets: boolean;
+  preferredPorts?: { postgres?: number; neon?: number; upstash?: number; redis?: number };
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  postgres: PostgresHandle;
+  redis: RedisHandle;
+  neon: { httpEndpoint: string; wsProxy: string };
+  upstash: { url: string; token: string };
+  secrets: LocalSecrets;
+  /** Every var the Worker needs to reach this stack. */
+  workerVars: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stand-ins for Neon and Upstash in front of a real Postgres and a real
+ * Redis, and applies the migrations. Used by `npm start` and by the test setup alike.
+ */
+export async function startStack(opts: StackOptions): Promise<LocalStack> {
+  const log = opts.log ?? (() => {});
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop failed: ${String(e)}`));
+  };
+  try {
+    const secrets = loadLocalSecrets(opts.keepSecrets ? opts.dataDir : undefined);
+    const [postgres, redis] = await Promise.all([
+      startPostgres({
+        externalUrl: opts.databaseUrl,
+        scratchDatabase: opts.scratchDatabase,
+        dataDir: opts.dataDir,
+        persistent: opts.persistent,
+        preferredPort: opts.preferredPorts?.postgres,
+      }),
+      startRedis({
+        url: opts.redisUrl,
+        dataDir: opts.dataDir,
+        persistent: opts.persistent,
+        preferredPort: opts.preferredPorts?.redis,
+        log,
+      }),
+    ]);
+    stops.push(() => postgres.stop(), () => redis.stop());
+    await migrateDatabase(postgres.url);
+
+    const neon = await startNeonEndpoint({ port: opts.preferredPorts?.neon, log });
+    stops.push(() => neon.close());
+    const upstash = await startUpstashEndpoint({
+      redis,
+      token: secrets.UPSTASH_REDIS_REST_TOKEN,
+      port: opts.preferredPorts?.upstash,
+    });
+    stops.push(() => upstash.close());
+
+    const workerVars: Record<string, string> = {
+      DATABASE_URL: postgres.url,
+      NEON_HTTP_ENDPOINT: neon.httpEndpoint,
+      NEON_WS_PROXY: neon.wsProxy,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
+      JWT_SECRET: secrets.JWT_SECRET,
+      PASSWORD_PEPPER: secrets.PASSWORD_PEPPER,
+      METRICS_TOKEN: secrets.METRICS_TOKEN,
+    };
+    return {
+      postgres,
+      redis,
+      neon: { httpEndpoint: neon.httpEndpoint, wsProxy: neon.wsProxy },
+      upstash: { url: upstash.url, token: secrets.UPSTASH_REDIS_REST_TOKEN },
+      secrets,
+      workerVars,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,190 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/client.ts';
+import { loadConfig, type Config, type Env } from './env.ts';
+import type { Actor, Ctx } from './lib/context.ts';
+import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
+import { createLogger, errorFields, type Logger } from './lib/logger.ts';
+import { createServices, type Services } from './lib/services.ts';
+
+export interface AppVariables {
+  requestId: string;
+  log: Logger;
+  config: Config;
+  services: Services;
+  /** Set by the authenticate middleware. */
+  actor: Actor;
+  /** How the actor authenticated; cookie sessions need the CSRF header on writes. */
+  authVia: 'bearer' | 'cookie';
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}
+
+export type AppContext = Context<AppEnv>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Turns zod issues into { fields: { "a.b": "message" } } so clients can point at the field. */
+export function zodFields(error: ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join('.') : '_';
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
+
+/** The domain context of a request: adapters without HTTP. */
+export function ctxOf(c: AppContext): Ctx {
+  return {
+    services: c.var.services,
+    config: c.var.config,
+    log: c.var.log,
+    defer: (promise) => {
+      const guarded = promise.catch((err: unknown) => c.var.log.error('deferred work failed', errorFields(err)));
+      try {
+        c.executionCtx.waitUntil(guarded);
+      } catch {
+        // No ExecutionContext (app.request in a script): the promise still runs.
+      }
+    },
+  };
+}
+
+/** Feature routers: same typed env and validation behaviour as the app. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new AppError('validation_failed', 'Some fields are invalid', { fields: zodFields(result.error) });
+      }
+    },
+  });
+}
+
+export function errorResponse(c: Context, err: AppError, requestId: string): Response {
+  const body: ErrorBody = { error: { code: err.code, message: err.message, requestId } };
+  if (err.details !== undefined) body.error.details = err.details;
+  return c.json(body, err.status as 400, err.headers);
+}
+
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /Malformed JSON/i.test(err.message)) return new AppError('invalid_json', 'The request body is not valid JSON');
+    if (err.status === 413) return new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+    const code: ErrorCode = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'bad_request';
+    return new AppError(code, err.message || 'Bad request');
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new AppError('service_unavailable', 'The database is unavailable, try again shortly', undefined, { 'Retry-After': '5' });
+  }
+  return undefined;
+}
+
+/** Routes registered on the app, for answering 405 instead of 404 on a known path. */
+function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    const pattern = new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}/?$`);
+    if (pattern.test(path)) methods.add(r.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods];
+}
+
+export interface AppOptions {
+  /** Feature routers mounted under /api. */
+  routers: OpenAPIHono<AppEnv>[];
+  /** Handler for everything outside /api (static site). */
+  site?: (c: AppContext) => Promise<Response> | Response;
+}
+
+/** The one app factory: context, limits, errors, 404/405 and the OpenAPI document. */
+export function createApp(options: AppOptions) {
+  const app = createRouter();
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set('requestId', requestId);
+    const config = loadConfig(c.env);
+    const log = createLogger({ requestId }, config.LOG_LEVEL);
+    c.set('config', config);
+    c.set('log', log);
+    c.set('services', createServices(config));
+    const started = Date.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    const status = c.res.status;
+    if (c.req.path.startsWith('/api/')) {
+      log[status >= 500 ? 'error' : 'info']('request', {
+        method: c.req.method,
+        path: c.req.path,
+        status,
+        ms: Date.now() - started,
+      });
+    }
+  });
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.onError((err, c) => {
+    const requestId = c.get('requestId') ?? crypto.randomUUID();
+    const known = toAppError(err);
+    if (known) {
+      if (known.status >= 500) c.get('log')?.error('request failed', { code: known.code, ...errorFields(err) });
+      const res = errorResponse(c, known, requestId);
+      res.headers.set('X-Request-Id', requestId);
+      return res;
+    }
+    (c.get('log') ?? createLogger({ requestId })).error('unhandled error', errorFields(err));
+    const res = errorResponse(c, new AppError('internal', 'Something went wrong on our side'), requestId);
+    res.headers.set('X-Request-Id', requestId);
+    return res;
+  });
+
+  for (const router of options.routers) app.route('/api', router);
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Sabaq API', version: '0.1.0', description: 'Edge API of the Sabaq learning platform.' },
+    servers: [{ url: '/' }],
+  });
+
+  app.notFound((c) => {
+    const requestId = c.get('requestId');
+    if (c.req.path.startsWith('/api/') || !options.site) {
+      const allowed = allowedMethods(app, c.req.path);
+      if (allowed.length) {
+        return errorResponse(
+          c,
+          new AppError('method_not_allowed', `${c.req.method} is not allowed here`, { allowed }, { Allow: allowed.join(', ') }),
+          requestId,
+        );
+      }
+      return errorResponse(c, new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`), requestId);
+    }
+    return options.site(c);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,170 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { refreshTokens, users, type Language, type User } from '../../db/schema/index.ts';
+import type { Ctx } from '../lib/context.ts';
+import { AppError, validationError } from '../lib/errors.ts';
+import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
+import { isUniqueViolation } from '../lib/pg-errors.ts';
+import { passwordProblem } from './password-policy.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
+import { prepareSession, revokeLiveAccessTokens, startSession, type SessionTokens } from './sessions.ts';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  language: Language;
+  role: User['role'];
+  teacherStatus: User['teacherStatus'];
+  createdAt: string;
+  lastActiveAt: string | null;
+}
+
+export function toPublicUser(u: User): PublicUser {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    language: u.language,
+    role: u.role,
+    teacherStatus: u.teacherStatus,
+    createdAt: u.createdAt.toISOString(),
+    lastActiveAt: u.lastActiveAt ? new Date(u.lastActiveAt).toISOString() : null,
+  };
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+function assertPassword(password: string, field = 'password') {
+  const problem = passwordProblem(password);
+  if (problem) throw validationError({ [field]: problem }, problem);
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name: string;
+  language: Language;
+  role: 'learner' | 'parent' | 'teacher';
+  ip: string;
+}
+
+/** Creates the account and its first session in one transaction (a batch). */
+export async function register(ctx: Ctx, input: RegisterInput): Promise<{ user: PublicUser; tokens: SessionTokens }> {
+  const ipLimit = await hit(ctx.services.redis, 'auth.register.ip', input.ip);
+  if (!ipLimit.allowed) throw rateLimited(ipLimit, 'Too many registrations from this address, try later');
+  assertPassword(input.password);
+  const id = crypto.randomUUID();
+  const role = input.role;
+  const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
+  const { row, tokens } = await prepareSession(ctx, { id, role });
+  const { db } = ctx.services.db;
+  try {
+    const [inserted] = await db.batch([
+      db
+        .insert(users)
+        .values({
+          id,
+          email: normalizeEmail(input.email),
+          passwordHash,
+          name: input.name.trim(),
+          language: input.language,
+          role,
+          teacherStatus: role === 'teacher' ? 'pending' : 'none',
+        })
+        .returning(),
+      db.insert(refreshTokens).values(row),
+    ]);
+    return { user: toPublicUser(inserted[0]!), tokens };
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key')) {
+      throw new AppError('already_exists', 'An account with this email already exists', { fields: { email: 'already registered' } });
+    }
+    throw err;
+  }
+}
+
+export interface LoginInput {
+  email: string;
+  password: string;
+  ip: string;
+}
+
+/**
+ * Verifies credentials under two limits: failures per account+IP (a password-guessing
+ * brake that does not lock the real owner out from elsewhere) and attempts per IP. The
+ * answer and its timing are the same whether or not the email exists.
+ */
+export async function login(ctx: Ctx, input: LoginInput): Promise<{ user: PublicUser; tokens: SessionTokens }> {
+  const email = normalizeEmail(input.email);
+  const failureKey = `${email}|${input.ip}`;
+  const { redis } = ctx.services;
+  const [failures, perIp] = await Promise.all([peek(redis, 'auth.login.failures', failureKey), hit(redis, 'auth.login.ip', input.ip)]);
+  if (!failures.allowed) throw rateLimited(failures, 'Too many failed attempts, try again later');
+  if (!perIp.allowed) throw rateLimited(perIp, 'Too many login attempts from this address, try again later');
+
+  const [user] = await ctx.services.db.db.select().from(users).where(eq(users.email, email)).limit(1);
+  const verdict = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, ctx.config.PASSWORD_PEPPER);
+  if (!user || !verdict.ok) {
+    const after = await hit(redis, 'auth.login.failures', failureKey);
+    throw new AppError('invalid_credentials', 'Email or password is incorrect', undefined, after.allowed ? undefined : { 'Retry-After': String(Math.max(1, Math.ceil((after.reset - Date.now()) / 1000))) });
+  }
+  await forgive(redis, 'auth.login.failures', failureKey);
+  if (verdict.needsRehash) {
+    // Parameters were raised since this hash was made: upgrade it now that we know the password.
+    const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
+    ctx.defer(ctx.services.db.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)));
+  }
+  const tokens = await startSession(ctx, user);
+  return { user: toPublicUser(user), tokens };
+}
+
+export async function getUser(ctx: Ctx, userId: string): Promise<User> {
+  const [user] = await ctx.services.db.db.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw new AppError('unauthorized', 'This account no longer exists');
+  return user;
+}
+
+export async function updateProfile(ctx: Ctx, userId: string, patch: { name?: string; language?: Language }): Promise<PublicUser> {
+  const set: Partial<Pick<User, 'name' | 'language'>> = {};
+  if (patch.name !== undefined) set.name = patch.name.trim();
+  if (patch.language !== undefined) set.language = patch.language;
+  if (!Object.keys(set).length) return toPublicUser(await getUser(ctx, userId));
+  const [user] = await ctx.services.db.db.update(users).set(set).where(eq(users.id, userId)).returning();
+  if (!user) throw new AppError('unauthorized', 'This account no longer exists');
+  return toPublicUser(user);
+}
+
+async function assertCurrentPassword(ctx: Ctx, user: User, password: string) {
+  const verdict = await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER);
+  if (!verdict.ok) throw new AppError('invalid_credentials', 'The current password is incorrect', { fields: { currentPassword: 'incorrect' } });
+}
+
+/**
+ * Changes the password and revokes every session of the account (all refresh-token
+ * families and, through Redis, live access tokens); answers with a fresh session.
+ */
+export async function changePassword(ctx: Ctx, userId: string, input: { currentPassword: string; newPassword: string }): Promise<SessionTokens> {
+  const user = await getUser(ctx, userId);
+  await assertCurrentPassword(ctx, user, input.currentPassword);
+  assertPassword(input.newPassword, 'newPassword');
+  const passwordHash = await hashPassword(input.newPassword, ctx.config.PASSWORD_PEPPER);
+  const now = ctx.services.now();
+  const { db } = ctx.services.db;
+  // Issued after `now`, the new session's token survives the revocation marker written below.
+  const { row, tokens } = await prepareSession(ctx, user);
+  await db.batch([
+    db.update(users).set({ passwordHash }).where(eq(users.id, userId)),
+    db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt))),
+    db.insert(refreshTokens).values(row),
+  ]);
+  await revokeLiveAccessTokens(ctx, userId, now);
+  return tokens;
+}
+
+/** Deletes the account; children and everything else owned by it go with it (FK cascades). */
+export async function deleteAccount(ctx: Ctx, userId: string, password: string): Promise<void> {
+  const user = await getUser(ctx, userId);
+  await assertCurrentPassword(ctx, user, password);
+  await ctx.services.db.db.delete(users).where(eq(users.id, userId));
+  await revokeLiveAccessTokens(ctx, userId);
+}

@@ -1,0 +1,71 @@
+import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { eq } from 'drizzle-orm';
+import { users } from '../../db/schema/index.ts';
+import type { AppEnv } from '../app.ts';
+import { ctxOf } from '../app.ts';
+import type { Actor, Ctx } from '../lib/context.ts';
+import { AppError, forbidden } from '../lib/errors.ts';
+import { REDIS_TIMEOUT_MS } from '../lib/redis.ts';
+import { withTimeout } from '../lib/timeout.ts';
+import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './cookies.ts';
+import { revokedSessionKey, userNotBeforeKey } from './sessions.ts';
+import { verifyAccessToken } from './tokens.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** lastActiveAt is written at most once a minute per user. */
+const ACTIVITY_GATE_SEC = 60;
+
+/**
+ * One Redis round trip per authenticated request: revocation markers for the session and
+ * the user, plus the once-a-minute activity gate. If Redis is unreachable the token's own
+ * 15-minute expiry is the fallback (Redis stays off the critical path).
+ */
+async function sessionState(ctx: Ctx, sub: string, sid: string) {
+  const p = ctx.services.redis.pipeline();
+  p.get(revokedSessionKey(sid));
+  p.get(userNotBeforeKey(sub));
+  p.set(`auth:active:${sub}`, '1', { nx: true, ex: ACTIVITY_GATE_SEC });
+  try {
+    const [revoked, notBefore, gate] = await withTimeout(p.exec<[string | null, string | null, string | null]>(), REDIS_TIMEOUT_MS, 'session state');
+    return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK' };
+  } catch (err) {
+    ctx.log.warn('session state unavailable, relying on token expiry', { err: String(err) });
+    return { revoked: false, notBefore: 0, touch: false };
+  }
+}
+
+export function bearerOrCookie(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]) {
+  const header = c.req.header('authorization');
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new AppError('unauthorized', 'Use "Authorization: Bearer <token>"');
+    return { token: m[1]!, via: 'bearer' as const };
+  }
+  const cookie = getCookie(c, ACCESS_COOKIE, 'host');
+  return cookie ? { token: cookie, via: 'cookie' as const } : undefined;
+}
+
+/** Requires a valid session; optionally one of `roles`. Sets c.var.actor. */
+export const authenticate = (roles?: Actor['role'][]) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const found = bearerOrCookie(c);
+    if (!found) throw new AppError('unauthorized', 'Log in to continue');
+    if (found.via === 'cookie' && !SAFE_METHODS.has(c.req.method)) {
+      // Double-submit check: a cross-site form can send the cookie but cannot read it.
+      const expected = getCookie(c, CSRF_COOKIE);
+      if (!expected || c.req.header(CSRF_HEADER) !== expected) throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
+    }
+    const claims = await verifyAccessToken(found.token, c.var.config.JWT_SECRET);
+    const ctx = ctxOf(c);
+    const state = await sessionState(ctx, claims.sub, claims.sid);
+    if (state.revoked || claims.iatMs < state.notBefore) throw new AppError('unauthorized', 'This session has been revoked; log in again');
+    if (state.touch) {
+      ctx.defer(ctx.services.db.db.update(users).set({ lastActiveAt: ctx.services.now() }).where(eq(users.id, claims.sub)));
+    }
+    const actor: Actor = { id: claims.sub, role: claims.role, sessionId: claims.sid };
+    if (roles && !roles.includes(actor.role)) throw forbidden();
+    c.set('actor', actor);
+    c.set('authVia', found.via);
+    await next();
+  });

@@ -1,0 +1,256 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { getCookie } from 'hono/cookie';
+import { createRouter, ctxOf } from '../app.ts';
+import { AppError } from '../lib/errors.ts';
+import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
+import { clientIp } from '../lib/request.ts';
+import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
+import { authenticate } from './auth.ts';
+import { createChild, deleteChild, getChild, listChildren, updateChild } from './children.ts';
+import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
+import { PASSWORD_MAX } from './password-policy.ts';
+import { refreshSession, revokeSession } from './sessions.ts';
+import { listTeachers, reviewTeacher } from './teachers.ts';
+
+const User = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    language: Language,
+    role: z.enum(['learner', 'parent', 'teacher', 'admin']),
+    teacherStatus: z.enum(['none', 'pending', 'verified', 'rejected']),
+    createdAt: z.string(),
+    lastActiveAt: z.string().nullable(),
+  })
+  .openapi('User');
+
+const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
+const Session = Tokens.extend({ user: User }).openapi('Session');
+
+const Email = z.string().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
+// Length and block-list rules are checked by the password policy (one message per rule).
+const Password = z.string().max(PASSWORD_MAX * 4);
+const Name = z.string().trim().min(1, 'Enter a name').max(100);
+
+const Child = z.object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() }).openapi('Child');
+const thisYear = () => new Date().getUTCFullYear();
+const ChildFields = {
+  name: Name,
+  birthYear: z.number().int().min(1990).refine((y) => y <= thisYear(), 'Birth year cannot be in the future'),
+};
+const ChildInput = z.object({ ...ChildFields, language: Language.default('ru') });
+const ChildPatch = z.object({ ...ChildFields, language: Language }).partial().strict();
+
+const TeacherReview = User.extend({ reviewNote: z.string().nullable(), reviewedAt: z.string().nullable() });
+
+const common = errorResponses(400, 401, 429, 503);
+
+const r = {
+  register: createRoute({
+    method: 'post',
+    path: '/auth/register',
+    tags: ['auth'],
+    summary: 'Create an account (learner, parent or teacher) and log in',
+    request: {
+      body: jsonBody(
+        z.object({
+          email: Email,
+          password: Password,
+          name: Name,
+          language: Language.default('ru'),
+          role: z.enum(['learner', 'parent', 'teacher'], { message: 'Role must be learner, parent or teacher' }),
+        }),
+      ),
+    },
+    responses: { 201: json(Session, 'Created and logged in'), ...errorResponses(400, 409, 429, 503) },
+  }),
+  login: createRoute({
+    method: 'post',
+    path: '/auth/login',
+    tags: ['auth'],
+    summary: 'Log in with email and password',
+    request: { body: jsonBody(z.object({ email: Email, password: Password })) },
+    responses: { 200: json(Session), ...common },
+  }),
+  refresh: createRoute({
+    method: 'post',
+    path: '/auth/refresh',
+    tags: ['auth'],
+    summary: 'Rotate the refresh token (body, or the session cookie plus the CSRF header)',
+    request: { body: { required: false, content: { 'application/json': { schema: z.object({ refreshToken: z.string().max(200).optional() }) } } } },
+    responses: { 200: json(Tokens), ...common },
+  }),
+  logout: createRoute({
+    method: 'post',
+    path: '/auth/logout',
+    tags: ['auth'],
+    summary: 'Revoke the current session',
+    middleware: [authenticate()] as const,
+    responses: { 204: { description: 'Logged out' }, ...errorResponses(401) },
+  }),
+  me: createRoute({
+    method: 'get',
+    path: '/me',
+    tags: ['me'],
+    summary: 'The logged-in user',
+    middleware: [authenticate()] as const,
+    responses: { 200: json(z.object({ user: User })), ...errorResponses(401) },
+  }),
+  updateMe: createRoute({
+    method: 'patch',
+    path: '/me',
+    tags: ['me'],
+    summary: 'Update name or language',
+    middleware: [authenticate()] as const,
+    request: { body: jsonBody(z.object({ name: Name.optional(), language: Language.optional() }).strict()) },
+    responses: { 200: json(z.object({ user: User })), ...errorResponses(400, 401) },
+  }),
+  deleteMe: createRoute({
+    method: 'delete',
+    path: '/me',
+    tags: ['me'],
+    summary: "Delete the account and all its data (children's included); needs the password",
+    middleware: [authenticate()] as const,
+    request: { body: jsonBody(z.object({ password: Password })) },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401) },
+  }),
+  password: createRoute({
+    method: 'post',
+    path: '/me/password',
+    tags: ['me'],
+    summary: 'Change the password; every other session is revoked',
+    middleware: [authenticate()] as const,
+    request: { body: jsonBody(z.object({ currentPassword: Password, newPassword: Password })) },
+    responses: { 200: json(Tokens), ...errorResponses(400, 401) },
+  }),
+  listChildren: createRoute({
+    method: 'get',
+    path: '/me/children',
+    tags: ['children'],
+    middleware: [authenticate()] as const,
+    request: { query: PageQuery },
+    responses: { 200: json(pageOf(Child)), ...errorResponses(401, 403) },
+  }),
+  createChild: createRoute({
+    method: 'post',
+    path: '/me/children',
+    tags: ['children'],
+    middleware: [authenticate()] as const,
+    request: { body: jsonBody(ChildInput) },
+    responses: { 201: json(Child), ...errorResponses(400, 401, 403) },
+  }),
+  getChild: createRoute({
+    method: 'get',
+    path: '/me/children/{id}',
+    tags: ['children'],
+    middleware: [authenticate()] as const,
+    request: { params: IdParam },
+    responses: { 200: json(Child), ...errorResponses(401, 404) },
+  }),
+  updateChild: createRoute({
+    method: 'patch',
+    path: '/me/children/{id}',
+    tags: ['children'],
+    middleware: [authenticate()] as const,
+    request: { params: IdParam, body: jsonBody(ChildPatch) },
+    responses: { 200: json(Child), ...errorResponses(400, 401, 404) },
+  }),
+  deleteChild: createRoute({
+    method: 'delete',
+    path: '/me/children/{id}',
+    tags: ['children'],
+    middleware: [authenticate()] as const,
+    request: { params: IdParam },
+    responses: { 204: { description: 'Deleted with everything about the child' }, ...errorResponses(401, 404) },
+  }),
+  listTeachers: createRoute({
+    method: 'get',
+    path: '/admin/teachers',
+    tags: ['admin'],
+    middleware: [authenticate(['admin'])] as const,
+    request: { query: PageQuery.extend({ status: z.enum(['pending', 'verified', 'rejected']).default('pending') }) },
+    responses: { 200: json(pageOf(TeacherReview)), ...errorResponses(401, 403) },
+  }),
+  verifyTeacher: createRoute({
+    method: 'post',
+    path: '/admin/teachers/{id}/verify',
+    tags: ['admin'],
+    middleware: [authenticate(['admin'])] as const,
+    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.object({ note: z.string().max(1000).optional() }) } } } },
+    responses: { 200: json(z.object({ user: User })), ...errorResponses(401, 403, 404) },
+  }),
+  rejectTeacher: createRoute({
+    method: 'post',
+    path: '/admin/teachers/{id}/reject',
+    tags: ['admin'],
+    middleware: [authenticate(['admin'])] as const,
+    request: { params: IdParam, body: jsonBody(z.object({ reason: z.string().trim().min(1, 'Give a reason').max(1000) })) },
+    responses: { 200: json(z.object({ user: User })), ...errorResponses(400, 401, 403, 404) },
+  }),
+};
+
+export const identityRoutes = createRouter()
+  .openapi(r.register, async (c) => {
+    const body = c.req.valid('json');
+    const { user, tokens } = await register(ctxOf(c), { ...body, ip: clientIp(c) });
+    setSessionCookies(c, tokens);
+    return c.json({ user, ...tokensOut(tokens) }, 201);
+  })
+  .openapi(r.login, async (c) => {
+    const body = c.req.valid('json');
+    const { user, tokens } = await login(ctxOf(c), { ...body, ip: clientIp(c) });
+    setSessionCookies(c, tokens);
+    return c.json({ user, ...tokensOut(tokens) }, 200);
+  })
+  .openapi(r.refresh, async (c) => {
+    const body = c.req.valid('json') as { refreshToken?: string } | undefined;
+    let presented = body?.refreshToken;
+    if (!presented) {
+      presented = getCookie(c, REFRESH_COOKIE, 'host');
+      const expected = getCookie(c, CSRF_COOKIE);
+      if (presented && (!expected || c.req.header(CSRF_HEADER) !== expected)) throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
+    }
+    if (!presented) throw new AppError('unauthorized', 'No refresh token');
+    const tokens = await refreshSession(ctxOf(c), presented);
+    setSessionCookies(c, tokens);
+    return c.json(tokensOut(tokens), 200);
+  })
+  .openapi(r.logout, async (c) => {
+    await revokeSession(ctxOf(c), c.var.actor.sessionId);
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  })
+  .openapi(r.me, async (c) => c.json({ user: toPublicUser(await getUser(ctxOf(c), c.var.actor.id)) }, 200))
+  .openapi(r.updateMe, async (c) => c.json({ user: await updateProfile(ctxOf(c), c.var.actor.id, c.req.valid('json')) }, 200))
+  .openapi(r.deleteMe, async (c) => {
+    await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password);
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  })
+  .openapi(r.password, async (c) => {
+    const tokens = await changePassword(ctxOf(c), c.var.actor.id, c.req.valid('json'));
+    setSessionCookies(c, tokens);
+    return c.json(tokensOut(tokens), 200);
+  })
+  .openapi(r.listChildren, async (c) => c.json(await listChildren(ctxOf(c), c.var.actor, c.req.valid('query')), 200))
+  .openapi(r.createChild, async (c) => c.json(await createChild(ctxOf(c), c.var.actor, c.req.valid('json')), 201))
+  .openapi(r.getChild, async (c) => c.json(await getChild(ctxOf(c), c.var.actor, c.req.valid('param').id), 200))
+  .openapi(r.updateChild, async (c) => c.json(await updateChild(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200))
+  .openapi(r.deleteChild, async (c) => {
+    await deleteChild(ctxOf(c), c.var.actor, c.req.valid('param').id);
+    return c.body(null, 204);
+  })
+  .openapi(r.listTeachers, async (c) => c.json(await listTeachers(ctxOf(c), c.var.actor, c.req.valid('query')), 200))
+  .openapi(r.verifyTeacher, async (c) => {
+    const body = c.req.valid('json') as { note?: string } | undefined;
+    return c.json({ user: await reviewTeacher(ctxOf(c), c.var.actor, c.req.valid('param').id, { status: 'verified', note: body?.note }) }, 200);
+  })
+  .openapi(r.rejectTeacher, async (c) => {
+    const { reason } = c.req.valid('json');
+    return c.json({ user: await reviewTeacher(ctxOf(c), c.var.actor, c.req.valid('param').id, { status: 'rejected', note: reason }) }, 200);
+  });
+
+function tokensOut(t: { accessToken: string; refreshToken: string; expiresIn: number }) {
+  return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn };
+}

@@ -1,0 +1,102 @@
+import { Ratelimit } from '@upstash/ratelimit';
+import type { Redis } from '@upstash/redis/cloudflare';
+import { AppError } from './errors.ts';
+import { REDIS_TIMEOUT_MS } from './redis.ts';
+import { withTimeout } from './timeout.ts';
+
+type Limiter = ReturnType<typeof Ratelimit.slidingWindow>;
+
+interface Policy {
+  limiter: () => Limiter;
+  /** Limit shown in RateLimit-Limit. */
+  limit: number;
+  /** Window in seconds, for the RateLimit-Policy header. */
+  windowSec: number;
+  /**
+   * What happens when Redis is down: abuse limits on login and payments fail closed (503),
+   * general limits fail open so a cache outage does not take the API down.
+   */
+  failMode: 'open' | 'closed';
+}
+
+/** One table of every limit the API enforces. */
+export const policies = {
+  /** Failed logins per account and IP. */
+  'auth.login.failures': { limiter: () => Ratelimit.slidingWindow(5, '15 m'), limit: 5, windowSec: 900, failMode: 'closed' },
+  /** All login attempts per IP, whatever the account. */
+  'auth.login.ip': { limiter: () => Ratelimit.slidingWindow(30, '15 m'), limit: 30, windowSec: 900, failMode: 'closed' },
+  'auth.register.ip': { limiter: () => Ratelimit.slidingWindow(10, '1 h'), limit: 10, windowSec: 3600, failMode: 'closed' },
+  'auth.refresh.ip': { limiter: () => Ratelimit.slidingWindow(60, '1 m'), limit: 60, windowSec: 60, failMode: 'closed' },
+} satisfies Record<string, Policy>;
+
+export type PolicyName = keyof typeof policies;
+
+export interface LimitDecision {
+  policy: PolicyName;
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Unix ms when the window frees up. */
+  reset: number;
+  /** Redis could not be asked and the policy let the request through. */
+  failedOpen: boolean;
+}
+
+function limiterFor(redis: Redis, name: PolicyName): Ratelimit {
+  const policy: Policy = policies[name];
+  return new Ratelimit({
+    redis,
+    limiter: policy.limiter(),
+    prefix: `rl:${name}`,
+    analytics: false,
+    // Exact counts across isolates matter more here than saving a round trip.
+    ephemeralCache: false,
+  });
+}
+
+function unavailable(name: PolicyName, err: unknown): AppError {
+  return new AppError('service_unavailable', 'This action is temporarily unavailable, try again shortly', { policy: name, cause: String(err) }, { 'Retry-After': '5' });
+}
+
+async function guarded(name: PolicyName, run: () => Promise<{ success?: boolean; limit: number; remaining: number; reset: number }>): Promise<LimitDecision> {
+  const policy: Policy = policies[name];
+  try {
+    const r = await withTimeout(run(), REDIS_TIMEOUT_MS * 2, `rate limit ${name}`);
+    return { policy: name, allowed: r.success ?? r.remaining > 0, limit: r.limit, remaining: Math.max(0, r.remaining), reset: r.reset, failedOpen: false };
+  } catch (err) {
+    if (policy.failMode === 'closed') throw unavailable(name, err);
+    return { policy: name, allowed: true, limit: policy.limit, remaining: policy.limit, reset: Date.now() + policy.windowSec * 1000, failedOpen: true };
+  }
+}
+
+/** Counts one hit against `key` and says whether it is within the limit. */
+export function hit(redis: Redis, name: PolicyName, key: string): Promise<LimitDecision> {
+  return guarded(name, () => limiterFor(redis, name).limit(key));
+}
+
+/** Reads the remaining allowance without counting a hit. */
+export function peek(redis: Redis, name: PolicyName, key: string): Promise<LimitDecision> {
+  return guarded(name, () => limiterFor(redis, name).getRemaining(key));
+}
+
+/** Clears the count for `key` (a successful login forgives earlier failures). */
+export async function forgive(redis: Redis, name: PolicyName, key: string): Promise<void> {
+  await withTimeout(limiterFor(redis, name).resetUsedTokens(key), REDIS_TIMEOUT_MS * 2, `rate limit reset ${name}`).catch(() => {});
+}
+
+/** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) plus Retry-After. */
+export function limitHeaders(d: LimitDecision): Record<string, string> {
+  const resetSec = Math.max(0, Math.ceil((d.reset - Date.now()) / 1000));
+  const headers: Record<string, string> = {
+    'RateLimit-Limit': String(d.limit),
+    'RateLimit-Remaining': String(d.remaining),
+    'RateLimit-Reset': String(resetSec),
+    'RateLimit-Policy': `${d.limit};w=${policies[d.policy].windowSec}`,
+  };
+  if (!d.allowed) headers['Retry-After'] = String(Math.max(1, resetSec));
+  return headers;
+}
+
+export function rateLimited(d: LimitDecision, message = 'Too many requests, slow down'): AppError {
+  return new AppError('rate_limited', message, { policy: d.policy, retryAfterSec: Math.max(1, Math.ceil((d.reset - Date.now()) / 1000)) }, limitHeaders(d));
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { api, show } from '../../tests/support/http.ts';
+
+describe('health and readiness', () => {
+  it('health answers 200 and echoes a valid incoming request id', async () => {
+    const res = await api('GET', '/api/health', { headers: { 'x-request-id': 'req-abc.123' } });
+    expect(res.status, show(res)).toBe(200);
+    expect(res.body).toEqual({ ok: true });
+    expect(res.headers.get('x-request-id')).toBe('req-abc.123');
+  });
+
+  it('generates a request id when the incoming one is missing or unsafe', async () => {
+    const res = await api('GET', '/api/health', { headers: { 'x-request-id': 'bad id <script>' } });
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('ready answers 200 when Postgres and Redis both answer', async () => {
+    const res = await api('GET', '/api/ready');
+    expect(res.status, show(res)).toBe(200);
+    expect(res.body.checks.postgres.ok).toBe(true);
+    expect(res.body.checks.redis.ok).toBe(true);
+  });
+});
+
+describe('error shape', () => {
+  it('unknown API route is a JSON 404 with the request id', async () => {
+    const res = await api('GET', '/api/nope', { headers: { 'x-request-id': 'r-404' } });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String), requestId: 'r-404' } });
+  });
+
+  it('a known path with the wrong method is a JSON 405 with Allow', async () => {
+    const res = await api('DELETE', '/api/health');
+    expect(res.status, show(res)).toBe(405);
+    expect(res.body.error.code).toBe('method_not_allowed');
+    expect(res.headers.get('allow')).toContain('GET');
+  });
+
+  it('a body over 1 MB is refused with 413', async () => {
+    const res = await api('POST', '/api/health', {
+      rawBody: 'x'.repeat(1024 * 1024 + 1),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status, show(res)).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('is generated from the route definitions', async () => {
+    const res = await api('GET', '/api/openapi.json');
+    expect(res.status, show(res)).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/ready']));
+  });
+});

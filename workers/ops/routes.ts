@@ -1,0 +1,47 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../app.ts';
+import { AppError } from '../lib/errors.ts';
+import { checkReadiness } from './readiness.ts';
+
+const check = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const readiness = z.object({
+  ok: z.boolean(),
+  checks: z.object({ postgres: check, redis: check }),
+});
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['ops'],
+  summary: 'Liveness: the Worker answers',
+  responses: {
+    200: { description: 'Alive', content: { 'application/json': { schema: z.object({ ok: z.literal(true) }) } } },
+  },
+});
+
+const ready = createRoute({
+  method: 'get',
+  path: '/ready',
+  tags: ['ops'],
+  summary: 'Readiness: Postgres and Redis answer within a short timeout',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: readiness } } },
+    503: { description: 'A dependency is down; the error details name it' },
+  },
+});
+
+export const opsRoutes = createRouter()
+  .openapi(health, (c) => c.json({ ok: true as const }, 200, { 'Cache-Control': 'no-store' }))
+  .openapi(ready, async (c) => {
+    const result = await checkReadiness(c.var.services);
+    if (!result.ok) {
+      const failing = Object.entries(result.checks)
+        .filter(([, v]) => !v.ok)
+        .map(([k]) => k);
+      throw new AppError('not_ready', `Not ready: ${failing.join(', ')} unavailable`, { failing, ...result }, {
+        'Retry-After': '5',
+        'Cache-Control': 'no-store',
+      });
+    }
+    return c.json(result, 200, { 'Cache-Control': 'no-store' });
+  });
