@@ -150,7 +150,11 @@ function classifyError(error: unknown): Error {
   if (error instanceof Error && error.name === 'ReplyError') return error;
   const message = error instanceof Error ? error.message : String(error);
   // ioredis' wording for "not connected right now" with the offline queue off.
-  const reason = message.startsWith("Stream isn't writeable") ? 'not connected' : message;
+  const reason = message.startsWith("Stream isn't writeable")
+    ? 'not connected'
+    : error instanceof Error && error.name === 'MaxRetriesPerRequestError'
+      ? 'connection lost while the command was in flight'
+      : message;
   return new RedisUnavailableError(`Redis is unavailable: ${reason}`);
 }
 
@@ -187,7 +191,8 @@ function waitUntilReady(client: Redis, timeoutMs: number, child?: ChildProcess):
 /** Logs when the connection is lost and when it is back, once each, not every retry. */
 function watchConnection(client: Redis, label: string, log: (line: string) => void) {
   let up = client.status === 'ready';
-  client.on('close', () => {
+  // 'reconnecting', not 'close': a deliberate disconnect() does not reconnect and is not news.
+  client.on('reconnecting', () => {
     if (up) log(`${label}: connection lost; reconnecting`);
     up = false;
   });
@@ -427,7 +432,15 @@ async function startSpawned(binary: string, opts: StartRedisOptions, log: (line:
     child.on('error', (error) => log(`redis-server: ${error.message}`));
     track(child);
     server = child;
-    if (child.pid) watchdog = spawnWatchdog(child.pid);
+    if (child.pid) {
+      const dog = spawnWatchdog(child.pid);
+      watchdog = dog;
+      // However the server ends (crash, kill -9), its watchdog goes with it.
+      child.once('exit', (code, signal) => {
+        dog.kill('SIGKILL');
+        if (server === child) log(`redis-server exited (${signal ?? `code ${code}`})`);
+      });
+    }
     return child;
   };
 
@@ -478,7 +491,12 @@ async function startSpawned(binary: string, opts: StartRedisOptions, log: (line:
     },
     async resume() {
       if (stopped) throw new Error('Redis is stopped');
-      if (server && isRunning(server)) return;
+      if (server && isRunning(server)) {
+        // Running as far as Node knows; an exit it has not noticed yet shows up here.
+        const alive = await waitUntilReady(shared, 10_000, server).then(() => true, () => false);
+        if (alive) return;
+      }
+      await shutdown(); // a server that died by itself leaves its watchdog behind
       const child = launch(port);
       try {
         // The shared client reconnects by itself (retryStrategy); wait until it has.

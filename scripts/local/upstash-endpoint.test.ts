@@ -275,7 +275,7 @@ describe('Upstash endpoint over a spawned redis-server', () => {
   });
 
   test('connection-state commands (SELECT, MULTI, SUBSCRIBE) are refused, not forwarded', async () => {
-    for (const cmd of [['SELECT', '1'], ['MULTI'], ['WATCH', 'k']]) {
+    for (const cmd of [['SELECT', '1'], ['MULTI'], ['WATCH', 'k'], ['SUBSCRIBE', 'news']]) {
       const { status, json } = await raw(s.endpoint.url, '/', cmd);
       expect(status).toBe(400);
       expect(json).toEqual({ error: expect.stringMatching(/not supported/) });
