@@ -1,1 +1,3 @@
 export * from './identity.ts';
+export * from './catalog.ts';
+export * from './notifications.ts';
