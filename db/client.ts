@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   httpEndpoint?: string;
   /** Local only: host:port/path of the WebSocket-to-TCP proxy standing in for Neon's. */
   wsProxy?: string;
+  /** Called with every SQL statement sent (statement counting in tests, metrics). */
+  onQuery?: (sql: string) => void;
 }
 
 let localConfigured = '';
@@ -49,8 +51,9 @@ function configureLocal(httpEndpoint: string | undefined, wsProxy: string | unde
 
 export function createDatabase(opts: DatabaseOptions): Database {
   configureLocal(opts.httpEndpoint, opts.wsProxy);
-  const db = drizzleHttp({ client: neon(opts.url), schema });
-  const read = opts.readUrl ? drizzleHttp({ client: neon(opts.readUrl), schema }) : db;
+  const logger = opts.onQuery ? { logQuery: (query: string) => opts.onQuery!(query) } : undefined;
+  const db = drizzleHttp({ client: neon(opts.url), schema, logger });
+  const read = opts.readUrl ? drizzleHttp({ client: neon(opts.readUrl), schema, logger }) : db;
   return {
     db,
     read,
@@ -58,7 +61,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
       // A WebSocket connection cannot outlive the request in Workers: one pool per call.
       const pool = new Pool({ connectionString: opts.url, max: 1 });
       try {
-        return await drizzleWs({ client: pool, schema }).transaction(fn);
+        return await drizzleWs({ client: pool, schema, logger }).transaction(fn);
       } finally {
         await pool.end();
       }

@@ -120,7 +120,7 @@ export function createApp(options: AppOptions) {
     const log = createLogger({ requestId }, config.LOG_LEVEL);
     c.set('config', config);
     c.set('log', log);
-    c.set('services', createServices(config));
+    c.set('services', createServices(config, log));
     const started = Date.now();
     await next();
     c.header('X-Request-Id', requestId);

@@ -35,7 +35,9 @@ async function sessionState(ctx: Ctx, sub: string, sid: string) {
   }
 }
 
-export function bearerOrCookie(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]) {
+type AuthContext = Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0];
+
+export function bearerOrCookie(c: AuthContext) {
   const header = c.req.header('authorization');
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -46,26 +48,40 @@ export function bearerOrCookie(c: Parameters<Parameters<typeof createMiddleware<
   return cookie ? { token: cookie, via: 'cookie' as const } : undefined;
 }
 
+/** Establishes the actor from the bearer token or the session cookie; undefined without credentials. */
+async function identify(c: AuthContext): Promise<Actor | undefined> {
+  const found = bearerOrCookie(c);
+  if (!found) return undefined;
+  if (found.via === 'cookie' && !SAFE_METHODS.has(c.req.method)) {
+    // Double-submit check: a cross-site form can send the cookie but cannot read it.
+    const expected = getCookie(c, CSRF_COOKIE);
+    if (!expected || c.req.header(CSRF_HEADER) !== expected) throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
+  }
+  const claims = await verifyAccessToken(found.token, c.var.config.JWT_SECRET);
+  const ctx = ctxOf(c);
+  const state = await sessionState(ctx, claims.sub, claims.sid);
+  if (state.revoked || claims.iatMs < state.notBefore) throw new AppError('unauthorized', 'This session has been revoked; log in again');
+  if (state.touch) {
+    ctx.defer(ctx.services.db.db.update(users).set({ lastActiveAt: ctx.services.now() }).where(eq(users.id, claims.sub)));
+  }
+  c.set('authVia', found.via);
+  return { id: claims.sub, role: claims.role, sessionId: claims.sid };
+}
+
 /** Requires a valid session; optionally one of `roles`. Sets c.var.actor. */
 export const authenticate = (roles?: Actor['role'][]) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const found = bearerOrCookie(c);
-    if (!found) throw new AppError('unauthorized', 'Log in to continue');
-    if (found.via === 'cookie' && !SAFE_METHODS.has(c.req.method)) {
-      // Double-submit check: a cross-site form can send the cookie but cannot read it.
-      const expected = getCookie(c, CSRF_COOKIE);
-      if (!expected || c.req.header(CSRF_HEADER) !== expected) throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
-    }
-    const claims = await verifyAccessToken(found.token, c.var.config.JWT_SECRET);
-    const ctx = ctxOf(c);
-    const state = await sessionState(ctx, claims.sub, claims.sid);
-    if (state.revoked || claims.iatMs < state.notBefore) throw new AppError('unauthorized', 'This session has been revoked; log in again');
-    if (state.touch) {
-      ctx.defer(ctx.services.db.db.update(users).set({ lastActiveAt: ctx.services.now() }).where(eq(users.id, claims.sub)));
-    }
-    const actor: Actor = { id: claims.sub, role: claims.role, sessionId: claims.sid };
+    const actor = await identify(c);
+    if (!actor) throw new AppError('unauthorized', 'Log in to continue');
     if (roles && !roles.includes(actor.role)) throw forbidden();
     c.set('actor', actor);
-    c.set('authVia', found.via);
+    await next();
+  });
+
+/** Sets c.var.actor when credentials are present (and valid); anonymous requests pass. */
+export const authenticateOptional = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const actor = await identify(c);
+    if (actor) c.set('actor', actor);
     await next();
   });

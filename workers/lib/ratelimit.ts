@@ -4,7 +4,7 @@ import { AppError } from './errors.ts';
 import { REDIS_TIMEOUT_MS } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
-type Limiter = ReturnType<typeof Ratelimit.slidingWindow>;
+type Limiter = ReturnType<typeof Ratelimit.slidingWindow> | ReturnType<typeof Ratelimit.tokenBucket>;
 
 interface Policy {
   limiter: () => Limiter;
@@ -27,6 +27,12 @@ export const policies = {
   'auth.login.ip': { limiter: () => Ratelimit.slidingWindow(30, '15 m'), limit: 30, windowSec: 900, failMode: 'closed' },
   'auth.register.ip': { limiter: () => Ratelimit.slidingWindow(10, '1 h'), limit: 10, windowSec: 3600, failMode: 'closed' },
   'auth.refresh.ip': { limiter: () => Ratelimit.slidingWindow(60, '1 m'), limit: 60, windowSec: 60, failMode: 'closed' },
+  /** Public catalog reads: 120 a minute sustained, bursts up to 180. */
+  'catalog.read': { limiter: () => Ratelimit.tokenBucket(120, '1 m', 180), limit: 180, windowSec: 60, failMode: 'open' },
+  /** Search: 30 per 10 s sustained, bursts up to 45. */
+  search: { limiter: () => Ratelimit.tokenBucket(30, '10 s', 45), limit: 45, windowSec: 10, failMode: 'open' },
+  /** Authoring writes per teacher (an editor saving a course structure makes many). */
+  'authoring.write': { limiter: () => Ratelimit.slidingWindow(120, '1 m'), limit: 120, windowSec: 60, failMode: 'open' },
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof policies;

@@ -1,6 +1,8 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { createDatabase, type Database } from '../../db/client.ts';
 import type { Config } from '../env.ts';
+import { Cache, type CacheStats } from './cache.ts';
+import type { Logger } from './logger.ts';
 import { createRedis } from './redis.ts';
 
 /**
@@ -10,13 +12,15 @@ import { createRedis } from './redis.ts';
 export interface Services {
   readonly db: Database;
   readonly redis: Redis;
+  readonly cache: Cache;
   now(): Date;
 }
 
-export function createServices(config: Config): Services {
+export function createServices(config: Config, log: Logger, cacheStats?: CacheStats): Services {
   let db: Database | undefined;
   let redis: Redis | undefined;
-  return {
+  let cache: Cache | undefined;
+  const services: Services = {
     get db() {
       return (db ??= createDatabase({
         url: config.DATABASE_URL,
@@ -28,6 +32,10 @@ export function createServices(config: Config): Services {
     get redis() {
       return (redis ??= createRedis(config));
     },
+    get cache() {
+      return (cache ??= new Cache(services.redis, log, cacheStats));
+    },
     now: () => new Date(),
   };
+  return services;
 }

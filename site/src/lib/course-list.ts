@@ -1,0 +1,69 @@
+// A cursor-paginated list of course cards inside a Status.astro region, with a
+// "show more" button. Used by the catalog and the search page.
+import { errorMessage } from './api';
+import { courseCard } from './courses';
+import { announce, setState } from './dom';
+import { tc } from './i18n-client';
+import type { CourseCard, Page } from './types';
+
+export interface CourseListOptions {
+  region: HTMLElement;
+  list: HTMLUListElement;
+  more: HTMLButtonElement;
+  /** Fetches one page; the signal aborts it when a newer load starts. */
+  fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<Page<CourseCard>>;
+}
+
+export interface CourseList {
+  /** Start over from the first page (new filters or query). */
+  reload(): Promise<void>;
+}
+
+export function createCourseList({ region, list, more, fetchPage }: CourseListOptions): CourseList {
+  let cursor: string | null = null;
+  let controller: AbortController | null = null;
+  let total = 0;
+
+  async function load(reset: boolean): Promise<void> {
+    controller?.abort();
+    const current = new AbortController();
+    controller = current;
+    if (reset) {
+      cursor = null;
+      total = 0;
+      setState(region, 'loading');
+      more.hidden = true;
+    } else {
+      more.setAttribute('aria-disabled', 'true');
+    }
+
+    try {
+      const page = await fetchPage(cursor, current.signal);
+      if (current.signal.aborted) return;
+      const cards = page.items.map((item) => courseCard(item));
+      if (reset) list.replaceChildren(...cards);
+      else list.append(...cards);
+      total += cards.length;
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      setState(region, total ? 'ready' : 'empty');
+      if (!reset && cards.length) {
+        announce(region, tc('catalog.loaded', { count: total }));
+        // Continue from the first new course rather than losing focus when the button hides.
+        cards[0]?.querySelector<HTMLElement>('a')?.focus();
+      }
+    } catch (error) {
+      if (current.signal.aborted) return;
+      if (reset) setState(region, 'error', errorMessage(error));
+      else announce(region, errorMessage(error));
+    } finally {
+      more.removeAttribute('aria-disabled');
+    }
+  }
+
+  more.addEventListener('click', () => {
+    if (more.getAttribute('aria-disabled') !== 'true') void load(false);
+  });
+
+  return { reload: () => load(true) };
+}

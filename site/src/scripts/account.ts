@@ -1,0 +1,57 @@
+import { api, errorMessage } from '../lib/api';
+import { byId, setState } from '../lib/dom';
+import { enhanceForm, showFormStatus } from '../lib/forms';
+import { href, tc } from '../lib/i18n-client';
+import { requireUser, resetMe } from '../lib/session';
+import type { User } from '../lib/types';
+
+const region = byId('account');
+
+function showProfile(user: User): void {
+  byId('account-name').textContent = user.name;
+  byId('account-email').textContent = user.email;
+  byId('account-role').textContent = tc(`role.${user.role}`);
+  byId('account-language').textContent = tc(`langName.${user.language}`);
+  const isTeacher = user.role === 'teacher';
+  for (const node of region.querySelectorAll<HTMLElement>('[data-teacher-only]')) node.hidden = !isTeacher;
+  if (isTeacher && user.teacherStatus) byId('account-teacher-status').textContent = tc(`teacherStatus.${user.teacherStatus}`);
+  for (const item of region.querySelectorAll<HTMLElement>('[data-roles]')) {
+    item.hidden = !(item.dataset.roles ?? '').split(' ').includes(user.role);
+  }
+}
+
+async function main(): Promise<void> {
+  setState(region, 'loading');
+  let user: User | null;
+  try {
+    user = await requireUser();
+  } catch (error) {
+    return setState(region, 'error', errorMessage(error));
+  }
+  if (!user) return;
+  showProfile(user);
+
+  const form = byId<HTMLFormElement>('account-form');
+  byId<HTMLInputElement>('account-edit-name').value = user.name;
+  byId<HTMLSelectElement>('account-edit-language').value = user.language;
+  enhanceForm(form, {
+    submit: ({ name = '', language = '' }) => api.patch<{ user: User }>('/api/me', { name, language }),
+    onSuccess: ({ user: updated }) => {
+      resetMe(updated);
+      showProfile(updated);
+      showFormStatus(form, tc('common.saved'));
+    },
+  });
+
+  enhanceForm(byId<HTMLFormElement>('logout-form'), {
+    submit: () => api.post('/api/auth/logout'),
+    onSuccess: () => {
+      resetMe(null);
+      location.assign(href('/'));
+    },
+  });
+
+  setState(region, 'ready');
+}
+
+void main();

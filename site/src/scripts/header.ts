@@ -1,0 +1,62 @@
+// Runs on every page (bundled once by Header.astro): keeps the language links pointing
+// at the current URL, remembers the chosen language, and shows the signed-in state.
+import { LANG_STORAGE_KEY, isLang, splitLangPath } from '../i18n/langs';
+import { api } from '../lib/api';
+import { href } from '../lib/i18n-client';
+import { getMe } from '../lib/session';
+
+function rememberLang(lang: string): void {
+  try {
+    localStorage.setItem(LANG_STORAGE_KEY, lang);
+  } catch {
+    // storage may be disabled; the cookie still works
+  }
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `${LANG_STORAGE_KEY}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+}
+
+function updateLangLinks(): void {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-lang-link]')) {
+    const lang = link.dataset.langLink;
+    if (!isLang(lang)) continue;
+    // The same page in another language, id shells and query strings included. Set now
+    // and again on click, since pages may change the URL (filters) after loading.
+    const target = () => `/${lang}${splitLangPath(location.pathname).rest}${location.search}${location.hash}`;
+    link.href = target();
+    link.addEventListener('click', () => {
+      link.href = target();
+      rememberLang(lang);
+    });
+  }
+}
+
+async function showSession(): Promise<void> {
+  const user = await getMe().catch(() => null);
+  if (!user) return;
+
+  const account = document.querySelector<HTMLAnchorElement>('[data-account-link]');
+  if (account) {
+    account.href = href('/account');
+    account.textContent = user.name || user.email;
+    if (location.pathname === account.pathname) account.setAttribute('aria-current', 'page');
+    else account.removeAttribute('aria-current');
+  }
+  for (const item of document.querySelectorAll<HTMLElement>('[data-roles]')) {
+    item.hidden = !(item.dataset.roles ?? '').split(' ').includes(user.role);
+  }
+
+  try {
+    const { count } = await api.get<{ count: number }>('/api/me/notifications/unread-count', { on401: 'throw', lang: false });
+    const badge = document.querySelector<HTMLElement>('[data-unread-badge]');
+    const number = badge?.querySelector<HTMLElement>('[data-unread-count]');
+    if (badge && number) {
+      number.textContent = count > 99 ? '99+' : String(count);
+      badge.hidden = !(count > 0);
+    }
+  } catch {
+    // the badge is optional; errors were already reported by api.ts where useful
+  }
+}
+
+updateLangLinks();
+void showSession();

@@ -1,0 +1,191 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { categories, courses, enrollments, lessons, modules, users } from '../../db/schema/index.ts';
+import { isId, type Actor, type Ctx } from '../lib/context.ts';
+import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import { AppError, notFound } from '../lib/errors.ts';
+import { cardColumns, filterConditions, filterKey, type CatalogFilters } from './filters.ts';
+import { CACHE_TTL, gens } from './invalidation.ts';
+import { pick, type Lang } from './localize.ts';
+import { videoEmbedUrl } from './markdown.ts';
+import { categoryView, toCard, type CourseCard } from './views.ts';
+
+export interface ListQuery extends CatalogFilters {
+  lang: Lang;
+  cursor?: string;
+  limit: number;
+}
+
+const invalidCursor = () => new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+
+/** Published courses, newest first, keyset-paginated; one SQL statement per page. */
+export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCard>> {
+  const key = `courses:list:${q.lang}:${q.limit}:${q.cursor ?? ''}:${filterKey({ ...q, lang: undefined, limit: undefined, cursor: undefined })}`;
+  return ctx.services.cache.getOrLoad({
+    family: 'courses:list',
+    key,
+    gens: [gens.catalog],
+    ttlSec: CACHE_TTL.list,
+    load: async () => {
+      let where = filterConditions(q);
+      if (q.cursor) {
+        const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
+        if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw invalidCursor();
+        where = and(where, sql`(${courses.publishedAt}, ${courses.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
+      }
+      const rows = await ctx.services.db.read
+        .select(cardColumns)
+        .from(courses)
+        .innerJoin(users, eq(users.id, courses.teacherId))
+        .leftJoin(categories, eq(categories.id, courses.categoryId))
+        .where(where)
+        .orderBy(desc(courses.publishedAt), desc(courses.id))
+        .limit(q.limit + 1);
+      const page = await toPage(rows, q.limit, (r) => [new Date(r.publishedAt!).toISOString(), r.id], ctx.config.JWT_SECRET);
+      return { items: page.items.map((r) => toCard(r, q.lang)), nextCursor: page.nextCursor };
+    },
+  });
+}
+
+export interface CurriculumModule {
+  id: string;
+  title: string;
+  position: number;
+  lessons: { id: string; title: string; preview: boolean; durationMin: number; position: number }[];
+}
+
+export interface CourseDetail extends CourseCard {
+  modules: CurriculumModule[];
+  lessonCount: number;
+}
+
+async function loadCurriculum(ctx: Ctx, courseId: string, lang: Lang, primary: Lang): Promise<CurriculumModule[]> {
+  const rows = await ctx.services.db.read
+    .select({
+      moduleId: modules.id,
+      moduleTitle: modules.title,
+      modulePosition: modules.position,
+      lessonId: lessons.id,
+      lessonTitle: lessons.title,
+      preview: lessons.preview,
+      durationMin: lessons.durationMin,
+      lessonPosition: lessons.position,
+    })
+    .from(modules)
+    .leftJoin(lessons, eq(lessons.moduleId, modules.id))
+    .where(eq(modules.courseId, courseId))
+    .orderBy(asc(modules.position), asc(modules.createdAt), asc(lessons.position), asc(lessons.createdAt));
+  const byId = new Map<string, CurriculumModule>();
+  for (const r of rows) {
+    let m = byId.get(r.moduleId);
+    if (!m) {
+      m = { id: r.moduleId, title: pick(r.moduleTitle, lang, primary).value, position: r.modulePosition, lessons: [] };
+      byId.set(r.moduleId, m);
+    }
+    if (r.lessonId) {
+      m.lessons.push({ id: r.lessonId, title: pick(r.lessonTitle, lang, primary).value, preview: r.preview ?? false, durationMin: r.durationMin ?? 0, position: r.lessonPosition ?? 0 });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** A published course with its curriculum; 404 for unknown and unpublished ones alike. */
+export async function getCourse(ctx: Ctx, courseId: string, lang: Lang): Promise<CourseDetail> {
+  if (!isId(courseId)) throw notFound('Course');
+  return ctx.services.cache.getOrLoad({
+    family: 'course',
+    key: `course:${courseId}:${lang}`,
+    gens: [gens.course(courseId)],
+    ttlSec: CACHE_TTL.course,
+    load: async () => {
+      const [row] = await ctx.services.db.read
+        .select(cardColumns)
+        .from(courses)
+        .innerJoin(users, eq(users.id, courses.teacherId))
+        .leftJoin(categories, eq(categories.id, courses.categoryId))
+        .where(and(eq(courses.id, courseId), eq(courses.published, true)))
+        .limit(1);
+      if (!row) throw notFound('Course');
+      const mods = await loadCurriculum(ctx, courseId, lang, row.language);
+      return { ...toCard(row, lang), modules: mods, lessonCount: mods.reduce((n, m) => n + m.lessons.length, 0) };
+    },
+  });
+}
+
+export async function getCurriculum(ctx: Ctx, courseId: string, lang: Lang): Promise<{ courseId: string; modules: CurriculumModule[] }> {
+  const course = await getCourse(ctx, courseId, lang);
+  return { courseId, modules: course.modules };
+}
+
+export async function listCategories(ctx: Ctx, lang: Lang) {
+  return ctx.services.cache.getOrLoad({
+    family: 'categories',
+    key: `categories:${lang}`,
+    gens: [gens.categories],
+    ttlSec: CACHE_TTL.categories,
+    load: async () => {
+      const rows = await ctx.services.db.read.select().from(categories).orderBy(asc(categories.position), asc(categories.slug));
+      return { items: rows.map((c) => categoryView(c, lang)) };
+    },
+  });
+}
+
+export interface LessonView {
+  id: string;
+  courseId: string;
+  moduleId: string;
+  title: string;
+  titleLang: Lang;
+  html: string;
+  videoEmbedUrl: string | null;
+  preview: boolean;
+  durationMin: number;
+  position: number;
+  /** Author's view only: the Markdown per language. */
+  body?: Record<string, string | undefined>;
+  titles?: Record<string, string | undefined>;
+}
+
+/**
+ * A lesson's content: for free previews, enrolled learners, the course's teacher and admins.
+ * Unpublished courses do not exist for anyone else.
+ */
+export async function getLesson(ctx: Ctx, actor: Actor | undefined, lessonId: string, lang: Lang): Promise<LessonView> {
+  if (!isId(lessonId)) throw notFound('Lesson');
+  const [row] = await ctx.services.db.db
+    .select({
+      lesson: lessons,
+      published: courses.published,
+      teacherId: courses.teacherId,
+      language: courses.language,
+      enrolled: actor
+        ? sql<boolean>`exists(select 1 from ${enrollments} where ${enrollments.courseId} = ${courses.id} and ${enrollments.userId} = ${actor.id})`
+        : sql<boolean>`false`,
+    })
+    .from(lessons)
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .where(eq(lessons.id, lessonId))
+    .limit(1);
+  if (!row) throw notFound('Lesson');
+  const isAuthor = actor && (actor.role === 'admin' || actor.id === row.teacherId);
+  if (!row.published && !isAuthor) throw notFound('Lesson');
+  if (!isAuthor && !row.lesson.preview && !row.enrolled) {
+    if (!actor) throw new AppError('unauthorized', 'Log in and enroll to read this lesson');
+    throw new AppError('forbidden', 'Enroll in the course to read this lesson', { reason: 'not_enrolled', courseId: row.lesson.courseId });
+  }
+  const l = row.lesson;
+  const title = pick(l.title, lang, row.language);
+  const html = pick(l.bodyHtml, lang, row.language).value;
+  return {
+    id: l.id,
+    courseId: l.courseId,
+    moduleId: l.moduleId,
+    title: title.value,
+    titleLang: title.lang,
+    html,
+    videoEmbedUrl: l.videoUrl ? (videoEmbedUrl(l.videoUrl) ?? null) : null,
+    preview: l.preview,
+    durationMin: l.durationMin,
+    position: l.position,
+    ...(isAuthor ? { body: l.body, titles: l.title } : {}),
+  };
+}

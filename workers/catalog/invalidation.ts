@@ -1,0 +1,32 @@
+import type { Ctx } from '../lib/context.ts';
+
+/** Generation counters (see lib/cache.ts): bumping one hides every entry built on it. */
+export const gens = {
+  /** Lists, search and anything showing many courses. */
+  catalog: 'gen:catalog',
+  course: (id: string) => `gen:course:${id}`,
+  categories: 'gen:categories',
+};
+
+export const CACHE_TTL = { course: 300, list: 60, search: 60, categories: 3600 } as const;
+
+/** Public URLs that show a course, for purging the edge cache when it changes. */
+export function coursePublicPaths(courseId: string): string[] {
+  const paths = [`/api/courses/${courseId}`, `/api/courses/${courseId}/curriculum`];
+  return paths.flatMap((p) => [p, ...['ru', 'kk', 'en'].map((l) => `${p}?lang=${l}`)]);
+}
+
+/**
+ * Called after a committed change to a course: hides cached entries (Redis) and drops the
+ * edge-cached responses of this colo. `listed` = the change can alter lists or search.
+ */
+export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: boolean; origin?: string }) {
+  await ctx.services.cache.bump(gens.course(courseId), ...(opts.listed ? [gens.catalog] : []));
+  if (opts.origin) ctx.defer(purgeEdge(opts.origin, coursePublicPaths(courseId)));
+}
+
+export async function purgeEdge(origin: string, paths: string[]): Promise<void> {
+  const cache = (globalThis as { caches?: { default?: Cache } }).caches?.default;
+  if (!cache) return;
+  await Promise.all(paths.map((p) => cache.delete(new URL(p, origin).toString())));
+}

@@ -1,0 +1,111 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { categories, courses, KK_FROM, KK_TO, users } from '../../db/schema/index.ts';
+import { isId, type Ctx } from '../lib/context.ts';
+import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import { AppError } from '../lib/errors.ts';
+import { cardColumns, filterConditions, filterKey, type CatalogFilters } from './filters.ts';
+import { CACHE_TTL, gens } from './invalidation.ts';
+import type { Lang } from './localize.ts';
+import { toCard, type CourseCard } from './views.ts';
+
+export const QUERY_MAX = 200;
+
+export interface SearchQuery extends CatalogFilters {
+  q: string;
+  lang: Lang;
+  cursor?: string;
+  limit: number;
+}
+
+export interface SearchHit extends CourseCard {
+  /** The title, HTML-escaped, with the matched words wrapped in <mark>. */
+  highlight: string;
+  score: number;
+}
+
+/** Same folding as the search columns (db/schema/catalog.ts). */
+export function foldKazakh(s: string): string {
+  let out = '';
+  for (const ch of s.toLowerCase()) {
+    const i = KK_FROM.indexOf(ch);
+    out += i >= 0 ? KK_TO[i] : ch;
+  }
+  return out;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * Marks title words sharing a long enough prefix with a query word (covers stems and most
+ * typos: "матемтика" marks "Математика"), matched on the folded text.
+ */
+export function highlight(title: string, q: string): string {
+  const words = foldKazakh(q).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 2);
+  if (!words.length) return escapeHtml(title);
+  const folded = foldKazakh(title);
+  const marks: [number, number][] = [];
+  const re = /[\p{L}\p{N}]+/gu;
+  for (let m = re.exec(folded); m; m = re.exec(folded)) {
+    const token = m[0];
+    const hit = words.some((w) => commonPrefix(w, token) >= Math.max(3, Math.ceil(Math.min(w.length, token.length) / 2)));
+    if (hit) marks.push([m.index, m.index + token.length]);
+  }
+  let out = '';
+  let at = 0;
+  for (const [s, e] of marks) {
+    out += escapeHtml(title.slice(at, s)) + '<mark>' + escapeHtml(title.slice(s, e)) + '</mark>';
+    at = e;
+  }
+  return out + escapeHtml(title.slice(at));
+}
+
+/**
+ * Full-text search (Russian and English stemming, Kazakh folded through `simple`) OR-ed with
+ * trigram word similarity on the folded titles, so "матемтика" still finds "математика".
+ * Ranked by text rank plus similarity; keyset-paginated on (score, id).
+ */
+export async function searchCourses(ctx: Ctx, q: SearchQuery): Promise<Page<SearchHit>> {
+  const text = q.q.trim();
+  if (!text) throw new AppError('validation_failed', 'Enter something to search for', { fields: { q: 'empty' } });
+  const key = `search:${q.lang}:${q.limit}:${q.cursor ?? ''}:${filterKey({ ...q, lang: undefined, limit: undefined, cursor: undefined })}`;
+  return ctx.services.cache.getOrLoad({
+    family: 'search',
+    key,
+    gens: [gens.catalog],
+    ttlSec: CACHE_TTL.search,
+    load: async () => {
+      const folded = foldKazakh(text);
+      const tsq = sql`(websearch_to_tsquery('russian', ${text}) || websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('simple', ${folded}))`;
+      const score = sql<number>`(ts_rank(${courses.searchVector}, ${tsq}) + word_similarity(${folded}, ${courses.searchTitle}))::float8`;
+      const match = sql`(${courses.searchVector} @@ ${tsq} or ${courses.searchTitle} %> ${folded})`;
+      let cursorCond = sql`true`;
+      if (q.cursor) {
+        const [s, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
+        if (typeof s !== 'number' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+        cursorCond = sql`(${score}, ${courses.id}) < (${s}::float8, ${id}::uuid)`;
+      }
+      const rows = await ctx.services.db.read
+        .select({ ...cardColumns, score })
+        .from(courses)
+        .innerJoin(users, eq(users.id, courses.teacherId))
+        .leftJoin(categories, eq(categories.id, courses.categoryId))
+        .where(and(filterConditions(q), match, cursorCond))
+        .orderBy(desc(score), desc(courses.id))
+        .limit(q.limit + 1);
+      const page = await toPage(rows, q.limit, (r) => [r.score, r.id], ctx.config.JWT_SECRET);
+      return {
+        items: page.items.map((r) => {
+          const card = toCard(r, q.lang);
+          return { ...card, highlight: highlight(card.title, text), score: Math.round(r.score * 1000) / 1000 };
+        }),
+        nextCursor: page.nextCursor,
+      };
+    },
+  });
+}

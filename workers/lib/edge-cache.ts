@@ -1,0 +1,44 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app.ts';
+
+/**
+ * Edge cache for public, anonymous GETs (the Workers Cache API of the colo). Keyed by the
+ * full URL so a change can purge exactly the URLs that show it (catalog/invalidation.ts).
+ * Requests carrying credentials bypass it: nothing personal is ever stored.
+ */
+export const edgeCache = (opts: { sMaxAge: number; staleWhileRevalidate: number }) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const cacheControl = `public, max-age=0, s-maxage=${opts.sMaxAge}, stale-while-revalidate=${opts.staleWhileRevalidate}`;
+    const store = (globalThis as { caches?: { default?: Cache } }).caches?.default;
+    const personal = c.req.header('authorization') || /(?:^|;\s*)__Host-sabaq_at=/.test(c.req.header('cookie') ?? '');
+    if (!store || personal || c.req.method !== 'GET') {
+      await next();
+      if (c.res.status === 200) c.header('Cache-Control', personal ? 'private, no-store' : cacheControl);
+      return;
+    }
+    const key = new Request(c.req.url, { method: 'GET' });
+    const hit = await store.match(key);
+    if (hit) {
+      const res = new Response(hit.body, hit);
+      res.headers.set('X-Edge-Cache', 'HIT');
+      c.res = res;
+      return;
+    }
+    await next();
+    if (c.res.status !== 200) return;
+    c.res.headers.set('Cache-Control', cacheControl);
+    c.res.headers.set('X-Edge-Cache', 'MISS');
+    const copy = c.res.clone();
+    const stored = new Response(copy.body, copy);
+    stored.headers.delete('X-Request-Id');
+    stored.headers.delete('Set-Cookie');
+    const put = store.put(key, stored);
+    try {
+      c.executionCtx.waitUntil(put);
+    } catch {
+      await put;
+    }
+  });
+
+/** Public lists: no edge copy (too many URL variants to purge), but shared caches may revalidate. */
+export const PUBLIC_LIST_CACHE = 'public, max-age=0, s-maxage=30, stale-while-revalidate=60';

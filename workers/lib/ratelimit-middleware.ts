@@ -1,0 +1,21 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv, AppContext } from '../app.ts';
+import { clientIp } from './request.ts';
+import { hit, limitHeaders, rateLimited, type PolicyName } from './ratelimit.ts';
+
+/** Per-user when authenticated, else per client address. */
+export const byActorOrIp = (c: AppContext) => (c.var.actor ? `u:${c.var.actor.id}` : `ip:${clientIp(c)}`);
+
+/**
+ * Applies one policy of the table to a route: 429 with Retry-After when over it, and the
+ * RateLimit-* headers on every answer. Fail-open policies let requests through when Redis
+ * is down and log it; fail-closed ones answer 503.
+ */
+export const rateLimit = (policy: PolicyName, key: (c: AppContext) => string = byActorOrIp) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const decision = await hit(c.var.services.redis, policy, key(c));
+    if (decision.failedOpen) c.var.log.warn('rate limit failed open', { policy });
+    if (!decision.allowed) throw rateLimited(decision);
+    await next();
+    if (!decision.failedOpen) for (const [k, v] of Object.entries(limitHeaders(decision))) c.res.headers.set(k, v);
+  });
