@@ -1,3 +1,4 @@
 export * from './identity.ts';
 export * from './catalog.ts';
 export * from './notifications.ts';
+export * from './learning.ts';
