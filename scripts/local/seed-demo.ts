@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { hashPassword } from '../../workers/identity/password.ts';
+import { seedDemoCatalog } from './demo-catalog.ts';
 
 export interface DemoAccount {
   role: 'admin' | 'learner' | 'parent' | 'teacher';
@@ -14,7 +15,7 @@ const generated = () => randomBytes(12).toString('base64url');
 
 /**
  * The bootstrap admin (ADMIN_EMAIL / ADMIN_PASSWORD, else generated) and one demo user per
- * role. Generated passwords are kept in the data folder and printed at start; nothing is
+ * role, plus a few published demo courses. Generated passwords are kept in the data folder and printed at start; nothing is
  * hard-coded. Existing accounts are left as they are, so this is safe on every start.
  */
 export async function seedDemo(opts: { databaseUrl: string; dataDir: string; pepper: string }): Promise<DemoAccount[]> {
@@ -50,6 +51,7 @@ export async function seedDemo(opts: { databaseUrl: string; dataDir: string; pep
         [account.email.toLowerCase(), hash, names[account.role], account.role, account.role === 'teacher' ? 'verified' : 'none'],
       );
     }
+    await seedDemoCatalog(client, 'teacher@sabaq.local');
   } finally {
     await client.end();
   }
