@@ -48,7 +48,7 @@ export default async function setup(project: TestProject) {
   const controlUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   project.provide('databaseUrl', stack.postgres.url);
-  project.provide('workerVars', { ...stack.workerVars, APP_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TEST_CONTROL_URL: controlUrl });
+  project.provide('workerVars', { ...stack.workerVars, APP_ENV: 'test', CORS_ORIGINS: 'https://app.sabaq.test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TEST_CONTROL_URL: controlUrl });
   project.provide('controlUrl', controlUrl);
   project.provide('redisKind', stack.redis.kind);
 

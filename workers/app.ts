@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/client.ts';
@@ -9,6 +11,7 @@ import type { Actor, Ctx } from './lib/context.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
 import { createServices, type Services } from './lib/services.ts';
+import { requestMetrics } from './ops/metrics-middleware.ts';
 
 export interface AppVariables {
   requestId: string;
@@ -112,6 +115,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions) {
   const app = createRouter();
 
+  app.use('*', requestMetrics());
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
@@ -134,6 +138,40 @@ export function createApp(options: AppOptions) {
       });
     }
   });
+
+  app.use(
+    '*',
+    secureHeaders({
+      // The site ships no inline scripts or styles; videos embed only from the two allowed hosts.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        connectSrc: ["'self'"],
+        frameSrc: ['https://www.youtube-nocookie.com', 'https://player.vimeo.com'],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+      crossOriginEmbedderPolicy: false,
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    }),
+  );
+
+  // Browsers on other origins may call the API only from the configured allow-list.
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin, c: Context<AppEnv>) => (c.var.config.corsOrigins.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id', 'If-None-Match'],
+      exposeHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+  );
 
   app.use(
     '/api/*',

@@ -55,3 +55,30 @@ describe('OpenAPI document', () => {
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/ready']));
   });
 });
+
+describe('security headers and CORS', () => {
+  it('every response carries the security headers', async () => {
+    for (const path of ['/api/health', '/api/nope', '/ru/']) {
+      const res = await api('GET', path);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
+      expect(res.headers.get('strict-transport-security'), path).toContain('max-age=');
+      expect(res.headers.get('x-frame-options'), path).toBeTruthy();
+    }
+  });
+
+  it('an allowed origin gets a credentialed CORS grant and the exposed headers', async () => {
+    const pre = await api('OPTIONS', '/api/auth/login', { headers: { origin: 'https://app.sabaq.test', 'access-control-request-method': 'POST' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.sabaq.test');
+    expect(pre.headers.get('access-control-allow-credentials')).toBe('true');
+    const res = await api('GET', '/api/health', { headers: { origin: 'https://app.sabaq.test' } });
+    expect(res.headers.get('access-control-expose-headers')).toContain('X-Request-Id');
+  });
+
+  it('a foreign origin gets no CORS grant; a preflight from it is not allowed', async () => {
+    const res = await api('GET', '/api/health', { headers: { origin: 'https://evil.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    const pre = await api('OPTIONS', '/api/auth/login', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

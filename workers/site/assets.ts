@@ -14,14 +14,7 @@ export function assetPath(pathname: string): string {
   return pathname;
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-  'X-Frame-Options': 'DENY',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-};
-
-/** Serves the built Astro site from the ASSETS binding with cache and security headers. */
+/** Serves the built Astro site from the ASSETS binding (security headers come from the app). */
 export async function serveSite(c: AppContext): Promise<Response> {
   const assets = c.env.ASSETS;
   if (!assets) return c.text('Site assets are not configured', 404);
@@ -30,7 +23,6 @@ export async function serveSite(c: AppContext): Promise<Response> {
   const req = target === url.pathname ? c.req.raw : new Request(new URL(target + url.search, url), c.req.raw);
   const upstream = await assets.fetch(req);
   const res = new Response(upstream.body, upstream);
-  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
   if (url.pathname.startsWith('/_astro/') && res.status === 200) {
     // Hashed file names: safe to cache forever.
     res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');

@@ -1,0 +1,46 @@
+/**
+ * Request metrics, as a middleware app.ts installs for every request. Kept apart from the
+ * metrics route (which needs app.ts's router factory) so app.ts can import it without a cycle.
+ */
+import { neonConfig } from '@neondatabase/serverless';
+import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
+import type { AppContext, AppEnv } from '../app.ts';
+import { metrics, timedDbFetch } from '../lib/metrics.ts';
+
+/**
+ * The label of a request: the pattern of the route that answered it (`/api/courses/:id`),
+ * never the raw path, so ids cannot blow up the number of series. Middleware is registered
+ * for method ALL; the last method-specific match is the handler.
+ */
+export function routeLabel(c: AppContext): string {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const r = routes[i]!;
+    if (r.method !== 'ALL') return r.path;
+  }
+  const path = c.req.path;
+  if (path.startsWith('/api/')) return 'unmatched';
+  return path.startsWith('/_astro/') ? 'site:asset' : 'site:page';
+}
+
+let dbTimingInstalled = false;
+
+/**
+ * Postgres round trips of the Neon HTTP driver are timed through its fetchFunction hook
+ * (a driver-wide setting, so once per isolate; an existing hook is wrapped, not replaced).
+ */
+function installDbTiming() {
+  if (dbTimingInstalled) return;
+  dbTimingInstalled = true;
+  neonConfig.fetchFunction = timedDbFetch(neonConfig.fetchFunction as typeof fetch | undefined);
+}
+
+/** Counts and times every request by route pattern, method and status. */
+export const requestMetrics = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    installDbTiming();
+    const started = Date.now();
+    await next();
+    metrics(c).request(routeLabel(c), c.req.method, c.res.status, Date.now() - started);
+  });
