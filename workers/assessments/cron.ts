@@ -1,0 +1,40 @@
+import type { Env } from '../env.ts';
+import { errorFields } from '../lib/logger.ts';
+import { jobCtx } from '../reports/job-context.ts';
+import { sweepExpiredAttempts } from './attempts.ts';
+import { refreshStats } from './stats.ts';
+
+/** Cron expressions of wrangler.toml [triggers]. */
+export const CRON_SWEEP = '* * * * *';
+export const CRON_STATS = '*/5 * * * *';
+
+/**
+ * The Worker's `scheduled` handler: every minute it submits attempts whose time ran out;
+ * every five minutes it refreshes the statistics views. A run without an expression (a manual
+ * trigger) does both; other expressions belong to other jobs and are left alone here.
+ */
+export async function runScheduled(controller: ScheduledController, env: Env, exec: ExecutionContext): Promise<void> {
+  const ctx = jobCtx(env, exec, { cron: controller.cron, scheduledTime: new Date(controller.scheduledTime).toISOString() });
+  const all = !controller.cron;
+  const started = Date.now();
+  const failures: unknown[] = [];
+  if (all || controller.cron === CRON_SWEEP) {
+    try {
+      ctx.log.info('attempt sweep', { ...(await sweepExpiredAttempts(ctx)), ms: Date.now() - started });
+    } catch (err) {
+      failures.push(err);
+      ctx.log.error('attempt sweep failed', errorFields(err));
+    }
+  }
+  if (all || controller.cron === CRON_STATS) {
+    try {
+      await refreshStats(ctx);
+      ctx.log.info('stats refreshed', { ms: Date.now() - started });
+    } catch (err) {
+      failures.push(err);
+      ctx.log.error('stats refresh failed', errorFields(err));
+    }
+  }
+  // A failed run shows as failed in the dashboard (and is not silently counted as fine).
+  if (failures.length) throw failures[0];
+}
