@@ -60,6 +60,10 @@ export function createDatabase(opts: DatabaseOptions): Database {
     async transaction(fn) {
       // A WebSocket connection cannot outlive the request in Workers: one pool per call.
       const pool = new Pool({ connectionString: opts.url, max: 1 });
+      // After end() the driver may still emit a late "connection lost" from the closed
+      // socket; without a listener that surfaces as an uncaught exception. Query errors
+      // reach the caller through the transaction's promise, not this event.
+      pool.on('error', () => {});
       try {
         return await drizzleWs({ client: pool, schema, logger }).transaction(fn);
       } finally {

@@ -170,7 +170,7 @@ export async function getLesson(ctx: Ctx, actor: Actor | undefined, lessonId: st
   if (!row.published && !isAuthor) throw notFound('Lesson');
   if (!isAuthor && !row.lesson.preview && !row.enrolled) {
     if (!actor) throw new AppError('unauthorized', 'Log in and enroll to read this lesson');
-    throw new AppError('forbidden', 'Enroll in the course to read this lesson', { reason: 'not_enrolled', courseId: row.lesson.courseId });
+    throw new AppError('not_enrolled', 'Enroll in the course to read this lesson', { reason: 'not_enrolled', courseId: row.lesson.courseId });
   }
   const l = row.lesson;
   const title = pick(l.title, lang, row.language);

@@ -367,7 +367,8 @@ describe('caching', () => {
     const first = await api('GET', `/api/courses?tag=${uniq}`);
     const tagValue = first.headers.get('etag');
     expect(tagValue).toBeTruthy();
-    expect(first.headers.get('cache-control')).toContain('stale-while-revalidate');
+    expect(first.headers.get('cache-control')).toContain('max-age=0');
+    expect(first.headers.get('cdn-cache-control')).toContain('stale-while-revalidate');
     const second = await api('GET', `/api/courses?tag=${uniq}`, { headers: { 'if-none-match': tagValue! } });
     expect(second.status).toBe(304);
   });
@@ -389,5 +390,16 @@ describe('rate limits', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another client is unaffected.
     expect((await api('GET', '/api/search?q=rate', { headers: { 'cf-connecting-ip': uniqueIp() } })).status).toBe(200);
+  });
+});
+
+describe('cache warm-up', () => {
+  it('needs the ops token, then loads the first pages into the cache', async () => {
+    const { vars } = await import('../../tests/support/users.ts');
+    expect((await api('POST', '/api/ops/warm')).status).toBe(401);
+    expect((await api('POST', '/api/ops/warm', { token: 'wrong-token-wrong-token' })).status).toBe(401);
+    const res = await api('POST', '/api/ops/warm', { token: vars.METRICS_TOKEN });
+    expect(res.status, show(res)).toBe(200);
+    expect(res.body.keys).toBeGreaterThanOrEqual(9);
   });
 });

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { etag } from 'hono/etag';
 import { createRouter, ctxOf, type AppContext } from '../app.ts';
 import { authenticate, authenticateOptional } from '../identity/auth.ts';
-import { edgeCache, PUBLIC_LIST_CACHE } from '../lib/edge-cache.ts';
+import { edgeCache, PUBLIC_LIST_HEADERS } from '../lib/edge-cache.ts';
 import { IdParam, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import {
@@ -241,8 +241,8 @@ const r = {
 
 export const catalogRoutes = createRouter()
   .openapi(r.categories, async (c) => c.json(await listCategories(ctxOf(c), c.req.valid('query').lang), 200))
-  .openapi(r.list, async (c) => c.json(await listCourses(ctxOf(c), c.req.valid('query')), 200, { 'Cache-Control': PUBLIC_LIST_CACHE }))
-  .openapi(r.search, async (c) => c.json(await searchCourses(ctxOf(c), c.req.valid('query')), 200, { 'Cache-Control': PUBLIC_LIST_CACHE }))
+  .openapi(r.list, async (c) => c.json(await listCourses(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
+  .openapi(r.search, async (c) => c.json(await searchCourses(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
   .openapi(r.detail, async (c) => c.json(await getCourse(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.curriculum, async (c) => c.json(await getCurriculum(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.lesson, async (c) =>

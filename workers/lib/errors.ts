@@ -13,6 +13,7 @@ export const errorStatus = {
   payment_required: 402,
   forbidden: 403,
   csrf_failed: 403,
+  not_enrolled: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -1,5 +1,7 @@
-import { notifications } from '../../db/schema/index.ts';
+import { notifications, type Notification } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
+import type { Ctx } from '../lib/context.ts';
+import { pushToUser } from '../live/push.ts';
 
 export type NotificationKind =
   | 'enrollment'
@@ -19,9 +21,31 @@ export interface NewNotification {
   dedupeKey?: string;
 }
 
+/** What the API and the live socket show of a notification. */
+export interface NotificationView {
+  id: string;
+  kind: string;
+  data: Record<string, unknown>;
+  readAt: string | null;
+  createdAt: string;
+}
+
+/** The row as notificationInsert returns it (and as raw SQL `returning` gives it, snake_cased). */
+export type InsertedNotification = Pick<Notification, 'id' | 'userId' | 'kind' | 'data' | 'readAt' | 'createdAt'>;
+
+const returned = {
+  id: notifications.id,
+  userId: notifications.userId,
+  kind: notifications.kind,
+  data: notifications.data,
+  readAt: notifications.readAt,
+  createdAt: notifications.createdAt,
+};
+
 /**
  * Builds the insert for a notification on the given executor, so callers can put it in the
- * same transaction (or batch) as the change it announces.
+ * same transaction (or batch) as the change it announces. It returns the new row (nothing
+ * when the dedupe key already existed); pass the rows to publishNotifications once committed.
  */
 export function notificationInsert(db: HttpDb | Tx, n: NewNotification) {
   // Both executors share the query-builder API; the union of their signatures does not type-check.
@@ -29,5 +53,48 @@ export function notificationInsert(db: HttpDb | Tx, n: NewNotification) {
     .insert(notifications)
     .values({ userId: n.userId, kind: n.kind, data: n.data ?? {}, dedupeKey: n.dedupeKey ?? null })
     .onConflictDoNothing({ target: [notifications.userId, notifications.dedupeKey] })
-    .returning({ id: notifications.id });
+    .returning(returned);
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toNotificationView(n: Pick<InsertedNotification, 'id' | 'kind' | 'data' | 'readAt' | 'createdAt'>): NotificationView {
+  return { id: n.id, kind: n.kind, data: n.data ?? {}, readAt: iso(n.readAt), createdAt: iso(n.createdAt)! };
+}
+
+/** A notification row from raw SQL (`returning id, user_id, kind, data, read_at, created_at`). */
+export interface RawNotification {
+  id: string;
+  user_id: string;
+  kind: string;
+  data: Record<string, unknown>;
+  read_at: string | null;
+  created_at: string;
+}
+
+export function fromRaw(r: RawNotification): InsertedNotification {
+  return { id: r.id, userId: r.user_id, kind: r.kind, data: r.data, readAt: r.read_at ? new Date(r.read_at) : null, createdAt: new Date(r.created_at) };
+}
+
+/** The SQL `returning` list matching RawNotification, for CTEs that insert notifications. */
+export const RAW_NOTIFICATION_COLUMNS = 'id, user_id, kind, data, read_at, created_at';
+
+/**
+ * After the rows are committed: pushes each to its user's open pages (live socket). Runs
+ * after the response (ctx.defer); a user without an open page simply gets nothing, and
+ * the page's unread-count poll catches up when its socket was down.
+ */
+export function publishNotifications(ctx: Ctx, rows: (InsertedNotification | undefined | null)[]): void {
+  for (const row of rows) {
+    if (!row) continue;
+    ctx.defer(pushToUser(ctx, row.userId, { type: 'notification', notification: toNotificationView(row) }));
+  }
+}
+
+/** Inserts one notification on its own (not part of a bigger change) and publishes it. */
+export async function notify(ctx: Ctx, n: NewNotification): Promise<NotificationView | undefined> {
+  const [row] = await notificationInsert(ctx.services.db.db, n);
+  if (!row) return undefined;
+  publishNotifications(ctx, [row]);
+  return toNotificationView(row);
 }

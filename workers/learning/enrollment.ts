@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import { courseChanged } from '../catalog/invalidation.ts';
+import { isId, type Actor, type Ctx } from '../lib/context.ts';
+import { AppError, notFound } from '../lib/errors.ts';
+import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+import { iso, queryRows } from './sql.ts';
+
+export interface EnrollmentView {
+  courseId: string;
+  status: 'active' | 'completed';
+  enrolledAt: string;
+  completedAt: string | null;
+}
+
+interface RawEnrollment {
+  id: string;
+  status: 'active' | 'completed';
+  completed_at: string | null;
+  created_at: string;
+}
+
+const view = (courseId: string, e: RawEnrollment): EnrollmentView => ({
+  courseId,
+  status: e.status,
+  enrolledAt: iso(e.created_at)!,
+  completedAt: iso(e.completed_at),
+});
+
+/**
+ * Counters on the course card changed: hide the course's cached detail (its generation).
+ * Lists and search are NOT invalidated here — bumping the global catalog generation on
+ * every enrollment would empty the whole list/search cache at enrollment rate. Their
+ * counts are at most one list TTL (60 s) old; the course page itself is exact.
+ */
+async function countersChanged(ctx: Ctx, courseId: string) {
+  await courseChanged(ctx, courseId, { listed: false });
+}
+
+/**
+ * POST /api/courses/:id/enrollment. One statement: the insert (a unique pair, so enrolling
+ * twice is one row), the course's enrollmentCount (+1 only when a row was inserted, in the
+ * same statement, so it stays exact under any concurrency) and the learner's notification.
+ * Paid courses answer 402 until payments grant access (grantEnrollment).
+ */
+export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<{ created: boolean; enrollment: EnrollmentView }> {
+  if (!isId(courseId)) throw notFound('Course');
+  const [row] = await queryRows<{
+    found: boolean;
+    price: number | null;
+    inserted: RawEnrollment | null;
+    prior: RawEnrollment | null;
+    notification: RawNotification | null;
+  }>(
+    ctx.services.db.db,
+    sql`with c as (
+        select id, price_amount, title from courses where id = ${courseId}::uuid and published
+      ), prior as (
+        select id, status, completed_at, created_at from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid
+      ), ins as (
+        insert into enrollments (user_id, course_id)
+        select ${actor.id}::uuid, c.id from c where c.price_amount = 0
+        on conflict (user_id, course_id) do nothing
+        returning id, status, completed_at, created_at
+      ), counted as (
+        update courses set enrollment_count = enrollment_count + 1
+        where id = ${courseId}::uuid and exists (select 1 from ins)
+        returning enrollment_count
+      ), notified as (
+        insert into notifications (user_id, kind, data, dedupe_key)
+        select ${actor.id}::uuid, 'enrollment', jsonb_build_object('courseId', c.id, 'courseTitle', c.title), 'enrollment:' || ins.id
+        from ins, c
+        on conflict (user_id, dedupe_key) do nothing
+        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+      )
+      select exists (select 1 from c) as found,
+        (select price_amount from c) as price,
+        (select row_to_json(ins) from ins) as inserted,
+        (select row_to_json(prior) from prior) as prior,
+        (select row_to_json(notified) from notified) as notification,
+        (select count(*) from counted) as counted`,
+  );
+  if (!row?.found) throw notFound('Course');
+  if (row.inserted) {
+    await countersChanged(ctx, courseId);
+    if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+    return { created: true, enrollment: view(courseId, row.inserted) };
+  }
+  if (row.prior) return { created: false, enrollment: view(courseId, row.prior) };
+  if ((row.price ?? 0) > 0) {
+    throw new AppError('payment_required', 'This course is paid: buy it to enroll', { courseId, price: row.price });
+  }
+  // Lost a race with a parallel enrollment of the same learner: that row is committed now.
+  const [current] = await queryRows<RawEnrollment>(
+    ctx.services.db.db,
+    sql`select id, status, completed_at, created_at from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid`,
+  );
+  if (!current) throw new AppError('conflict', 'The enrollment changed at the same time; try again');
+  return { created: false, enrollment: view(courseId, current) };
+}
+
+/**
+ * Grants an enrollment regardless of price (payments call this once a payment succeeds).
+ * Same guarantees as enroll(): one row per learner and course, exact count, one notification.
+ */
+export async function grantEnrollment(ctx: Ctx, input: { userId: string; courseId: string }): Promise<{ created: boolean }> {
+  if (!isId(input.courseId) || !isId(input.userId)) throw notFound('Course');
+  const [row] = await queryRows<{ found: boolean; inserted: boolean; notification: RawNotification | null }>(
+    ctx.services.db.db,
+    sql`with c as (
+        select id, title from courses where id = ${input.courseId}::uuid
+      ), ins as (
+        insert into enrollments (user_id, course_id)
+        select ${input.userId}::uuid, c.id from c
+        on conflict (user_id, course_id) do nothing
+        returning id
+      ), counted as (
+        update courses set enrollment_count = enrollment_count + 1
+        where id = ${input.courseId}::uuid and exists (select 1 from ins)
+        returning 1
+      ), notified as (
+        insert into notifications (user_id, kind, data, dedupe_key)
+        select ${input.userId}::uuid, 'enrollment', jsonb_build_object('courseId', c.id, 'courseTitle', c.title), 'enrollment:' || ins.id
+        from ins, c
+        on conflict (user_id, dedupe_key) do nothing
+        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+      )
+      select exists (select 1 from c) as found, exists (select 1 from ins) as inserted,
+        (select row_to_json(notified) from notified) as notification, (select count(*) from counted) as counted`,
+  );
+  if (!row?.found) throw notFound('Course');
+  if (row.inserted) {
+    await countersChanged(ctx, input.courseId);
+    if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+  }
+  return { created: row.inserted };
+}
+
+/**
+ * DELETE /api/courses/:id/enrollment: idempotent. The learner's progress in the course goes
+ * with the enrollment (one statement, with the count), so re-enrolling starts afresh; their
+ * review stays.
+ */
+export async function unenroll(ctx: Ctx, actor: Actor, courseId: string): Promise<{ removed: boolean }> {
+  if (!isId(courseId)) throw notFound('Course');
+  const [row] = await queryRows<{ found: boolean; removed: boolean }>(
+    ctx.services.db.db,
+    sql`with del as (
+        delete from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid returning course_id
+      ), counted as (
+        update courses set enrollment_count = greatest(enrollment_count - 1, 0)
+        where id = ${courseId}::uuid and exists (select 1 from del)
+        returning 1
+      ), progress as (
+        delete from lesson_progress
+        where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid and exists (select 1 from del)
+        returning 1
+      )
+      select exists (select 1 from courses where id = ${courseId}::uuid) as found, exists (select 1 from del) as removed,
+        (select count(*) from counted) as counted, (select count(*) from progress) as progress`,
+  );
+  if (!row?.found) throw notFound('Course');
+  if (row.removed) await countersChanged(ctx, courseId);
+  return { removed: row.removed };
+}

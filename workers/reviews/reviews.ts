@@ -1,0 +1,314 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { REVIEW_TEXT_MAX } from '../../db/schema/index.ts';
+import { courseChanged, gens } from '../catalog/invalidation.ts';
+import { notEnrolled } from '../learning/errors.ts';
+import { exactTs, iso, queryRows } from '../learning/sql.ts';
+import { isId, type Actor, type Ctx } from '../lib/context.ts';
+import { decodeCursor, encodeCursor, type Page } from '../lib/cursor.ts';
+import { AppError, forbidden, notFound } from '../lib/errors.ts';
+import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+
+export { REVIEW_TEXT_MAX };
+
+export interface ReviewView {
+  id: string;
+  courseId: string;
+  rating: number;
+  text: string;
+  author: { name: string };
+  reply: { text: string; createdAt: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The author's and admins' view adds moderation state. */
+export interface OwnReviewView extends ReviewView {
+  hidden: boolean;
+}
+
+export interface CourseRating {
+  average: number;
+  count: number;
+}
+
+interface RawReview {
+  id: string;
+  course_id: string;
+  rating: number;
+  text: string;
+  hidden: boolean;
+  reply: string | null;
+  reply_at: string | null;
+  created_at: string;
+  updated_at: string;
+  author_name?: string;
+}
+
+interface RawRating {
+  rating_avg: string | number;
+  rating_count: number;
+}
+
+const toView = (r: RawReview, authorName: string): OwnReviewView => ({
+  id: r.id,
+  courseId: r.course_id,
+  rating: r.rating,
+  text: r.text,
+  author: { name: authorName },
+  reply: r.reply !== null && r.reply_at ? { text: r.reply, createdAt: iso(r.reply_at)! } : null,
+  hidden: r.hidden,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
+});
+
+const rating = (r: RawRating | null): CourseRating | undefined => (r ? { average: Number(r.rating_avg), count: r.rating_count } : undefined);
+
+/**
+ * The course's rating counters, moved by `sumDelta` / `countDelta` in the SAME statement as
+ * the review change. The arithmetic is relative to the row's current values and the UPDATE
+ * takes the course row's lock, so concurrent reviews, edits and hides serialize on it and
+ * none is lost; the average is recomputed from the new sum and count in the same update.
+ */
+function ratingUpdate(source: string, courseId: SQL, sumDelta: SQL, countDelta: SQL, extraWhere: SQL = sql`true`): SQL {
+  return sql`update courses set
+      rating_sum = rating_sum + ${sumDelta},
+      rating_count = rating_count + ${countDelta},
+      rating_avg = case when rating_count + ${countDelta} > 0
+        then round((rating_sum + ${sumDelta})::numeric / (rating_count + ${countDelta}), 2) else 0 end
+    from ${sql.raw(source)}
+    where courses.id = ${courseId} and ${extraWhere}
+    returning courses.rating_avg, courses.rating_count`;
+}
+
+/**
+ * After a committed change to a course's reviews or rating: its cached detail and review
+ * pages (both keyed on the course generation) and this colo's edge copy are dropped. Lists
+ * and search keep their short TTL rather than losing the whole catalog cache per review.
+ */
+async function reviewsChanged(ctx: Ctx, courseId: string, origin?: string) {
+  await courseChanged(ctx, courseId, { listed: false, origin });
+}
+
+export interface ReviewInput {
+  rating: number;
+  text?: string;
+}
+
+/**
+ * POST /api/courses/:id/reviews — enrolled learners only, once per course (unique pair).
+ * One statement: the review, the course's counters and the teacher's notification.
+ */
+export async function createReview(ctx: Ctx, actor: Actor, courseId: string, input: ReviewInput, origin?: string): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
+  if (!isId(courseId)) throw notFound('Course');
+  const text = (input.text ?? '').trim();
+  const [row] = await queryRows<{
+    found: boolean;
+    teacher: boolean;
+    enrolled: boolean;
+    review: RawReview | null;
+    course: RawRating | null;
+    author_name: string;
+    notification: RawNotification | null;
+  }>(
+    ctx.services.db.db,
+    sql`with c as (
+        select id, teacher_id, title from courses where id = ${courseId}::uuid and published
+      ), e as (
+        select 1 from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid
+      ), ins as (
+        insert into reviews (course_id, user_id, rating, text)
+        select c.id, ${actor.id}::uuid, ${input.rating}::smallint, ${text}::text from c
+        where exists (select 1 from e) and c.teacher_id <> ${actor.id}::uuid
+        on conflict (course_id, user_id) do nothing
+        returning id, course_id, rating, text, hidden, reply, reply_at, created_at, updated_at
+      ), counted as (
+        ${ratingUpdate('ins', sql`ins.course_id`, sql`ins.rating`, sql`1`)}
+      ), notified as (
+        insert into notifications (user_id, kind, data, dedupe_key)
+        select c.teacher_id, 'review_received',
+          jsonb_build_object('courseId', c.id, 'courseTitle', c.title, 'reviewId', ins.id, 'rating', ins.rating), 'review:' || ins.id
+        from ins, c
+        on conflict (user_id, dedupe_key) do nothing
+        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+      )
+      select exists (select 1 from c) as found,
+        coalesce((select teacher_id = ${actor.id}::uuid from c), false) as teacher,
+        exists (select 1 from e) as enrolled,
+        (select row_to_json(ins) from ins) as review,
+        (select row_to_json(counted) from counted) as course,
+        (select name from users where id = ${actor.id}::uuid) as author_name,
+        (select row_to_json(notified) from notified) as notification`,
+  );
+  if (!row?.found) throw notFound('Course');
+  if (row.teacher) throw forbidden('Teachers cannot review their own course');
+  if (!row.enrolled) throw notEnrolled(courseId, 'Only learners enrolled in the course can review it');
+  if (!row.review) throw new AppError('already_exists', 'You have already reviewed this course; edit your review instead', { courseId });
+  await reviewsChanged(ctx, courseId, origin);
+  if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+  return { review: toView(row.review, row.author_name), courseRating: rating(row.course)! };
+}
+
+/**
+ * PATCH /api/reviews/:id — the author only (anyone else: 404). The old rating is read under
+ * the row lock in the same statement, so the counters move by the exact difference even
+ * when an edit and a hide race; a hidden review's rating is not counted either way.
+ */
+export async function updateReview(ctx: Ctx, actor: Actor, reviewId: string, input: Partial<ReviewInput>, origin?: string): Promise<{ review: OwnReviewView; courseRating?: CourseRating }> {
+  if (!isId(reviewId)) throw notFound('Review');
+  const text = input.text === undefined ? null : input.text.trim();
+  const [row] = await queryRows<{ review: RawReview | null; course: RawRating | null; author_name: string }>(
+    ctx.services.db.db,
+    sql`with o as (
+        select id, rating as old_rating from reviews where id = ${reviewId}::uuid and user_id = ${actor.id}::uuid for update
+      ), upd as (
+        update reviews set rating = coalesce(${input.rating ?? null}::smallint, reviews.rating), text = coalesce(${text}::text, reviews.text), updated_at = now()
+        from o where reviews.id = o.id
+        returning reviews.id, reviews.course_id, reviews.rating, reviews.text, reviews.hidden, reviews.reply, reviews.reply_at,
+          reviews.created_at, reviews.updated_at, o.old_rating
+      ), counted as (
+        ${ratingUpdate('upd', sql`upd.course_id`, sql`(upd.rating - upd.old_rating)`, sql`0`, sql`not upd.hidden and upd.rating <> upd.old_rating`)}
+      )
+      select (select row_to_json(upd) from upd) as review, (select row_to_json(counted) from counted) as course,
+        (select name from users where id = ${actor.id}::uuid) as author_name`,
+  );
+  if (!row?.review) throw notFound('Review');
+  await reviewsChanged(ctx, row.review.course_id, origin);
+  return { review: toView(row.review, row.author_name), courseRating: rating(row.course) };
+}
+
+/** DELETE /api/reviews/:id — the author only (anyone else: 404). */
+export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string, origin?: string): Promise<void> {
+  if (!isId(reviewId)) throw notFound('Review');
+  const [row] = await queryRows<{ course_id: string | null }>(
+    ctx.services.db.db,
+    sql`with d as (
+        delete from reviews where id = ${reviewId}::uuid and user_id = ${actor.id}::uuid
+        returning course_id, rating, hidden
+      ), counted as (
+        ${ratingUpdate('d', sql`d.course_id`, sql`(-d.rating)`, sql`-1`, sql`not d.hidden`)}
+      )
+      select (select course_id from d) as course_id, (select count(*) from counted) as counted`,
+  );
+  if (!row?.course_id) throw notFound('Review');
+  await reviewsChanged(ctx, row.course_id, origin);
+}
+
+/**
+ * POST /api/admin/reviews/:id/hide | unhide — idempotent. The flag flips only when it
+ * differs (checked under the row lock), and the counters move in the same statement.
+ */
+export async function setReviewHidden(ctx: Ctx, actor: Actor, reviewId: string, hidden: boolean, origin?: string): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
+  if (!isId(reviewId)) throw notFound('Review');
+  const sign = hidden ? sql`-1` : sql`1`;
+  const [row] = await queryRows<{ review: RawReview | null; course: RawRating | null; current: RawRating | null; author_name: string | null; changed: boolean }>(
+    ctx.services.db.db,
+    sql`with o as (
+        select id, hidden as was_hidden from reviews where id = ${reviewId}::uuid for update
+      ), upd as (
+        update reviews set hidden = ${hidden}, hidden_at = ${hidden ? sql`now()` : sql`null`}, hidden_by = ${hidden ? sql`${actor.id}::uuid` : sql`null`}, updated_at = now()
+        from o where reviews.id = o.id and o.was_hidden <> ${hidden}
+        returning reviews.id, reviews.course_id, reviews.rating
+      ), counted as (
+        ${ratingUpdate('upd', sql`upd.course_id`, sql`(${sign} * upd.rating)`, sign)}
+      )
+      select (select row_to_json(x) from (
+          select r.id, r.course_id, r.rating, r.text, ${hidden}::boolean as hidden, r.reply, r.reply_at, r.created_at, r.updated_at, u.name as author_name
+          from reviews r join users u on u.id = r.user_id where r.id = (select id from o)
+        ) x) as review,
+        (select row_to_json(counted) from counted) as course,
+        (select row_to_json(cr) from (select rating_avg, rating_count from courses where id = (select course_id from reviews where id = (select id from o))) cr) as current,
+        exists (select 1 from upd) as changed`,
+  );
+  if (!row?.review) throw notFound('Review');
+  if (row.changed) await reviewsChanged(ctx, row.review.course_id, origin);
+  return { review: toView(row.review, row.review.author_name ?? ''), courseRating: (rating(row.course) ?? rating(row.current))! };
+}
+
+/**
+ * POST /api/reviews/:id/reply — the course's teacher, once (a second reply: 409). The
+ * `reply is null` condition is re-checked under the row lock, so parallel replies make one.
+ */
+export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, replyText: string, origin?: string): Promise<OwnReviewView> {
+  if (!isId(reviewId)) throw notFound('Review');
+  const text = replyText.trim();
+  const [row] = await queryRows<{ found: boolean; teacher: boolean; review: RawReview | null; notification: RawNotification | null }>(
+    ctx.services.db.db,
+    sql`with r0 as (
+        select r.id, r.user_id, r.course_id, c.teacher_id, c.title from reviews r join courses c on c.id = r.course_id
+        where r.id = ${reviewId}::uuid and (not r.hidden or c.teacher_id = ${actor.id}::uuid)
+      ), upd as (
+        update reviews set reply = ${text}, reply_at = now(), updated_at = now()
+        from r0 where reviews.id = r0.id and r0.teacher_id = ${actor.id}::uuid and reviews.reply is null
+        returning reviews.id, reviews.course_id, reviews.rating, reviews.text, reviews.hidden, reviews.reply, reviews.reply_at,
+          reviews.created_at, reviews.updated_at, (select name from users where id = reviews.user_id) as author_name
+      ), notified as (
+        insert into notifications (user_id, kind, data, dedupe_key)
+        select r0.user_id, 'review_reply', jsonb_build_object('courseId', r0.course_id, 'courseTitle', r0.title, 'reviewId', r0.id), 'review_reply:' || r0.id
+        from upd, r0
+        on conflict (user_id, dedupe_key) do nothing
+        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+      )
+      select exists (select 1 from r0) as found,
+        coalesce((select teacher_id = ${actor.id}::uuid from r0), false) as teacher,
+        (select row_to_json(upd) from upd) as review,
+        (select row_to_json(notified) from notified) as notification`,
+  );
+  if (!row?.found) throw notFound('Review');
+  if (!row.teacher) throw forbidden("Only the course's teacher can reply to its reviews");
+  if (!row.review) throw new AppError('conflict', 'This review already has a reply', { reviewId });
+  await reviewsChanged(ctx, row.review.course_id, origin);
+  if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+  return toView(row.review, row.review.author_name ?? '');
+}
+
+/**
+ * GET /api/courses/:id/reviews — public: visible reviews of a published course, newest
+ * first, keyset-paginated; cached under the course's generation (bumped by every review
+ * change), so a new, edited or hidden review shows at once.
+ */
+export async function listReviews(ctx: Ctx, courseId: string, q: { cursor?: string; limit: number }): Promise<Page<ReviewView> & { rating: CourseRating }> {
+  if (!isId(courseId)) throw notFound('Course');
+  let after: [string, string] | undefined;
+  if (q.cursor) {
+    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
+    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    after = [at, id];
+  }
+  return ctx.services.cache.getOrLoad({
+    family: 'reviews',
+    key: `reviews:${courseId}:${q.limit}:${q.cursor ?? ''}`,
+    gens: [gens.course(courseId)],
+    ttlSec: 300,
+    load: async () => {
+      // The primary, not a replica: a lagging replica could store old reviews under the new generation.
+      const [row] = await queryRows<{ rating_avg: string; rating_count: number; items: (RawReview & { author_name: string; cursor_at: string })[] | null }>(
+        ctx.services.db.db,
+        sql`select c.rating_avg, c.rating_count, (
+            select json_agg(x order by x.created_at desc, x.id desc) from (
+              select r.id, r.course_id, r.rating, r.text, r.hidden, r.reply, r.reply_at, r.created_at, r.updated_at,
+                ${exactTs(sql`r.created_at`)} as cursor_at, u.name as author_name
+              from reviews r join users u on u.id = r.user_id
+              where r.course_id = c.id and not r.hidden
+                ${after ? sql`and (r.created_at, r.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
+              order by r.created_at desc, r.id desc
+              limit ${q.limit + 1}
+            ) x
+          ) as items
+          from courses c where c.id = ${courseId}::uuid and c.published`,
+      );
+      if (!row) throw notFound('Course');
+      const rows = row.items ?? [];
+      const items = rows.slice(0, q.limit);
+      const last = items[items.length - 1];
+      const nextCursor = rows.length > q.limit && last ? await encodeCursor([last.cursor_at, last.id], ctx.config.JWT_SECRET) : null;
+      return {
+        items: items.map((r) => {
+          const { hidden: _hidden, ...pub } = toView(r, r.author_name);
+          return pub;
+        }),
+        nextCursor,
+        rating: { average: Number(row.rating_avg), count: row.rating_count },
+      };
+    },
+  });
+}
