@@ -40,6 +40,19 @@ export default defineConfig({
         ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1),
         test: { ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1).test, fileParallelism: false },
       },
+      // Journeys in Chromium against the whole platform (its own ephemeral stack and
+      // `wrangler dev`, see tests/browser/setup.ts); last, so it has the CPU to itself.
+      {
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/browser/setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

@@ -1,18 +1,165 @@
-// Administration. Capability 1/5/12 add teacher verification, moderation and dashboards.
-import { errorMessage } from '../lib/api';
-import { byId, setState } from '../lib/dom';
+// Administration (`/{lang}/admin`): the teacher verification queue. Pending teachers can be
+// verified or rejected with a reason; verified and rejected ones can be reviewed again.
+import { api, errorMessage } from '../lib/api';
+import { byId, h, setState } from '../lib/dom';
+import { clearFormErrors, enhanceForm } from '../lib/forms';
+import { locale, tc } from '../lib/i18n-client';
 import { requireUser } from '../lib/session';
+import type { Page, User } from '../lib/types';
+import { withFieldErrors } from './studio-errors';
 
-const region = byId('me-list');
+type Status = 'pending' | 'verified' | 'rejected';
+
+interface TeacherReview extends User {
+  createdAt: string;
+  reviewNote: string | null;
+  reviewedAt: string | null;
+}
+
+const page = byId('admin');
+const region = byId('teachers');
+const list = byId<HTMLUListElement>('teacher-list');
+const more = byId<HTMLButtonElement>('teachers-more');
+const statusSelect = byId<HTMLSelectElement>('teachers-status');
+const dialog = byId<HTMLDialogElement>('reject-dialog');
+const rejectForm = byId<HTMLFormElement>('reject-form');
+
+let status: Status = 'pending';
+let cursor: string | null = null;
+let shown: TeacherReview[] = [];
+let rejecting: TeacherReview | null = null;
+let loadToken = 0;
+
+const enc = encodeURIComponent;
+
+function say(message: string): void {
+  const line = region.querySelector<HTMLElement>('[data-announce]');
+  if (!line) return;
+  line.textContent = '';
+  window.setTimeout(() => {
+    line.textContent = message;
+  }, 50);
+}
+
+function date(iso: string | null | undefined): string {
+  if (!iso) return '';
+  try {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(iso));
+  } catch {
+    return iso.slice(0, 10);
+  }
+}
+
+function teacherItem(teacher: TeacherReview): HTMLLIElement {
+  const context = h('span', { class: 'visually-hidden' }, `: ${teacher.name}`);
+  const verify = h('button', { type: 'button', class: 'button button--small', 'data-action': 'verify' }, tc('admin.verify'), context);
+  const reject = h('button', { type: 'button', class: 'button button--danger button--small', 'data-action': 'reject' }, tc('admin.reject'), context.cloneNode(true));
+  verify.addEventListener('click', () => void decide(teacher, verify));
+  reject.addEventListener('click', () => openReject(teacher));
+  return h(
+    'li',
+    { 'data-teacher-id': teacher.id },
+    h(
+      'div',
+      { class: 'item-list__main' },
+      h('p', {}, h('strong', {}, teacher.name)),
+      h('p', { class: 'muted' }, teacher.email),
+      h('p', { class: 'muted' }, tc('admin.applied', { date: date(teacher.createdAt) })),
+      teacher.reviewedAt ? h('p', { class: 'muted' }, tc('admin.reviewed', { date: date(teacher.reviewedAt) })) : null,
+      teacher.reviewNote ? h('p', { class: 'admin-note' }, tc('admin.note', { note: teacher.reviewNote })) : null,
+    ),
+    h('div', { class: 'actions' }, status !== 'verified' ? verify : null, status !== 'rejected' ? reject : null),
+  );
+}
+
+function render(): void {
+  list.replaceChildren(...shown.map(teacherItem));
+  more.hidden = !cursor;
+  byId('teachers-empty').textContent = tc(status === 'pending' ? 'admin.noPending' : 'admin.noneWithStatus');
+  setState(region, shown.length ? 'ready' : 'empty');
+}
+
+async function load(append: boolean): Promise<void> {
+  const token = ++loadToken;
+  if (!append) setState(region, 'loading');
+  try {
+    const res = await api.get<Page<TeacherReview>>('/api/admin/teachers', { query: { status, cursor: append ? cursor : null, limit: 20 }, lang: false });
+    if (token !== loadToken) return;
+    shown = append ? [...shown, ...res.items] : res.items;
+    cursor = res.nextCursor;
+    render();
+    if (append) say(tc('admin.loaded', { count: shown.length }));
+  } catch (error) {
+    if (token === loadToken) setState(region, 'error', errorMessage(error));
+  }
+}
+
+/** The teacher left the list: keep the keyboard user's place (next item, else the heading). */
+function removeFromList(teacher: TeacherReview): void {
+  const index = shown.findIndex((t) => t.id === teacher.id);
+  shown = shown.filter((t) => t.id !== teacher.id);
+  render();
+  const next = list.children[Math.min(index, list.children.length - 1)]?.querySelector<HTMLElement>('button');
+  (next ?? byId('teachers-title')).focus();
+}
+
+async function decide(teacher: TeacherReview, button: HTMLButtonElement): Promise<void> {
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  button.setAttribute('aria-disabled', 'true');
+  try {
+    await api.post(`/api/admin/teachers/${enc(teacher.id)}/verify`, {});
+    removeFromList(teacher);
+    say(tc('admin.verified', { name: teacher.name }));
+  } catch (error) {
+    button.setAttribute('aria-disabled', 'false');
+    say(errorMessage(error));
+  }
+}
+
+function openReject(teacher: TeacherReview): void {
+  rejecting = teacher;
+  clearFormErrors(rejectForm);
+  rejectForm.reset();
+  byId('reject-dialog-who').textContent = `${teacher.name} · ${teacher.email}`;
+  dialog.showModal();
+  byId<HTMLTextAreaElement>('reject-reason').focus();
+}
 
 async function main(): Promise<void> {
-  setState(region, 'loading');
+  setState(page, 'loading');
   try {
     const user = await requireUser(['admin']);
-    setState(region, user ? 'empty' : 'forbidden');
+    if (!user) return setState(page, 'forbidden');
   } catch (error) {
-    setState(region, 'error', errorMessage(error));
+    return setState(page, 'error', errorMessage(error));
   }
+  setState(page, 'ready');
+
+  statusSelect.addEventListener('change', () => {
+    status = statusSelect.value as Status;
+    cursor = null;
+    void load(false);
+  });
+  more.addEventListener('click', () => void load(true));
+
+  dialog.querySelector('[data-dialog-close]')?.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    // Cancelled: back to the teacher's reject button.
+    if (rejecting) list.querySelector<HTMLElement>(`[data-teacher-id="${CSS.escape(rejecting.id)}"] [data-action="reject"]`)?.focus();
+  });
+  enhanceForm(rejectForm, {
+    submit: ({ reason = '' }) =>
+      withFieldErrors(() => api.post(`/api/admin/teachers/${enc(rejecting!.id)}/reject`, { reason }), (path) => (path === 'reason' ? 'reason' : null)),
+    onSuccess: () => {
+      const teacher = rejecting!;
+      rejecting = null;
+      dialog.close();
+      removeFromList(teacher);
+      say(tc('admin.rejectedDone', { name: teacher.name }));
+    },
+  });
+
+  await load(false);
 }
 
 void main();

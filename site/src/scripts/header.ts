@@ -3,6 +3,7 @@
 import { LANG_STORAGE_KEY, isLang, splitLangPath } from '../i18n/langs';
 import { api } from '../lib/api';
 import { href } from '../lib/i18n-client';
+import { connectLive, onLive } from '../lib/live';
 import { getMe } from '../lib/session';
 
 function rememberLang(lang: string): void {
@@ -45,17 +46,45 @@ async function showSession(): Promise<void> {
     item.hidden = !(item.dataset.roles ?? '').split(' ').includes(user.role);
   }
 
-  try {
-    const { count } = await api.get<{ count: number }>('/api/me/notifications/unread-count', { on401: 'throw', lang: false });
-    const badge = document.querySelector<HTMLElement>('[data-unread-badge]');
-    const number = badge?.querySelector<HTMLElement>('[data-unread-count]');
-    if (badge && number) {
-      number.textContent = count > 99 ? '99+' : String(count);
-      badge.hidden = !(count > 0);
+  startBell();
+}
+
+const POLL_MS = 60_000;
+
+/**
+ * The bell's unread count: read once, then kept current by the live socket (a new
+ * notification adds one; "read" in another tab re-reads it). While the socket is down the
+ * count is polled instead, and re-read when it comes back (events may have been missed).
+ */
+function startBell(): void {
+  const badge = document.querySelector<HTMLElement>('[data-unread-badge]');
+  const number = badge?.querySelector<HTMLElement>('[data-unread-count]');
+  if (!badge || !number) return;
+  let count = 0;
+  let poll: number | undefined;
+  const show = (n: number) => {
+    count = Math.max(0, n);
+    number.textContent = count > 99 ? '99+' : String(count);
+    badge.hidden = !(count > 0);
+  };
+  const refresh = async () => {
+    try {
+      show((await api.get<{ count: number }>('/api/me/notifications/unread-count', { on401: 'throw', lang: false })).count);
+    } catch {
+      // the badge is optional; errors were already reported by api.ts where useful
     }
-  } catch {
-    // the badge is optional; errors were already reported by api.ts where useful
-  }
+  };
+  void refresh();
+  onLive((event) => {
+    if (event.type === 'notification') show(count + 1);
+    else if (event.type === 'read' || event.type === 'ready') void refresh();
+  });
+  connectLive({
+    onStatus: (up) => {
+      window.clearInterval(poll);
+      if (!up) poll = window.setInterval(() => void refresh(), POLL_MS);
+    },
+  });
 }
 
 updateLangLinks();

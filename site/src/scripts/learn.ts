@@ -1,15 +1,37 @@
-// My learning. Capability 4 adds progress and "resume" to each course.
+// My learning: every enrolled course with its progress, the lesson to resume at, and
+// completion. One API call (GET /api/me/learning).
 import { courseCard } from '../lib/courses';
-import { byId } from '../lib/dom';
+import { byId, h, nodes } from '../lib/dom-nodes';
+import { href, tc } from '../lib/i18n-client';
+import type { LearningItem } from '../lib/learning-types';
 import { loadMeList } from '../lib/me-list';
-import type { CourseCard } from '../lib/types';
+import { formatDate, progressBar } from '../lib/progress';
 
-/** Provisional item shape: the enrolled course, with or without progress around it. */
-type LearningItem = CourseCard | { course: CourseCard; progress?: number };
+function renderItem(item: LearningItem): Node {
+  const card = courseCard(item.course, 'h2');
+  const article = card.querySelector('article') ?? card;
+  const actions = h('p', { class: 'learn-actions' });
+  if (!item.available) {
+    actions.append(h('span', { class: 'muted' }, tc('learn.unavailable')));
+  } else if (item.nextLesson) {
+    const label = item.progress.completed === 0 ? tc('learn.start') : tc('learn.continue', { title: item.nextLesson.title });
+    actions.append(h('a', { class: 'button button--small', href: href(`/lessons/${encodeURIComponent(item.nextLesson.id)}`) }, label));
+  }
+  article.append(
+    ...nodes(
+      item.status === 'completed'
+        ? h('p', { class: 'done-mark' }, `✓ ${tc('progress.completedOn', { date: formatDate(item.completedAt) })}`)
+        : null,
+      progressBar(item.progress),
+      actions.childElementCount ? actions : null,
+    ),
+  );
+  return card;
+}
 
 void loadMeList<LearningItem>({
   region: byId('me-list'),
   list: byId('me-list-items'),
   path: '/api/me/learning',
-  renderItem: (item) => courseCard('course' in item ? item.course : item, 'h2'),
+  renderItem,
 });

@@ -1,39 +1,126 @@
-// Notifications. Capability 10 adds mark-as-read, "read all" and live updates.
-import { byId, h } from '../lib/dom';
-import { locale } from '../lib/i18n-client';
-import { loadMeList } from '../lib/me-list';
+// Notifications: newest first, unread ones marked; mark one or all read; new ones appear
+// live (the header's socket), and "read" in another tab is reflected here too.
+import { api, errorMessage, isApiError } from '../lib/api';
+import { announce, byId, h, setState } from '../lib/dom';
+import { href, tc, tcMaybe } from '../lib/i18n-client';
+import type { NotificationItem } from '../lib/learning-types';
+import { onLive } from '../lib/live';
+import { formatDate } from '../lib/progress';
+import { requireUser } from '../lib/session';
+import type { Page } from '../lib/types';
 
-/** Provisional shape until capability 10 fixes it. */
-interface NotificationItem {
-  id: string;
-  title?: string;
-  text?: string;
-  createdAt?: string;
-  readAt?: string | null;
+const region = byId('me-list');
+const list = byId('me-list-items');
+const readAll = byId<HTMLButtonElement>('notifications-read-all');
+const more = byId<HTMLButtonElement>('notifications-more');
+let cursor: string | null = null;
+
+function courseTitle(data: Record<string, unknown>): string {
+  const title = data.courseTitle;
+  if (typeof title === 'string') return title;
+  if (title && typeof title === 'object') {
+    const t = title as Record<string, string | undefined>;
+    return t[document.documentElement.lang] || t.ru || t.kk || t.en || '';
+  }
+  return '';
 }
 
-function when(iso: string | undefined): Node | null {
-  if (!iso) return null;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return null;
-  const label = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-  return h('time', { datetime: iso, class: 'muted' }, label);
+/** The sentence for a notification, in the page language. */
+function notificationText(n: NotificationItem): string {
+  const vars = { course: courseTitle(n.data), rating: String(n.data.rating ?? '') };
+  return tcMaybe(`notifications.kind.${n.kind}`, vars) ?? tc('notifications.kind.other');
 }
 
-void loadMeList<NotificationItem>({
-  region: byId('me-list'),
-  list: byId('me-list-items'),
-  path: '/api/me/notifications',
-  renderItem: (n) =>
+function target(n: NotificationItem): string | undefined {
+  const { resultId, courseId } = n.data;
+  if (typeof resultId === 'string') return href(`/results/${encodeURIComponent(resultId)}`);
+  return typeof courseId === 'string' ? href(`/courses/${encodeURIComponent(courseId)}`) : undefined;
+}
+
+function markItemRead(li: HTMLElement): void {
+  li.classList.remove('notification--unread');
+  li.querySelector('[data-new]')?.remove();
+  li.querySelector('[data-mark-read]')?.remove();
+}
+
+function item(n: NotificationItem): HTMLLIElement {
+  const url = target(n);
+  const sentence = url ? h('a', { href: url }, notificationText(n)) : notificationText(n);
+  const li = h(
+    'li',
+    { class: n.readAt ? 'notification' : 'notification notification--unread', 'data-id': n.id },
     h(
-      'li',
-      {},
-      h(
-        'div',
-        { class: 'item-list__main' },
-        h('p', {}, n.readAt ? n.title ?? '' : h('strong', {}, n.title ?? '')),
-        n.text ? h('p', {}, n.text) : null,
-        when(n.createdAt),
-      ),
+      'div',
+      { class: 'item-list__main' },
+      h('p', { class: 'notification__text' }, n.readAt ? null : h('span', { class: 'tag', 'data-new': '' }, tc('notifications.new')), n.readAt ? null : ' ', sentence),
+      h('time', { datetime: n.createdAt, class: 'muted' }, formatDate(n.createdAt, true)),
     ),
+  );
+  if (!n.readAt) {
+    const mark = h('button', { type: 'button', class: 'link-button', 'data-mark-read': '' }, tc('notifications.markRead'));
+    mark.addEventListener('click', async () => {
+      try {
+        await api.post(`/api/me/notifications/${encodeURIComponent(n.id)}/read`);
+        markItemRead(li);
+        li.querySelector('a')?.focus();
+      } catch (error) {
+        if (!(isApiError(error) && error.notified)) announce(region, errorMessage(error));
+      }
+    });
+    li.append(mark);
+  }
+  return li;
+}
+
+function syncReadAll(): void {
+  readAll.hidden = !list.querySelector('.notification--unread');
+}
+
+async function load(next = false): Promise<void> {
+  const page = await api.get<Page<NotificationItem>>('/api/me/notifications', { query: { limit: 20, cursor: next ? cursor : undefined }, lang: false });
+  cursor = page.nextCursor;
+  const items = page.items.map(item);
+  if (next) list.append(...items);
+  else list.replaceChildren(...items);
+  more.hidden = !cursor;
+  setState(region, list.childElementCount ? 'ready' : 'empty');
+  syncReadAll();
+}
+
+readAll.addEventListener('click', async () => {
+  try {
+    await api.post('/api/me/notifications/read-all');
+    for (const li of list.querySelectorAll<HTMLElement>('.notification--unread')) markItemRead(li);
+    syncReadAll();
+    announce(region, tc('notifications.allRead'));
+  } catch (error) {
+    if (!(isApiError(error) && error.notified)) announce(region, errorMessage(error));
+  }
 });
+more.addEventListener('click', () => void load(true).catch((error: unknown) => announce(region, errorMessage(error))));
+
+onLive((event) => {
+  if (event.type === 'notification') {
+    if (list.querySelector(`[data-id="${CSS.escape(event.notification.id)}"]`)) return;
+    list.prepend(item(event.notification));
+    setState(region, 'ready');
+    syncReadAll();
+    announce(region, tc('notifications.arrived', { text: notificationText(event.notification) }));
+  } else if (event.type === 'read') {
+    const all = event.ids === 'all';
+    for (const li of list.querySelectorAll<HTMLElement>('.notification--unread')) {
+      if (all || event.ids.includes(li.dataset.id ?? '')) markItemRead(li);
+    }
+    syncReadAll();
+  }
+});
+
+void (async () => {
+  setState(region, 'loading');
+  try {
+    if (!(await requireUser())) return;
+    await load();
+  } catch (error) {
+    setState(region, 'error', errorMessage(error));
+  }
+})();

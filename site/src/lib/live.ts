@@ -1,0 +1,71 @@
+// Live events of the signed-in user (GET /api/me/live, a WebSocket): new notifications and
+// "read" markers from the user's other tabs. One connection per page, opened by the header;
+// pages listen with onLive(). While the socket is down the header polls the unread count.
+import { api } from './api';
+import type { NotificationItem } from './learning-types';
+
+export type LiveEvent =
+  | { type: 'ready' }
+  | { type: 'notification'; notification: NotificationItem }
+  | { type: 'read'; ids: string[] | 'all' };
+
+const EVENT = 'sabaq:live';
+const PING_MS = 30_000;
+const MAX_BACKOFF_MS = 60_000;
+
+/** Subscribe to live events on this page. */
+export function onLive(listener: (event: LiveEvent) => void): void {
+  window.addEventListener(EVENT, (e) => listener((e as CustomEvent<LiveEvent>).detail));
+}
+
+export interface LiveOptions {
+  /** Called with true once the socket is up, false when it drops. */
+  onStatus: (up: boolean) => void;
+}
+
+/**
+ * Connects and keeps reconnecting (exponential backoff). Each connection first asks for a
+ * one-minute ticket through api.ts — which renews an expired session the usual way — since
+ * a browser cannot put headers on a WebSocket handshake.
+ */
+export function connectLive({ onStatus }: LiveOptions): void {
+  if (typeof WebSocket === 'undefined') return onStatus(false);
+  let backoff = 2_000;
+  let ping: number | undefined;
+
+  const retry = () => {
+    onStatus(false);
+    window.clearInterval(ping);
+    window.setTimeout(open, backoff + Math.random() * 1_000);
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+  };
+
+  async function open(): Promise<void> {
+    let ticket: string;
+    try {
+      ticket = (await api.post<{ ticket: string }>('/api/me/live/ticket', undefined, { on401: 'throw' })).ticket;
+    } catch {
+      return retry();
+    }
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${location.host}/api/me/live?ticket=${encodeURIComponent(ticket)}`);
+    socket.addEventListener('message', (e) => {
+      if (typeof e.data !== 'string' || e.data === 'pong') return;
+      let event: LiveEvent;
+      try {
+        event = JSON.parse(e.data) as LiveEvent;
+      } catch {
+        return;
+      }
+      if (event.type === 'ready') {
+        backoff = 2_000;
+        onStatus(true);
+        ping = window.setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('ping'), PING_MS);
+      }
+      window.dispatchEvent(new CustomEvent<LiveEvent>(EVENT, { detail: event }));
+    });
+    socket.addEventListener('close', retry, { once: true });
+  }
+
+  void open();
+}
