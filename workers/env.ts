@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UserLive } from './live/user-live.ts';
 
 /**
  * Bindings and vars of the Worker. Secrets come from `wrangler secret` in production and
@@ -19,6 +20,19 @@ export interface Env {
   CORS_ORIGINS?: string;
   LOG_LEVEL?: string;
   ASSETS?: Fetcher;
+  /** Optional Workers Analytics Engine dataset receiving every metric point (workers/lib/metrics.ts). */
+  METRICS_AE?: AnalyticsEngineDataset;
+  /** PDF reports and certificates (R2), their jobs queue and its dead-letter queue. */
+  REPORTS_BUCKET?: R2Bucket;
+  REPORTS_QUEUE?: Queue;
+  REPORTS_DLQ?: Queue;
+  /** R2's S3 API, for presigned download URLs; unset locally (downloads go through the Worker). */
+  R2_ACCOUNT_ID?: string;
+  R2_ACCESS_KEY_ID?: string;
+  R2_SECRET_ACCESS_KEY?: string;
+  R2_BUCKET_NAME?: string;
+  /** Per-user live notifications: one Durable Object per user holds their open pages' sockets. */
+  LIVE?: DurableObjectNamespace<UserLive>;
 }
 
 const envSchema = z.object({
@@ -34,6 +48,15 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Bindings ride along in the config so domain operations (ctx.config) can reach them.
+  REPORTS_BUCKET: z.custom<R2Bucket>((v) => typeof (v as R2Bucket | undefined)?.put === 'function').optional(),
+  REPORTS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
+  REPORTS_DLQ: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
+  R2_ACCOUNT_ID: z.string().optional(),
+  R2_ACCESS_KEY_ID: z.string().optional(),
+  R2_SECRET_ACCESS_KEY: z.string().optional(),
+  R2_BUCKET_NAME: z.string().optional(),
+  LIVE: z.custom<DurableObjectNamespace<UserLive>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
 });
 
 export type Config = z.infer<typeof envSchema> & {

@@ -1,16 +1,35 @@
 import { createApp } from './app.ts';
+import { runScheduled } from './assessments/cron.ts';
+import { assessmentsRoutes } from './assessments/routes.ts';
 import type { Env } from './env.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
+import { batchRoutes } from './learning/batch.ts';
+import { learningRoutes } from './learning/routes.ts';
+import { liveRoutes } from './live/routes.ts';
+import { notificationsRoutes } from './notifications/routes.ts';
+import { metricsRoutes } from './ops/metrics.ts';
 import { opsRoutes } from './ops/routes.ts';
+import { createQueueHandler, type ReportMessage } from './reports/consumer.ts';
+import { reportsRoutes } from './reports/routes.ts';
+import { reviewsRoutes } from './reviews/routes.ts';
 import { serveSite } from './site/assets.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
-  routers: [opsRoutes, identityRoutes, catalogRoutes],
+  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes],
   site: serveSite,
 });
+// POST /api/batch dispatches its GETs through this same app (same auth, validation and rate limits).
+app.route('/api', batchRoutes((request, env, exec) => app.fetch(request, env, exec)));
+
+/** Per-user live notifications (WebSocket hibernation); bound as LIVE in wrangler.toml. */
+export { UserLive } from './live/user-live.ts';
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  // Report jobs and their dead-letter queue (workers/reports/consumer.ts).
+  queue: createQueueHandler(),
+  // Attempt deadline sweep and statistics refresh (workers/assessments/cron.ts).
+  scheduled: runScheduled,
+} satisfies ExportedHandler<Env, ReportMessage>;

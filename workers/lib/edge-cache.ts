@@ -8,12 +8,18 @@ import type { AppEnv } from '../app.ts';
  */
 export const edgeCache = (opts: { sMaxAge: number; staleWhileRevalidate: number }) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const cacheControl = `public, max-age=0, s-maxage=${opts.sMaxAge}, stale-while-revalidate=${opts.staleWhileRevalidate}`;
+    // Browsers revalidate every time (a cheap 304 with the ETag) so an edit shows at once;
+    // shared caches keep it for s-maxage and may serve it stale while they refresh.
+    const cacheControl = `public, max-age=0, s-maxage=${opts.sMaxAge}`;
+    const cdnCacheControl = `public, s-maxage=${opts.sMaxAge}, stale-while-revalidate=${opts.staleWhileRevalidate}`;
     const store = (globalThis as { caches?: { default?: Cache } }).caches?.default;
     const personal = c.req.header('authorization') || /(?:^|;\s*)__Host-sabaq_at=/.test(c.req.header('cookie') ?? '');
     if (!store || personal || c.req.method !== 'GET') {
       await next();
-      if (c.res.status === 200) c.header('Cache-Control', personal ? 'private, no-store' : cacheControl);
+      if (c.res.status === 200) {
+        c.header('Cache-Control', personal ? 'private, no-store' : cacheControl);
+        if (!personal) c.header('CDN-Cache-Control', cdnCacheControl);
+      }
       return;
     }
     const key = new Request(c.req.url, { method: 'GET' });
@@ -27,6 +33,7 @@ export const edgeCache = (opts: { sMaxAge: number; staleWhileRevalidate: number 
     await next();
     if (c.res.status !== 200) return;
     c.res.headers.set('Cache-Control', cacheControl);
+    c.res.headers.set('CDN-Cache-Control', cdnCacheControl);
     c.res.headers.set('X-Edge-Cache', 'MISS');
     const copy = c.res.clone();
     const stored = new Response(copy.body, copy);
@@ -40,5 +47,11 @@ export const edgeCache = (opts: { sMaxAge: number; staleWhileRevalidate: number 
     }
   });
 
-/** Public lists: no edge copy (too many URL variants to purge), but shared caches may revalidate. */
-export const PUBLIC_LIST_CACHE = 'public, max-age=0, s-maxage=30, stale-while-revalidate=60';
+/**
+ * Public lists: no edge copy (too many URL variants to purge). Browsers revalidate with the
+ * ETag every time; a CDN may keep them 30 s and serve stale while it refreshes.
+ */
+export const PUBLIC_LIST_HEADERS = {
+  'Cache-Control': 'public, max-age=0, s-maxage=30',
+  'CDN-Cache-Control': 'public, s-maxage=30, stale-while-revalidate=60',
+};

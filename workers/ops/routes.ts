@@ -2,6 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../app.ts';
 import { AppError } from '../lib/errors.ts';
 import { checkReadiness } from './readiness.ts';
+import { warmCatalog } from '../catalog/warm.ts';
+import { ctxOf } from '../app.ts';
+import { requireOpsToken } from './ops-auth.ts';
 
 const check = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
 const readiness = z.object({
@@ -30,7 +33,20 @@ const ready = createRoute({
   },
 });
 
+const warm = createRoute({
+  method: 'post',
+  path: '/ops/warm',
+  tags: ['ops'],
+  summary: 'Warm the catalog cache (called at start and by the cron trigger); needs the ops token',
+  middleware: [requireOpsToken] as const,
+  responses: {
+    200: { description: 'Warmed', content: { 'application/json': { schema: z.object({ keys: z.number() }) } } },
+    401: { description: 'Missing or wrong token' },
+  },
+});
+
 export const opsRoutes = createRouter()
+  .openapi(warm, async (c) => c.json(await warmCatalog(ctxOf(c)), 200))
   .openapi(health, (c) => c.json({ ok: true as const }, 200, { 'Cache-Control': 'no-store' }))
   .openapi(ready, async (c) => {
     const result = await checkReadiness(c.var.services);
