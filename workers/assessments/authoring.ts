@@ -41,7 +41,8 @@ export function issuesToFields(error: ZodError): Record<string, string> {
   return fields;
 }
 
-async function assertAuthor(ctx: Ctx, actor: Actor): Promise<void> {
+/** A verified teacher (checked in the database) or an admin. */
+export async function assertAuthor(ctx: Ctx, actor: Actor): Promise<void> {
   if (actor.role === 'admin') return;
   if (actor.role !== 'teacher') throw forbidden('Only teachers author tests');
   const [u] = await ctx.services.db.db.select({ status: users.teacherStatus }).from(users).where(eq(users.id, actor.id)).limit(1);
@@ -118,7 +119,10 @@ export async function updateTest(ctx: Ctx, actor: Actor, testId: string, patch: 
       .limit(1);
     if (!latest) throw notFound('Test');
     if (patch.kind !== undefined && patch.kind !== t.kind) throw validationError({ kind: 'The kind of a test cannot change; create a new test' });
-    const doc = validDocument({ ...latest.document, ...patch });
+    const merged: Record<string, unknown> = { ...latest.document, ...patch };
+    // Absent fields keep their value in a PATCH, so `description: null` is how to remove it.
+    if (merged.description === null) delete merged.description;
+    const doc = validDocument(merged);
     if (doc.courseId !== t.courseId) await checkCourse(ctx, actor, doc.courseId);
     const now = ctx.services.now();
     let version: TestVersion;

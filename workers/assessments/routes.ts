@@ -1,11 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { etag } from 'hono/etag';
 import { createRouter, ctxOf } from '../app.ts';
 import { authenticate, authenticateOptional } from '../identity/auth.ts';
 import type { Actor } from '../lib/context.ts';
-import { IdParam, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
+import { PUBLIC_LIST_HEADERS } from '../lib/edge-cache.ts';
+import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
+import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import { getAttempt, saveAnswer, startAttempt, submitAttempt } from './attempts.ts';
 import { createTest, getTest, publishTest, updateTest } from './authoring.ts';
 import { AnswerBodySchema } from './document.ts';
+import { listPublishedTests, listTeacherTests } from './listing.ts';
 import { getResult, listMyResults } from './results.ts';
 import { getTestStats } from './stats.ts';
 
@@ -13,7 +17,7 @@ const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(
 
 /** The test document (SPEC "Test documents"); validated in full by the domain, which names the field. */
 const TestDocumentBody = z.record(z.string(), z.unknown()).openapi('TestDocumentInput', {
-  description: 'kind, courseId, title, description, timeLimitSec, passMark (quizzes), scales, questions. PATCH merges top-level fields over the latest version.',
+  description: 'kind, courseId, title, description, timeLimitSec, passMark (quizzes), scales, questions. PATCH merges top-level fields over the latest version; `description: null` removes the description.',
 });
 
 const AuthorTest = z
@@ -118,9 +122,74 @@ const Stats = z
   })
   .openapi('TestStats');
 
+const Kind = z.enum(['quiz', 'assessment']);
+
+export const TeacherTestItem = z
+  .object({
+    id: z.string(),
+    kind: Kind,
+    courseId: z.string().nullable(),
+    title: Localized,
+    status: z.enum(['draft', 'published']).openapi({ description: 'Status of the latest version: a published test with unpublished edits is "draft"' }),
+    version: z.number().openapi({ description: 'The latest version (the draft, if there is one)' }),
+    publishedVersion: z.number().nullable(),
+    questionCount: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    publishedAt: z.string().nullable(),
+  })
+  .openapi('TeacherTestItem');
+
+export const PublishedTestItem = z
+  .object({
+    id: z.string(),
+    kind: Kind,
+    courseId: z.string().nullable(),
+    title: z.string().openapi({ description: 'In `lang`, else the first language the test has' }),
+    titleLang: Language,
+    description: z.string().nullable(),
+    descriptionLang: Language.nullable(),
+    version: z.number(),
+    questionCount: z.number(),
+    timeLimitSec: z.number().nullable(),
+    publishedAt: z.string(),
+  })
+  .openapi('PublishedTestItem');
+
+// Unknown parameters are an error, not silently ignored.
+const TeacherTestsQuery = PageQuery.extend({ kind: Kind.optional() }).strict();
+const PublishedTestsQuery = z
+  .object({
+    lang: Language.default('ru'),
+    kind: Kind.optional(),
+    courseId: z.string().max(64).optional(),
+    cursor: z.string().max(512).optional(),
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+  })
+  .strict();
+
 const AnswerParams = z.object({ id: z.string().max(64), questionKey: z.string().max(64) });
 
 const r = {
+  listPublished: createRoute({
+    method: 'get',
+    path: '/tests',
+    tags: ['assessments'],
+    summary: 'Published quizzes and assessments, most recently published first (anyone)',
+    description: 'Texts are resolved to `lang` with a fallback (`titleLang` says which). Filters: `kind`, `courseId`. Cursor pagination.',
+    middleware: [rateLimit('catalog.read'), etag()] as const,
+    request: { query: PublishedTestsQuery },
+    responses: { 200: json(pageOf(PublishedTestItem)), ...errorResponses(400, 429) },
+  }),
+  teacherTests: createRoute({
+    method: 'get',
+    path: '/teacher/tests',
+    tags: ['assessments'],
+    summary: "The teacher's own tests, drafts included, newest first (admins: everyone's)",
+    middleware: [authenticate(['teacher', 'admin'])] as const,
+    request: { query: TeacherTestsQuery },
+    responses: { 200: json(pageOf(TeacherTestItem)), ...errorResponses(400, 401, 403) },
+  }),
   createTest: createRoute({
     method: 'post',
     path: '/tests',
@@ -228,6 +297,8 @@ const r = {
 };
 
 export const assessmentsRoutes = createRouter()
+  .openapi(r.listPublished, async (c) => c.json(await listPublishedTests(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
+  .openapi(r.teacherTests, async (c) => c.json(await listTeacherTests(ctxOf(c), c.var.actor, c.req.valid('query')), 200, { 'Cache-Control': 'private, no-store' }))
   .openapi(r.createTest, async (c) => c.json(await createTest(ctxOf(c), c.var.actor, c.req.valid('json')), 201))
   .openapi(r.getTest, async (c) => c.json(await getTest(ctxOf(c), c.get('actor') as Actor | undefined, c.req.valid('param').id), 200))
   .openapi(r.updateTest, async (c) => c.json(await updateTest(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200))

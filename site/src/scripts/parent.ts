@@ -4,6 +4,7 @@ import { clearFormErrors, enhanceForm, showFormStatus, type FormValues } from '.
 import { tc } from '../lib/i18n-client';
 import { requireUser } from '../lib/session';
 import type { Child, Page } from '../lib/types';
+import { childResults } from './parent-results';
 
 const page = byId('parent');
 const region = byId('children');
@@ -35,6 +36,7 @@ function renderList(): void {
           h('p', { class: 'muted' }, `${tc('parent.born', { year: String(child.birthYear) })} · ${tc(`langName.${child.language}`)}`),
         ),
         h('div', { class: 'actions' }, edit, remove),
+        childResults(child),
       );
     }),
   );

@@ -11,6 +11,7 @@ import type { Page } from '../lib/types';
 import { courseFieldMap, courseInput, courseMessages, pickText, prepareCourseForm, validateCourse, type AuthoredCourse } from './studio-course';
 import { openEditor } from './studio-editor';
 import { withFieldErrors } from './studio-errors';
+import { openTests, showTestList } from './studio-tests';
 
 const region = byId('studio');
 
@@ -50,6 +51,7 @@ async function showList(): Promise<void> {
     onSuccess: (course) => location.assign(editorUrl(course.id)),
   });
 
+  void showTestList();
   const courses = byId('studio-courses');
   setState(courses, 'loading');
   try {
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
     if (user.role === 'teacher' && user.teacherStatus !== 'verified') {
       return setState(region, user.teacherStatus === 'rejected' ? 'rejected' : 'pending');
     }
+    const testId = new URLSearchParams(location.search).get('test');
+    if (testId) return await openTests(region, testId);
     const id = new URLSearchParams(location.search).get('course');
     if (!id) return await showList();
     try {
