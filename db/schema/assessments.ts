@@ -109,7 +109,12 @@ export const tests = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
     ...timestamps(),
   },
-  (t) => [index('tests_author_idx').on(t.authorId, t.createdAt.desc()), index('tests_course_idx').on(t.courseId)],
+  (t) => [
+    index('tests_author_idx').on(t.authorId, t.createdAt.desc()),
+    index('tests_course_idx').on(t.courseId),
+    // The public listing: published tests, most recently published first (keyset on published_at, id).
+    index('tests_published_idx').on(t.publishedAt.desc(), t.id.desc()).where(sql`${t.publishedVersion} is not null`),
+  ],
 );
 
 /**

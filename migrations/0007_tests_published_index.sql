@@ -1,0 +1,1 @@
+CREATE INDEX "tests_published_idx" ON "tests" USING btree ("published_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "tests"."published_version" is not null;
