@@ -10,6 +10,7 @@ import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
+import { metricsFor } from './lib/metrics.ts';
 import { createServices, type Services } from './lib/services.ts';
 import { requestMetrics } from './ops/metrics-middleware.ts';
 
@@ -124,7 +125,7 @@ export function createApp(options: AppOptions) {
     const log = createLogger({ requestId }, config.LOG_LEVEL);
     c.set('config', config);
     c.set('log', log);
-    c.set('services', createServices(config, log));
+    c.set('services', createServices(config, log, metricsFor(c.env).cacheStats));
     const started = Date.now();
     await next();
     c.header('X-Request-Id', requestId);

@@ -118,4 +118,17 @@ describe('GET /api/metrics', () => {
     const res = await api('GET', '/api/metrics', { token: token() });
     expect(sample(res.text, 'sabaq_db_query_duration_seconds_count{op="http",outcome="ok"}')).toBeGreaterThanOrEqual(1);
   });
+
+  it('records cache hits and misses per key family, rate-limit decisions and Redis latency from real requests', async () => {
+    const before = (await api('GET', '/api/metrics', { token: token() })).text;
+    const q = `metrics-${crypto.randomUUID().slice(0, 8)}`;
+    await api('GET', `/api/search?q=${q}`); // a miss: first time this query is seen
+    await api('GET', `/api/search?q=${q}`); // a hit
+    const after = (await api('GET', '/api/metrics', { token: token() })).text;
+    const delta = (text: string, key: string) => (sample(after, key) ?? 0) - (sample(text, key) ?? 0);
+    expect(delta(before, 'sabaq_cache_requests_total{family="search",result="miss"}')).toBeGreaterThanOrEqual(1);
+    expect(delta(before, 'sabaq_cache_requests_total{family="search",result="hit"}')).toBeGreaterThanOrEqual(1);
+    expect(delta(before, 'sabaq_ratelimit_decisions_total{policy="search",outcome="allowed"}')).toBeGreaterThanOrEqual(2);
+    expect(after).toMatch(/sabaq_redis_command_duration_seconds_count\{op="[a-z]+",outcome="ok"\} \d+/);
+  });
 });

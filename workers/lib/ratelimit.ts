@@ -1,6 +1,7 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis/cloudflare';
 import { AppError } from './errors.ts';
+import { metricsFor } from './metrics.ts';
 import { REDIS_TIMEOUT_MS } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -68,8 +69,11 @@ async function guarded(name: PolicyName, run: () => Promise<{ success?: boolean;
   const policy: Policy = policies[name];
   try {
     const r = await withTimeout(run(), REDIS_TIMEOUT_MS * 2, `rate limit ${name}`);
+    const allowed = r.success ?? r.remaining > 0;
+    metricsFor(undefined).rateLimit(name, allowed ? 'allowed' : 'blocked');
     return { policy: name, allowed: r.success ?? r.remaining > 0, limit: r.limit, remaining: Math.max(0, r.remaining), reset: r.reset, failedOpen: false };
   } catch (err) {
+    metricsFor(undefined).rateLimit(name, policy.failMode === 'closed' ? 'failed_closed' : 'failed_open');
     if (policy.failMode === 'closed') throw unavailable(name, err);
     return { policy: name, allowed: true, limit: policy.limit, remaining: policy.limit, reset: Date.now() + policy.windowSec * 1000, failedOpen: true };
   }
