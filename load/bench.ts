@@ -4,6 +4,7 @@
  * SPEC.md under the open model, each judged against its budget. Used by `npm run bench`,
  * `npm run bench:smoke` and the smoke test.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { BUDGETS, EXTRA, type Budget } from './budgets.ts';
@@ -35,6 +36,8 @@ export interface BenchTarget {
   metricsToken: string;
   /** The local Upstash endpoint, to make caches cold on purpose. */
   upstash?: { url: string; token: string };
+  /** The serve:prod process when it runs on this machine: CPU per component is read from /proc. */
+  serverPid?: number;
   bundleBytes?: number;
 }
 
@@ -122,14 +125,18 @@ async function seededCounts(db: pg.Pool): Promise<Record<string, number>> {
 export function judge(budget: Budget | undefined, r: ScenarioResult, missing: string[]): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
   if (missing.length) reasons.push(`not built: ${missing.join(', ')}`);
-  if (r.server && !r.server.agree) reasons.push(`server counted ${r.server.counted} requests, the load generator received ${r.server.received}`);
+  if (r.server && !r.server.agree && !r.server.isolateRestarted) reasons.push(`server counted ${r.server.counted} requests, the load generator received ${r.server.received}`);
+  if (r.server?.isolateRestarted) reasons.push('the Worker isolate was restarted during the run');
   if (!budget) return { verdict: 'INFO', reasons };
   const gated = budget.latencyOf ? r.endpoints.find((e) => e.endpoint === budget.latencyOf) : r.total;
   const lat = gated?.latency;
   if (!r.sent) reasons.push('nothing was sent');
   if (lat && budget.p99Ms !== undefined && lat.p99 >= budget.p99Ms) reasons.push(`p99 ${lat.p99} ms ≥ ${budget.p99Ms} ms`);
   if (lat && budget.p95Ms !== undefined && lat.p95 >= budget.p95Ms) reasons.push(`p95 ${lat.p95} ms ≥ ${budget.p95Ms} ms`);
-  if (budget.zeroErrors && r.errors > 0) reasons.push(`${r.errors} errors (${Object.entries(r.total.errorsByStatus).map(([s, n]) => `${s}×${n}`).join(', ')})`);
+  const errs = gated ?? r.total;
+  if (budget.zeroErrors && errs.errors > 0) reasons.push(`${errs.errors} errors (${Object.entries(errs.errorsByStatus).map(([s, n]) => `${s}×${n}`).join(', ')})`);
+  const jobs = r.endpoints.filter((e) => e.endpoint.startsWith('job:'));
+  for (const j of jobs) if (j.errors) reasons.push(`${j.endpoint}: ${j.errors} not done (${Object.entries(j.errorsByStatus).map(([s, n]) => `${s}×${n}`).join(', ')})`);
   if (r.mode === 'requests' && r.achievedRate < r.offeredRate * 0.95) reasons.push(`achieved ${r.achievedRate}/s < 95 % of the offered ${r.offeredRate}/s`);
   if (budget.checks) for (const c of r.checks) if (!c.ok) reasons.push(`${c.name}: ${c.detail}`);
   return { verdict: reasons.length ? 'FAIL' : 'PASS', reasons };
@@ -252,6 +259,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
             seed: scenario.name === 'enrollment' || scenario.name === 'search-cold' ? Date.now() : seed,
             mode: p.mode,
             metricsToken: target.metricsToken,
+            settle: () => settle(target.url, smoke ? 10_000 : 180_000),
+            probe: async () => ({
+              ...(await backendCounters(db, target.upstash)),
+              ...(target.serverPid && process.platform === 'linux' ? processCpu(target.serverPid) : {}),
+              'cpu ms load generator': (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+            }),
             log,
           },
           db,
@@ -265,20 +278,26 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           `  ${entry.verdict}: achieved ${result.achievedRate}/s of ${result.offeredRate}/s, p50 ${result.total.latency.p50} ms, p99 ${result.total.latency.p99} ms, ` +
             `errors ${result.errors}${entry.reasons.length ? ` — ${entry.reasons.join('; ')}` : ''}`,
         );
-        // An overloaded server keeps working off its backlog after the load stops: wait until it
-        // answers promptly again, so one scenario's overload does not poison the next.
-        entry.recoveryMs = await settle(target.url, smoke ? 10_000 : 180_000);
+        // An overloaded server keeps working off its backlog after the load stops: runScenario
+        // waited until it answered promptly again, so one scenario's overload does not poison the next.
+        entry.recoveryMs = result.recoveryMs;
         if (entry.recoveryMs > 5000) log(`  server back to normal after ${(entry.recoveryMs / 1000).toFixed(1)} s`);
 
         if (opts.knee && p.budget && result.mode === 'requests' && !smoke) {
           entry.knee = { maxPassingRate: null, steps: [] };
           for (const stepRate of kneeRates(p.budget.rate)) {
             log(`  knee: ${stepRate}/s…`);
-            const k = await runScenario(scenario, state, { baseUrl: target.url, rate: stepRate, durationMs: 10_000, rampMs: 2000, concurrency, timeoutMs: 10_000, seed: Date.now(), metricsToken: target.metricsToken }, db);
+            // Warm caches again: TTLs ran out during the previous runs.
+            if (warm.length) await warmUp(setupClient, warm, 16);
+            const k = await runScenario(
+              scenario,
+              state,
+              { baseUrl: target.url, rate: stepRate, durationMs: 10_000, rampMs: 2000, concurrency, timeoutMs: 10_000, seed: Date.now(), metricsToken: target.metricsToken, settle: () => settle(target.url, 180_000) },
+              db,
+            );
             const kj = judge(p.budget, k, []);
             entry.knee.steps.push({ rate: stepRate, achieved: k.achievedRate, p50: k.total.latency.p50, p99: k.total.latency.p99, errors: k.errors, pass: kj.verdict === 'PASS', reasons: kj.reasons });
             log(`    achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${kj.verdict}`);
-            await settle(target.url, 180_000);
             if (kj.verdict !== 'PASS') break;
             entry.knee.maxPassingRate = stepRate;
           }
@@ -336,6 +355,37 @@ function smokeVerdict(r: ScenarioResult, reasons: string[]): Verdict {
   return broken ? 'FAIL' : 'PASS';
 }
 
+/**
+ * What the backends did, from their own counters: Redis commands (INFO through the local
+ * Upstash endpoint) and Postgres statements and buffer reads (pg_stat_database). Divided by the
+ * requests of a run they give the per-request costs the capacity plan multiplies.
+ */
+export async function backendCounters(db: pg.Pool, upstash?: { url: string; token: string }): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const { rows } = await db.query<{ xacts: string; blks_read: string; blks_hit: string; tup_returned: string }>(
+    `select xact_commit + xact_rollback as xacts, blks_read, blks_hit, tup_returned from pg_stat_database where datname = current_database()`,
+  );
+  const r = rows[0];
+  if (r) {
+    out['postgres transactions'] = Number(r.xacts);
+    out['postgres blocks read'] = Number(r.blks_read);
+    out['postgres blocks hit'] = Number(r.blks_hit);
+    out['postgres rows scanned'] = Number(r.tup_returned);
+  }
+  if (upstash) {
+    const res = await fetch(upstash.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(['INFO', 'stats']),
+      signal: AbortSignal.timeout(5000),
+    }).catch(() => undefined);
+    const info = res?.ok ? ((await res.json()) as { result?: string }).result : undefined;
+    const m = typeof info === 'string' ? /total_commands_processed:(\d+)/.exec(info) : null;
+    if (m) out['redis commands'] = Number(m[1]);
+  }
+  return out;
+}
+
 /** Makes every cached list and search unreachable (the catalog's generation key), for a cold-cache run. */
 async function bumpCatalogGeneration(upstash: { url: string; token: string }): Promise<void> {
   await fetch(upstash.url, {
@@ -347,3 +397,41 @@ async function bumpCatalogGeneration(upstash: { url: string; token: string }): P
 }
 
 export { scrapeMetrics };
+
+/**
+ * CPU milliseconds used so far by the processes under `rootPid` (Linux /proc), by component:
+ * workerd (the Worker), postgres, redis, and the rest (node: the local Neon and Upstash
+ * endpoints). Divided by a run's requests this is the CPU each request costs each part.
+ */
+export function processCpu(rootPid: number): Record<string, number> {
+  const tick = 100; // USER_HZ on Linux
+  const children = new Map<number, number[]>();
+  const info = new Map<number, { comm: string; cpu: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      const ppid = Number(f[1]);
+      // utime, stime, cutime, cstime (fields 14-17): children that exited count too.
+      const cpu = ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / tick;
+      info.set(Number(name), { comm, cpu });
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: Record<string, number> = {};
+  const walk = (pid: number) => {
+    const i = info.get(pid);
+    if (i) {
+      const part = /workerd/.test(i.comm) ? 'workerd' : /postgres|postmaster/.test(i.comm) ? 'postgres' : /redis/.test(i.comm) ? 'redis' : 'node (local endpoints)';
+      out[`cpu ms ${part}`] = (out[`cpu ms ${part}`] ?? 0) + i.cpu;
+    }
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return out;
+}

@@ -98,15 +98,19 @@ export function toMarkdown(r: BenchReport): string {
     out.push('| endpoint | sent | achieved /s | p50 ms | p95 ms | p99 ms | max ms | errors by status |', '|---|---:|---:|---:|---:|---:|---:|---|');
     for (const e of x.endpoints) out.push(endpointRow(e));
     out.push(endpointRow({ ...x.total, endpoint: 'all' }).replace('`all`', '**all**'), '');
+    if (!x.server) out.push('Server view: GET /api/metrics could not be read before or after the run.', '');
     if (x.server) {
       const sv = x.server;
       out.push(
-        `Server view (GET /api/metrics, before/after): counted ${n(sv.counted)} requests, the load generator received ${n(sv.received)}${sv.timeouts ? ` (+${sv.timeouts} client timeouts)` : ''} — ${sv.agree ? 'they agree' : '**they disagree**'}. ` +
-          `5xx: ${n(sv.http5xx)}. Cache: ${sv.cache.hits + sv.cache.misses ? `${n(sv.cache.hits)} hits, ${n(sv.cache.misses)} misses (${pct(sv.cache.hitRate)}), ${n(sv.cache.errors)} errors${Object.keys(sv.cache.byFamily).length ? ` — ${Object.entries(sv.cache.byFamily).map(([f, c]) => `${f} ${c.hits}/${c.hits + c.misses}`).join(', ')}` : ''}` : 'no cache lookups reported (cache stats not wired to metrics yet)'}. ` +
-          `Postgres round trips: ${sv.db.calls ? `${n(sv.db.calls)} (mean ${sv.db.meanMs} ms)` : 'none recorded'}; Redis: ${sv.redis.calls ? `${n(sv.redis.calls)} (mean ${sv.redis.meanMs} ms)` : 'none recorded (see docs/capacity.md: instrumentRedis)'}.` +
+        `Server view (GET /api/metrics, before/after): ${sv.isolateRestarted ? '**the isolate was restarted during the run, so its counters started again from zero** — no comparison possible' : `counted ${n(sv.counted)} requests, the load generator received ${n(sv.received)}${sv.timeouts ? ` (+${sv.timeouts} client timeouts)` : ''} — ${sv.agree ? 'they agree' : '**they disagree**'}`}. ` +
+          `5xx: ${n(sv.http5xx)}. Cache: ${sv.cache.hits + sv.cache.misses ? `${n(sv.cache.hits)} hits, ${n(sv.cache.misses)} misses (${pct(sv.cache.hitRate)}), ${n(sv.cache.errors)} errors${Object.keys(sv.cache.byFamily).length ? ` — ${Object.entries(sv.cache.byFamily).map(([f, c]) => `${f} ${c.hits}/${c.hits + c.misses}`).join(', ')}` : ''}` : 'no cache lookups in this window'}. ` +
+          `Postgres round trips: ${sv.db.calls ? `${n(sv.db.calls)} (mean ${sv.db.meanMs} ms)` : 'none recorded'}; Redis: ${sv.redis.calls ? `${n(sv.redis.calls)} (mean ${sv.redis.meanMs} ms)` : 'none recorded'}.` +
           `${Object.keys(sv.rateLimit).length ? ` Rate limits: ${Object.entries(sv.rateLimit).map(([k, v]) => `${k} ${v}`).join(', ')}.` : ''}`,
         '',
       );
+    }
+    if (x.backend && Object.keys(x.backend).length) {
+      out.push(`Backends over the window (their own counters): ${Object.entries(x.backend).map(([k, v]) => `${k} ${n(v.total)}${v.perRequest !== null ? ` (${v.perRequest} per answered request)` : ''}`).join('; ')}.`, '');
     }
     if (s.recoveryMs !== undefined && s.recoveryMs > 5000) out.push(`After the run the server needed ${(s.recoveryMs / 1000).toFixed(1)} s to answer /api/ready promptly again (working off its backlog).`, '');
     out.push(

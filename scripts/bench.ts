@@ -10,6 +10,8 @@
  *   npm run bench -- --all                          # plus teacher authoring and assessment sessions
  *   npm run bench -- --duration 60 --rate-scale 0.5 # longer, at half the budget rates
  *   npm run bench -- --url http://127.0.0.1:8788    # against a serve:prod already running
+ *     (DATABASE_URL, METRICS_TOKEN from the environment or the data folder; UPSTASH_REDIS_REST_URL and
+ *      SERVE_PROD_PID optional, for Redis command counts and CPU per process)
  *   npm run bench -- --knee                         # also: the highest rate meeting each budget
  *
  * Seed the database first (npm run seed:scale): scenarios pick their ids from it.
@@ -69,8 +71,12 @@ function externalTarget(url: string): BenchTarget {
   }
   const metricsToken = process.env.METRICS_TOKEN ?? secrets.METRICS_TOKEN;
   if (!databaseUrl || !metricsToken) throw new Error('with --url, set DATABASE_URL and METRICS_TOKEN (or run it where the data folder of that server is)');
-  const upstash = process.env.UPSTASH_REDIS_REST_URL ? { url: process.env.UPSTASH_REDIS_REST_URL, token: process.env.UPSTASH_REDIS_REST_TOKEN ?? '' } : undefined;
-  return { url: url.replace(/\/$/, ''), databaseUrl, metricsToken, upstash };
+  const upstash = process.env.UPSTASH_REDIS_REST_URL
+    ? { url: process.env.UPSTASH_REDIS_REST_URL, token: process.env.UPSTASH_REDIS_REST_TOKEN ?? secrets.UPSTASH_REDIS_REST_TOKEN ?? '' }
+    : undefined;
+  // The serve:prod process, when it runs here: CPU per component is read from /proc.
+  const serverPid = process.env.SERVE_PROD_PID ? Number(process.env.SERVE_PROD_PID) : undefined;
+  return { url: url.replace(/\/$/, ''), databaseUrl, metricsToken, upstash, serverPid };
 }
 
 let child: ChildProcess | undefined;
@@ -94,7 +100,7 @@ try {
     say('starting serve:prod (the production bundle in workerd, local stack)…');
     const started = await startServer();
     child = started.child;
-    target = started.ready;
+    target = { ...started.ready, serverPid: started.child.pid };
   }
   const hello = await startHelloWorker({ root });
   stopHello = hello.stop;

@@ -30,6 +30,10 @@ export interface RunOptions {
   sessionLength?: number;
   /** To read GET /api/metrics before and after. */
   metricsToken?: string;
+  /** Counters read before and after the measured window (Redis commands, Postgres statements…); deltas go in the result. */
+  probe?: () => Promise<Record<string, number>>;
+  /** Waits until the server has worked off its backlog; the after-readings come then. Returns the wait in ms. */
+  settle?: () => Promise<number>;
   log?: (line: string) => void;
 }
 
@@ -54,6 +58,8 @@ export interface ServerView {
   /** Client-side timeouts: the server may have answered after the client gave up. */
   timeouts: number;
   agree: boolean;
+  /** The isolate changed during the run (workerd restarted it): its counters started again from zero. */
+  isolateRestarted: boolean;
   byRoute: { endpoint: string; counted: number; received: number }[];
   cache: { hits: number; misses: number; errors: number; hitRate: number | null; byFamily: Record<string, { hits: number; misses: number }> };
   rateLimit: Record<string, number>;
@@ -85,6 +91,10 @@ export interface ScenarioResult {
   /** Little's law: users who, each thinking thinkTimeMs between requests, would offer this rate. */
   equivalentUsers: number;
   server?: ServerView;
+  /** How long the server needed after the window to answer promptly again (RunOptions.settle). */
+  recoveryMs: number;
+  /** Deltas of RunOptions.probe over the measured window, and the same per received response. */
+  backend?: Record<string, { total: number; perRequest: number | null }>;
   checks: Check[];
 }
 
@@ -117,7 +127,8 @@ export async function scrapeMetrics(baseUrl: string, token: string): Promise<Sam
 }
 
 function serverView(before: Sample[], after: Sample[], stats: RunStats): ServerView {
-  const notMetrics = (s: Sample) => s.labels.route !== '/api/metrics';
+  // The bench's own control traffic (metrics scrapes, readiness polls) is not part of the run.
+  const notMetrics = (s: Sample) => s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready';
   const req = deltas(before, after, 'sabaq_http_requests_total').filter(notMetrics);
   const counted = req.reduce((a, s) => a + s.value, 0);
   let received = 0;
@@ -150,11 +161,14 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats): ServerV
     const sum = deltas(before, after, `${name}_sum`).reduce((a, s) => a + s.value, 0);
     return { calls: count, meanMs: count ? round((sum / count) * 1000, 2) : null };
   };
+  const isolate = (xs: Sample[]) => xs.find((x) => x.name === 'sabaq_metrics_isolate_info')?.labels.isolate;
+  const isolateRestarted = isolate(before) !== isolate(after);
   return {
     counted,
     received,
     timeouts,
-    agree: counted >= received && counted <= received + timeouts,
+    isolateRestarted,
+    agree: !isolateRestarted && counted >= received && counted <= received + timeouts,
     byRoute,
     cache: { hits, misses, errors, hitRate: hits + misses ? round(hits / (hits + misses), 3) : null, byFamily },
     rateLimit: rl,
@@ -226,12 +240,15 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
     // after a think time, counted from when the user asks.
     const session = async () => {
       let due = intended;
+      let lastSent = intended;
       if (scenario.flow) {
         await scenario.flow({
           state,
           rng,
           send: async (spec) => {
-            const o = await client.send(spec, due);
+            // A request is due when the flow asks for it, unless a think time set it earlier.
+            const o = await client.send(spec, Math.max(due, lastSent));
+            lastSent = now();
             record(o);
             // Without a think time in between, the next request is due as soon as this one answered.
             due = now();
@@ -239,6 +256,10 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
           },
           think: async () => {
             await think();
+            due = now();
+          },
+          wait: async (ms) => {
+            await sleep(ms);
             due = now();
           },
           record: (endpoint, latencyMs, ok, status = ok ? 200 : 'timeout') =>
@@ -268,6 +289,7 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
       await Promise.allSettled([...pending]);
     }
     const before = opts.metricsToken ? await scrapeMetrics(opts.baseUrl, opts.metricsToken) : undefined;
+    const probeBefore = opts.probe ? await opts.probe().catch(() => undefined) : undefined;
     measuring = true;
     Object.assign(client.stats, { capHits: 0, maxQueued: 0, maxInFlight: 0, dropped: 0 });
     log(`  measuring ${opts.durationMs / 1000} s at ${opts.rate}/s (${mode})…`);
@@ -275,9 +297,19 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
     await Promise.allSettled([...pending]);
     const windowMs = Math.max(opts.durationMs, now() - schedule.startedAt);
     measuring = false;
-    // Let the server finish bookkeeping of the last requests (waitUntil) before reading its counters.
-    await sleep(200);
+    // Let the server finish its backlog and the bookkeeping of the last requests (waitUntil)
+    // before reading its counters: an overloaded server cannot even answer the scrape.
+    const recoveryMs = opts.settle ? await opts.settle() : (await sleep(200), 0);
     const after = opts.metricsToken ? await scrapeMetrics(opts.baseUrl, opts.metricsToken) : undefined;
+    const probeAfter = opts.probe && probeBefore ? await opts.probe().catch(() => undefined) : undefined;
+    let backend: ScenarioResult['backend'];
+    if (probeBefore && probeAfter) {
+      backend = {};
+      for (const [k, v] of Object.entries(probeAfter)) {
+        const total = v - (probeBefore[k] ?? 0);
+        backend[k] = { total, perRequest: stats.total.completed ? round(total / stats.total.completed, 2) : null };
+      }
+    }
 
     const total = report(stats.total, windowMs);
     const checks = scenario.verify && db ? await scenario.verify(state, outcomes, db) : [];
@@ -301,6 +333,8 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
       thinkTimeMs: scenario.thinkTimeMs,
       equivalentUsers: Math.round((opts.rate * (scenario.thinkTimeMs + (total.latency.mean || 0))) / 1000),
       server: before && after ? serverView(before, after, stats) : undefined,
+      recoveryMs,
+      backend,
       checks,
     };
   } finally {

@@ -33,6 +33,8 @@ export interface FlowContext<S> {
   send(spec: RequestSpec): Promise<Outcome>;
   /** Waits one think time. */
   think(): Promise<void>;
+  /** Waits a fixed time (polling); like think, the next request is due after it. */
+  wait(ms: number): Promise<void>;
   /** Records a measurement that is not one request (e.g. a job's time from queued to ready). */
   record(endpoint: string, latencyMs: number, ok: boolean, status?: number | 'timeout'): void;
   /** The load generator's clock (ms). */

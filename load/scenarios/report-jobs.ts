@@ -78,20 +78,25 @@ export const reportJobsScenario: Scenario<State> = {
     return { results, next: 0, requested: [], problem: results.length ? undefined : 'no result could be made through the API' };
   },
   unavailable: (s) => s.problem,
-  async flow({ state, rng, send, think, record, now }) {
-    // One job per arrival; one in twenty asks again for a report already requested.
-    const again = state.requested.length > 0 && rng.chance(0.05);
-    const target = again ? state.requested[rng.int(state.requested.length)]! : state.results[state.next++];
+  async flow({ state, rng, send, wait, record, now }) {
+    // One job per arrival; one arrival in twenty also asks again for a report requested earlier
+    // (a double click, a client retry), which must not make a second one.
+    const target = state.results[state.next++];
     if (!target) return;
-    if (!again) state.requested.push(target);
+    if (state.requested.length && rng.chance(0.05)) {
+      const again = state.requested[rng.int(state.requested.length)]!;
+      void send({ endpoint: 'POST /api/results/:id/report', method: 'POST', path: `/api/results/${again.id}/report`, headers: auth(again.owner), ok: (s) => s === 202 });
+    }
+    state.requested.push(target);
     const h = auth(target.owner);
     const started = now();
     const asked = await send({ endpoint: 'POST /api/results/:id/report', method: 'POST', path: `/api/results/${target.id}/report`, headers: h, readBody: true, ok: (s) => s === 202 });
     const reportId = (asked.body as { id?: string } | undefined)?.id;
-    if (!asked.ok || !reportId || again) return;
-    const deadline = started + 5 * 60_000;
-    while (now() < deadline) {
-      await think();
+    if (!asked.ok || !reportId) return;
+    // Poll like a page would: every 2 s, backing off to 10 s.
+    const deadline = started + 10 * 60_000;
+    for (let pause = 2000; now() < deadline; pause = Math.min(10_000, pause * 1.5)) {
+      await wait(pause * (0.8 + rng.next() * 0.4));
       const polled = await send({ endpoint: 'GET /api/reports/:id', method: 'GET', path: `/api/reports/${reportId}`, headers: h, readBody: true });
       const status = (polled.body as { status?: string } | undefined)?.status;
       if (status === 'ready' || status === 'failed') {

@@ -10,7 +10,7 @@
  * benchmark can state the runtime's own ceiling measured in the same run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions, type V4WorkerOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -50,6 +50,27 @@ function dirBytes(dir: string): number {
     total += s.isDirectory() ? dirBytes(p) : name.endsWith('.map') ? 0 : s.size;
   }
   return total;
+}
+
+/** Bundle folders left by runners that were killed before they could clean up. */
+function removeStaleBundles(prodDir: string) {
+  for (const name of readdirSync(prodDir)) {
+    if (!name.startsWith('bundle-')) continue;
+    const dir = join(prodDir, name);
+    // A folder just made by another runner may not have its pid file yet.
+    if (Date.now() - statSync(dir).mtimeMs < 60_000) continue;
+    let alive = false;
+    try {
+      const pid = Number(readFileSync(join(dir, '.owner-pid'), 'utf8'));
+      if (pid > 0) {
+        process.kill(pid, 0);
+        alive = true;
+      }
+    } catch {
+      alive = false;
+    }
+    if (!alive) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface ProdRunnerOptions {
@@ -115,7 +136,7 @@ export function bundleModules(dir: string, rules: ModuleRule[]): { type: ModuleT
         walk(rel);
         continue;
       }
-      if (rel === 'index.js' || rel.endsWith('.map') || rel === 'README.md') continue;
+      if (rel === 'index.js' || rel.endsWith('.map') || rel === 'README.md' || rel === '.owner-pid') continue;
       const rule = matchers.find((m) => m.res.some((re) => re.test(rel)));
       const type: ModuleType = rule?.type ?? (/\.(m?js)$/.test(rel) ? 'ESModule' : /\.cjs$/.test(rel) ? 'CommonJS' : 'Data');
       out.push({ type, path: join(dir, rel) });
@@ -163,7 +184,9 @@ export async function startProdRunner(opts: ProdRunnerOptions): Promise<ProdRunn
   const prodDir = join(opts.root, '.data', 'prod');
   mkdirSync(prodDir, { recursive: true });
   const ownBundleDir = !opts.bundleDir;
+  if (ownBundleDir) removeStaleBundles(prodDir);
   const bundleDir = opts.bundleDir ?? mkdtempSync(join(prodDir, 'bundle-'));
+  if (ownBundleDir) writeFileSync(join(bundleDir, '.owner-pid'), String(process.pid));
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop failed: ${String(e)}`));

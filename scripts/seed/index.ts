@@ -9,7 +9,11 @@ import { hashPassword, verifyPassword } from '../../workers/identity/password.ts
 import { SEED_EMAIL_DOMAIN, seededPassword } from './accounts.ts';
 import { planFor, type SeedPlan } from './plan.ts';
 import { helperSql } from './sql.ts';
-import { SEEDERS, computeCourseStats, upsertCategories, type SeedContext } from './tables.ts';
+import { ASSESSMENT_SEEDERS } from './assessments.ts';
+import { SEEDERS as CORE_SEEDERS, computeCourseStats, upsertCategories, type SeedContext } from './tables.ts';
+
+/** Every table seeder, in dependency order; a domain's tables are seeded once they exist. */
+const SEEDERS = [...CORE_SEEDERS, ...ASSESSMENT_SEEDERS];
 
 export interface SeedOptions {
   databaseUrl: string;
@@ -53,6 +57,10 @@ const OWNED_BY: Record<string, string> = {
   lesson_progress: `user_id in (${SEEDED_USERS})`,
   reviews: `user_id in (${SEEDED_USERS})`,
   favorites: `user_id in (${SEEDED_USERS})`,
+  tests: `author_id in (${SEEDED_USERS})`,
+  attempts: `user_id in (${SEEDED_USERS})`,
+  attempt_answers: `attempt_id in (select id from attempts where user_id in (${SEEDED_USERS}))`,
+  results: `user_id in (${SEEDED_USERS})`,
 };
 
 async function tableExists(pool: pg.Pool, name: string): Promise<boolean> {
@@ -67,31 +75,73 @@ async function countSeeded(pool: pg.Pool, table: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-/** Deletes every seeded row: the users' cascades reach courses, modules, lessons and learning data. */
+interface ForeignKey {
+  child: string;
+  column: string;
+  action: 'c' | 'n' | 'd' | 'a' | 'r';
+}
+
+/** Single-column foreign keys pointing at `table`, with their ON DELETE action. */
+async function referencing(client: pg.PoolClient, table: string): Promise<ForeignKey[]> {
+  const { rows } = await client.query<{ child: string; column: string; action: ForeignKey['action'] }>(
+    `select c.conrelid::regclass::text as child, a.attname as column, c.confdeltype as action
+     from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+     where c.contype = 'f' and c.confrelid = $1::regclass and array_length(c.conkey, 1) = 1`,
+    [table],
+  );
+  return rows;
+}
+
+let tempTables = 0;
+
+/**
+ * Deletes the rows of `table` matching `where`, and everything that references them, set by
+ * set: one statement per foreign key instead of a trigger per row. Row-by-row cascades are
+ * slow where the referencing column has no index of its own (lesson_progress.lesson_id: a
+ * full scan of the table per deleted lesson), so triggers are switched off for the session
+ * (superuser; the embedded Postgres is) and the cascade is done here, for every foreign key
+ * the catalog lists — including tables added later by other domains.
+ */
+async function cascadeDelete(client: pg.PoolClient, table: string, where: string, depth = 0): Promise<number> {
+  if (depth > 8) throw new Error(`foreign keys nest too deep below ${table}`);
+  const tmp = `seed_del_${++tempTables}`;
+  const hasId = (await client.query(`select 1 from pg_attribute where attrelid = $1::regclass and attname = 'id' and not attisdropped`, [table])).rowCount;
+  const fks = await referencing(client, table);
+  if (!hasId || !fks.length) return (await client.query(`delete from ${table} where ${where}`)).rowCount ?? 0;
+  await client.query(`create temp table ${tmp} on commit drop as select id from ${table} where ${where}`);
+  await client.query(`create index on ${tmp} (id)`);
+  for (const fk of fks) {
+    const match = `${fk.column} in (select id from ${tmp})`;
+    if (fk.action === 'c') await cascadeDelete(client, fk.child, match, depth + 1);
+    else if (fk.action === 'n') await client.query(`update ${fk.child} set ${fk.column} = null where ${match}`);
+    else if (fk.action === 'd') await client.query(`update ${fk.child} set ${fk.column} = default where ${match}`);
+    else if ((await client.query(`select 1 from ${fk.child} where ${match} limit 1`)).rowCount) {
+      // NO ACTION / RESTRICT: with triggers off Postgres would not stop us, so we do.
+      throw new Error(`cannot reset: rows of ${fk.child} (${fk.column}) still reference ${table} and its foreign key does not cascade`);
+    }
+  }
+  return (await client.query(`delete from ${table} where id in (select id from ${tmp})`)).rowCount ?? 0;
+}
+
+/** Deletes every seeded row: the seeded users and everything that hangs off them. */
 export async function resetSeed(databaseUrl: string, log: (s: string) => void = () => {}): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const client = await pool.connect();
   try {
     const started = Date.now();
-    // Big child tables first, by seeded course, so the cascades from users have little left to do.
-    const client = await pool.connect();
-    try {
-      await client.query('set synchronous_commit = off');
-      await client.query('begin');
-      await client.query(`create temp table seed_courses on commit drop as select id from courses where teacher_id in (${SEEDED_USERS})`);
-      await client.query(`delete from lessons where course_id in (select id from seed_courses)`);
-      await client.query(`delete from modules where course_id in (select id from seed_courses)`);
-      await client.query(`delete from courses where id in (select id from seed_courses)`);
-      const r = await client.query(`delete from users where email like '%@${SEED_EMAIL_DOMAIN}'`);
-      await client.query('commit');
-      log(`reset: removed ${r.rowCount ?? 0} seeded users and everything that hangs off them in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return r.rowCount ?? 0;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    await client.query('set synchronous_commit = off');
+    const superuser = (await client.query<{ s: boolean }>(`select rolsuper as s from pg_roles where rolname = current_user`)).rows[0]?.s;
+    await client.query('begin');
+    if (superuser) await client.query(`set local session_replication_role = replica`);
+    const n = await cascadeDelete(client, 'users', `email like '%@${SEED_EMAIL_DOMAIN}'`);
+    await client.query('commit');
+    log(`reset: removed ${n} seeded users and everything that hangs off them in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return n;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
   } finally {
+    client.release();
     await pool.end();
   }
 }
@@ -200,10 +250,12 @@ export async function seedScale(opts: SeedOptions): Promise<SeedResult> {
       const fixed = await recountCourses(query, exists.get('reviews')!);
       log(`course counters: ${fixed} corrected (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
     }
-    // Planner statistics for the new rows, so the first queries after seeding plan well.
+    // Planner statistics and the visibility map for the new rows now, so the first queries plan
+    // well and autovacuum does not start churning through a gigabyte in the middle of a benchmark.
     const t0 = Date.now();
-    for (const t of tables) if (t.status === 'seeded') await pool.query(`analyze ${t.table}`);
-    log(`analyze: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const changed = tables.filter((t) => t.status === 'seeded' && t.inserted > 0).map((t) => t.table);
+    for (const t of changed) await pool.query(`vacuum (analyze) ${t}`);
+    log(`vacuum (analyze) of ${changed.length} tables: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return { plan, password, tables, ms: Date.now() - started };
   } finally {
     await pool.end();
