@@ -59,6 +59,8 @@ if (existsSync(reportFile)) {
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTests: number };
   passed = report.numPassedTests;
   failed = report.numFailedTests;
+  // The report is the source of truth: a failed test fails the run whatever Vitest's exit code.
+  if (failed > 0) results.tests = false;
 }
 const failedSteps = Object.entries(results).filter(([, ok]) => !ok).map(([k]) => k);
 // Steps other than the test run count as one failed check each.

