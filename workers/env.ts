@@ -48,6 +48,8 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Time budget of one Redis round trip on the request path (rate limits get twice that). */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(250),
   // Bindings ride along in the config so domain operations (ctx.config) can reach them.
   REPORTS_BUCKET: z.custom<R2Bucket>((v) => typeof (v as R2Bucket | undefined)?.put === 'function').optional(),
   REPORTS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { refreshTokens, users, type User } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
-import { REDIS_TIMEOUT_MS } from '../lib/redis.ts';
+import { redisTimeoutMs } from '../lib/redis.ts';
 import { withTimeout } from '../lib/timeout.ts';
 import { ACCESS_TTL_SEC, REFRESH_TTL_SEC, hashToken, newRefreshToken, signAccessToken } from './tokens.ts';
 
@@ -42,7 +42,7 @@ export async function startSession(ctx: Ctx, user: Pick<User, 'id' | 'role'>): P
 /** Best effort: a Redis outage must not block logout; tokens still expire within 15 minutes. */
 async function markRevoked(ctx: Ctx, key: string, value: string) {
   try {
-    await withTimeout(ctx.services.redis.set(key, value, { ex: ACCESS_TTL_SEC + 60 }), REDIS_TIMEOUT_MS, 'revoke marker');
+    await withTimeout(ctx.services.redis.set(key, value, { ex: ACCESS_TTL_SEC + 60 }), redisTimeoutMs(), 'revoke marker');
   } catch (err) {
     ctx.log.warn('could not write revocation marker', { key, err: String(err) });
   }
