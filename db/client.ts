@@ -26,7 +26,7 @@ export interface DatabaseOptions {
   /** Local only: host:port/path of the WebSocket-to-TCP proxy standing in for Neon's. */
   wsProxy?: string;
   /** Called with every SQL statement sent (statement counting in tests, metrics). */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, params: unknown[]) => void;
 }
 
 let localConfigured = '';
@@ -51,7 +51,7 @@ function configureLocal(httpEndpoint: string | undefined, wsProxy: string | unde
 
 export function createDatabase(opts: DatabaseOptions): Database {
   configureLocal(opts.httpEndpoint, opts.wsProxy);
-  const logger = opts.onQuery ? { logQuery: (query: string) => opts.onQuery!(query) } : undefined;
+  const logger = opts.onQuery ? { logQuery: (query: string, params: unknown[]) => opts.onQuery!(query, params) } : undefined;
   const db = drizzleHttp({ client: neon(opts.url), schema, logger });
   const read = opts.readUrl ? drizzleHttp({ client: neon(opts.readUrl), schema, logger }) : db;
   return {

@@ -125,7 +125,7 @@ export function createApp(options: AppOptions) {
     const log = createLogger({ requestId }, config.LOG_LEVEL);
     c.set('config', config);
     c.set('log', log);
-    c.set('services', createServices(config, log, metricsFor(c.env).cacheStats));
+    c.set('services', createServices(config, log, { stats: metricsFor(c.env).cacheStats, defer: (p) => ctxOf(c).defer(p) }));
     const started = Date.now();
     await next();
     c.header('X-Request-Id', requestId);

@@ -110,10 +110,10 @@ export const tests = pgTable(
     ...timestamps(),
   },
   (t) => [
-    index('tests_author_idx').on(t.authorId, t.createdAt.desc()),
+    index('tests_author_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
     index('tests_course_idx').on(t.courseId),
     // The public listing: published tests, most recently published first (keyset on published_at, id).
-    index('tests_published_idx').on(t.publishedAt.desc(), t.id.desc()).where(sql`${t.publishedVersion} is not null`),
+    index('tests_published_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.publishedVersion} is not null`),
   ],
 );
 
@@ -171,7 +171,7 @@ export const attempts = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('attempts_user_idx').on(t.userId, t.createdAt.desc()),
+    index('attempts_user_idx').on(t.userId, t.createdAt.desc().nullsFirst()),
     index('attempts_test_idx').on(t.testId, t.startedAt),
     index('attempts_child_idx').on(t.childId),
     // A retried "start" resumes the open attempt instead of opening a second one.
@@ -228,8 +228,8 @@ export const results = pgTable(
   },
   (t) => [
     uniqueIndex('results_attempt_key').on(t.attemptId),
-    index('results_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
-    index('results_child_created_idx').on(t.childId, t.createdAt.desc(), t.id.desc()).where(sql`${t.childId} is not null`),
+    index('results_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('results_child_created_idx').on(t.childId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.childId} is not null`),
     index('results_test_idx').on(t.testId, t.createdAt),
   ],
 );
@@ -269,7 +269,7 @@ export const reports = pgTable(
   },
   (t) => [
     uniqueIndex('reports_storage_key_key').on(t.storageKey),
-    index('reports_user_idx').on(t.userId, t.createdAt.desc()),
+    index('reports_user_idx').on(t.userId, t.createdAt.desc().nullsFirst()),
     index('reports_result_idx').on(t.resultId),
   ],
 );

@@ -88,12 +88,17 @@ export const courses = pgTable(
     searchTitle: text('search_title').generatedAlwaysAs(searchTitle),
     ...timestamps(),
   },
+  // DESC NULLS FIRST is what ORDER BY … DESC means in Postgres: an index declared NULLS LAST
+  // cannot return rows in that order (even for NOT NULL columns), so every list page sorted.
   (t) => [
     index('courses_teacher_idx').on(t.teacherId, t.createdAt),
-    index('courses_published_created_idx').on(t.publishedAt.desc(), t.id.desc()).where(sql`${t.published}`),
-    index('courses_featured_idx').on(t.featuredRank, t.publishedAt.desc()).where(sql`${t.published} and ${t.featured}`),
-    index('courses_category_idx').on(t.categoryId, t.publishedAt.desc(), t.id.desc()).where(sql`${t.published}`),
-    index('courses_rating_idx').on(t.ratingAvg.desc(), t.id.desc()).where(sql`${t.published}`),
+    index('courses_published_created_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
+    index('courses_featured_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published} and ${t.featured}`),
+    index('courses_category_idx').on(t.categoryId, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
+    // The list's single-column filters, each ordered like the list so a page reads ~limit rows.
+    index('courses_level_idx').on(t.level, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
+    index('courses_language_idx').on(t.language, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
+    index('courses_rating_idx').on(t.ratingAvg.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
     index('courses_tags_idx').using('gin', t.tags),
     index('courses_search_idx').using('gin', t.searchVector),
     index('courses_search_title_trgm_idx').using('gin', sql`${t.searchTitle} gin_trgm_ops`),

@@ -24,7 +24,7 @@ export const enrollments = pgTable(
   },
   (t) => [
     uniqueIndex('enrollments_user_course_key').on(t.userId, t.courseId),
-    index('enrollments_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index('enrollments_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('enrollments_course_idx').on(t.courseId),
   ],
 );
@@ -52,6 +52,8 @@ export const lessonProgress = pgTable(
   (t) => [
     primaryKey({ name: 'lesson_progress_pkey', columns: [t.userId, t.lessonId] }),
     index('lesson_progress_user_course_idx').on(t.userId, t.courseId),
+    // Deleting a lesson cascades here; without it each deleted lesson scans the whole table.
+    index('lesson_progress_lesson_idx').on(t.lessonId),
   ],
 );
 
@@ -68,7 +70,7 @@ export const favorites = pgTable(
   },
   (t) => [
     primaryKey({ name: 'favorites_pkey', columns: [t.userId, t.courseId] }),
-    index('favorites_user_created_idx').on(t.userId, t.createdAt.desc(), t.courseId.desc()),
+    index('favorites_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.courseId.desc().nullsFirst()),
   ],
 );
 
@@ -101,7 +103,7 @@ export const reviews = pgTable(
   },
   (t) => [
     uniqueIndex('reviews_course_user_key').on(t.courseId, t.userId),
-    index('reviews_course_visible_idx').on(t.courseId, t.createdAt.desc(), t.id.desc()).where(sql`not ${t.hidden}`),
+    index('reviews_course_visible_idx').on(t.courseId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`not ${t.hidden}`),
     index('reviews_user_idx').on(t.userId),
     check('reviews_rating_check', sql`${t.rating} between 1 and 5`),
     check('reviews_text_check', sql`char_length(${t.text}) <= ${sql.raw(String(REVIEW_TEXT_MAX))}`),

@@ -7,7 +7,7 @@ import { createLogger } from '../../workers/lib/logger.ts';
 import { createRedis } from '../../workers/lib/redis.ts';
 import { vars } from './users.ts';
 
-export function testCtx(opts: { onQuery?: (sql: string) => void } = {}): Ctx {
+export function testCtx(opts: { onQuery?: (sql: string, params: unknown[]) => void } = {}): Ctx {
   const config = loadConfig(vars as unknown as Env);
   const log = createLogger({ test: true }, 'error');
   const db = createDatabase({ url: config.DATABASE_URL, httpEndpoint: config.NEON_HTTP_ENDPOINT, wsProxy: config.NEON_WS_PROXY, onQuery: opts.onQuery });

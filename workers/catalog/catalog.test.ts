@@ -9,6 +9,8 @@ import { listCourses } from './browse.ts';
 import { gens } from './invalidation.ts';
 import { renderLesson, videoEmbedUrl } from './markdown.ts';
 import { highlight } from './search.ts';
+import { Cache } from '../lib/cache.ts';
+import { createRedis } from '../lib/redis.ts';
 
 const rnd = () => Math.random().toString(36).slice(2, 10);
 
@@ -358,6 +360,44 @@ describe('caching', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => ctx.services.cache.getOrLoad({ family: 'test', key, gens: [], ttlSec: 30, load })));
     expect(results.every((r) => r.value === 42)).toBe(true);
     expect(loads).toBe(1);
+  });
+
+  it('past its TTL an entry is served stale at once and refreshed once, in the background', async () => {
+    const base = testCtx();
+    let now = Date.now();
+    const deferred: Promise<unknown>[] = [];
+    const cache = new Cache(base.services.redis, base.log, { now: () => now, defer: (p) => void deferred.push(p) });
+    const key = `swr:${rnd()}`;
+    let version = 0;
+    const load = async () => ({ version: ++version });
+    const read = () => cache.getOrLoad({ family: 'test', key, gens: [], ttlSec: 30, load });
+    expect(await read()).toEqual({ version: 1 });
+    expect(await read()).toEqual({ version: 1 });
+    expect(deferred).toHaveLength(0);
+    now += 31_000;
+    const stale = await Promise.all(Array.from({ length: 5 }, read));
+    expect(stale.map((v) => v.version)).toEqual([1, 1, 1, 1, 1]);
+    expect(deferred).toHaveLength(1);
+    await Promise.all(deferred);
+    expect(version).toBe(2);
+    expect(await read()).toEqual({ version: 2 });
+    expect(deferred).toHaveLength(1);
+  });
+
+  it('a cache hit is one Redis round trip, generations included', async () => {
+    const base = testCtx();
+    const redis = createRedis(base.config);
+    const bodies: unknown[] = [];
+    (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(async (req, next) => {
+      bodies.push(req.body);
+      return next(req);
+    });
+    const cache = new Cache(redis, base.log);
+    const opts = { family: 'test', key: `rt:${rnd()}`, gens: [`gen:test:${rnd()}`, `gen:test:${rnd()}`], ttlSec: 30, load: async () => ({ ok: true }) };
+    await cache.getOrLoad(opts);
+    bodies.length = 0;
+    expect(await cache.getOrLoad(opts)).toEqual({ ok: true });
+    expect(bodies).toHaveLength(1);
   });
 
   it('answers with ETag and 304 when nothing changed', async () => {

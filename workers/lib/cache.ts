@@ -1,10 +1,10 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import type { Logger } from './logger.ts';
-import { REDIS_TIMEOUT_MS } from './redis.ts';
+import { redisTimeoutMs } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
 /**
- * Cache-aside over Upstash with generation keys.
+ * Cache-aside over Upstash with generation keys and stale-while-revalidate.
  *
  * A cached value lives under `<key>@<gen…>` where each gen is a counter the writers bump
  * after committing. A write therefore makes every older entry unreachable at once (lists
@@ -12,9 +12,15 @@ import { withTimeout } from './timeout.ts';
  * rows while a write was committing stores them under the old generation, where nobody
  * looks any more: a read after a write never returns the old data.
  *
- * A cold key under a burst is computed once: the first reader takes a short lock, the
- * others wait for the value. Redis is never on the critical path: every call has a short
- * timeout, and when Redis is slow or down the loader runs against Postgres directly.
+ * Because writes are handled by generations, the TTL only bounds how old the parts that no
+ * generation tracks may get (counters such as ratings and enrollments). Past `ttlSec` an
+ * entry is stale, not gone: it is served at once and one reader refreshes it in the
+ * background, so expiries do not reach the latency of users; it disappears after `staleSec`.
+ *
+ * A hit is one Redis round trip (a script reads the generations and the entry together).
+ * A cold key under a burst is computed once: the script hands the fill lock to one reader,
+ * the others wait for its value. Redis is never on the critical path: every call has a
+ * short timeout, and when Redis is slow or down the loader runs against Postgres directly.
  */
 export interface CacheStats {
   hit(family: string): void;
@@ -29,38 +35,88 @@ export interface CacheOptions<T> {
   key: string;
   /** Generation counters this entry depends on. */
   gens: string[];
+  /** Fresh for this long; then served stale while one reader refreshes it. */
   ttlSec: number;
+  /** How long past `ttlSec` a stale entry may still be served (default 10 × ttlSec). */
+  staleSec?: number;
   load: () => Promise<T>;
+}
+
+export interface CacheDeps {
+  stats?: CacheStats;
+  /** Keeps background refreshes alive after the response (waitUntil). */
+  defer?: (p: Promise<unknown>) => void;
+  now?: () => number;
 }
 
 export const LOCK_MS = 3000;
 const WAIT_STEP_MS = 25;
 const WAIT_STEPS = 40;
 
+/**
+ * KEYS: the generation counters. ARGV: key, now (ms), lock ms.
+ * Returns { full key, stored value or '', 1 if this caller must (re)load it }.
+ * Stored values are "<fresh-until ms>|<json>" (prefix c2: — entries of the older layout are never read).
+ */
+const READ_SCRIPT = `
+local parts = {}
+if #KEYS > 0 then
+  local gens = redis.call('MGET', unpack(KEYS))
+  for i = 1, #KEYS do parts[i] = gens[i] or '0' end
+end
+local full = 'c2:' .. ARGV[1] .. '@' .. table.concat(parts, '.')
+local v = redis.call('GET', full)
+local claim = 0
+local fresh = true
+if v then
+  local sep = string.find(v, '|', 1, true)
+  local freshUntil = sep and tonumber(string.sub(v, 1, sep - 1))
+  fresh = freshUntil ~= nil and freshUntil > tonumber(ARGV[2])
+end
+if (not v) or (not fresh) then
+  if redis.call('SET', 'lock:' .. full, '1', 'NX', 'PX', ARGV[3]) then claim = 1 end
+end
+return { full, v or '', claim }
+`;
+
+const createReadScript = (redis: Redis) => redis.createScript<[string, string, number]>(READ_SCRIPT);
+
 const noStats: CacheStats = { hit() {}, miss() {}, error() {}, load() {} };
 
+function parseEntry<T>(stored: string): T {
+  return JSON.parse(stored.slice(stored.indexOf('|') + 1)) as T;
+}
+
 export class Cache {
+  private readonly stats: CacheStats;
+  private readonly defer: (p: Promise<unknown>) => void;
+  private readonly now: () => number;
+  private readScript?: ReturnType<typeof createReadScript>;
+
   constructor(
     private readonly redis: Redis,
     private readonly log: Logger,
-    private readonly stats: CacheStats = noStats,
-  ) {}
+    deps: CacheDeps = {},
+  ) {
+    this.stats = deps.stats ?? noStats;
+    this.defer = deps.defer ?? ((p) => void p);
+    this.now = deps.now ?? Date.now;
+  }
 
   private call<T>(p: Promise<T>, what: string): Promise<T> {
-    return withTimeout(p, REDIS_TIMEOUT_MS, what);
+    return withTimeout(p, redisTimeoutMs(), what);
   }
 
   async getOrLoad<T>(opts: CacheOptions<T>): Promise<T> {
     const { family } = opts;
-    let fullKey: string;
+    let full: string;
+    let stored: string;
+    let claimed: boolean;
     try {
-      const gens = opts.gens.length ? await this.call(this.redis.mget<(string | null)[]>(...opts.gens), 'cache gens') : [];
-      fullKey = `c:${opts.key}@${gens.map((g) => g ?? '0').join('.')}`;
-      const cached = await this.call(this.redis.get<string>(fullKey), 'cache get');
-      if (cached !== null && cached !== undefined) {
-        this.stats.hit(family);
-        return JSON.parse(cached) as T;
-      }
+      const script = (this.readScript ??= createReadScript(this.redis));
+      [full, stored, claimed] = await this.call(script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]), 'cache read').then(
+        ([f, s, c]) => [f, s, Number(c) === 1] as const,
+      );
     } catch (err) {
       // Redis unavailable: straight to Postgres.
       this.stats.error(family);
@@ -68,38 +124,47 @@ export class Cache {
       this.stats.load(family);
       return opts.load();
     }
+    if (stored) {
+      this.stats.hit(family);
+      // Stale: this reader won the refresh; everyone (this reader included) gets the old value now.
+      if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, err: String(err) })));
+      return parseEntry<T>(stored);
+    }
     this.stats.miss(family);
-    return this.fill(fullKey, opts);
+    if (!claimed) {
+      // Someone else is computing it: wait for their value rather than hitting Postgres too.
+      const waited = await this.waitFor<T>(full, family);
+      if (waited !== undefined) return waited;
+    }
+    return this.fill(full, opts, claimed);
   }
 
-  private async fill<T>(fullKey: string, opts: CacheOptions<T>): Promise<T> {
-    const lockKey = `lock:${fullKey}`;
-    let locked = false;
-    try {
-      locked = (await this.call(this.redis.set(lockKey, '1', { nx: true, px: LOCK_MS }), 'cache lock')) === 'OK';
-    } catch {
-      locked = false;
-    }
-    if (!locked) {
-      // Someone else is computing it: wait for their value rather than hitting Postgres too.
-      for (let i = 0; i < WAIT_STEPS; i++) {
-        await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
-        try {
-          const v = await this.call(this.redis.get<string>(fullKey), 'cache wait');
-          if (v !== null && v !== undefined) {
-            this.stats.hit(opts.family);
-            return JSON.parse(v) as T;
-          }
-        } catch {
-          break;
+  private async waitFor<T>(full: string, family: string): Promise<T | undefined> {
+    for (let i = 0; i < WAIT_STEPS; i++) {
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+      try {
+        const v = await this.call(this.redis.get<string>(full), 'cache wait');
+        if (v !== null && v !== undefined) {
+          this.stats.hit(family);
+          return parseEntry<T>(v);
         }
+      } catch {
+        return undefined;
       }
     }
+    return undefined;
+  }
+
+  /** Loads from Postgres and stores the value; releases the lock when this reader held it. */
+  private async fill<T>(full: string, opts: CacheOptions<T>, locked: boolean): Promise<T> {
     this.stats.load(opts.family);
     const value = await opts.load();
+    const freshUntil = this.now() + opts.ttlSec * 1000;
+    const p = this.redis.pipeline();
+    p.set(full, `${freshUntil}|${JSON.stringify(value)}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
+    if (locked) p.del(`lock:${full}`);
     try {
-      await this.call(this.redis.set(fullKey, JSON.stringify(value), { ex: opts.ttlSec }), 'cache set');
-      if (locked) await this.call(this.redis.del(lockKey), 'cache unlock');
+      await this.call(p.exec(), 'cache set');
     } catch (err) {
       this.stats.error(opts.family);
       this.log.warn('cache write failed', { family: opts.family, err: String(err) });

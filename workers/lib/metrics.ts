@@ -255,7 +255,7 @@ export class AnalyticsEngineSink implements MetricsSink {
 export type RateLimitOutcome = 'allowed' | 'blocked' | 'failed_open' | 'failed_closed';
 export type JobOutcome = 'ack' | 'retry' | 'dead';
 
-/** Matches lib/cache.ts's CacheStats, so `new Cache(redis, log, metrics.cacheStats)` just works. */
+/** Matches lib/cache.ts's CacheStats, so `new Cache(redis, log, { stats: metrics.cacheStats })` just works. */
 export interface CacheStatsLike {
   hit(family: string): void;
   miss(family: string): void;

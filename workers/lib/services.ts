@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { createDatabase, type Database } from '../../db/client.ts';
 import type { Config } from '../env.ts';
-import { Cache, type CacheStats } from './cache.ts';
+import { Cache, type CacheDeps } from './cache.ts';
 import type { Logger } from './logger.ts';
 import { createRedis } from './redis.ts';
 
@@ -16,7 +16,7 @@ export interface Services {
   now(): Date;
 }
 
-export function createServices(config: Config, log: Logger, cacheStats?: CacheStats): Services {
+export function createServices(config: Config, log: Logger, cacheDeps: CacheDeps = {}): Services {
   let db: Database | undefined;
   let redis: Redis | undefined;
   let cache: Cache | undefined;
@@ -33,7 +33,7 @@ export function createServices(config: Config, log: Logger, cacheStats?: CacheSt
       return (redis ??= createRedis(config));
     },
     get cache() {
-      return (cache ??= new Cache(services.redis, log, cacheStats));
+      return (cache ??= new Cache(services.redis, log, cacheDeps));
     },
     now: () => new Date(),
   };
