@@ -24,11 +24,11 @@ export default defineConfig({
     globalSetup: ['tests/global-setup.ts'],
     projects: [
       {
-        // Node-side code: the local endpoints, scripts, load tooling.
+        // Node-side code: the local endpoints, scripts, load tooling, the built site's budgets.
         test: {
           name: 'node',
           environment: 'node',
-          include: ['scripts/**/*.test.ts', 'load/**/*.test.ts'],
+          include: ['scripts/**/*.test.ts', 'load/**/*.test.ts', 'site/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 0 },
