@@ -12,12 +12,14 @@ import { describe, expect, it } from 'vitest';
 import { categories } from './schema/index.ts';
 import { createCourse } from '../tests/support/catalog.ts';
 import { testCtx } from '../tests/support/ctx.ts';
+import { enroll, enrolledLearner, expectStatus, review } from '../tests/support/learning.ts';
 import { registerUser, testDb, vars, verifiedTeacher } from '../tests/support/users.ts';
 import { listCourses, type ListQuery } from '../workers/catalog/browse.ts';
 import { gens } from '../workers/catalog/invalidation.ts';
 import { listNotifications } from '../workers/notifications/inbox.ts';
 import { listFavorites } from '../workers/learning/favorites.ts';
 import { listMyLearning } from '../workers/learning/my-learning.ts';
+import { listReviewsForModeration, type ModerationStatus } from '../workers/reviews/reviews.ts';
 import type { Ctx } from '../workers/lib/context.ts';
 
 interface PlanNode {
@@ -77,5 +79,22 @@ describe('paginated reads are ordered by an index, never sorted', () => {
     // must come from the enrollments index in order.
     expect(myLearning.nodes.map((n) => n['Index Name']), myLearning.sql).toContain('enrollments_user_created_idx');
     expect(myLearning.nodes[1]?.['Node Type'], myLearning.sql).not.toBe('Sort');
+  });
+
+  it('the moderation list of all reviews, with each status filter, first page and next page', async () => {
+    const { learner, course } = await enrolledLearner();
+    const other = await registerUser();
+    await expectStatus(enroll(other, course.id), 201);
+    for (const u of [learner, other]) await expectStatus(review(u, course.id, { rating: 5 }), 201);
+    const admin = { id: crypto.randomUUID(), role: 'admin' as const, sessionId: 'plans' };
+    const first = await listReviewsForModeration(testCtx(), admin, { status: 'all', lang: 'en', limit: 1 });
+    expect(first.nextCursor).not.toBeNull();
+    for (const status of ['all', 'visible', 'hidden'] as ModerationStatus[]) {
+      for (const cursor of [undefined, first.nextCursor!]) {
+        const p = await planOf((ctx) => listReviewsForModeration(ctx, admin, { status, lang: 'en', limit: 20, cursor }));
+        expectIndexOrdered(p);
+        expect(p.nodes.some((n) => n['Index Name']?.startsWith('reviews_') && n['Index Name'].includes('created')), p.sql).toBe(true);
+      }
+    }
   });
 });

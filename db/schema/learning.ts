@@ -104,6 +104,9 @@ export const reviews = pgTable(
   (t) => [
     uniqueIndex('reviews_course_user_key').on(t.courseId, t.userId),
     index('reviews_course_visible_idx').on(t.courseId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`not ${t.hidden}`),
+    // Moderation (all courses, newest first): the whole list and, partial and small, the hidden ones.
+    index('reviews_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('reviews_hidden_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.hidden}`),
     index('reviews_user_idx').on(t.userId),
     check('reviews_rating_check', sql`${t.rating} between 1 and 5`),
     check('reviews_text_check', sql`char_length(${t.text}) <= ${sql.raw(String(REVIEW_TEXT_MAX))}`),

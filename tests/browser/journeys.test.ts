@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, test } from 'vitest';
-import { account, apiCall, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 15_000, interval: 250 };
 
@@ -236,6 +236,42 @@ describe.concurrent('browser journeys', () => {
       await login(page, email, password, { lang: 'kk', next: '/kk/studio' });
       await page.locator('#studio-rejected').waitFor();
       expect(await page.locator('#studio-rejected h2').textContent()).toBe('Оқытушы профилі мақұлданбады');
+    }));
+
+  test('an admin hides a review from the admin page; the course page no longer shows it', ({ expect }) =>
+    withPage('admin-hides-review', async (page) => {
+      const word = uniqueWord();
+      const ok = async (res: Promise<{ status: number; body: any }>, status: number) => {
+        const r = await res;
+        expect(r.status, JSON.stringify(r.body)).toBe(status);
+        return r.body;
+      };
+      // A fresh course of the demo teacher, and a new learner's review of it, through the API.
+      const teacher = account('teacher');
+      const token = await apiLogin(teacher.email, teacher.password);
+      const course = await ok(apiCall('POST', '/api/courses', { token, body: { title: { en: `Moderated ${word}` }, description: { en: 'Reviews' }, language: 'en' } }), 201);
+      const mod = await ok(apiCall('POST', `/api/courses/${course.id}/modules`, { token, body: { title: { en: 'One' } } }), 201);
+      await ok(apiCall('POST', `/api/modules/${mod.id}/lessons`, { token, body: { title: { en: 'Only lesson' }, body: { en: 'Text' } } }), 201);
+      await ok(apiCall('POST', `/api/courses/${course.id}/publish`, { token }), 200);
+      const name = `Rude ${word}`;
+      const learner = await ok(apiCall('POST', '/api/auth/register', { body: { email: uniqueEmail('reviewer'), password: `Sabaq-${word}-learner`, name, language: 'en', role: 'learner' } }), 201);
+      await ok(apiCall('POST', `/api/courses/${course.id}/enrollment`, { token: learner.accessToken }), 201);
+      await ok(apiCall('POST', `/api/courses/${course.id}/reviews`, { token: learner.accessToken, body: { rating: 1, text: `Spam ${word}` } }), 201);
+
+      const admin = account('admin');
+      await login(page, admin.email, admin.password, { next: '/en/admin' });
+      const row = page.locator('#review-list li', { hasText: `Spam ${word}` });
+      expect(await row.locator('a').textContent()).toBe(`Moderated ${word}`);
+      await row.locator('[data-action="hide"]').click();
+      // Redrawn in place, focus on its (now "Show") button, the outcome announced.
+      await row.locator('[data-action="unhide"]').waitFor();
+      expect(await row.getAttribute('data-hidden')).toBe('true');
+      expect(await page.evaluate('document.activeElement.dataset.action')).toBe('unhide');
+      await expect.poll(() => page.locator('#reviews [data-announce]').textContent(), POLL).toBe(`The review by ${name} is hidden.`);
+
+      await page.goto(`/en/courses/${course.id}`);
+      await page.locator('#reviews-empty').waitFor();
+      expect(await page.locator('#review-list li').count()).toBe(0);
     }));
 
   test('studio forms show the API’s field errors next to the field in the page language, and fit a 360 px screen', ({ expect }) =>

@@ -4,7 +4,8 @@ import { courses, notifications, reviews } from '../../db/schema/index.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { api, show } from '../../tests/support/http.ts';
 import { enroll, enrolledLearner, expectStatus, review } from '../../tests/support/learning.ts';
-import { createAdmin, registerUser, testDb, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
+import { createAdmin, registerUser, testDb, vars, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
+import { encodeCursor } from '../lib/cursor.ts';
 
 const db = () => testDb().db;
 
@@ -170,5 +171,147 @@ describe('reviews — concurrency', () => {
     const list = await api('GET', `/api/courses/${c.id}/reviews?limit=50`);
     expect(list.body.rating).toEqual({ average: Number(final.avg), count: final.count });
     expect(list.body.items).toHaveLength(final.count);
+  });
+});
+
+interface ModerationItem {
+  id: string;
+  courseId: string;
+  courseTitle: string;
+  author: { id: string; name: string };
+  rating: number;
+  text: string;
+  hidden: boolean;
+  reply: { text: string } | null;
+  createdAt: string;
+}
+
+const moderation = (token: string | undefined, query = '') => api<{ items: ModerationItem[]; nextCursor: string | null }>('GET', `/api/admin/reviews${query}`, { token });
+const idsIn = (items: ModerationItem[], courseId: string) => items.filter((r) => r.courseId === courseId).map((r) => r.id);
+
+/** Three reviews (oldest first) on a fresh course titled in ru and en; other test files add reviews in parallel. */
+async function reviewedCourse() {
+  const t = await verifiedTeacher();
+  const word = Math.random().toString(36).slice(2, 8);
+  const c = await createCourse(t, { title: { ru: `Модерация ${word}`, en: `Moderation ${word}` } });
+  const learners = await learnersIn(c.id, 3);
+  const ids: string[] = [];
+  for (const [i, l] of learners.entries()) ids.push((await expectStatus(review(l, c.id, { rating: i + 3, text: `Отзыв ${i}` }), 201)).review.id);
+  return { teacher: t, course: c, learners, ids, word };
+}
+
+describe('review moderation — happy', () => {
+  it('an admin sees the newest reviews of every course first, hidden ones included, with course and author; not cached', async () => {
+    const { course, learners, ids, word } = await reviewedCourse();
+    const admin = await createAdmin();
+    const hid = await api('POST', `/api/admin/reviews/${ids[1]}/hide`, { token: admin.token });
+    expect(hid.status, show(hid)).toBe(200);
+
+    const all = await moderation(admin.token, '?limit=100&lang=en');
+    expect(all.status, show(all)).toBe(200);
+    expect(all.headers.get('cache-control')).toBe('private, no-store');
+    expect(idsIn(all.body.items, course.id)).toEqual([ids[2], ids[1], ids[0]]);
+    const times = all.body.items.map((r) => Date.parse(r.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const hidden = all.body.items.find((r) => r.id === ids[1])!;
+    expect(hidden).toMatchObject({
+      courseId: course.id,
+      courseTitle: `Moderation ${word}`,
+      author: { id: learners[1]!.id, name: 'Test learner' },
+      rating: 4,
+      text: 'Отзыв 1',
+      hidden: true,
+      reply: null,
+    });
+    // No Kazakh title: the course's own language (ru) is shown.
+    const kk = await moderation(admin.token, '?limit=100&lang=kk');
+    expect(kk.body.items.find((r) => r.id === ids[1])?.courseTitle).toBe(`Модерация ${word}`);
+
+    const onlyHidden = await moderation(admin.token, '?status=hidden&limit=100');
+    expect(onlyHidden.status, show(onlyHidden)).toBe(200);
+    expect(idsIn(onlyHidden.body.items, course.id)).toEqual([ids[1]]);
+    expect(onlyHidden.body.items.every((r) => r.hidden)).toBe(true);
+    const visible = await moderation(admin.token, '?status=visible&limit=100');
+    expect(idsIn(visible.body.items, course.id)).toEqual([ids[2], ids[0]]);
+    expect(visible.body.items.every((r) => !r.hidden)).toBe(true);
+
+    // Unhidden through the endpoint, the list says so at once.
+    await expectStatus(api('POST', `/api/admin/reviews/${ids[1]}/unhide`, { token: admin.token }), 200);
+    expect((await moderation(admin.token, '?limit=100')).body.items.find((r) => r.id === ids[1])?.hidden).toBe(false);
+    expect(idsIn((await moderation(admin.token, '?status=hidden&limit=100')).body.items, course.id)).toEqual([]);
+  });
+
+  it('after hiding through the endpoint the list shows hidden: true, and the teacher\'s reply is there', async () => {
+    const { teacher, course, ids } = await reviewedCourse();
+    const admin = await createAdmin();
+    await expectStatus(api('POST', `/api/reviews/${ids[0]}/reply`, { token: teacher.token, body: { text: 'Спасибо' } }), 201);
+    await expectStatus(api('POST', `/api/admin/reviews/${ids[0]}/hide`, { token: admin.token }), 200);
+    const item = (await moderation(admin.token, '?limit=100')).body.items.find((r) => r.id === ids[0]);
+    expect(item).toMatchObject({ courseId: course.id, hidden: true, reply: { text: 'Спасибо' } });
+  });
+
+  it('pages follow the cursor to the end of the newest reviews without duplicates or gaps', async () => {
+    const { course, ids } = await reviewedCourse();
+    const admin = await createAdmin();
+    const seen: ModerationItem[] = [];
+    let cursor: string | null = null;
+    // Newer reviews from parallel tests land before our cursor, never after it.
+    for (let page = 0; page < 50 && idsIn(seen, course.id).length < ids.length; page++) {
+      const res = await moderation(admin.token, `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status, show(res)).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(idsIn(seen, course.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(new Set(seen.map((r) => r.id)).size).toBe(seen.length);
+    const times = seen.map((r) => Date.parse(r.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('is documented in the OpenAPI document with its filter', async () => {
+    const doc = await api('GET', '/api/openapi.json');
+    const op = doc.body.paths['/api/admin/reviews']?.get;
+    expect(op, show(doc)).toBeDefined();
+    const status = op.parameters.find((p: { name: string }) => p.name === 'status');
+    expect(status.schema.enum).toEqual(['visible', 'hidden', 'all']);
+  });
+});
+
+describe('review moderation — security and bad input', () => {
+  it('learners and teachers get 403, anonymous visitors 401', async () => {
+    const learner = await registerUser();
+    const teacher = await verifiedTeacher();
+    for (const u of [learner, teacher]) {
+      const res = await moderation(u.token);
+      expect(res.status, show(res)).toBe(403);
+      expect(res.body).toMatchObject({ error: { code: 'forbidden' } });
+    }
+    const anon = await moderation(undefined);
+    expect(anon.status, show(anon)).toBe(401);
+    expect(anon.body).toMatchObject({ error: { code: 'unauthorized' } });
+  });
+
+  it.each([
+    ['a tampered cursor', '?cursor=abc.def', 'invalid_cursor', 'cursor'],
+    ['an unknown status', '?status=deleted', 'validation_failed', 'status'],
+    ['a limit over 100', '?limit=101', 'validation_failed', 'limit'],
+    ['an unknown language', '?lang=de', 'validation_failed', 'lang'],
+  ])('%s → 400 with a stable code naming the field', async (_l, query, code, field) => {
+    const admin = await createAdmin();
+    const res = await moderation(admin.token, query);
+    expect(res.status, show(res)).toBe(400);
+    expect((res.body as any).error.code).toBe(code);
+    expect((res.body as any).error.details.fields).toHaveProperty(field);
+    expect(typeof (res.body as any).error.requestId).toBe('string');
+  });
+
+  it('a cursor signed for another list shape is refused, not misread', async () => {
+    const admin = await createAdmin();
+    const cursor = await encodeCursor([42, 'not-an-id'], vars.JWT_SECRET!);
+    const res = await moderation(admin.token, `?cursor=${encodeURIComponent(cursor)}`);
+    expect(res.status, show(res)).toBe(400);
+    expect((res.body as any).error.code).toBe('invalid_cursor');
   });
 });

@@ -1,10 +1,11 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { REVIEW_TEXT_MAX } from '../../db/schema/index.ts';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { REVIEW_TEXT_MAX, courses, reviews, users } from '../../db/schema/index.ts';
 import { courseChanged, gens } from '../catalog/invalidation.ts';
+import { pick, type Lang } from '../catalog/localize.ts';
 import { notEnrolled } from '../learning/errors.ts';
 import { exactTs, iso, queryRows } from '../learning/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, encodeCursor, type Page } from '../lib/cursor.ts';
+import { decodeCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 
@@ -311,4 +312,72 @@ export async function listReviews(ctx: Ctx, courseId: string, q: { cursor?: stri
       };
     },
   });
+}
+
+export type ModerationStatus = 'visible' | 'hidden' | 'all';
+
+/** An admin's row: the review with who wrote it and on which course. */
+export interface ModerationReviewView extends Omit<OwnReviewView, 'author'> {
+  courseTitle: string;
+  author: { id: string; name: string };
+}
+
+/**
+ * GET /api/admin/reviews — every course's reviews, newest first, keyset-paginated, hidden
+ * ones included unless filtered. Admins only. Never cached and read from the primary: a
+ * moderator acting on a stale list would hide or show the wrong thing.
+ * Served in order by reviews_created_idx (or reviews_hidden_created_idx for `hidden`).
+ */
+export async function listReviewsForModeration(
+  ctx: Ctx,
+  actor: Actor,
+  q: { status: ModerationStatus; lang: Lang; cursor?: string; limit: number },
+): Promise<Page<ModerationReviewView>> {
+  if (actor.role !== 'admin') throw forbidden('Only admins moderate reviews');
+  const conditions: SQL[] = [];
+  if (q.status !== 'all') conditions.push(eq(reviews.hidden, q.status === 'hidden'));
+  if (q.cursor) {
+    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
+    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    conditions.push(sql`(${reviews.createdAt}, ${reviews.id}) < (${at}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await ctx.services.db.db
+    .select({
+      id: reviews.id,
+      courseId: reviews.courseId,
+      courseTitle: courses.title,
+      courseLanguage: courses.language,
+      authorId: reviews.userId,
+      authorName: users.name,
+      rating: reviews.rating,
+      text: reviews.text,
+      hidden: reviews.hidden,
+      reply: reviews.reply,
+      replyAt: reviews.replyAt,
+      createdAt: reviews.createdAt,
+      updatedAt: reviews.updatedAt,
+      cursorAt: exactTs(reviews.createdAt),
+    })
+    .from(reviews)
+    .innerJoin(courses, eq(courses.id, reviews.courseId))
+    .innerJoin(users, eq(users.id, reviews.userId))
+    .where(and(...conditions))
+    .orderBy(desc(reviews.createdAt), desc(reviews.id))
+    .limit(q.limit + 1);
+  const page = await toPage(rows, q.limit, (r) => [r.cursorAt, r.id], ctx.config.JWT_SECRET);
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((r) => ({
+      id: r.id,
+      courseId: r.courseId,
+      courseTitle: pick(r.courseTitle, q.lang, r.courseLanguage).value,
+      rating: r.rating,
+      text: r.text,
+      author: { id: r.authorId, name: r.authorName },
+      reply: r.reply !== null && r.replyAt ? { text: r.reply, createdAt: iso(r.replyAt)! } : null,
+      hidden: r.hidden,
+      createdAt: iso(r.createdAt)!,
+      updatedAt: iso(r.updatedAt)!,
+    })),
+  };
 }

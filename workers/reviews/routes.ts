@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, ctxOf, type AppContext } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
-import { IdParam, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
+import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
-import { REVIEW_TEXT_MAX, createReview, deleteReview, listReviews, replyToReview, setReviewHidden, updateReview } from './reviews.ts';
+import { REVIEW_TEXT_MAX, createReview, deleteReview, listReviews, listReviewsForModeration, replyToReview, setReviewHidden, updateReview } from './reviews.ts';
 
 const Rating = z.number({ message: 'Give 1 to 5 stars' }).int('Give 1 to 5 stars').min(1, 'Give 1 to 5 stars').max(5, 'Give 1 to 5 stars');
 const Text = z.string().max(REVIEW_TEXT_MAX, `At most ${REVIEW_TEXT_MAX} characters`);
@@ -29,6 +29,8 @@ const Review = z
 const OwnReview = Review.extend({ hidden: z.boolean() }).openapi('OwnReview');
 const CourseRating = z.object({ average: z.number(), count: z.number() });
 const Changed = z.object({ review: OwnReview, courseRating: CourseRating.optional() });
+const ModerationReview = OwnReview.extend({ courseTitle: z.string(), author: z.object({ id: z.string(), name: z.string() }) }).openapi('ModerationReview');
+const ModerationQuery = PageQuery.extend({ status: z.enum(['visible', 'hidden', 'all']).default('all'), lang: Language.default('ru') });
 
 const origin = (c: AppContext) => new URL(c.req.url).origin;
 /**
@@ -37,6 +39,7 @@ const origin = (c: AppContext) => new URL(c.req.url).origin;
  * teacher's reply) on the next load. Our own cache (Redis, per course generation) absorbs the reads.
  */
 const REVIEWS_CACHE = 'public, max-age=0, s-maxage=30';
+const NO_STORE = { 'Cache-Control': 'private, no-store' };
 const user = authenticate();
 const admin = authenticate(['admin']);
 
@@ -76,6 +79,13 @@ const r = {
     request: { params: IdParam, body: jsonBody(ReplyInput) },
     responses: { 201: json(OwnReview, 'Replied'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
+  moderation: createRoute({
+    method: 'get', path: '/admin/reviews', tags: ['admin'],
+    summary: "Every course's reviews for moderation, newest first, hidden ones included unless filtered",
+    middleware: [admin] as const,
+    request: { query: ModerationQuery },
+    responses: { 200: json(pageOf(ModerationReview)), ...errorResponses(400, 401, 403) },
+  }),
   hide: createRoute({
     method: 'post', path: '/admin/reviews/{id}/hide', tags: ['admin'],
     summary: "Hide a review: out of the list and the course's rating (idempotent)",
@@ -101,5 +111,6 @@ export const reviewsRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(r.reply, async (c) => c.json(await replyToReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').text, origin(c)), 201))
+  .openapi(r.moderation, async (c) => c.json(await listReviewsForModeration(ctxOf(c), c.var.actor, c.req.valid('query')), 200, NO_STORE))
   .openapi(r.hide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, true, origin(c)), 200))
   .openapi(r.unhide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, false, origin(c)), 200));

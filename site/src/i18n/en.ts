@@ -376,6 +376,21 @@ export const en = {
   'admin.rejectedDone': '{name} has been rejected.',
   'admin.loaded': 'Teachers shown: {count}',
 
+  // Administration: review moderation.
+  'admin.reviews': 'Reviews',
+  'admin.reviewsIntro': 'The newest reviews of every course. A hidden review leaves the course page and no longer counts in its rating; it can be shown again.',
+  'admin.reviewsShow': 'Show reviews',
+  'admin.reviewStatus.all': 'All',
+  'admin.reviewStatus.visible': 'Visible',
+  'admin.reviewStatus.hidden': 'Hidden',
+  'admin.noReviews': 'No reviews here.',
+  'admin.reviewHidden': 'Hidden',
+  'admin.hide': 'Hide',
+  'admin.unhide': 'Show',
+  'admin.hiddenDone': 'The review by {name} is hidden.',
+  'admin.shownDone': 'The review by {name} is shown again.',
+  'admin.reviewsLoaded': 'Reviews shown: {count}',
+
   'lesson.title': 'Lesson',
   'lesson.notFound': 'Lesson not found.',
   'attempt.title': 'Taking a test',

@@ -372,6 +372,21 @@ export const kk: Dictionary = {
   'admin.rejectedDone': '{name}: профиль қабылданбады.',
   'admin.loaded': 'Көрсетілген оқытушылар саны: {count}',
 
+  // Әкімшілік: пікірлерді модерациялау.
+  'admin.reviews': 'Пікірлер',
+  'admin.reviewsIntro': 'Барлық курстың жаңа пікірлері. Жасырылған пікір курс бетінен алынады және курс рейтингіне есептелмейді; оны қайта көрсетуге болады.',
+  'admin.reviewsShow': 'Пікірлерді көрсету',
+  'admin.reviewStatus.all': 'Барлығы',
+  'admin.reviewStatus.visible': 'Көрінетін',
+  'admin.reviewStatus.hidden': 'Жасырылған',
+  'admin.noReviews': 'Пікір жоқ.',
+  'admin.reviewHidden': 'Жасырылған',
+  'admin.hide': 'Жасыру',
+  'admin.unhide': 'Көрсету',
+  'admin.hiddenDone': '{name} қалдырған пікір жасырылды.',
+  'admin.shownDone': '{name} қалдырған пікір қайта көрсетілді.',
+  'admin.reviewsLoaded': 'Көрсетілген пікірлер саны: {count}',
+
   'lesson.title': 'Сабақ',
   'lesson.notFound': 'Сабақ табылмады.',
   'attempt.title': 'Тест тапсыру',

@@ -396,6 +396,21 @@ export const ru: Dictionary = {
   'admin.rejectedDone': '{name}: профиль отклонён.',
   'admin.loaded': 'Показано преподавателей: {count}',
 
+  // Администрирование: модерация отзывов.
+  'admin.reviews': 'Отзывы',
+  'admin.reviewsIntro': 'Новые отзывы всех курсов. Скрытый отзыв пропадает со страницы курса и не учитывается в его рейтинге; его можно показать снова.',
+  'admin.reviewsShow': 'Показать отзывы',
+  'admin.reviewStatus.all': 'Все',
+  'admin.reviewStatus.visible': 'Видимые',
+  'admin.reviewStatus.hidden': 'Скрытые',
+  'admin.noReviews': 'Отзывов нет.',
+  'admin.reviewHidden': 'Скрыт',
+  'admin.hide': 'Скрыть',
+  'admin.unhide': 'Показать',
+  'admin.hiddenDone': 'Отзыв автора {name} скрыт.',
+  'admin.shownDone': 'Отзыв автора {name} снова виден.',
+  'admin.reviewsLoaded': 'Показано отзывов: {count}',
+
   'lesson.title': 'Урок',
   'lesson.notFound': 'Урок не найден.',
   'attempt.title': 'Прохождение теста',

@@ -1,9 +1,12 @@
 // Administration (`/{lang}/admin`): the teacher verification queue. Pending teachers can be
 // verified or rejected with a reason; verified and rejected ones can be reviewed again.
-import { api, errorMessage } from '../lib/api';
-import { byId, h, setState } from '../lib/dom';
+// Below it, review moderation: the newest reviews of every course, each hidden or shown in place.
+import { api, errorMessage, isApiError } from '../lib/api';
+import { announce, byId, h, setState } from '../lib/dom';
 import { clearFormErrors, enhanceForm } from '../lib/forms';
-import { locale, tc } from '../lib/i18n-client';
+import { href, locale, tc } from '../lib/i18n-client';
+import type { Review } from '../lib/learning-types';
+import { showNotice } from '../lib/notice';
 import { requireUser } from '../lib/session';
 import type { Page, User } from '../lib/types';
 import { withFieldErrors } from './studio-errors';
@@ -125,6 +128,101 @@ function openReject(teacher: TeacherReview): void {
   byId<HTMLTextAreaElement>('reject-reason').focus();
 }
 
+// ---------------------------------------------------------------- review moderation
+
+type ReviewStatus = 'all' | 'visible' | 'hidden';
+
+interface ModeratedReview extends Review {
+  courseId: string;
+  courseTitle: string;
+  author: { id: string; name: string };
+  hidden: boolean;
+}
+
+const reviewsRegion = byId('reviews');
+const reviewList = byId<HTMLUListElement>('review-list');
+const reviewsMore = byId<HTMLButtonElement>('reviews-more');
+const reviewsSelect = byId<HTMLSelectElement>('reviews-status');
+
+let reviewStatus: ReviewStatus = 'all';
+let reviewCursor: string | null = null;
+let reviewCount = 0;
+let reviewLoadToken = 0;
+
+const stars = (n: number) => h('span', { class: 'review__stars', 'aria-label': tc('reviews.ratedAs', { rating: n }) }, '★'.repeat(n) + '☆'.repeat(5 - n));
+
+function reviewItem(r: ModeratedReview): HTMLLIElement {
+  const toggle = h(
+    'button',
+    { type: 'button', class: r.hidden ? 'button button--small' : 'button button--danger button--small', 'data-action': r.hidden ? 'unhide' : 'hide' },
+    tc(r.hidden ? 'admin.unhide' : 'admin.hide'),
+    h('span', { class: 'visually-hidden' }, `: ${r.author.name} — ${r.courseTitle}`),
+  );
+  const li = h(
+    'li',
+    { 'data-review-id': r.id, 'data-hidden': String(r.hidden) },
+    h(
+      'div',
+      { class: 'item-list__main' },
+      h('p', {}, h('a', { href: href(`/courses/${enc(r.courseId)}`) }, r.courseTitle)),
+      h(
+        'p',
+        {},
+        stars(r.rating),
+        ' ',
+        h('strong', {}, r.author.name),
+        ' · ',
+        h('time', { datetime: r.createdAt, class: 'muted' }, date(r.createdAt)),
+        r.hidden ? ' ' : null,
+        r.hidden ? h('span', { class: 'studio-badge' }, tc('admin.reviewHidden')) : null,
+      ),
+      r.text ? h('p', { class: 'admin-note' }, r.text) : null,
+      r.reply ? h('div', { class: 'review__reply' }, h('p', {}, h('strong', {}, tc('reviews.teacherReply'))), h('p', { class: 'admin-note' }, r.reply.text)) : null,
+    ),
+    h('div', { class: 'actions' }, toggle),
+  );
+  toggle.addEventListener('click', () => void setHidden(r, li, toggle));
+  return li;
+}
+
+async function loadReviews(append: boolean): Promise<void> {
+  const token = ++reviewLoadToken;
+  if (!append) setState(reviewsRegion, 'loading');
+  try {
+    const res = await api.get<Page<ModeratedReview>>('/api/admin/reviews', { query: { status: reviewStatus, cursor: append ? reviewCursor : null, limit: 20 } });
+    if (token !== reviewLoadToken) return;
+    const items = res.items.map(reviewItem);
+    if (append) reviewList.append(...items);
+    else reviewList.replaceChildren(...items);
+    reviewCount = (append ? reviewCount : 0) + res.items.length;
+    reviewCursor = res.nextCursor;
+    reviewsMore.hidden = !reviewCursor;
+    setState(reviewsRegion, reviewCount ? 'ready' : 'empty');
+    if (append) announce(reviewsRegion, tc('admin.reviewsLoaded', { count: reviewCount }));
+  } catch (error) {
+    if (token !== reviewLoadToken) return;
+    if (!append) setState(reviewsRegion, 'error', errorMessage(error));
+    else if (!(isApiError(error) && error.notified)) showNotice(errorMessage(error));
+  }
+}
+
+/** Hides or shows the review and redraws its row in place, focus back on its button. */
+async function setHidden(r: ModeratedReview, li: HTMLLIElement, button: HTMLButtonElement): Promise<void> {
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  button.setAttribute('aria-disabled', 'true');
+  const hide = !r.hidden;
+  try {
+    const res = await api.post<{ review: { hidden: boolean } }>(`/api/admin/reviews/${enc(r.id)}/${hide ? 'hide' : 'unhide'}`);
+    const fresh = reviewItem({ ...r, hidden: res.review.hidden });
+    li.replaceWith(fresh);
+    fresh.querySelector<HTMLButtonElement>('[data-action]')?.focus();
+    announce(reviewsRegion, tc(hide ? 'admin.hiddenDone' : 'admin.shownDone', { name: r.author.name }));
+  } catch (error) {
+    button.setAttribute('aria-disabled', 'false');
+    if (!(isApiError(error) && error.notified)) showNotice(errorMessage(error));
+  }
+}
+
 async function main(): Promise<void> {
   setState(page, 'loading');
   try {
@@ -141,6 +239,12 @@ async function main(): Promise<void> {
     void load(false);
   });
   more.addEventListener('click', () => void load(true));
+  reviewsSelect.addEventListener('change', () => {
+    reviewStatus = reviewsSelect.value as ReviewStatus;
+    reviewCursor = null;
+    void loadReviews(false);
+  });
+  reviewsMore.addEventListener('click', () => void loadReviews(true));
 
   dialog.querySelector('[data-dialog-close]')?.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
@@ -159,7 +263,7 @@ async function main(): Promise<void> {
     },
   });
 
-  await load(false);
+  await Promise.all([load(false), loadReviews(false)]);
 }
 
 void main();
