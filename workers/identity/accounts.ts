@@ -1,9 +1,11 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { refreshTokens, users, type Language, type User } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
+import { queryRows } from '../learning/sql.ts';
+import { removeReportFiles } from '../reports/reports.ts';
 import { passwordProblem } from './password-policy.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { prepareSession, revokeLiveAccessTokens, startSession, type SessionTokens } from './sessions.ts';
@@ -161,10 +163,16 @@ export async function changePassword(ctx: Ctx, userId: string, input: { currentP
   return tokens;
 }
 
-/** Deletes the account; children and everything else owned by it go with it (FK cascades). */
+/** Deletes the account; children and everything else owned by it go with it (FK cascades), report PDFs too. */
 export async function deleteAccount(ctx: Ctx, userId: string, password: string): Promise<void> {
   const user = await getUser(ctx, userId);
   await assertCurrentPassword(ctx, user, password);
-  await ctx.services.db.db.delete(users).where(eq(users.id, userId));
+  // The report keys come from the same snapshot the cascade deletes (children's reports included).
+  const [row] = await queryRows<{ keys: string[] }>(
+    ctx.services.db.db,
+    sql`with gone as (delete from users where id = ${userId}::uuid returning id)
+        select array(select storage_key from reports where user_id = ${userId}::uuid and exists (select 1 from gone)) as keys`,
+  );
   await revokeLiveAccessTokens(ctx, userId);
+  await removeReportFiles(ctx, row?.keys ?? []);
 }

@@ -1,8 +1,10 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { children, type Child, type Language } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
+import { queryRows } from '../learning/sql.ts';
+import { removeReportFiles } from '../reports/reports.ts';
 
 export interface ChildView {
   id: string;
@@ -69,9 +71,68 @@ export async function updateChild(
   return view(row);
 }
 
-/** Deletes the profile; attempts, results and reports about the child cascade with it. */
+/**
+ * Deletes the profile; attempts, answers, results and reports about the child cascade with it,
+ * and the report PDFs are removed from storage. One statement: the keys are read from the
+ * same snapshot the cascade deletes.
+ */
 export async function deleteChild(ctx: Ctx, actor: Actor, childId: string): Promise<void> {
   if (!isId(childId)) throw notFound('Child');
-  const deleted = await ctx.services.db.db.delete(children).where(owned(actor, childId)).returning({ id: children.id });
-  if (!deleted.length) throw notFound('Child');
+  const [row] = await queryRows<{ deleted: boolean; keys: string[] }>(
+    ctx.services.db.db,
+    sql`with gone as (delete from children where id = ${childId}::uuid and parent_id = ${actor.id}::uuid returning id)
+        select exists (select 1 from gone) as deleted,
+               array(select p.storage_key from reports p join results r on r.id = p.result_id
+                     where r.child_id = ${childId}::uuid and p.user_id = ${actor.id}::uuid) as keys`,
+  );
+  if (!row?.deleted) throw notFound('Child');
+  await removeReportFiles(ctx, row.keys);
+}
+
+export interface ChildExport {
+  exportedAt: string;
+  child: ChildView;
+  attempts: Record<string, unknown>[];
+  results: Record<string, unknown>[];
+  reports: Record<string, unknown>[];
+}
+
+/**
+ * GET /api/me/children/:id/export — everything stored about a child, for their parent only:
+ * the profile, every attempt with its saved answers, the results and the reports' status.
+ * One statement (JSON built in Postgres).
+ */
+export async function exportChild(ctx: Ctx, actor: Actor, childId: string): Promise<ChildExport> {
+  if (!isId(childId)) throw notFound('Child');
+  const [row] = await queryRows<{ data: Omit<ChildExport, 'exportedAt'> }>(
+    ctx.services.db.db,
+    sql`select json_build_object(
+          'child', json_build_object('id', c.id, 'name', c.name, 'birthYear', c.birth_year, 'language', c.language,
+                                     'createdAt', to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+          'attempts', coalesce((
+            select json_agg(json_build_object(
+                     'id', a.id, 'testId', a.test_id, 'testTitle', v.document -> 'title', 'version', a.version, 'status', a.status,
+                     'startedAt', a.started_at, 'deadlineAt', a.deadline_at, 'submittedAt', a.submitted_at, 'autoSubmitted', a.auto_submitted,
+                     'answers', coalesce((
+                       select json_agg(json_build_object('questionKey', aa.question_key, 'answer', aa.answer, 'savedAt', aa.updated_at) order by aa.question_key)
+                       from attempt_answers aa where aa.attempt_id = a.id), '[]'::json))
+                   order by a.started_at desc)
+            from attempts a join test_versions v on v.id = a.version_id
+            where a.child_id = c.id), '[]'::json),
+          'results', coalesce((
+            select json_agg(json_build_object(
+                     'id', r.id, 'attemptId', r.attempt_id, 'testId', r.test_id, 'kind', r.kind, 'version', r.version, 'scales', r.scales,
+                     'score', r.score, 'correct', r.correct, 'total', r.total, 'passed', r.passed, 'submittedAt', r.submitted_at)
+                   order by r.submitted_at desc)
+            from results r where r.child_id = c.id), '[]'::json),
+          'reports', coalesce((
+            select json_agg(json_build_object('id', p.id, 'resultId', p.result_id, 'status', p.status, 'createdAt', p.created_at, 'readyAt', p.ready_at)
+                   order by p.created_at desc)
+            from reports p join results r on r.id = p.result_id
+            where r.child_id = c.id and p.user_id = c.parent_id), '[]'::json)
+        ) as data
+        from children c where c.id = ${childId}::uuid and c.parent_id = ${actor.id}::uuid`,
+  );
+  if (!row) throw notFound('Child');
+  return { exportedAt: ctx.services.now().toISOString(), ...row.data };
 }

@@ -6,7 +6,7 @@ import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } 
 import { clientIp } from '../lib/request.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
 import { authenticate } from './auth.ts';
-import { createChild, deleteChild, getChild, listChildren, updateChild } from './children.ts';
+import { createChild, deleteChild, exportChild, getChild, listChildren, updateChild } from './children.ts';
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
 import { PASSWORD_MAX } from './password-policy.ts';
 import { refreshSession, revokeSession } from './sessions.ts';
@@ -164,6 +164,28 @@ const r = {
     request: { params: IdParam },
     responses: { 204: { description: 'Deleted with everything about the child' }, ...errorResponses(401, 404) },
   }),
+  exportChild: createRoute({
+    method: 'get',
+    path: '/me/children/{id}/export',
+    tags: ['children'],
+    summary: "Everything stored about a child (profile, attempts with answers, results, reports), for the parent only",
+    middleware: [authenticate()] as const,
+    request: { params: IdParam },
+    responses: {
+      200: json(
+        z
+          .object({
+            exportedAt: z.string(),
+            child: Child,
+            attempts: z.array(z.record(z.string(), z.unknown())),
+            results: z.array(z.record(z.string(), z.unknown())),
+            reports: z.array(z.record(z.string(), z.unknown())),
+          })
+          .openapi('ChildExport'),
+      ),
+      ...errorResponses(401, 404),
+    },
+  }),
   listTeachers: createRoute({
     method: 'get',
     path: '/admin/teachers',
@@ -240,6 +262,11 @@ export const identityRoutes = createRouter()
   .openapi(r.deleteChild, async (c) => {
     await deleteChild(ctxOf(c), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
+  })
+  .openapi(r.exportChild, async (c) => {
+    const { id } = c.req.valid('param');
+    const data = await exportChild(ctxOf(c), c.var.actor, id);
+    return c.json(data, 200, { 'Content-Disposition': `attachment; filename="sabaq-child-${id}.json"`, 'Cache-Control': 'no-store' });
   })
   .openapi(r.listTeachers, async (c) => c.json(await listTeachers(ctxOf(c), c.var.actor, c.req.valid('query')), 200))
   .openapi(r.verifyTeacher, async (c) => {

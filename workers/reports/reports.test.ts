@@ -201,6 +201,61 @@ describe('report of a result — end to end through the real queue', () => {
   });
 });
 
+describe("a child's data: export and deletion", () => {
+  it('the parent exports everything stored about the child; nobody else can', async () => {
+    const { parent, child, attempt, result } = await childResult({ childName: 'Әлия Export' });
+    const asked = await api('POST', `/api/results/${result.id}/report`, { token: parent.token });
+    expect(asked.status, show(asked)).toBe(202);
+
+    const res = await api('GET', `/api/me/children/${child.id}/export`, { token: parent.token });
+    expect(res.status, show(res)).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain(`sabaq-child-${child.id}.json`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body.child).toMatchObject({ id: child.id, name: 'Әлия Export' });
+    expect(res.body.attempts).toHaveLength(1);
+    expect(res.body.attempts[0]).toMatchObject({ id: attempt.id, status: 'submitted' });
+    const answers = res.body.attempts[0].answers as { questionKey: string; answer: unknown }[];
+    expect(answers.map((a) => a.questionKey)).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
+    expect(answers.find((a) => a.questionKey === 'q5')!.answer).toEqual({ text: 'Мектепте қиын' });
+    expect(res.body.results.map((r: { id: string }) => r.id)).toEqual([result.id]);
+    expect(res.body.reports.map((r: { id: string }) => r.id)).toEqual([asked.body.id]);
+
+    const stranger = await registerUser('parent');
+    expect((await api('GET', `/api/me/children/${child.id}/export`, { token: stranger.token })).status).toBe(404);
+    expect((await api('GET', `/api/me/children/${child.id}/export`)).status).toBe(401);
+    expect((await api('GET', '/api/me/children/not-an-id/export', { token: parent.token })).status).toBe(404);
+  });
+
+  it("deleting a child removes its report PDFs from storage, and only its own", async () => {
+    const { parent, child, result } = await childResult();
+    const other = await childResult();
+    const ids = [];
+    for (const [p, r] of [[parent, result], [other.parent, other.result]] as const) {
+      const asked = await api('POST', `/api/results/${r.id}/report`, { token: p.token });
+      await waitForReport(p.token, asked.body.id);
+      ids.push(asked.body.id);
+    }
+    expect(await bucket().head(resultReportKey(result.id, 1))).not.toBeNull();
+
+    expect((await api('DELETE', `/api/me/children/${child.id}`, { token: parent.token })).status).toBe(204);
+    expect(await bucket().head(resultReportKey(result.id, 1))).toBeNull();
+    expect((await api('GET', `/api/reports/${ids[0]}`, { token: parent.token })).status).toBe(404);
+    // The other family's report is untouched.
+    expect(await bucket().head(resultReportKey(other.result.id, 1))).not.toBeNull();
+  });
+
+  it("deleting an account removes every report PDF it owned, its children's included", async () => {
+    const { parent, result } = await childResult();
+    const asked = await api('POST', `/api/results/${result.id}/report`, { token: parent.token });
+    await waitForReport(parent.token, asked.body.id);
+    expect(await bucket().head(resultReportKey(result.id, 1))).not.toBeNull();
+    const res = await api('DELETE', '/api/me', { token: parent.token, body: { password: parent.password } });
+    expect(res.status, show(res)).toBe(204);
+    expect(await bucket().head(resultReportKey(result.id, 1))).toBeNull();
+    expect(await testDb().db.select().from(reports).where(eq(reports.id, asked.body.id))).toHaveLength(0);
+  });
+});
+
 describe('queue consumer — retries, duplicates, dead letters', () => {
   /** A report row waiting for its job, without a real message (the tests deliver by hand). */
   async function queuedReport() {

@@ -159,6 +159,21 @@ export interface Download {
   etag: string;
 }
 
+/**
+ * Deletes the stored PDFs of reports whose rows are gone (a child or an account deleted).
+ * Runs after the commit: a file whose row is gone is already unreachable (downloads look the
+ * row up first), so a storage failure is logged for cleanup, not shown to the user.
+ */
+export async function removeReportFiles(ctx: Ctx, keys: string[]): Promise<void> {
+  const bucket = ctx.config.REPORTS_BUCKET;
+  if (!bucket || !keys.length) return;
+  // R2 deletes up to 1,000 keys per call.
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    await bucket.delete(batch).catch((err: unknown) => ctx.log.error('report files left in storage', { count: batch.length, first: batch[0], err: String(err) }));
+  }
+}
+
 /** GET /api/reports/:id/download — the signed link is the credential; no session needed. */
 export async function openDownload(ctx: Ctx, reportId: string, q: { exp?: string; sig?: string }): Promise<Download> {
   if (!isId(reportId) || !(await verifyDownload(ctx.config.JWT_SECRET, reportId, q.exp, q.sig, ctx.services.now()))) {
