@@ -10,12 +10,11 @@
  * `--ready-json` prints one `READY {…}` line (urls, database url, metrics token) for tools
  * that start it as a child process (scripts/bench.ts).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openLocalSession, ROOT } from './local/session.ts';
 import { buildSite } from './local/site.ts';
-import { seedDemo } from './local/seed-demo.ts';
-import { startStack } from './local/stack.ts';
 import { waitForReady } from './local/wait.ts';
 import { startProdRunner } from './prod/runner.ts';
 import { SEED_EMAIL_DOMAIN, seededPassword } from './seed/accounts.ts';
@@ -30,67 +29,19 @@ const { values: args } = parseArgs({
   },
 });
 
-const root = resolve(import.meta.dirname, '..');
-const dataDir = resolve(process.env.DATA_DIR ?? join(root, '.data'));
 const port = Number(args.port ?? process.env.SERVE_PROD_PORT ?? process.env.PORT ?? 8788);
 const logLevel = (args['log-level'] ?? process.env.LOG_LEVEL ?? 'warn') as 'debug' | 'info' | 'warn' | 'error';
 const started = Date.now();
 const say = (line: string) => console.log(`[serve:prod] ${line}`);
 
-/** The embedded cluster is single-owner: a running `npm start` holds it. */
-function embeddedPostgresBusy(dir: string): number | undefined {
-  const pidFile = join(dir, 'pg', 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  try {
-    if (pid > 0) process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
-mkdirSync(dataDir, { recursive: true });
-if (!process.env.DATABASE_URL) {
-  const busy = embeddedPostgresBusy(dataDir);
-  if (busy) {
-    say(`the embedded Postgres in ${dataDir} is already running (pid ${busy}), probably under \`npm start\`.`);
-    say('Stop it first, or use another data folder (DATA_DIR=.data/prod-stack) or DATABASE_URL.');
-    process.exit(1);
-  }
-}
-say(`data folder: ${dataDir}`);
-
-const stack = await startStack({
-  dataDir,
-  persistent: true,
-  databaseUrl: process.env.DATABASE_URL,
-  redisUrl: process.env.REDIS_URL,
-  keepSecrets: true,
-  preferredPorts: { postgres: 54329, neon: 54330, upstash: 54331, redis: 54332 },
-  log: (l) => process.env.VERBOSE && say(l),
-});
-say(`postgres: ${stack.postgres.kind} · redis: ${stack.redis.kind}`);
-
-let runner: Awaited<ReturnType<typeof startProdRunner>> | undefined;
-let stopping = false;
-async function shutdown(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  say('stopping…');
-  await runner?.stop().catch(() => {});
-  await stack.stop();
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+const session = await openLocalSession(say);
+const { stack, dataDir, shutdown } = session;
 
 try {
-  const accounts = await seedDemo({ databaseUrl: stack.postgres.url, dataDir, pepper: stack.secrets.PASSWORD_PEPPER });
-  if (args['rebuild-site'] || !existsSync(join(root, 'site', 'dist', 'index.html'))) await buildSite({ root, log: say });
+  if (args['rebuild-site'] || !existsSync(join(ROOT, 'site', 'dist', 'index.html'))) await buildSite({ root: ROOT, log: say });
 
-  runner = await startProdRunner({
-    root,
+  const runner = await startProdRunner({
+    root: ROOT,
     workerVars: stack.workerVars,
     port,
     persistDir: join(dataDir, 'prod', 'state'),
@@ -98,13 +49,14 @@ try {
     hello: args.hello,
     log: say,
   });
+  session.onStop(() => runner.stop());
   await waitForReady(`${runner.url}/api/ready`, 60_000);
 
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (bundle ${(runner.bundleBytes / 1024 / 1024).toFixed(1)} MB, LOG_LEVEL=${logLevel})`);
   say(`url:     ${runner.url}/`);
   say(`api:     ${runner.url}/api/health · ${runner.url}/api/metrics (Authorization: Bearer <METRICS_TOKEN from ${join(dataDir, 'secrets.json')}>)`);
   if (runner.helloUrl) say(`hello:   ${runner.helloUrl}/ (hello-world worker, same runtime)`);
-  for (const a of accounts) say(`${a.role.padEnd(8)} ${a.email}  password: ${a.password}`);
+  session.printAccounts();
   say(`seeded accounts (npm run seed:scale): <role>.<n>@${SEED_EMAIL_DOMAIN}  password: ${seededPassword()}`);
   if (args['ready-json']) {
     // Started by a tool: go away with it (its stdin pipe closes when it exits, however it exits).
