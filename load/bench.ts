@@ -16,6 +16,7 @@ import { openApiPath, splitEndpoint, type Scenario, type SetupContext } from './
 import { assessmentScenario } from './scenarios/assessment.ts';
 import { enrollmentScenario } from './scenarios/enrollment.ts';
 import { learnerScenario } from './scenarios/learner.ts';
+import { loginScenario } from './scenarios/login.ts';
 import { liveGameScenario } from './scenarios/live-game.ts';
 import { reportJobsScenario } from './scenarios/report-jobs.ts';
 import { searchColdScenario } from './scenarios/search-cold.ts';
@@ -24,7 +25,7 @@ import { visitorScenario } from './scenarios/visitor.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SCENARIOS: Record<string, Scenario<any>> = Object.fromEntries(
-  [visitorScenario, learnerScenario, searchColdScenario, enrollmentScenario, liveGameScenario, reportJobsScenario, teacherScenario, assessmentScenario].map((s) => [s.name, s]),
+  [visitorScenario, learnerScenario, searchColdScenario, enrollmentScenario, liveGameScenario, reportJobsScenario, teacherScenario, loginScenario, assessmentScenario].map((s) => [s.name, s]),
 );
 
 export interface BenchTarget {

@@ -35,5 +35,6 @@ export const BUDGETS: Budget[] = [
 /** Scenarios without a SPEC budget, run with --all at these rates for information. */
 export const EXTRA: { scenario: string; rate: number; mode?: 'requests' | 'sessions' }[] = [
   { scenario: 'teacher', rate: 20 },
+  { scenario: 'login', rate: 20 },
   { scenario: 'assessment', rate: 5, mode: 'sessions' },
 ];
