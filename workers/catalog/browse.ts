@@ -140,9 +140,10 @@ export interface LessonView {
   preview: boolean;
   durationMin: number;
   position: number;
-  /** Author's view only: the Markdown per language. */
+  /** Author's view only: the Markdown per language, every title and the link as typed. */
   body?: Record<string, string | undefined>;
   titles?: Record<string, string | undefined>;
+  videoUrl?: string | null;
 }
 
 /**
@@ -186,6 +187,6 @@ export async function getLesson(ctx: Ctx, actor: Actor | undefined, lessonId: st
     preview: l.preview,
     durationMin: l.durationMin,
     position: l.position,
-    ...(isAuthor ? { body: l.body, titles: l.title } : {}),
+    ...(isAuthor ? { body: l.body, titles: l.title, videoUrl: l.videoUrl } : {}),
   };
 }

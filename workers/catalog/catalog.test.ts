@@ -243,11 +243,18 @@ describe('public catalog', () => {
     const learner = await registerUser();
     const notEnrolled = await api('GET', `/api/lessons/${lockedId}`, { token: learner.token });
     expect(notEnrolled.status, show(notEnrolled)).toBe(403);
+    const link = 'https://youtu.be/dQw4w9WgXcQ';
+    expect((await api('PATCH', `/api/lessons/${lockedId}`, { token: t.token, body: { videoUrl: link } })).status).toBe(200);
     await testDb().db.insert(enrollments).values({ userId: learner.id, courseId: c.id });
-    expect((await api('GET', `/api/lessons/${lockedId}`, { token: learner.token })).status).toBe(200);
+    const enrolled = await api('GET', `/api/lessons/${lockedId}`, { token: learner.token });
+    expect(enrolled.status).toBe(200);
+    expect(enrolled.body.videoEmbedUrl).toBe('https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ');
+    expect(enrolled.body.videoUrl).toBeUndefined();
     const author = await api('GET', `/api/lessons/${lockedId}`, { token: t.token });
     expect(author.status).toBe(200);
     expect(author.body.body.ru).toContain('# Урок');
+    // The editor shows the link as it was typed, not the embed derived from it.
+    expect(author.body.videoUrl).toBe(link);
   });
 
   it('one list page is a constant number of SQL statements, whatever its size', async () => {

@@ -29,7 +29,8 @@ interface LessonForAuthor {
   id: string;
   titles?: Texts;
   body?: Texts;
-  videoEmbedUrl: string | null;
+  /** The link as the author typed it. */
+  videoUrl?: string | null;
   preview: boolean;
   durationMin: number;
 }
@@ -49,8 +50,6 @@ const list = byId<HTMLOListElement>('module-list');
 const live = byId('studio-live');
 const publishButton = byId<HTMLButtonElement>('editor-publish');
 const publishError = byId('editor-publish-error');
-/** Raw video links from save responses (GET only returns the embed URL). */
-const videoLinks = new Map<string, string>();
 
 const enc = encodeURIComponent;
 
@@ -190,7 +189,6 @@ function addLessonForm(m: AuthoredModule, moduleContext: string): HTMLFormElemen
         (path) => (path.startsWith('title') ? 'title' : null),
       ),
     onSuccess: (lesson) => {
-      if (lesson.videoUrl) videoLinks.set(lesson.id, lesson.videoUrl);
       m.lessons.push({ id: lesson.id, title: lesson.title, preview: lesson.preview, position: lesson.position, durationMin: lesson.durationMin });
       renderCurriculum(`addlesson:${m.id}`);
       say(tc('studio.lessonAdded', { title: pickText(lesson.title, courseLang()).text }));
@@ -362,7 +360,7 @@ async function openLessonDialog(m: AuthoredModule, l: AuthoredLesson): Promise<v
       setLessonValue(`title.${lang}`, titles[lang] ?? '');
       setLessonValue(`body.${lang}`, full.body?.[lang] ?? '');
     }
-    const video = videoLinks.get(l.id) ?? full.videoEmbedUrl ?? '';
+    const video = full.videoUrl ?? '';
     setLessonValue('videoUrl', video);
     setLessonValue('durationMin', String(full.durationMin ?? 0));
     byId<HTMLInputElement>('lesson-preview').checked = full.preview;
@@ -433,15 +431,13 @@ function setupDialogs(): void {
         preview: values.preview === 'on',
         durationMin: Number(values.durationMin || 0),
       };
-      // The form shows the embed link when the original is unknown: send it only when changed.
+      // Send the link only when changed: an untouched form leaves it as it is.
       const video = values.videoUrl ?? '';
       if (video !== editing.video) input.videoUrl = video || null;
       return withFieldErrors(() => api.patch<LessonSaved>(`/api/lessons/${enc(editing.lesson.id)}`, input), lessonFieldMap);
     },
     onSuccess: (saved) => {
       const { lesson } = editingLesson!;
-      if (saved.videoUrl) videoLinks.set(saved.id, saved.videoUrl);
-      else videoLinks.delete(saved.id);
       Object.assign(lesson, { title: saved.title, preview: saved.preview, durationMin: saved.durationMin });
       renderCurriculum();
       lessonDialog.close();
