@@ -15,6 +15,7 @@ import { renderCertificate, renderResultReport, type CertificateData, type Lang,
 export interface ReportStore {
   exists(key: string): Promise<boolean>;
   put(key: string, bytes: Uint8Array, meta: { reportId: string }): Promise<void>;
+  remove(key: string): Promise<void>;
 }
 
 export interface Renderers {
@@ -39,6 +40,9 @@ export function r2Store(bucket: R2Bucket): ReportStore {
         httpMetadata: { contentType: 'application/pdf', contentDisposition: 'attachment' },
         customMetadata: { reportId: meta.reportId },
       });
+    },
+    async remove(key) {
+      await bucket.delete(key);
     },
   };
 }
@@ -128,21 +132,28 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
       wrote = true;
       size = bytes.byteLength;
     }
-    const db = ctx.services.db.db;
     const done = ctx.services.now();
-    // One batch (one transaction): the report is ready and its owner told, or neither.
-    const [, told] = await db.batch([
-      db
+    // One transaction: the report is ready and its owner told, or neither.
+    const told = await ctx.services.db.transaction(async (tx) => {
+      const [marked] = await tx
         .update(reports)
         .set({ status: 'ready', readyAt: done, leaseUntil: null, error: null, sizeBytes: size || null, updatedAt: done })
-        .where(eq(reports.id, report.id)),
-      notificationInsert(db, {
+        .where(eq(reports.id, report.id))
+        .returning({ id: reports.id });
+      if (!marked) return null;
+      return notificationInsert(tx, {
         userId: report.userId,
         kind: 'report_ready',
         data: { reportId: report.id, reportKind: report.kind, resultId: report.resultId, courseId: report.courseId },
         dedupeKey: `report_ready:${report.id}`,
-      }),
-    ]);
+      });
+    });
+    if (told === null) {
+      // The child or account was deleted while this rendered: its deletion listed the files
+      // before this one existed, so the file is removed here instead of being orphaned.
+      await deps.store.remove(report.storageKey);
+      return { outcome: 'gone' };
+    }
     // Pushed to the owner's open pages once committed (none when the dedupe key existed).
     publishNotifications(ctx, told);
     return { outcome: 'ready', bytes: size, wrote };

@@ -273,6 +273,7 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
     const calls = { put: 0, stored: 0 };
     const store: ReportStore = {
       exists: (key) => real.exists(key),
+      remove: (key) => real.remove(key),
       async put(key, bytes, meta) {
         calls.put++;
         if (calls.put <= failures) throw new Error(`injected storage failure ${calls.put}`);
@@ -348,6 +349,28 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
     expect(res.explicitAcks).toHaveLength(1);
     expect(calls.put).toBe(0);
     expect(await notificationsOf(parent.id, 'report_ready')).toHaveLength(1);
+  });
+
+  it('a child deleted while its report renders leaves no file and no notification behind', async () => {
+    const { parent, child, result } = await childResult();
+    const [report] = await testDb()
+      .db.insert(reports)
+      .values({ kind: 'result', userId: parent.id, resultId: result.id, version: result.version, storageKey: resultReportKey(result.id, result.version), status: 'queued' })
+      .returning();
+    const real = r2Store(bucket());
+    // The deletion commits (and removes the files it can list) between the upload and "ready".
+    const store: ReportStore = {
+      ...real,
+      async put(key, bytes, meta) {
+        await real.put(key, bytes, meta);
+        expect((await api('DELETE', `/api/me/children/${child.id}`, { token: parent.token })).status).toBe(204);
+      },
+    };
+    const res = await deliver(createQueueHandler({ store }), REPORTS_QUEUE_NAME, { v: 1, reportId: report!.id, createdAt: new Date().toISOString() }, 1);
+    expect(res.explicitAcks).toHaveLength(1);
+    expect(res.retryMessages).toEqual([]);
+    expect(await bucket().head(report!.storageKey)).toBeNull();
+    expect(await notificationsOf(parent.id, 'report_ready')).toHaveLength(0);
   });
 
   it('a report another consumer holds is retried later, not rendered twice', async () => {
