@@ -180,19 +180,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     log(`/api/health ceiling (closed loop, 50 connections, ${closedMs / 1000} s)…`);
     report.ceilings.health = await runClosed({ baseUrl: target.url, path: '/api/health', connections: 50, durationMs: closedMs });
     log(`  ${report.ceilings.health.rate} req/s, p99 ${report.ceilings.health.latency.p99} ms`);
-    const healthRate = smoke ? 20 : 1000;
-    const health: Scenario<null> = {
-      name: 'health',
-      title: '/api/health',
-      description: '',
-      thinkTimeMs: 0,
-      setup: async () => null,
-      mix: [{ endpoint: 'GET /api/health', weight: 1, build: () => ({ path: '/api/health' }) }],
-    };
-    log(`/api/health open model at ${healthRate} req/s…`);
-    const h = await runScenario(health, null, { baseUrl: target.url, rate: healthRate, durationMs: closedMs, concurrency, timeoutMs: 10_000, seed });
-    report.ceilings.healthOpen = { rate: healthRate, achieved: h.achievedRate, latency: h.total.latency, errors: h.errors };
-    log(`  achieved ${h.achievedRate}/s, p50 ${h.total.latency.p50} ms, p99 ${h.total.latency.p99} ms`);
 
     // --- scenarios ------------------------------------------------------------------------
     const routes = await openApiRoutes(target.url);
@@ -242,8 +229,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         if (entry.missingRoutes.length) log(`  not built yet: ${entry.missingRoutes.join(', ')}`);
         const warm = scenario.warmup?.(state, rng) ?? [];
         if (warm.length) {
-          const w = await warmUp(setupClient, smoke ? warm.slice(0, 50) : warm);
-          log(`  warm-up: ${w.ok} ok, ${w.failed} failed`);
+          const specs = smoke ? warm.slice(0, 50) : warm;
+          const w = await warmUp(setupClient, specs);
+          // On two shared cores the cold loads of the first pass can starve Redis calls past their
+          // time budget, leaving entries unwritten: let the server settle, then fill what is missing.
+          await settle(target.url, smoke ? 10_000 : 60_000);
+          const again = smoke ? w : await warmUp(setupClient, specs);
+          log(`  warm-up: ${w.ok} ok, ${w.failed} failed; second pass ${again.ok} ok, ${again.failed} failed`);
         }
         const flow = Boolean(scenario.flow);
         const rate = Math.max(1, Math.round((smoke ? Math.min(5, p.rate) : p.rate) * rateScale));
@@ -307,6 +299,21 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     } finally {
       await setupClient.close();
     }
+    // Last: at 1,000 req/s the health route is past this machine's ceiling on purpose, and the
+    // backlog it leaves in the local endpoints would otherwise poison the scenarios after it.
+    const healthRate = smoke ? 20 : 1000;
+    const health: Scenario<null> = {
+      name: 'health',
+      title: '/api/health',
+      description: '',
+      thinkTimeMs: 0,
+      setup: async () => null,
+      mix: [{ endpoint: 'GET /api/health', weight: 1, build: () => ({ path: '/api/health' }) }],
+    };
+    log(`/api/health open model at ${healthRate} req/s…`);
+    const h = await runScenario(health, null, { baseUrl: target.url, rate: healthRate, durationMs: closedMs, concurrency, timeoutMs: 10_000, seed, settle: () => settle(target.url, 180_000) });
+    report.ceilings.healthOpen = { rate: healthRate, achieved: h.achievedRate, latency: h.total.latency, errors: h.errors };
+    log(`  achieved ${h.achievedRate}/s, p50 ${h.total.latency.p50} ms, p99 ${h.total.latency.p99} ms`);
     report.passed = report.scenarios.every((s) => s.verdict !== 'FAIL');
     return report;
   } finally {
