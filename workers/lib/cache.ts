@@ -1,6 +1,6 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import type { Logger } from './logger.ts';
-import { redisTimeoutMs } from './redis.ts';
+import { redisCall, redisTimeoutMs } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
 /**
@@ -20,7 +20,8 @@ import { withTimeout } from './timeout.ts';
  * A hit is one Redis round trip (a script reads the generations and the entry together).
  * A cold key under a burst is computed once: the script hands the fill lock to one reader,
  * the others wait for its value. Redis is never on the critical path: every call has a
- * short timeout, and when Redis is slow or down the loader runs against Postgres directly.
+ * short timeout, and when Redis is slow or down the loader runs against Postgres directly
+ * (at once while the breaker in lib/redis.ts is open after repeated failures).
  */
 export interface CacheStats {
   hit(family: string): void;
@@ -103,8 +104,8 @@ export class Cache {
     this.now = deps.now ?? Date.now;
   }
 
-  private call<T>(p: Promise<T>, what: string): Promise<T> {
-    return withTimeout(p, redisTimeoutMs(), what);
+  private call<T>(run: () => Promise<T>, what: string): Promise<T> {
+    return redisCall(run, what);
   }
 
   async getOrLoad<T>(opts: CacheOptions<T>): Promise<T> {
@@ -114,7 +115,7 @@ export class Cache {
     let claimed: boolean;
     try {
       const script = (this.readScript ??= createReadScript(this.redis));
-      [full, stored, claimed] = await this.call(script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]), 'cache read').then(
+      [full, stored, claimed] = await this.call(() => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]), 'cache read').then(
         ([f, s, c]) => [f, s, Number(c) === 1] as const,
       );
     } catch (err) {
@@ -143,7 +144,7 @@ export class Cache {
     for (let i = 0; i < WAIT_STEPS; i++) {
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
       try {
-        const v = await this.call(this.redis.get<string>(full), 'cache wait');
+        const v = await this.call(() => this.redis.get<string>(full), 'cache wait');
         if (v !== null && v !== undefined) {
           this.stats.hit(family);
           return parseEntry<T>(v);
@@ -164,7 +165,7 @@ export class Cache {
     p.set(full, `${freshUntil}|${JSON.stringify(value)}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
     if (locked) p.del(`lock:${full}`);
     try {
-      await this.call(p.exec(), 'cache set');
+      await this.call(() => p.exec(), 'cache set');
     } catch (err) {
       this.stats.error(opts.family);
       this.log.warn('cache write failed', { family: opts.family, err: String(err) });
@@ -178,7 +179,8 @@ export class Cache {
     try {
       const p = this.redis.pipeline();
       for (const g of gens) p.incr(g);
-      await this.call(p.exec(), 'cache bump');
+      // Not through the breaker: an invalidation is always attempted.
+      await withTimeout(p.exec(), redisTimeoutMs(), 'cache bump');
     } catch (err) {
       // Entries still expire by TTL; log loudly since readers may see old data until then.
       this.log.error('cache invalidation failed', { gens, err: String(err) });

@@ -67,6 +67,11 @@ export const METRICS = {
   },
   sabaq_db_query_duration_seconds: { kind: 'histogram', help: 'Postgres round trips from the Worker.', labels: ['op', 'outcome'], buckets: LATENCY_BUCKETS },
   sabaq_redis_command_duration_seconds: { kind: 'histogram', help: 'Redis (Upstash REST) round trips from the Worker.', labels: ['op', 'outcome'], buckets: LATENCY_BUCKETS },
+  sabaq_redis_breaker_total: {
+    kind: 'counter',
+    help: 'Redis circuit breaker: opened (after consecutive failures), skipped (calls not sent while open).',
+    labels: ['event'],
+  },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;
@@ -310,6 +315,9 @@ export class Metrics {
   redis(ms: number, op = 'command', ok = true): void {
     this.observe('sabaq_redis_command_duration_seconds', { op, outcome: ok ? 'ok' : 'error' }, ms / 1000);
   }
+  redisBreaker(event: 'opened' | 'skipped'): void {
+    this.count('sabaq_redis_breaker_total', { event });
+  }
 
   /** Times `fn` as one database round trip. */
   async timeDb<T>(op: string, fn: () => Promise<T>): Promise<T> {
@@ -379,6 +387,7 @@ export const metrics = (c: { env: unknown }) => metricsFor(c.env as MetricsEnv |
 /** For adapters without a request context (db, redis clients). */
 export const recordDb = (ms: number, op = 'query', ok = true) => current.db(ms, op, ok);
 export const recordRedis = (ms: number, op = 'command', ok = true) => current.redis(ms, op, ok);
+export const recordRedisBreaker = (event: 'opened' | 'skipped') => current.redisBreaker(event);
 
 /** Wraps a fetch so each call is recorded as one database round trip (the Neon HTTP driver's fetchFunction). */
 export function timedDbFetch(inner: typeof fetch = (...args) => fetch(...args)): typeof fetch {

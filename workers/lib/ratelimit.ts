@@ -2,8 +2,7 @@ import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis/cloudflare';
 import { AppError } from './errors.ts';
 import { metricsFor } from './metrics.ts';
-import { redisTimeoutMs } from './redis.ts';
-import { withTimeout } from './timeout.ts';
+import { redisCall, redisTimeoutMs } from './redis.ts';
 
 type Limiter = ReturnType<typeof Ratelimit.slidingWindow> | ReturnType<typeof Ratelimit.tokenBucket>;
 
@@ -68,7 +67,7 @@ function unavailable(name: PolicyName, err: unknown): AppError {
 async function guarded(name: PolicyName, run: () => Promise<{ success?: boolean; limit: number; remaining: number; reset: number }>): Promise<LimitDecision> {
   const policy: Policy = policies[name];
   try {
-    const r = await withTimeout(run(), redisTimeoutMs() * 2, `rate limit ${name}`);
+    const r = await redisCall(run, `rate limit ${name}`, redisTimeoutMs() * 2);
     const allowed = r.success ?? r.remaining > 0;
     metricsFor(undefined).rateLimit(name, allowed ? 'allowed' : 'blocked');
     return { policy: name, allowed: r.success ?? r.remaining > 0, limit: r.limit, remaining: Math.max(0, r.remaining), reset: r.reset, failedOpen: false };
@@ -91,7 +90,7 @@ export function peek(redis: Redis, name: PolicyName, key: string): Promise<Limit
 
 /** Clears the count for `key` (a successful login forgives earlier failures). */
 export async function forgive(redis: Redis, name: PolicyName, key: string): Promise<void> {
-  await withTimeout(limiterFor(redis, name).resetUsedTokens(key), redisTimeoutMs() * 2, `rate limit reset ${name}`).catch(() => {});
+  await redisCall(() => limiterFor(redis, name).resetUsedTokens(key), `rate limit reset ${name}`, redisTimeoutMs() * 2).catch(() => {});
 }
 
 /** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) plus Retry-After. */

@@ -1,6 +1,7 @@
 import { Redis } from '@upstash/redis/cloudflare';
 import type { Config } from '../env.ts';
-import { instrumentRedis } from './metrics.ts';
+import { instrumentRedis, recordRedisBreaker } from './metrics.ts';
+import { withTimeout } from './timeout.ts';
 
 /**
  * Redis is off the critical path: no client-side retries (the default retries for ~4 s),
@@ -26,3 +27,77 @@ export function createRedis(config: Config): Redis {
  */
 let timeoutMs = 250;
 export const redisTimeoutMs = (): number => timeoutMs;
+
+/** A request-path Redis call that was not sent because the breaker is open. */
+export class RedisSkippedError extends Error {
+  constructor(what: string) {
+    super(`${what} skipped: Redis failed repeatedly, retrying shortly`);
+    this.name = 'RedisSkippedError';
+  }
+}
+
+/**
+ * Per-isolate circuit breaker for request-path Redis calls. After `threshold` consecutive
+ * failures (timeouts or errors) calls are not sent for `openMs`: every caller takes its
+ * fallback at once — Postgres for the cache, the policy's fail mode for rate limits — instead
+ * of each waiting out the time budget, and a struggling Redis gets room to recover. Then calls
+ * go through again; one more failure reopens it at once, a success closes it.
+ */
+export class RedisBreaker {
+  private failures = 0;
+  private openUntil = 0;
+  private probing = false;
+
+  constructor(
+    private readonly threshold = 5,
+    private readonly openMs = 1000,
+    private readonly now: () => number = Date.now,
+    private readonly onOpen: () => void = () => {},
+  ) {}
+
+  /** False while open; the first call after the open period is a probe. */
+  allow(): boolean {
+    if (this.openUntil === 0) return true;
+    if (this.now() < this.openUntil) return false;
+    this.probing = true;
+    return true;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.openUntil = 0;
+    this.probing = false;
+  }
+
+  failure(): void {
+    this.failures++;
+    if (this.probing || this.failures >= this.threshold) {
+      this.openUntil = this.now() + this.openMs;
+      this.failures = 0;
+      this.probing = false;
+      this.onOpen();
+    }
+  }
+}
+
+const breaker = new RedisBreaker(5, 1000, Date.now, () => recordRedisBreaker('opened'));
+
+/**
+ * One request-path Redis call: bounded by the time budget and guarded by the breaker.
+ * Security writes that must be attempted whatever happened before (revocation markers) and
+ * the readiness probe call Redis directly instead.
+ */
+export async function redisCall<T>(run: () => Promise<T>, what: string, ms = redisTimeoutMs(), guard: RedisBreaker = breaker): Promise<T> {
+  if (!guard.allow()) {
+    recordRedisBreaker('skipped');
+    throw new RedisSkippedError(what);
+  }
+  try {
+    const value = await withTimeout(run(), ms, what);
+    guard.success();
+    return value;
+  } catch (err) {
+    guard.failure();
+    throw err;
+  }
+}
