@@ -104,10 +104,6 @@ export class Cache {
     this.now = deps.now ?? Date.now;
   }
 
-  private call<T>(run: () => Promise<T>, what: string): Promise<T> {
-    return redisCall(run, what);
-  }
-
   async getOrLoad<T>(opts: CacheOptions<T>): Promise<T> {
     const { family } = opts;
     let full: string;
@@ -115,7 +111,7 @@ export class Cache {
     let claimed: boolean;
     try {
       const script = (this.readScript ??= createReadScript(this.redis));
-      [full, stored, claimed] = await this.call(() => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]), 'cache read').then(
+      [full, stored, claimed] = await redisCall(() => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]), 'cache read').then(
         ([f, s, c]) => [f, s, Number(c) === 1] as const,
       );
     } catch (err) {
@@ -144,7 +140,7 @@ export class Cache {
     for (let i = 0; i < WAIT_STEPS; i++) {
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
       try {
-        const v = await this.call(() => this.redis.get<string>(full), 'cache wait');
+        const v = await redisCall(() => this.redis.get<string>(full), 'cache wait');
         if (v !== null && v !== undefined) {
           this.stats.hit(family);
           return parseEntry<T>(v);
@@ -165,7 +161,7 @@ export class Cache {
     p.set(full, `${freshUntil}|${JSON.stringify(value)}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
     if (locked) p.del(`lock:${full}`);
     try {
-      await this.call(() => p.exec(), 'cache set');
+      await redisCall(() => p.exec(), 'cache set');
     } catch (err) {
       this.stats.error(opts.family);
       this.log.warn('cache write failed', { family: opts.family, err: String(err) });

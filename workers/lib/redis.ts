@@ -45,8 +45,8 @@ export class RedisSkippedError extends Error {
  */
 export class RedisBreaker {
   private failures = 0;
+  /** 0 while closed; once opened, stays set until a success closes it. */
   private openUntil = 0;
-  private probing = false;
 
   constructor(
     private readonly threshold = 5,
@@ -55,26 +55,21 @@ export class RedisBreaker {
     private readonly onOpen: () => void = () => {},
   ) {}
 
-  /** False while open; the first call after the open period is a probe. */
+  /** False while open; after the open period calls go through as probes. */
   allow(): boolean {
-    if (this.openUntil === 0) return true;
-    if (this.now() < this.openUntil) return false;
-    this.probing = true;
-    return true;
+    return this.openUntil === 0 || this.now() >= this.openUntil;
   }
 
   success(): void {
     this.failures = 0;
     this.openUntil = 0;
-    this.probing = false;
   }
 
   failure(): void {
-    this.failures++;
-    if (this.probing || this.failures >= this.threshold) {
+    const probeFailed = this.openUntil !== 0 && this.now() >= this.openUntil;
+    if (probeFailed || ++this.failures >= this.threshold) {
       this.openUntil = this.now() + this.openMs;
       this.failures = 0;
-      this.probing = false;
       this.onOpen();
     }
   }
