@@ -40,6 +40,12 @@ export default defineConfig({
         ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1),
         test: { ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1).test, fileParallelism: false },
       },
+      // Faults injected into the local Neon and Upstash endpoints (tests/faults): they reach every
+      // request of the shared stack, so they run after the outage tests, one file at a time.
+      {
+        ...workersProject('faults', ['tests/faults/**/*.test.ts'], ['**/node_modules/**'], 2),
+        test: { ...workersProject('faults', ['tests/faults/**/*.test.ts'], ['**/node_modules/**'], 2).test, fileParallelism: false },
+      },
       // Journeys in Chromium against the whole platform (its own ephemeral stack and
       // `wrangler dev`, see tests/browser/setup.ts); last, so it has the CPU to itself.
       {
@@ -50,7 +56,7 @@ export default defineConfig({
           globalSetup: ['tests/browser/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -18,6 +18,7 @@ import { BlockList, connect as tcpConnect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { sleep, type FaultSwitch } from './faults.ts';
 
 export interface NeonEndpointOptions {
   /** Port to listen on; 0 or unset picks a free one. */
@@ -27,6 +28,8 @@ export interface NeonEndpointOptions {
   log?: (s: string) => void;
   /** Max Postgres connections per distinct connection string (default 10). */
   poolSize?: number;
+  /** Injected latency, errors and cut connections (scripts/local/faults.ts); none when absent. */
+  faults?: FaultSwitch;
 }
 
 export interface NeonEndpoint {
@@ -167,6 +170,25 @@ function errorBody(err: unknown): Record<string, string | null> {
     body.severity = '';
   }
   return body;
+}
+
+/** What Postgres says when it is shut down under a session: the fault `error` answers this. */
+const INJECTED_SHUTDOWN = { code: '57P01', severity: 'FATAL', message: 'terminating connection due to administrator command (injected fault)' };
+
+/** The same as a Postgres ErrorResponse message ('E'), for the WebSocket proxy. */
+function shutdownFrame(): Buffer {
+  const field = (tag: string, value: string) => Buffer.concat([Buffer.from(tag, 'ascii'), Buffer.from(value, 'utf8'), Buffer.from([0])]);
+  const fields = Buffer.concat([
+    field('S', INJECTED_SHUTDOWN.severity),
+    field('V', INJECTED_SHUTDOWN.severity),
+    field('C', INJECTED_SHUTDOWN.code),
+    field('M', INJECTED_SHUTDOWN.message),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.alloc(5);
+  header.write('E', 0, 'ascii');
+  header.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([header, fields]);
 }
 
 /**
@@ -392,6 +414,7 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
   const log = opts.log ?? (() => {});
   const listenHost = opts.host ?? '127.0.0.1';
   const poolSize = opts.poolSize ?? 10;
+  const faults = opts.faults;
   const pools = new Map<string, pg.Pool>();
   const tunnels = new Set<{ ws: WebSocket; tcp: Socket }>();
 
@@ -453,6 +476,17 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
       throw new HttpError(400, 'request body is not valid JSON');
     }
     const p = payload as Partial<QueryData> & { queries?: unknown };
+
+    const fault = faults?.decide(Array.isArray(p.queries) ? (p.queries as QueryData[]).map((q) => q?.query).join(';\n') : String(p.query));
+    if (fault) {
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      if (fault.fail) {
+        client.release();
+        if (fault.fail === 'drop') req.socket.destroy();
+        else sendJson(res, 400, { ...errorBody(new Error(INJECTED_SHUTDOWN.message)), ...INJECTED_SHUTDOWN });
+        return;
+      }
+    }
 
     if (Array.isArray(p.queries)) {
       const queries = p.queries as QueryData[];
@@ -548,10 +582,32 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
     tunnels.add(tunnel);
     const HIGH_WATER = 1024 * 1024;
 
-    ws.on('message', (data: RawData) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const forward = (buf: Buffer) => {
       // Writes made while the socket is still connecting are queued by Node.
       if (!tcp.write(buf)) ws.pause();
+    };
+    // Frames held back by an injected delay: later frames queue behind them, in order.
+    let held = 0;
+    let chain = Promise.resolve();
+    ws.on('message', (data: RawData) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      // The SQL text of Parse/Query messages is plain UTF-8 inside the frame.
+      const fault = faults?.active ? faults.decide(buf.toString('utf8')) : undefined;
+      if (!fault && held === 0) return forward(buf);
+      held++;
+      chain = chain.then(async () => {
+        held--;
+        if (fault?.latencyMs) await sleep(fault.latencyMs);
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (fault?.fail === 'drop') {
+          // Postgres gone mid-session: the statement never arrives and no answer comes back.
+          ws.terminate();
+          tcp.destroy();
+        } else if (fault?.fail === 'error') {
+          ws.send(shutdownFrame(), { binary: true }, () => ws.close(1000));
+          tcp.destroy();
+        } else forward(buf);
+      });
     });
     tcp.on('drain', () => ws.resume());
     tcp.on('data', (chunk: Buffer) => {

@@ -1,3 +1,4 @@
+import { FaultSwitch, faultRulesFromEnv } from './faults.ts';
 import { startNeonEndpoint } from './neon-endpoint.ts';
 import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { migrateDatabase } from './migrate.ts';
@@ -27,6 +28,8 @@ export interface LocalStack {
   redis: RedisHandle;
   neon: { httpEndpoint: string; wsProxy: string };
   upstash: { url: string; token: string };
+  /** Fault switches of the two local endpoints (off unless set; see scripts/local/faults.ts). */
+  faults: { neon: FaultSwitch; upstash: FaultSwitch };
   secrets: LocalSecrets;
   /** Every var the Worker needs to reach this stack. */
   workerVars: Record<string, string>;
@@ -44,6 +47,14 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop failed: ${String(e)}`));
   };
   try {
+    // Read first, so a malformed rule stops the start before anything runs.
+    const faults = {
+      neon: new FaultSwitch(faultRulesFromEnv('SABAQ_NEON_FAULTS')),
+      upstash: new FaultSwitch(faultRulesFromEnv('SABAQ_UPSTASH_FAULTS')),
+    };
+    // Loud on purpose: a stack with faults on must never be mistaken for a healthy one.
+    if (faults.neon.active) console.warn('SABAQ_NEON_FAULTS: faults are being injected into the local Neon endpoint');
+    if (faults.upstash.active) console.warn('SABAQ_UPSTASH_FAULTS: faults are being injected into the local Upstash endpoint');
     const secrets = loadLocalSecrets(opts.keepSecrets ? opts.dataDir : undefined);
     const [postgres, redis] = await Promise.all([
       startPostgres({
@@ -64,12 +75,13 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     stops.push(() => postgres.stop(), () => redis.stop());
     await migrateDatabase(postgres.url);
 
-    const neon = await startNeonEndpoint({ port: opts.preferredPorts?.neon, log });
+    const neon = await startNeonEndpoint({ port: opts.preferredPorts?.neon, log, faults: faults.neon });
     stops.push(() => neon.close());
     const upstash = await startUpstashEndpoint({
       redis,
       token: secrets.UPSTASH_REDIS_REST_TOKEN,
       port: opts.preferredPorts?.upstash,
+      faults: faults.upstash,
     });
     stops.push(() => upstash.close());
 
@@ -88,6 +100,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       redis,
       neon: { httpEndpoint: neon.httpEndpoint, wsProxy: neon.wsProxy },
       upstash: { url: upstash.url, token: secrets.UPSTASH_REDIS_REST_TOKEN },
+      faults,
       secrets,
       workerVars,
       stop,

@@ -16,6 +16,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sleep, type FaultSwitch } from './faults.ts';
 import { RedisUnavailableError, type RedisHandle } from './redis.ts';
 
 export interface UpstashEndpointOptions {
@@ -24,6 +25,8 @@ export interface UpstashEndpointOptions {
   /** 0 or undefined: any free port. */
   port?: number;
   host?: string;
+  /** Injected latency, errors and cut connections (scripts/local/faults.ts); none when absent. */
+  faults?: FaultSwitch;
 }
 
 export interface UpstashEndpoint {
@@ -291,6 +294,19 @@ export async function startUpstashEndpoint(opts: UpstashEndpointOptions): Promis
       return;
     }
     const body = await readBody(req);
+    // The command line (or pipeline) as sent, e.g. ["EVALSHA","…"], is what a rule matches.
+    const fault = opts.faults?.active ? opts.faults.decide(body.length ? body.toString('utf8') : path) : undefined;
+    if (fault) {
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      if (fault.fail === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.fail === 'error') {
+        sendJson(res, 503, { error: 'ERR Redis is unavailable (injected fault)' });
+        return;
+      }
+    }
     const base64 = req.headers['upstash-encoding'] === 'base64';
     let out: { status: number; payload: unknown };
     if (path === '/' || path === '') {
