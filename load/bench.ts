@@ -143,7 +143,46 @@ export function judge(budget: Budget | undefined, r: ScenarioResult, missing: st
   return { verdict: reasons.length ? 'FAIL' : 'PASS', reasons };
 }
 
+/** A `--scenario` name that names nothing: the bench must not pass by running no scenario at all. */
+export class UnknownScenarioError extends Error {
+  constructor(readonly names: string[]) {
+    super(
+      `${names.length ? `unknown scenario${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')}` : '--scenario names no scenario'}; known: ${knownScenarioNames().join(', ')}`,
+    );
+    this.name = 'UnknownScenarioError';
+  }
+}
+
+/** Every name `--scenario` accepts. */
+export function knownScenarioNames(): string[] {
+  return [...new Set([...BUDGETS.map((b) => b.scenario), ...EXTRA.map((e) => e.scenario), ...Object.keys(SCENARIOS)])];
+}
+
+export interface PlannedScenario {
+  name: string;
+  budget?: Budget;
+  rate: number;
+  mode?: 'requests' | 'sessions';
+}
+
+/** The scenarios a run will measure, in order; throws UnknownScenarioError for a name that is not one, or when nothing would run. */
+export function planScenarios(opts: Pick<BenchOptions, 'only' | 'all'>): PlannedScenario[] {
+  const only = opts.only;
+  if (only) {
+    const known = new Set(knownScenarioNames());
+    const unknown = only.filter((n) => !known.has(n));
+    if (unknown.length || only.length === 0) throw new UnknownScenarioError(unknown);
+  }
+  const plan: PlannedScenario[] = [
+    ...BUDGETS.map((b) => ({ name: b.scenario, budget: b, rate: b.rate })),
+    ...(opts.all || only ? EXTRA.map((e) => ({ name: e.scenario, rate: e.rate, mode: e.mode })) : []),
+  ].filter((p) => !only || only.includes(p.name));
+  return plan;
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
+  // Before anything is measured: a misspelt name fails the run instead of passing it empty.
+  planScenarios(opts);
   const log = opts.log ?? (() => {});
   const smoke = Boolean(opts.smoke);
   const started = new Date();
@@ -183,10 +222,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
 
     // --- scenarios ------------------------------------------------------------------------
     const routes = await openApiRoutes(target.url);
-    const plan: { name: string; budget?: Budget; rate: number; mode?: 'requests' | 'sessions' }[] = [
-      ...BUDGETS.map((b) => ({ name: b.scenario, budget: b, rate: b.rate })),
-      ...(opts.all || opts.only ? EXTRA.map((e) => ({ name: e.scenario, rate: e.rate, mode: e.mode })) : []),
-    ].filter((p) => !opts.only || opts.only.includes(p.name));
+    const plan = planScenarios(opts);
 
     const setupClient = new LoadClient(target.url, { concurrency: 16, timeoutMs: 30_000 });
     try {

@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { runBench, type BenchTarget } from '../load/bench.ts';
+import { planScenarios, runBench, UnknownScenarioError, type BenchTarget } from '../load/bench.ts';
 import { writeReport } from '../load/report.ts';
 import { startHelloWorker } from './prod/runner.ts';
 
@@ -91,6 +91,16 @@ async function cleanup() {
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
 
+const only = args.scenario?.split(',').map((s) => s.trim()).filter(Boolean);
+try {
+  // Checked before serve:prod starts: a misspelt name is an error, not an empty run that passes.
+  planScenarios({ only, all: args.all });
+} catch (err) {
+  if (!(err instanceof UnknownScenarioError)) throw err;
+  console.error(`[bench] ${err.message}`);
+  process.exit(2);
+}
+
 let code = 1;
 try {
   let target: BenchTarget;
@@ -110,7 +120,7 @@ try {
   const report = await runBench({
     target,
     smoke: args.smoke,
-    only: args.scenario?.split(',').map((s) => s.trim()).filter(Boolean),
+    only,
     all: args.all,
     durationMs: args.duration ? Number(args.duration) * 1000 : undefined,
     rateScale: args['rate-scale'] ? Number(args['rate-scale']) : undefined,

@@ -8,6 +8,7 @@ import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/client.ts';
 import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
+import { admission, type Admission } from './lib/admission-middleware.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
 import { metricsFor } from './lib/metrics.ts';
@@ -110,6 +111,8 @@ export interface AppOptions {
   routers: OpenAPIHono<AppEnv>[];
   /** Handler for everything outside /api (static site). */
   site?: (c: AppContext) => Promise<Response> | Response;
+  /** Admission state (tests pass one on a fake clock); default: the isolate's. */
+  admission?: Admission;
 }
 
 /** The one app factory: context, limits, errors, 404/405 and the OpenAPI document. */
@@ -184,11 +187,15 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  // Past this isolate's capacity: a short wait, then the last good answer or 503 overloaded.
+  app.use('/api/*', admission(options.admission));
+
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
     const known = toAppError(err);
     if (known) {
-      if (known.status >= 500) c.get('log')?.error('request failed', { code: known.code, ...errorFields(err) });
+      // Shed requests are counted by metrics; a stack per shed request would cost the CPU shedding saves.
+      if (known.status >= 500 && known.code !== 'overloaded') c.get('log')?.error('request failed', { code: known.code, ...errorFields(err) });
       const res = errorResponse(c, known, requestId);
       res.headers.set('X-Request-Id', requestId);
       return res;

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { categories, courses, KK_FROM, KK_TO, users } from '../../db/schema/index.ts';
+import { categories, courses, KK_FROM, KK_TO, searchWords, users } from '../../db/schema/index.ts';
 import { isId, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError } from '../lib/errors.ts';
@@ -65,10 +65,18 @@ export function highlight(title: string, q: string): string {
   return out + escapeHtml(title.slice(at));
 }
 
+/** Query words worth correcting: folded, distinct, at least 3 letters (as the dictionary keeps them), at most 8. */
+export function dictionaryWords(folded: string): string[] {
+  return [...new Set(folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3))].slice(0, 8);
+}
+
 /**
- * Full-text search (Russian and English stemming, Kazakh folded through `simple`) OR-ed with
- * trigram word similarity on the folded titles, so "матемтика" still finds "математика".
- * Ranked by text rank plus similarity; keyset-paginated on (score, id).
+ * Full-text search (Russian and English stemming, Kazakh folded through `simple`) over the
+ * GIN index, with typo tolerance through the dictionary of title words (db/schema/search.ts):
+ * each query word is replaced by its nearest dictionary word by trigram distance (itself when
+ * spelt right), and the corrected words are searched too — so "матемтика" finds "математика"
+ * without trigram-ranking thousands of course rows. Ranked by text rank; keyset-paginated on
+ * (score, id).
  */
 export async function searchCourses(ctx: Ctx, q: SearchQuery): Promise<Page<SearchHit>> {
   const text = q.q.trim();
@@ -81,9 +89,17 @@ export async function searchCourses(ctx: Ctx, q: SearchQuery): Promise<Page<Sear
     ttlSec: CACHE_TTL.search,
     load: async () => {
       const folded = foldKazakh(text);
-      const tsq = sql`(websearch_to_tsquery('russian', ${text}) || websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('simple', ${folded}))`;
-      const score = sql<number>`(ts_rank(${courses.searchVector}, ${tsq}) + word_similarity(${folded}, ${courses.searchTitle}))::float8`;
-      const match = sql`(${courses.searchVector} @@ ${tsq} or ${courses.searchTitle} %> ${folded})`;
+      const words = dictionaryWords(folded);
+      // One KNN lookup per word on the dictionary's trigram index; `%` keeps only close enough words.
+      const corrected = words.length
+        ? sql`(select string_agg(coalesce((select d.word from ${searchWords} d where d.word % t.w order by d.word <-> t.w limit 1), t.w), ' ' order by t.n) from unnest(array[${sql.join(
+            words.map((w) => sql`${w}`),
+            sql`, `,
+          )}]::text[]) with ordinality as t(w, n))`
+        : sql`''`;
+      const tsq = sql`(websearch_to_tsquery('russian', ${text}) || websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('simple', ${folded}) || websearch_to_tsquery('russian', ${corrected}) || websearch_to_tsquery('english', ${corrected}) || websearch_to_tsquery('simple', ${corrected}))`;
+      const score = sql<number>`ts_rank(${courses.searchVector}, ${tsq})::float8`;
+      const match = sql`${courses.searchVector} @@ ${tsq}`;
       let cursorCond = sql`true`;
       if (q.cursor) {
         const [s, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);

@@ -25,6 +25,8 @@ export const errorStatus = {
   internal: 500,
   not_ready: 503,
   service_unavailable: 503,
+  /** Admission control: this isolate is at its limit for the route family; Retry-After says when. */
+  overloaded: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -67,6 +67,11 @@ export const METRICS = {
   },
   sabaq_db_query_duration_seconds: { kind: 'histogram', help: 'Postgres round trips from the Worker.', labels: ['op', 'outcome'], buckets: LATENCY_BUCKETS },
   sabaq_redis_command_duration_seconds: { kind: 'histogram', help: 'Redis (Upstash REST) round trips from the Worker.', labels: ['op', 'outcome'], buckets: LATENCY_BUCKETS },
+  sabaq_admission_total: {
+    kind: 'counter',
+    help: 'Admission control by route family: admitted, stale (full: the last good answer served), shed (full: 503 overloaded).',
+    labels: ['family', 'outcome'],
+  },
   sabaq_redis_breaker_total: {
     kind: 'counter',
     help: 'Redis circuit breaker: opened (after consecutive failures), skipped (calls not sent while open).',
@@ -314,6 +319,9 @@ export class Metrics {
   }
   redis(ms: number, op = 'command', ok = true): void {
     this.observe('sabaq_redis_command_duration_seconds', { op, outcome: ok ? 'ok' : 'error' }, ms / 1000);
+  }
+  admission(family: string, outcome: 'admitted' | 'stale' | 'shed'): void {
+    this.count('sabaq_admission_total', { family, outcome });
   }
   redisBreaker(event: 'opened' | 'skipped'): void {
     this.count('sabaq_redis_breaker_total', { event });

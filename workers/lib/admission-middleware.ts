@@ -1,0 +1,190 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app.ts';
+import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from './admission.ts';
+import { AppError } from './errors.ts';
+import { metricsFor } from './metrics.ts';
+
+/**
+ * Route families, each with its own adaptive limit: a flood of cold searches must not take
+ * the slots of course pages, nor logins (CPU-heavy PBKDF2) those of learners. Decided from
+ * the method, the path and whether credentials come along — before routing, so shedding
+ * costs next to nothing. Health, readiness and metrics are exempt: the bench, the load
+ * balancer and dashboards must see the isolate even while it sheds.
+ */
+export type Family = 'public-read' | 'search' | 'member-read' | 'write' | 'auth';
+
+export interface FamilyPolicy {
+  limiter: LimiterOptions;
+  maxQueue: number;
+  maxWaitMs: number;
+  /** Anonymous GETs whose last good answer may be served when the family is full. */
+  staleable: boolean;
+}
+
+/** A permit not released after this long belongs to a cancelled request; it is reclaimed. */
+const LEASE_MS = 30_000;
+
+/**
+ * Minimums stay well above what one client does at once (a test suite registers 20 users in
+ * parallel): the limits exist against floods, not bursts. Waits are short — the excess is
+ * answered within ~50 ms (100 ms for the CPU-heavy logins) instead of timing out.
+ */
+export const FAMILIES: Record<Family, FamilyPolicy> = {
+  'public-read': { limiter: { initial: 64, min: 32, max: 512, maxLatencyMs: 150 }, maxQueue: 64, maxWaitMs: 50, staleable: true },
+  search: { limiter: { initial: 32, min: 16, max: 128, maxLatencyMs: 300 }, maxQueue: 32, maxWaitMs: 50, staleable: true },
+  'member-read': { limiter: { initial: 64, min: 32, max: 512, maxLatencyMs: 200 }, maxQueue: 64, maxWaitMs: 50, staleable: false },
+  write: { limiter: { initial: 48, min: 24, max: 256, maxLatencyMs: 500 }, maxQueue: 48, maxWaitMs: 50, staleable: false },
+  auth: { limiter: { initial: 32, min: 16, max: 64, maxLatencyMs: 1500 }, maxQueue: 32, maxWaitMs: 100, staleable: false },
+};
+
+const EXEMPT = new Set(['/api/health', '/api/ready', '/api/metrics']);
+
+export function familyOf(method: string, path: string, credentials: boolean): Family | null {
+  if (EXEMPT.has(path) || method === 'OPTIONS') return null;
+  if (path.startsWith('/api/auth/')) return 'auth';
+  if (method !== 'GET' && method !== 'HEAD') return 'write';
+  if (credentials) return 'member-read';
+  return path === '/api/search' ? 'search' : 'public-read';
+}
+
+const hasCredentials = (authorization: string | undefined, cookie: string | undefined) =>
+  Boolean(authorization) || /(?:^|;\s*)__Host-sabaq_at=/.test(cookie ?? '');
+
+interface StaleEntry {
+  status: number;
+  headers: [string, string][];
+  body: ArrayBuffer;
+  storedAt: number;
+}
+
+/**
+ * The last good answer of the most asked-for public reads, per isolate (bounded: entries,
+ * bytes per entry, total bytes; least recently used out first). Only read when the family is
+ * full: a stale page is better than a 503. Copied at most once per `refreshMs` per URL, so a
+ * warm request pays for a copy rarely.
+ */
+export class StaleResponses {
+  private readonly map = new Map<string, StaleEntry>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 256,
+    private readonly maxEntryBytes = 64 * 1024,
+    private readonly maxBytes = 8 * 1024 * 1024,
+    private readonly refreshMs = 5000,
+  ) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Whether a fresh copy of this URL's answer is worth taking now. */
+  wants(url: string, now: number): boolean {
+    const e = this.map.get(url);
+    return !e || now - e.storedAt >= this.refreshMs;
+  }
+
+  put(url: string, entry: StaleEntry): void {
+    if (entry.body.byteLength > this.maxEntryBytes) return;
+    this.delete(url);
+    this.map.set(url, entry);
+    this.bytes += entry.body.byteLength;
+    for (const [k] of this.map) {
+      if (this.map.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.delete(k);
+    }
+  }
+
+  /** The stored answer when it is at most `maxAgeMs` old. */
+  get(url: string, now: number, maxAgeMs: number): StaleEntry | undefined {
+    const e = this.map.get(url);
+    if (!e || now - e.storedAt > maxAgeMs) return undefined;
+    // Most recently used goes last.
+    this.map.delete(url);
+    this.map.set(url, e);
+    return e;
+  }
+
+  private delete(url: string): void {
+    const e = this.map.get(url);
+    if (!e) return;
+    this.bytes -= e.body.byteLength;
+    this.map.delete(url);
+  }
+}
+
+/** How old a stale answer may be when served instead of a 503. */
+export const STALE_MAX_AGE_MS = 5 * 60_000;
+export const RETRY_AFTER_SEC = 1;
+
+/** The isolate's gates and stale copies; tests build their own with a fake clock. */
+export class Admission {
+  readonly gates: Record<Family, AdaptiveBulkhead>;
+  readonly stale = new StaleResponses();
+
+  constructor(
+    readonly clock: Clock = systemClock,
+    overrides: Partial<Record<Family, FamilyPolicy>> = {},
+  ) {
+    const gates = {} as Record<Family, AdaptiveBulkhead>;
+    for (const [name, p] of Object.entries({ ...FAMILIES, ...overrides }) as [Family, FamilyPolicy][]) {
+      gates[name] = new AdaptiveBulkhead(p.limiter, { maxQueue: p.maxQueue, maxWaitMs: p.maxWaitMs, leaseMs: LEASE_MS }, clock);
+    }
+    this.gates = gates;
+  }
+}
+
+const isolateAdmission = new Admission();
+
+export function overloaded(family: Family): AppError {
+  return new AppError(
+    'overloaded',
+    'The service is busy right now, try again in a moment',
+    { family, retryAfterSec: RETRY_AFTER_SEC },
+    { 'Retry-After': String(RETRY_AFTER_SEC) },
+  );
+}
+
+/**
+ * Bounds the work this isolate accepts per route family. Over the limit a request waits at
+ * most a few tens of ms for a slot; then it gets the last good answer when it is a public
+ * read we have one for, else 503 `overloaded` with Retry-After at once.
+ */
+export const admission = (state: Admission = isolateAdmission) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const family = familyOf(c.req.method, c.req.path, hasCredentials(c.req.header('authorization'), c.req.header('cookie')));
+    if (!family) return next();
+    const staleable = FAMILIES[family].staleable && c.req.method === 'GET';
+    const permit = await state.gates[family].acquire();
+    const m = metricsFor(c.env);
+    if (!permit) {
+      const copy = staleable ? state.stale.get(c.req.url, state.clock.now(), STALE_MAX_AGE_MS) : undefined;
+      m.admission(family, copy ? 'stale' : 'shed');
+      if (!copy) throw overloaded(family);
+      const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
+      res.headers.set('X-Served-Stale', 'overloaded');
+      res.headers.set('Age', String(Math.floor((state.clock.now() - copy.storedAt) / 1000)));
+      c.res = res;
+      return;
+    }
+    m.admission(family, 'admitted');
+    let dropped = true;
+    try {
+      await next();
+      // Server errors are what overload looks like from here; client errors are not.
+      dropped = c.res.status >= 500;
+    } finally {
+      permit.release(dropped);
+    }
+    if (staleable && c.res.status === 200 && /\bpublic\b/.test(c.res.headers.get('cache-control') ?? '')) {
+      const now = state.clock.now();
+      if (state.stale.wants(c.req.url, now)) {
+        const headers: [string, string][] = [];
+        c.res.headers.forEach((v, k) => {
+          if (k !== 'x-request-id' && k !== 'set-cookie') headers.push([k, v]);
+        });
+        const body = await c.res.clone().arrayBuffer();
+        state.stale.put(c.req.url, { status: 200, headers, body, storedAt: now });
+      }
+    }
+  });

@@ -1,0 +1,267 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { createApp, createRouter } from '../app.ts';
+import { opsRoutes } from '../ops/routes.ts';
+import { Admission, familyOf, StaleResponses, type FamilyPolicy } from './admission-middleware.ts';
+import { Bulkhead, GradientLimiter, type Clock, type Permit } from './admission.ts';
+
+/** A hand-moved clock whose timers fire only when it is advanced. */
+class FakeClock implements Clock {
+  t = 0;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + ms, fn });
+    return id;
+  };
+  clearTimeout = (id: unknown) => void this.timers.delete(id as number);
+  advance(ms: number) {
+    this.t += ms;
+    for (const [id, timer] of [...this.timers].sort((a, b) => a[1].at - b[1].at)) {
+      if (timer.at > this.t) continue;
+      this.timers.delete(id);
+      timer.fn();
+    }
+  }
+  get pending() {
+    return this.timers.size;
+  }
+}
+
+const flush = async (times = 20) => {
+  for (let i = 0; i < times; i++) await Promise.resolve();
+};
+
+describe('GradientLimiter', () => {
+  it('grows while latency holds and the limit is used, up to its maximum', () => {
+    const l = new GradientLimiter({ initial: 10, min: 2, max: 40 });
+    for (let i = 0; i < 200; i++) l.onSample(10, l.limit);
+    expect(l.limit).toBe(40);
+  });
+
+  it('does not move while most of the limit is unused (app-limited)', () => {
+    const l = new GradientLimiter({ initial: 20, min: 2, max: 100 });
+    for (let i = 0; i < 100; i++) l.onSample(10, 3);
+    for (let i = 0; i < 100; i++) l.onSample(500, 3);
+    expect(l.limit).toBe(20);
+  });
+
+  it('shrinks when latency rises well above its baseline, and recovers when it falls back', () => {
+    const l = new GradientLimiter({ initial: 50, min: 4, max: 100 });
+    for (let i = 0; i < 300; i++) l.onSample(10, 50);
+    const before = l.limit;
+    for (let i = 0; i < 30; i++) l.onSample(200, l.limit);
+    const during = l.limit;
+    expect(during).toBeLessThan(before / 2);
+    for (let i = 0; i < 300; i++) l.onSample(10, l.limit);
+    expect(l.limit).toBeGreaterThan(during * 2);
+  });
+
+  it('backs off multiplicatively on drops and above the latency ceiling, never below its minimum', () => {
+    const l = new GradientLimiter({ initial: 100, min: 8, max: 100, maxLatencyMs: 50, backoff: 0.5 });
+    l.onSample(1, 100, true);
+    expect(l.limit).toBe(50);
+    for (let i = 0; i < 50; i++) l.onSample(400, 1);
+    expect(l.limit).toBe(8);
+  });
+});
+
+describe('Bulkhead (fake clock)', () => {
+  const rig = (limit = 2, maxQueue = 1, maxWaitMs = 50, leaseMs = 1000) => {
+    const clock = new FakeClock();
+    const samples: { ms: number; dropped: boolean }[] = [];
+    const b = new Bulkhead({ limit: () => limit, maxQueue, maxWaitMs, leaseMs, clock, onRelease: (ms, _i, dropped) => samples.push({ ms, dropped }) });
+    return { b, clock, samples };
+  };
+
+  it('grants up to the limit, queues a few, refuses the rest at once', async () => {
+    const { b } = rig(2, 1);
+    const a = await b.acquire();
+    const c = await b.acquire();
+    expect(a).not.toBeNull();
+    expect(c).not.toBeNull();
+    const queued = b.acquire();
+    expect(b.queued).toBe(1);
+    expect(await b.acquire()).toBeNull();
+    a!.release();
+    expect(await queued).not.toBeNull();
+    expect(b.inflight).toBe(2);
+  });
+
+  it('a waiter gives up after maxWaitMs, and its slot in the queue is freed', async () => {
+    const { b, clock } = rig(1, 1, 50);
+    const held = (await b.acquire())!;
+    let result: Permit | null | 'pending' = 'pending';
+    void b.acquire().then((p) => (result = p));
+    clock.advance(49);
+    await flush();
+    expect(result).toBe('pending');
+    clock.advance(1);
+    await flush();
+    expect(result).toBeNull();
+    expect(b.queued).toBe(0);
+    held.release();
+    expect(b.inflight).toBe(0);
+  });
+
+  it('serves waiters first-come first-served, and a newcomer does not overtake them', async () => {
+    const { b } = rig(1, 3);
+    const held = (await b.acquire())!;
+    const order: string[] = [];
+    const w1 = b.acquire().then((p) => (order.push('w1'), p));
+    const w2 = b.acquire().then((p) => (order.push('w2'), p));
+    held.release();
+    (await w1)!.release();
+    (await w2)!.release();
+    expect(order).toEqual(['w1', 'w2']);
+  });
+
+  it('reclaims a permit never released (its request was cancelled), counting it as a drop', async () => {
+    const { b, clock, samples } = rig(1, 0, 0, 1000);
+    expect(await b.acquire()).not.toBeNull();
+    expect(await b.acquire()).toBeNull();
+    clock.advance(1000);
+    const p = await b.acquire();
+    expect(p).not.toBeNull();
+    expect(b.expired).toBe(1);
+    expect(samples).toEqual([{ ms: 1000, dropped: true }]);
+  });
+
+  it('reports each permit once with its latency, even when released twice', async () => {
+    const { b, clock, samples } = rig(2);
+    const p = (await b.acquire())!;
+    clock.advance(7);
+    p.release();
+    p.release();
+    expect(samples).toEqual([{ ms: 7, dropped: false }]);
+  });
+});
+
+describe('route families', () => {
+  it.each([
+    ['GET', '/api/health', false, null],
+    ['GET', '/api/ready', false, null],
+    ['GET', '/api/metrics', false, null],
+    ['OPTIONS', '/api/courses', false, null],
+    ['GET', '/api/courses/1', false, 'public-read'],
+    ['GET', '/api/search', false, 'search'],
+    ['GET', '/api/me/learning', true, 'member-read'],
+    ['GET', '/api/courses/1', true, 'member-read'],
+    ['POST', '/api/lessons/1/completion', true, 'write'],
+    ['POST', '/api/auth/login', false, 'auth'],
+  ] as const)('%s %s (credentials: %s) → %s', (method, path, creds, family) => {
+    expect(familyOf(method, path, creds)).toBe(family);
+  });
+});
+
+describe('StaleResponses', () => {
+  const entry = (bytes: number, storedAt = 0) => ({ status: 200, headers: [] as [string, string][], body: new ArrayBuffer(bytes), storedAt });
+
+  it('is bounded by entries and bytes, least recently used out first', () => {
+    const s = new StaleResponses(2, 100, 150, 5000);
+    s.put('a', entry(60));
+    s.put('b', entry(60));
+    expect(s.get('a', 0, 1000)).toBeDefined();
+    s.put('c', entry(60));
+    expect(s.get('b', 0, 1000)).toBeUndefined();
+    expect(s.get('a', 0, 1000)).toBeDefined();
+    s.put('big', entry(101));
+    expect(s.get('big', 0, 1000)).toBeUndefined();
+  });
+
+  it('wants a copy at most once per refresh period, and serves it only up to its max age', () => {
+    const s = new StaleResponses(10, 100, 1000, 5000);
+    expect(s.wants('a', 0)).toBe(true);
+    s.put('a', entry(1, 0));
+    expect(s.wants('a', 4999)).toBe(false);
+    expect(s.wants('a', 5000)).toBe(true);
+    expect(s.get('a', 10_000, 10_000)).toBeDefined();
+    expect(s.get('a', 10_001, 10_000)).toBeUndefined();
+  });
+});
+
+describe('admission middleware: the shedding path (fake clock)', () => {
+  const tiny: FamilyPolicy = { limiter: { initial: 2, min: 2, max: 2 }, maxQueue: 1, maxWaitMs: 50, staleable: true };
+
+  function rig() {
+    const clock = new FakeClock();
+    const state = new Admission(clock, { 'public-read': tiny });
+    let gate: Promise<void> = Promise.resolve();
+    let open = () => {};
+    let entered = 0;
+    const router = createRouter();
+    router.get('/probe/:n', async (c) => {
+      entered++;
+      await gate;
+      return c.json({ n: c.req.param('n') }, 200, { 'Cache-Control': 'public, max-age=0, s-maxage=60' });
+    });
+    const app = createApp({ routers: [opsRoutes, router], admission: state });
+    const get = (path: string) => app.request(path, {}, env);
+    const hold = () => {
+      gate = new Promise<void>((r) => (open = r));
+    };
+    return { clock, state, get, hold, release: () => open(), entered: () => entered };
+  }
+
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 0));
+    expect(cond()).toBe(true);
+  };
+
+  it('answers the excess at once with 503 overloaded and Retry-After, queues a few, and exempts health', async () => {
+    const r = rig();
+    r.hold();
+    const a = r.get('/api/probe/1');
+    const b = r.get('/api/probe/2');
+    await until(() => r.entered() === 2);
+    const queued = r.get('/api/probe/3');
+    await until(() => r.state.gates['public-read'].bulkhead.queued === 1);
+
+    const shed = await r.get('/api/probe/4');
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('1');
+    const body = (await shed.json()) as { error: { code: string; requestId: string; details: { family: string } } };
+    expect(body.error.code).toBe('overloaded');
+    expect(body.error.details.family).toBe('public-read');
+    expect(body.error.requestId).toBeTruthy();
+
+    // Health is not behind the gate.
+    expect((await r.get('/api/health')).status).toBe(200);
+
+    // The queued one waited its 50 ms (of the fake clock) and was refused, not left hanging.
+    r.clock.advance(50);
+    expect((await queued).status).toBe(503);
+
+    r.release();
+    expect((await a).status).toBe(200);
+    expect((await b).status).toBe(200);
+    expect(r.state.gates['public-read'].bulkhead.inflight).toBe(0);
+  });
+
+  it('serves the last good answer of a public read instead of shedding it', async () => {
+    const r = rig();
+    const first = await r.get('/api/probe/7');
+    expect(first.status).toBe(200);
+    r.hold();
+    const a = r.get('/api/probe/1');
+    const b = r.get('/api/probe/2');
+    await until(() => r.entered() === 3);
+    r.clock.advance(1000);
+    // A waiter fills the queue, so the next ones are over capacity at once.
+    const waiting = r.get('/api/probe/3');
+    await until(() => r.state.gates['public-read'].bulkhead.queued === 1);
+
+    const stale = await r.get('/api/probe/7');
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('x-served-stale')).toBe('overloaded');
+    expect(stale.headers.get('age')).toBe('1');
+    expect(await stale.json()).toEqual({ n: '7' });
+    // Nothing stored for this one: shed.
+    expect((await r.get('/api/probe/8')).status).toBe(503);
+
+    r.release();
+    await Promise.all([a, b, waiting]);
+  });
+});
