@@ -20,7 +20,12 @@ export const CACHE_TTL = { course: 300, list: 60, search: 300, categories: 3600 
 /** Public URLs that show a course, for purging the edge cache when it changes. */
 export function coursePublicPaths(courseId: string): string[] {
   const paths = [`/api/courses/${courseId}`, `/api/courses/${courseId}/curriculum`];
-  return paths.flatMap((p) => [p, ...['ru', 'kk', 'en'].map((l) => `${p}?lang=${l}`)]);
+  const langs = ['ru', 'kk', 'en'];
+  return [
+    ...paths.flatMap((p) => [p, ...langs.map((l) => `${p}?lang=${l}`)]),
+    // The course page and its preview image rendered at the edge (workers/site/pages.ts).
+    ...langs.flatMap((l) => [`/${l}/courses/${courseId}`, `/${l}/courses/${courseId}/cover.svg`]),
+  ];
 }
 
 /**
