@@ -28,13 +28,16 @@ export function coursePublicPaths(courseId: string): string[] {
   ];
 }
 
+/** Pages rendered at the edge that list courses: home and the unfiltered catalog (filtered ones age out in 60 s). */
+export const LISTED_PAGE_PATHS = ['ru', 'kk', 'en'].flatMap((l) => [`/${l}/`, `/${l}/courses`]);
+
 /**
  * Called after a committed change to a course: hides cached entries (Redis) and drops the
  * edge-cached responses of this colo. `listed` = the change can alter lists or search.
  */
 export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: boolean; origin?: string }) {
   await ctx.services.cache.bump(gens.course(courseId), ...(opts.listed ? [gens.catalog] : []));
-  if (opts.origin) ctx.defer(purgeEdge(opts.origin, coursePublicPaths(courseId)));
+  if (opts.origin) ctx.defer(purgeEdge(opts.origin, [...coursePublicPaths(courseId), ...(opts.listed ? LISTED_PAGE_PATHS : [])]));
 }
 
 export async function purgeEdge(origin: string, paths: string[]): Promise<void> {

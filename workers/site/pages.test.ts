@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { courses } from '../../db/schema/index.ts';
+import { categories, courses } from '../../db/schema/index.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
@@ -282,5 +282,50 @@ describe('robots.txt and sitemap', () => {
     expect(res.text).toContain('Sitemap: http://sabaq.test/sitemap.xml');
     expect(res.text).toContain('Disallow: /api/');
     expect(res.text).toContain('Disallow: /ru/learn');
+  });
+});
+
+describe('home and catalog rendered at the edge', () => {
+  it('the catalog for a category has its courses in the HTML, cached per filter, with canonical and hreflang', async () => {
+    const slug = `cat-${rnd()}`;
+    await testDb().db.insert(categories).values({ slug, title: { ru: slug, en: slug } }).onConflictDoNothing();
+    const t = await verifiedTeacher();
+    const uniq = rnd();
+    await createCourse(t, { title: { en: `Geometry ${uniq}` }, language: 'en', category: slug, description: { en: 'Triangles' } });
+    const res = await page(`/en/courses?utm_source=x&category=${slug}`);
+    expect(res.status, show(res)).toBe(200);
+    expect(res.headers.get('x-edge-cache')).toBe('MISS');
+    expect(res.text).toContain(`class="card__link">Geometry ${uniq}</a></h3>`);
+    expect(res.text).toContain('<p class="course-card__teacher">Teacher: Test teacher</p>');
+    expect(res.text).toMatch(/<div id="catalog-results" data-prerendered/);
+    expect(res.text).toContain(`<link rel="canonical" href="http://sabaq.test/en/courses?category=${slug}">`);
+    expect(res.text).toContain(`<link rel="alternate" hreflang="kk" href="http://sabaq.test/kk/courses?category=${slug}">`);
+    expect(res.text).toContain(`href="/ru/courses?category=${slug}"`);
+    expect((await page(`/en/courses?category=${slug}`)).headers.get('x-edge-cache')).toBe('HIT');
+    // Another filter is another page.
+    expect((await page(`/en/courses?category=${slug}&level=advanced`)).text).not.toContain(`Geometry ${uniq}`);
+  });
+
+  it('an invalid filter is not rendered (the static page shows the API error)', async () => {
+    const res = await page('/en/courses?level=expert');
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('data-prerendered');
+    expect(res.headers.get('x-edge-cache')).toBeNull();
+  });
+
+  it('publishing a course purges the home page and the unfiltered catalog', async () => {
+    await page('/kk/courses');
+    expect((await page('/kk/courses')).headers.get('x-edge-cache')).toBe('HIT');
+    const home = await page('/kk/');
+    expect(home.status).toBe(200);
+    expect(home.text).toMatch(/<div id="featured" data-prerendered/);
+    expect(home.text).toContain('<link rel="canonical" href="http://sabaq.test/kk/">');
+    const t = await verifiedTeacher();
+    const uniq = rnd();
+    await createCourse(t, { title: { kk: `Жаңа курс ${uniq}` }, language: 'kk' });
+    const after = await page('/kk/courses');
+    expect(after.headers.get('x-edge-cache')).toBe('MISS');
+    expect(after.text).toContain(`Жаңа курс ${uniq}`);
+    expect((await page('/kk/')).headers.get('x-edge-cache')).toBe('MISS');
   });
 });
