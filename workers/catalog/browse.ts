@@ -111,6 +111,21 @@ export async function getCourse(ctx: Ctx, courseId: string, lang: Lang): Promise
   });
 }
 
+/**
+ * Whether `actor` may see an unpublished course (its author or an admin). Only asked for
+ * requests that carry a session, after the public read said 404.
+ */
+export async function canSeeUnpublished(ctx: Ctx, actor: Actor, courseId: string): Promise<boolean> {
+  if (!isId(courseId)) return false;
+  if (actor.role === 'admin') return true;
+  const [row] = await ctx.services.db.db
+    .select({ id: courses.id })
+    .from(courses)
+    .where(and(eq(courses.id, courseId), eq(courses.teacherId, actor.id)))
+    .limit(1);
+  return Boolean(row);
+}
+
 export async function getCurriculum(ctx: Ctx, courseId: string, lang: Lang): Promise<{ courseId: string; modules: CurriculumModule[] }> {
   const course = await getCourse(ctx, courseId, lang);
   return { courseId, modules: course.modules };

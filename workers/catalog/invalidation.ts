@@ -20,8 +20,16 @@ export const CACHE_TTL = { course: 300, list: 60, search: 300, categories: 3600 
 /** Public URLs that show a course, for purging the edge cache when it changes. */
 export function coursePublicPaths(courseId: string): string[] {
   const paths = [`/api/courses/${courseId}`, `/api/courses/${courseId}/curriculum`];
-  return paths.flatMap((p) => [p, ...['ru', 'kk', 'en'].map((l) => `${p}?lang=${l}`)]);
+  const langs = ['ru', 'kk', 'en'];
+  return [
+    ...paths.flatMap((p) => [p, ...langs.map((l) => `${p}?lang=${l}`)]),
+    // The course page and its preview image rendered at the edge (workers/site/pages.ts).
+    ...langs.flatMap((l) => [`/${l}/courses/${courseId}`, `/${l}/courses/${courseId}/cover.svg`]),
+  ];
 }
+
+/** Pages rendered at the edge that list courses: home and the unfiltered catalog (filtered ones age out in 60 s). */
+export const LISTED_PAGE_PATHS = ['ru', 'kk', 'en'].flatMap((l) => [`/${l}/`, `/${l}/courses`]);
 
 /**
  * Called after a committed change to a course: hides cached entries (Redis) and drops the
@@ -29,7 +37,7 @@ export function coursePublicPaths(courseId: string): string[] {
  */
 export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: boolean; origin?: string }) {
   await ctx.services.cache.bump(gens.course(courseId), ...(opts.listed ? [gens.catalog] : []));
-  if (opts.origin) ctx.defer(purgeEdge(opts.origin, coursePublicPaths(courseId)));
+  if (opts.origin) ctx.defer(purgeEdge(opts.origin, [...coursePublicPaths(courseId), ...(opts.listed ? LISTED_PAGE_PATHS : [])]));
 }
 
 export async function purgeEdge(origin: string, paths: string[]): Promise<void> {

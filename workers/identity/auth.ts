@@ -48,7 +48,7 @@ export function bearerOrCookie(c: AuthContext) {
 }
 
 /** Establishes the actor from the bearer token or the session cookie; undefined without credentials. */
-async function identify(c: AuthContext): Promise<Actor | undefined> {
+export async function identify(c: AuthContext): Promise<Actor | undefined> {
   const found = bearerOrCookie(c);
   if (!found) return undefined;
   if (found.via === 'cookie' && !SAFE_METHODS.has(c.req.method)) {

@@ -31,8 +31,13 @@ export function createCourseList({ region, list, more, fetchPage }: CourseListOp
     if (reset) {
       cursor = null;
       total = 0;
-      setState(region, 'loading');
-      more.hidden = true;
+      // The first page rendered at the edge stays on screen while it is fetched again
+      // (workers/site/lists.ts); later reloads (new filters) show the loading state.
+      if (!region.hasAttribute('data-prerendered')) {
+        setState(region, 'loading');
+        more.hidden = true;
+      }
+      region.removeAttribute('data-prerendered');
     } else {
       more.setAttribute('aria-disabled', 'true');
     }

@@ -17,12 +17,16 @@ export interface ShellOptions<T> {
 export async function loadShell<T>({ section, region, load, render }: ShellOptions<T>): Promise<void> {
   const id = routeId(section);
   if (!id) return setState(region, 'notfound');
-  setState(region, 'loading');
+  // Rendered at the edge (workers/site/pages.ts): the content is already there, so keep it
+  // on screen while the islands load (no blank flash, no layout shift).
+  const prerendered = region.hasAttribute('data-prerendered');
+  if (!prerendered) setState(region, 'loading');
   try {
     const data = await load(id);
     render(data, id);
     setState(region, 'ready');
   } catch (error) {
+    if (prerendered) return;
     if (isApiError(error) && error.status === 404) setState(region, 'notfound');
     else if (isApiError(error) && error.status === 403) setState(region, 'error', tc('common.forbidden'));
     else setState(region, 'error', errorMessage(error));

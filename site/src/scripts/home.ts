@@ -9,7 +9,8 @@ const FEATURED_LIMIT = 6;
 async function loadCategories(): Promise<void> {
   const region = byId('categories');
   const list = region.querySelector('ul')!;
-  setState(region, 'loading');
+  // Rendered at the edge (workers/site/lists.ts): keep the content while it refreshes.
+  if (!region.hasAttribute('data-prerendered')) setState(region, 'loading');
   try {
     const { items } = await api.get<Page<Category>>('/api/categories');
     list.replaceChildren(
@@ -24,7 +25,8 @@ async function loadCategories(): Promise<void> {
 async function loadFeatured(): Promise<void> {
   const region = byId('featured');
   const list = region.querySelector('ul')!;
-  setState(region, 'loading');
+  // Rendered at the edge (workers/site/lists.ts): keep the content while it refreshes.
+  if (!region.hasAttribute('data-prerendered')) setState(region, 'loading');
   try {
     // `featured=true` is a catalog filter this page relies on; the client-side filter
     // keeps the section correct if the API ignores it.

@@ -1,0 +1,119 @@
+// Home and catalog pages rendered at the edge: the built Astro page filled with the same
+// cached list reads the JSON endpoints use (catalog/browse.ts). Card markup mirrors
+// site/src/lib/courses.ts courseCard(), which re-renders the same cards after hydration.
+import { ctxOf, type AppContext } from '../app.ts';
+import { listCategories, listCourses } from '../catalog/browse.ts';
+import type { CatalogFilters } from '../catalog/filters.ts';
+import type { CourseCard } from '../catalog/views.ts';
+import { t } from '../../site/src/i18n/index.ts';
+import { formatPrice, formatRating } from './course-page.ts';
+import { esc, headTags, LANGS, metaDescription, type Lang } from './html.ts';
+import { cachedPage, type PageCachePolicy, type Rendered } from './page-cache.ts';
+import { assetFetch } from './pages.ts';
+
+/** Lists follow the list cache (60 s); a listed change purges the unfiltered pages sooner. */
+export const LIST_PAGE_POLICY: PageCachePolicy = { sMaxAge: 60, staleWhileRevalidate: 600 };
+/** Same numbers as site/src/scripts/home.ts and catalog.ts, so both share one cache entry. */
+const FEATURED_LIMIT = 6;
+const CATALOG_PAGE_SIZE = 12;
+
+export function cardHtml(course: CourseCard, lang: Lang): string {
+  const textLang = course.titleLang !== lang ? ` lang="${course.titleLang}"` : '';
+  return (
+    `<li class="card"><article class="course-card">` +
+    (course.coverUrl ? `<img class="course-card__cover" src="${esc(course.coverUrl)}" alt="" width="640" height="360" loading="lazy" decoding="async">` : '') +
+    `<h3 class="course-card__title"${textLang}><a href="/${lang}/courses/${esc(course.id)}" class="card__link">${esc(course.title)}</a></h3>` +
+    (course.featured ? `<p class="tag">${esc(t(lang, 'course.featured'))}</p>` : '') +
+    (course.description ? `<p class="course-card__summary"${textLang}>${esc(course.description)}</p>` : '') +
+    `<p class="course-card__teacher">${esc(t(lang, 'course.teacher', { name: course.teacher.name }))}</p>` +
+    `<ul class="course-card__meta"><li><span aria-hidden="true" class="star">★ </span>${esc(formatRating(course.rating, lang))}</li>` +
+    `<li>${esc(t(lang, 'course.learners', { count: course.enrollmentCount }))}</li>` +
+    `<li>${esc(t(lang, `langName.${course.language}`))}</li>` +
+    `<li class="course-card__price">${esc(formatPrice(course.price, lang))}</li></ul></article></li>`
+  );
+}
+
+/** A Status.astro region filled at the edge: its ready (or empty) state shown, no <noscript> note. */
+function fillRegion(rewriter: HTMLRewriter, id: string, html: string): HTMLRewriter {
+  const state = html ? 'ready' : 'empty';
+  return rewriter
+    .on(`#${id}`, { element: (el) => void (el.setAttribute('data-prerendered', ''), el.setAttribute('aria-busy', 'false')) })
+    .on(`#${id} > noscript`, { element: (el) => void el.remove() })
+    .on(`#${id} > [data-state="${state}"]`, { element: (el) => void el.removeAttribute('hidden') })
+    .on(`#${id} > ul`, { element: (el) => void el.setInnerContent(html, { html: true }) });
+}
+
+function withHead(rewriter: HTMLRewriter, head: string): HTMLRewriter {
+  return rewriter.on('link[rel="alternate"][hreflang]', { element: (el) => void el.remove() }).on('head', { element: (el) => void el.append(head, { html: true }) });
+}
+
+const html = (res: Response) => new Response(res.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+
+/** `/{lang}/`: categories and featured courses. */
+export function homePage(c: AppContext, lang: Lang): Promise<Response> {
+  const origin = new URL(c.req.url).origin;
+  return cachedPage(c, new URL(`/${lang}/`, origin).href, LIST_PAGE_POLICY, async (): Promise<Rendered> => {
+    const ctx = ctxOf(c);
+    const [cats, featured, page] = await Promise.all([
+      listCategories(ctx, lang),
+      listCourses(ctx, { lang, featured: true, limit: FEATURED_LIMIT }),
+      assetFetch(c, `/${lang}/`),
+    ]);
+    const chips = cats.items.map((k) => `<li><a href="/${lang}/courses?category=${encodeURIComponent(k.slug)}">${esc(k.title)}</a></li>`).join('');
+    const cards = featured.items.filter((k) => k.featured).map((k) => cardHtml(k, lang)).join('');
+    const title = `Sabaq — ${t(lang, 'site.tagline')}`;
+    let rw = withHead(new HTMLRewriter(), headTags({ origin, lang, rest: '/', title, description: t(lang, 'site.description') }));
+    rw = fillRegion(fillRegion(rw, 'categories', chips), 'featured', cards);
+    return { response: rw.transform(html(page)), shareable: true };
+  });
+}
+
+const FILTER_VALUES: Record<string, (v: string) => boolean> = {
+  category: (v) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(v),
+  language: (v) => (LANGS as readonly string[]).includes(v),
+  level: (v) => ['beginner', 'intermediate', 'advanced'].includes(v),
+  price: (v) => v === 'free' || v === 'paid',
+  minRating: (v) => /^\d(\.\d{1,2})?$/.test(v) && Number(v) <= 5,
+};
+
+/**
+ * The catalog filters of a URL in a fixed order (the cache key and canonical URL), or
+ * undefined when a value is invalid (the static page then shows the API's error).
+ * Parameters that are not filters (utm_…) are ignored.
+ */
+export function catalogQuery(search: URLSearchParams): URLSearchParams | undefined {
+  const out = new URLSearchParams();
+  for (const [name, valid] of Object.entries(FILTER_VALUES)) {
+    const v = search.get(name);
+    if (!v) continue;
+    if (!valid(v)) return undefined;
+    out.set(name, v);
+  }
+  return out;
+}
+
+/** `/{lang}/courses?filters`: the first page of the catalog for those filters. */
+export async function catalogPage(c: AppContext, lang: Lang): Promise<Response | undefined> {
+  const url = new URL(c.req.url);
+  const query = catalogQuery(url.searchParams);
+  if (!query) return undefined;
+  const qs = query.size ? `?${query}` : '';
+  return cachedPage(c, new URL(`/${lang}/courses${qs}`, url.origin).href, LIST_PAGE_POLICY, async (): Promise<Rendered> => {
+    const filters: CatalogFilters = Object.fromEntries(query) as CatalogFilters;
+    if (query.has('minRating')) filters.minRating = Number(query.get('minRating'));
+    const [list, page] = await Promise.all([listCourses(ctxOf(c), { ...filters, lang, limit: CATALOG_PAGE_SIZE }), assetFetch(c, `/${lang}/courses`)]);
+    const title = `${t(lang, 'catalog.title')} — Sabaq`;
+    const description = metaDescription(list.items.map((k) => k.title).join(' · ') || t(lang, 'site.description'));
+    let rw = withHead(new HTMLRewriter(), headTags({ origin: url.origin, lang, rest: `/courses${qs}`, title, description }))
+      .on('meta[name="description"]', { element: (el) => void el.setAttribute('content', description) })
+      // Links to this page in other languages keep the filters.
+      .on('a[data-lang-link]', { element: (el) => void el.setAttribute('href', `/${el.getAttribute('data-lang-link')}/courses${qs}`) })
+      .on('#catalog-more', { element: (el) => void (list.nextCursor ? el.removeAttribute('hidden') : undefined) });
+    for (const [name, value] of query) {
+      if (name === 'category') continue; // its options arrive with the categories (scripts/catalog.ts)
+      rw = rw.on(`#filter-${name === 'minRating' ? 'rating' : name} option[value="${value}"]`, { element: (el) => void el.setAttribute('selected', '') });
+    }
+    rw = fillRegion(rw, 'catalog-results', list.items.map((k) => cardHtml(k, lang)).join(''));
+    return { response: rw.transform(html(page)), shareable: true };
+  });
+}
