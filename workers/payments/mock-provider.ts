@@ -11,8 +11,8 @@ import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { metricsFor } from '../lib/metrics.ts';
 import { verify } from './signature.ts';
-import { ProviderEvent, webhookSecret, type PaymentProvider, type ProviderStatus } from './provider.ts';
-import { PAYMENT_WEBHOOKS_QUEUE_NAME, type PaymentWebhookMessage } from './webhook-delivery.ts';
+import { PAYMENT_WEBHOOKS_QUEUE_NAME, ProviderEvent, type PaymentWebhookMessage, type ProviderStatus } from './events.ts';
+import { webhookSecret, type PaymentProvider } from './provider.ts';
 
 /** Test cards, as on a real provider's test mode. */
 export const TEST_CARDS = {

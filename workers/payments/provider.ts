@@ -8,16 +8,14 @@
  *   over its HTTP API with a secret key; until it is written, calls fail with 503 and nothing
  *   is charged. Tests never reach it.
  */
-import { z } from 'zod';
-import { PAYMENT_CURRENCIES, type PaymentCurrency } from '../../db/schema/payments.ts';
+import type { PaymentCurrency } from '../../db/schema/payments.ts';
+import type { ProviderEvent, ProviderStatus } from './events.ts';
 import type { Config } from '../env.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { mockProvider } from './mock-provider.ts';
 
-/** What the provider says a payment is (its own vocabulary mapped to ours). */
-export const PROVIDER_STATUSES = ['pending', 'succeeded', 'failed', 'canceled', 'refunded'] as const;
-export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
+export { PROVIDER_STATUSES, ProviderEvent, type ProviderStatus } from './events.ts';
 
 export interface CheckoutRequest {
   /** Our payment id: the provider echoes it back in every event (the merchant reference). */
@@ -34,22 +32,6 @@ export interface CheckoutSession {
   /** Where the buyer pays: the provider's hosted checkout page. */
   url: string;
 }
-
-/** A verified webhook event, in our terms. */
-export const ProviderEvent = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_:-]{1,128}$/),
-  type: z.string().regex(/^[a-z_.]{1,64}$/),
-  /** Unix seconds when the provider created the event. */
-  created: z.number().int().nonnegative(),
-  data: z.object({
-    reference: z.string().uuid(),
-    sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
-    status: z.enum(PROVIDER_STATUSES),
-    amount: z.number().int().positive(),
-    currency: z.enum(PAYMENT_CURRENCIES),
-  }),
-});
-export type ProviderEvent = z.infer<typeof ProviderEvent>;
 
 export interface PaymentProvider {
   readonly name: string;

@@ -10,18 +10,14 @@ import type { Env } from '../env.ts';
 import { errorFields } from '../lib/logger.ts';
 import { metricsFor } from '../lib/metrics.ts';
 import { jobCtx } from '../reports/job-context.ts';
-import { ProviderEvent, webhookSecret } from './provider.ts';
+import { PAYMENT_WEBHOOKS_DLQ_NAME, PAYMENT_WEBHOOKS_QUEUE_NAME, ProviderEvent, type PaymentWebhookMessage } from './events.ts';
+import { webhookSecret } from './provider.ts';
+
+export { PAYMENT_WEBHOOKS_DLQ_NAME, PAYMENT_WEBHOOKS_QUEUE_NAME, type PaymentWebhookMessage };
 import { SIGNATURE_HEADER, sign } from './signature.ts';
 
-/** Queue names as in wrangler.toml. */
-export const PAYMENT_WEBHOOKS_QUEUE_NAME = 'sabaq-payment-webhooks';
-export const PAYMENT_WEBHOOKS_DLQ_NAME = 'sabaq-payment-webhooks-dlq';
 export const WEBHOOK_PATH = '/api/payments/webhook';
 
-export interface PaymentWebhookMessage {
-  v: 1;
-  event: ProviderEvent;
-}
 const MessageSchema = z.object({ v: z.literal(1), event: ProviderEvent });
 
 /** 2 s, 4 s, 8 s … capped at 5 minutes. */
