@@ -33,6 +33,13 @@ export interface Env {
   R2_BUCKET_NAME?: string;
   /** Per-user live notifications: one Durable Object per user holds their open pages' sockets. */
   LIVE?: DurableObjectNamespace<UserLive>;
+  /** Payments: the provider ('mock' locally and in tests; never in production), its webhook secret. */
+  PAYMENTS_PROVIDER?: string;
+  PAYMENTS_WEBHOOK_SECRET?: string;
+  /** The mock provider's webhook deliveries (queue + dead letters) and its chaos settings. */
+  PAYMENT_WEBHOOKS_QUEUE?: Queue;
+  MOCK_PAY_DUPLICATE_RATE?: string;
+  MOCK_PAY_MAX_DELAY_SEC?: string;
 }
 
 const envSchema = z.object({
@@ -59,6 +66,15 @@ const envSchema = z.object({
   R2_SECRET_ACCESS_KEY: z.string().optional(),
   R2_BUCKET_NAME: z.string().optional(),
   LIVE: z.custom<DurableObjectNamespace<UserLive>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
+  PAYMENTS_PROVIDER: z.enum(['mock', 'stripe']).default('mock'),
+  PAYMENTS_WEBHOOK_SECRET: z.string().min(32).optional().or(z.literal('').transform(() => undefined)),
+  PAYMENT_WEBHOOKS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
+  /** Share of mock webhook events delivered twice, and the random delay (s) that shuffles their order. */
+  MOCK_PAY_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
+  MOCK_PAY_MAX_DELAY_SEC: z.coerce.number().int().min(0).max(60).default(0),
+}).refine((c) => !(c.APP_ENV === 'production' && c.PAYMENTS_PROVIDER === 'mock'), {
+  path: ['PAYMENTS_PROVIDER'],
+  message: 'the mock payment provider is not allowed in production',
 });
 
 export type Config = z.infer<typeof envSchema> & {

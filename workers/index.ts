@@ -8,6 +8,9 @@ import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
 import { liveRoutes } from './live/routes.ts';
 import { notificationsRoutes } from './notifications/routes.ts';
+import { mockPayRoutes } from './payments/mock-pay-routes.ts';
+import { paymentsRoutes } from './payments/routes.ts';
+import { createWebhookDelivery, isPaymentWebhookQueue, type PaymentWebhookMessage } from './payments/webhook-delivery.ts';
 import { metricsRoutes } from './ops/metrics.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { createQueueHandler, type ReportMessage } from './reports/consumer.ts';
@@ -17,7 +20,7 @@ import { serveSite } from './site/assets.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
-  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes],
+  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, paymentsRoutes, mockPayRoutes],
   site: serveSite,
 });
 // POST /api/batch dispatches its GETs through this same app (same auth, validation and rate limits).
@@ -26,10 +29,15 @@ app.route('/api', batchRoutes((request, env, exec) => app.fetch(request, env, ex
 /** Per-user live notifications (WebSocket hibernation); bound as LIVE in wrangler.toml. */
 export { UserLive } from './live/user-live.ts';
 
+const reportJobs = createQueueHandler();
+// The mock payment provider's webhook sender delivers through this same app (workers/payments/webhook-delivery.ts).
+const paymentWebhooks = createWebhookDelivery((request, env, exec) => app.fetch(request, env, exec));
+
 export default {
   fetch: app.fetch,
-  // Report jobs and their dead-letter queue (workers/reports/consumer.ts).
-  queue: createQueueHandler(),
+  // Report jobs and their dead-letter queue (workers/reports/consumer.ts); the mock provider's webhooks.
+  queue: (batch, env, exec) =>
+    isPaymentWebhookQueue(batch.queue) ? paymentWebhooks(batch, env, exec) : reportJobs(batch as MessageBatch<ReportMessage>, env, exec),
   // Attempt deadline sweep and statistics refresh (workers/assessments/cron.ts).
   scheduled: runScheduled,
-} satisfies ExportedHandler<Env, ReportMessage>;
+} satisfies ExportedHandler<Env, ReportMessage | PaymentWebhookMessage>;

@@ -4,3 +4,4 @@ export * from './notifications.ts';
 export * from './learning.ts';
 export * from './assessments.ts';
 export * from './search.ts';
+export * from './payments.ts';

@@ -1,5 +1,6 @@
 import type { Env } from '../env.ts';
 import { errorFields } from '../lib/logger.ts';
+import { reconcilePayments } from '../payments/reconcile.ts';
 import { jobCtx } from '../reports/job-context.ts';
 import { sweepExpiredAttempts } from './attempts.ts';
 import { refreshStats } from './stats.ts';
@@ -24,6 +25,15 @@ export async function runScheduled(controller: ScheduledController, env: Env, ex
     } catch (err) {
       failures.push(err);
       ctx.log.error('attempt sweep failed', errorFields(err));
+    }
+  }
+  if (all || controller.cron === CRON_SWEEP) {
+    // Payments stuck open without a webhook are settled from the provider's answer.
+    try {
+      ctx.log.info('payment reconciliation', { ...(await reconcilePayments(ctx)), ms: Date.now() - started });
+    } catch (err) {
+      failures.push(err);
+      ctx.log.error('payment reconciliation failed', errorFields(err));
     }
   }
   if (all || controller.cron === CRON_STATS) {

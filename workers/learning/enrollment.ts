@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { courseChanged } from '../catalog/invalidation.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
-import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+import type { HttpDb, Tx } from '../../db/client.ts';
+import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type InsertedNotification, type RawNotification } from '../notifications/notify.ts';
 import { iso, queryRows } from './sql.ts';
 
 export interface EnrollmentView {
@@ -98,14 +99,22 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   return { created: false, enrollment: view(courseId, current) };
 }
 
+/** What a grant or revoke did inside its caller's transaction; pass it to enrollmentChanged once committed. */
+export interface EnrollmentChange {
+  courseId: string;
+  found: boolean;
+  changed: boolean;
+  notification: InsertedNotification | null;
+}
+
 /**
- * Grants an enrollment regardless of price (payments call this once a payment succeeds).
- * Same guarantees as enroll(): one row per learner and course, exact count, one notification.
+ * The grant as one statement on any executor, so payments can run it inside the transaction
+ * that marks the payment succeeded. Same guarantees as enroll(): one row per learner and
+ * course, exact count, one notification.
  */
-export async function grantEnrollment(ctx: Ctx, input: { userId: string; courseId: string }): Promise<{ created: boolean }> {
-  if (!isId(input.courseId) || !isId(input.userId)) throw notFound('Course');
+export async function grantEnrollmentIn(db: HttpDb | Tx, input: { userId: string; courseId: string }): Promise<EnrollmentChange> {
   const [row] = await queryRows<{ found: boolean; inserted: boolean; notification: RawNotification | null }>(
-    ctx.services.db.db,
+    db as HttpDb,
     sql`with c as (
         select id, title from courses where id = ${input.courseId}::uuid
       ), ins as (
@@ -127,12 +136,44 @@ export async function grantEnrollment(ctx: Ctx, input: { userId: string; courseI
       select exists (select 1 from c) as found, exists (select 1 from ins) as inserted,
         (select row_to_json(notified) from notified) as notification, (select count(*) from counted) as counted`,
   );
-  if (!row?.found) throw notFound('Course');
-  if (row.inserted) {
-    await countersChanged(ctx, input.courseId);
-    if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
-  }
-  return { created: row.inserted };
+  return { courseId: input.courseId, found: !!row?.found, changed: !!row?.inserted, notification: row?.notification ? fromRaw(row.notification) : null };
+}
+
+/** Removes an enrollment (and its progress, and the count) on any executor: the reverse of grantEnrollmentIn. */
+export async function revokeEnrollmentIn(db: HttpDb | Tx, input: { userId: string; courseId: string }): Promise<EnrollmentChange> {
+  const [row] = await queryRows<{ found: boolean; removed: boolean }>(
+    db as HttpDb,
+    sql`with del as (
+        delete from enrollments where user_id = ${input.userId}::uuid and course_id = ${input.courseId}::uuid returning course_id
+      ), counted as (
+        update courses set enrollment_count = greatest(enrollment_count - 1, 0)
+        where id = ${input.courseId}::uuid and exists (select 1 from del)
+        returning 1
+      ), progress as (
+        delete from lesson_progress
+        where user_id = ${input.userId}::uuid and course_id = ${input.courseId}::uuid and exists (select 1 from del)
+        returning 1
+      )
+      select exists (select 1 from courses where id = ${input.courseId}::uuid) as found, exists (select 1 from del) as removed,
+        (select count(*) from counted) as counted, (select count(*) from progress) as progress`,
+  );
+  return { courseId: input.courseId, found: !!row?.found, changed: !!row?.removed, notification: null };
+}
+
+/** After the grant or revoke committed: the course's cached counters and the live push. */
+export async function enrollmentChanged(ctx: Ctx, change: EnrollmentChange): Promise<void> {
+  if (!change.changed) return;
+  await countersChanged(ctx, change.courseId);
+  if (change.notification) publishNotifications(ctx, [change.notification]);
+}
+
+/** Grants an enrollment regardless of price, on its own (outside a bigger transaction). */
+export async function grantEnrollment(ctx: Ctx, input: { userId: string; courseId: string }): Promise<{ created: boolean }> {
+  if (!isId(input.courseId) || !isId(input.userId)) throw notFound('Course');
+  const change = await grantEnrollmentIn(ctx.services.db.db, input);
+  if (!change.found) throw notFound('Course');
+  await enrollmentChanged(ctx, change);
+  return { created: change.changed };
 }
 
 /**

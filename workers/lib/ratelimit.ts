@@ -33,6 +33,8 @@ export const policies = {
   search: { limiter: () => Ratelimit.tokenBucket(30, '10 s', 45), limit: 45, windowSec: 10, failMode: 'open' },
   /** Authoring writes per teacher (an editor saving a course structure makes many). */
   'authoring.write': { limiter: () => Ratelimit.slidingWindow(120, '1 m'), limit: 120, windowSec: 60, failMode: 'open' },
+  /** Checkout sessions per buyer: a money path, so it fails closed. */
+  'payments.checkout': { limiter: () => Ratelimit.slidingWindow(20, '1 m'), limit: 20, windowSec: 60, failMode: 'closed' },
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof policies;

@@ -1,0 +1,91 @@
+/**
+ * POST /api/checkout: a payment for a purchase at the server's price and a hosted checkout
+ * session at the provider. Order matters for lost and early webhooks: the payment row is
+ * committed ('created') BEFORE the provider hears of it, so any event the provider sends
+ * finds it; attaching the session afterwards never moves a payment the webhook already
+ * settled back to pending.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { PAYMENT_CURRENCIES, payments, type Payment } from '../../db/schema/payments.ts';
+import type { Actor, Ctx } from '../lib/context.ts';
+import { AppError } from '../lib/errors.ts';
+import { hit, rateLimited } from '../lib/ratelimit.ts';
+import { withIdempotency, type Stored } from './idempotency.ts';
+import { providerFor } from './provider.ts';
+import { Purchase, fulfilmentOf } from './purchases.ts';
+import { OPEN_STATUSES } from './state.ts';
+import { paymentView, type PaymentView } from './views.ts';
+
+export const CheckoutInput = z
+  .object({
+    purchase: Purchase,
+    /** Language of the pages the buyer returns to. */
+    lang: z.enum(['ru', 'kk', 'en']).default('ru'),
+    /** Optional: the price the buyer saw. A different server price is refused (400 amount_mismatch), never charged. */
+    expected: z.object({ amount: z.number().int().positive(), currency: z.enum(PAYMENT_CURRENCIES) }).strict().optional(),
+  })
+  .strict();
+export type CheckoutInput = z.infer<typeof CheckoutInput>;
+
+async function openPayment(ctx: Ctx, userId: string, purchase: Purchase): Promise<Payment | undefined> {
+  const [row] = await ctx.services.db.db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.userId, userId), eq(payments.purchaseKind, purchase.kind), eq(payments.purchaseId, purchase.id), inArray(payments.status, [...OPEN_STATUSES])));
+  return row;
+}
+
+/** Records the provider's session; a webhook may have settled the payment already: only 'created' moves on to 'pending'. */
+export async function attachSession(ctx: Ctx, paymentId: string, session: { sessionId: string; url: string }): Promise<Payment | undefined> {
+  const [attached] = await ctx.services.db.db
+    .update(payments)
+    .set({
+      providerSessionId: session.sessionId,
+      checkoutUrl: session.url,
+      status: sql`case when ${payments.status} = 'created' then 'pending'::payment_status else ${payments.status} end`,
+    })
+    .where(eq(payments.id, paymentId))
+    .returning();
+  return attached;
+}
+
+async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Promise<{ status: number; body: PaymentView }> {
+  const quote = await fulfilmentOf(input.purchase.kind).quote(ctx, { userId: actor.id, id: input.purchase.id, lang: input.lang });
+  if (input.expected && (input.expected.amount !== quote.amount || input.expected.currency !== quote.currency)) {
+    throw new AppError('amount_mismatch', 'The price has changed: check it and try again', { price: { amount: quote.amount, currency: quote.currency } });
+  }
+  const provider = providerFor(ctx);
+  const [inserted] = await ctx.services.db.db
+    .insert(payments)
+    .values({
+      userId: actor.id,
+      purchaseKind: input.purchase.kind,
+      purchaseId: input.purchase.id,
+      description: quote.description,
+      amount: quote.amount,
+      currency: quote.currency,
+      provider: provider.name,
+    })
+    .onConflictDoNothing()
+    .returning();
+  // The buyer already has an open checkout for this (another key, another tab): resume it.
+  let payment = inserted ?? (await openPayment(ctx, actor.id, input.purchase));
+  if (!payment) throw new AppError('conflict', 'The checkout changed at the same time; try again', { reason: 'race' });
+  if (payment.amount !== quote.amount || payment.currency !== quote.currency) {
+    throw new AppError('conflict', 'An earlier checkout at another price is still open; finish or cancel it first', { reason: 'open_checkout', paymentId: payment.id });
+  }
+  if (!payment.providerSessionId) {
+    const session = await provider.createCheckoutSession({ paymentId: payment.id, ...quote });
+    const attached = await attachSession(ctx, payment.id, session);
+    payment = attached ?? payment;
+  }
+  return { status: inserted ? 201 : 200, body: paymentView(payment) };
+}
+
+export async function checkout(ctx: Ctx, actor: Actor, input: CheckoutInput, idempotencyKey: string): Promise<Stored<PaymentView>> {
+  // Money path: fails closed when Redis is down (the policy's failMode).
+  const decision = await hit(ctx.services.redis, 'payments.checkout', actor.id);
+  if (!decision.allowed) throw rateLimited(decision, 'Too many checkout attempts, wait a minute');
+  return withIdempotency(ctx, { userId: actor.id, scope: 'checkout', key: idempotencyKey, body: input }, () => createCheckout(ctx, actor, input));
+}
