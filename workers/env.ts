@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GameRoom } from './games/game-room.ts';
 import type { UserLive } from './live/user-live.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface Env {
   R2_BUCKET_NAME?: string;
   /** Per-user live notifications: one Durable Object per user holds their open pages' sockets. */
   LIVE?: DurableObjectNamespace<UserLive>;
+  /** Live quiz games: one Durable Object per game (workers/games/game-room.ts). */
+  GAMES?: DurableObjectNamespace<GameRoom>;
 }
 
 const envSchema = z.object({
@@ -59,6 +62,7 @@ const envSchema = z.object({
   R2_SECRET_ACCESS_KEY: z.string().optional(),
   R2_BUCKET_NAME: z.string().optional(),
   LIVE: z.custom<DurableObjectNamespace<UserLive>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
+  GAMES: z.custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
 });
 
 export type Config = z.infer<typeof envSchema> & {

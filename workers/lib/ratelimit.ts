@@ -33,6 +33,8 @@ export const policies = {
   search: { limiter: () => Ratelimit.tokenBucket(30, '10 s', 45), limit: 45, windowSec: 10, failMode: 'open' },
   /** Authoring writes per teacher (an editor saving a course structure makes many). */
   'authoring.write': { limiter: () => Ratelimit.slidingWindow(120, '1 m'), limit: 120, windowSec: 60, failMode: 'open' },
+  /** Live game state polling (the HTTP fallback) per client address: 2/s sustained, bursts up to 40. */
+  'games.state': { limiter: () => Ratelimit.tokenBucket(20, '10 s', 40), limit: 40, windowSec: 10, failMode: 'open' },
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof policies;
