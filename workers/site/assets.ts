@@ -2,7 +2,7 @@ import type { AppContext } from '../app.ts';
 
 const LANGS = new Set(['ru', 'kk', 'en']);
 // Pages whose path ends with an id are built once per language as a shell at `<prefix>/_/`.
-const SHELL_PREFIXES = ['courses', 'lessons', 'attempts', 'results'];
+const SHELL_PREFIXES = ['courses', 'lessons', 'attempts', 'results', 'host'];
 
 /** Maps a site URL to the asset path that serves it (id pages → their shell). */
 export function assetPath(pathname: string): string {
