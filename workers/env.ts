@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GameRoom } from './games/game-room.ts';
 import type { UserLive } from './live/user-live.ts';
 
 /**
@@ -40,6 +41,8 @@ export interface Env {
   PAYMENT_WEBHOOKS_QUEUE?: Queue;
   MOCK_PAY_DUPLICATE_RATE?: string;
   MOCK_PAY_MAX_DELAY_SEC?: string;
+  /** Live quiz games: one Durable Object per game (workers/games/game-room.ts). */
+  GAMES?: DurableObjectNamespace<GameRoom>;
 }
 
 const envSchema = z.object({
@@ -72,6 +75,7 @@ const envSchema = z.object({
   /** Share of mock webhook events delivered twice, and the random delay (s) that shuffles their order. */
   MOCK_PAY_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
   MOCK_PAY_MAX_DELAY_SEC: z.coerce.number().int().min(0).max(60).default(0),
+  GAMES: z.custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
 }).refine((c) => !(c.APP_ENV === 'production' && c.PAYMENTS_PROVIDER === 'mock'), {
   path: ['PAYMENTS_PROVIDER'],
   message: 'the mock payment provider is not allowed in production',

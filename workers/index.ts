@@ -2,6 +2,7 @@ import { createApp } from './app.ts';
 import { runScheduled } from './assessments/cron.ts';
 import { assessmentsRoutes } from './assessments/routes.ts';
 import type { Env } from './env.ts';
+import { gamesRoutes } from './games/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
@@ -20,7 +21,7 @@ import { serveSite } from './site/assets.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
-  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, paymentsRoutes, mockPayRoutes],
+  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, paymentsRoutes, mockPayRoutes, gamesRoutes],
   site: serveSite,
 });
 // POST /api/batch dispatches its GETs through this same app (same auth, validation and rate limits).
@@ -28,6 +29,8 @@ app.route('/api', batchRoutes((request, env, exec) => app.fetch(request, env, ex
 
 /** Per-user live notifications (WebSocket hibernation); bound as LIVE in wrangler.toml. */
 export { UserLive } from './live/user-live.ts';
+/** Live quiz games, one object per game; bound as GAMES in wrangler.toml. */
+export { GameRoom } from './games/game-room.ts';
 
 const reportJobs = createQueueHandler();
 // The mock payment provider's webhook sender delivers through this same app (workers/payments/webhook-delivery.ts).

@@ -5,3 +5,4 @@ export * from './learning.ts';
 export * from './assessments.ts';
 export * from './search.ts';
 export * from './payments.ts';
+export * from './games.ts';

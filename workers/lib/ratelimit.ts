@@ -35,6 +35,8 @@ export const policies = {
   'authoring.write': { limiter: () => Ratelimit.slidingWindow(120, '1 m'), limit: 120, windowSec: 60, failMode: 'open' },
   /** Checkout sessions per buyer: a money path, so it fails closed. */
   'payments.checkout': { limiter: () => Ratelimit.slidingWindow(20, '1 m'), limit: 20, windowSec: 60, failMode: 'closed' },
+  /** Live game state polling (the HTTP fallback) per client address: 2/s sustained, bursts up to 40. */
+  'games.state': { limiter: () => Ratelimit.tokenBucket(20, '10 s', 40), limit: 40, windowSec: 10, failMode: 'open' },
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof policies;

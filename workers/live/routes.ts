@@ -7,7 +7,7 @@ import { errorResponses, json } from '../lib/openapi.ts';
 import { issueLiveTicket, verifyLiveTicket } from './ticket.ts';
 
 /** `?ticket=` (any client) or the usual bearer token / session cookie. */
-const liveAuth = createMiddleware<AppEnv>(async (c, next) => {
+export const liveAuth = createMiddleware<AppEnv>(async (c, next) => {
   const ticket = c.req.query('ticket');
   if (ticket) {
     c.set('actor', await verifyLiveTicket(ticket, c.var.config.JWT_SECRET));
@@ -20,7 +20,7 @@ const liveAuth = createMiddleware<AppEnv>(async (c, next) => {
  * Cookies ride along on a cross-site WebSocket handshake too (browsers apply no CORS to
  * it), so a cookie-authenticated upgrade must come from our own origin or the allow-list.
  */
-const sameOriginForCookies = createMiddleware<AppEnv>(async (c, next) => {
+export const sameOriginForCookies = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header('origin');
   if (c.var.authVia === 'cookie' && origin && origin !== new URL(c.req.url).origin && !c.var.config.corsOrigins.includes(origin)) {
     throw new AppError('forbidden', 'This origin may not open the live connection');
