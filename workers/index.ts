@@ -3,6 +3,7 @@ import { runScheduled } from './assessments/cron.ts';
 import { assessmentsRoutes } from './assessments/routes.ts';
 import type { Env } from './env.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { consentRoutes } from './consent/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -17,7 +18,7 @@ import { serveSite } from './site/assets.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
-  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes],
+  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, consentRoutes],
   site: serveSite,
 });
 // POST /api/batch dispatches its GETs through this same app (same auth, validation and rate limits).
