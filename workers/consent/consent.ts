@@ -4,13 +4,9 @@ import { children, consents, type Consent } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound, validationError } from '../lib/errors.ts';
 import { deleteChild } from '../identity/children.ts';
+import { CONSENT_VERSIONS } from './versions.ts';
 
-/**
- * Versions of the texts users agree to. A new version of a text is a new date here (and in
- * the privacy page of the site, site/src/pages/[lang]/privacy.astro); clients send the version
- * they showed, so an acceptance always names the text that was actually read.
- */
-export const CONSENT_VERSIONS = { terms: '2026-12-06', privacy: '2026-12-06', child_data: '2026-12-06' } as const;
+export { CONSENT_VERSIONS };
 
 export interface ConsentView {
   kind: Consent['kind'];
