@@ -4,6 +4,7 @@ import { assessmentsRoutes } from './assessments/routes.ts';
 import type { Env } from './env.ts';
 import { gamesRoutes } from './games/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { consentRoutes } from './consent/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -21,7 +22,7 @@ import { serveSite } from './site/assets.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
-  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, paymentsRoutes, mockPayRoutes, gamesRoutes],
+  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, paymentsRoutes, mockPayRoutes, gamesRoutes, consentRoutes],
   site: serveSite,
 });
 // POST /api/batch dispatches its GETs through this same app (same auth, validation and rate limits).

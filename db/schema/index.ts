@@ -6,3 +6,4 @@ export * from './assessments.ts';
 export * from './search.ts';
 export * from './payments.ts';
 export * from './games.ts';
+export * from './consent.ts';

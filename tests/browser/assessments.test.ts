@@ -85,6 +85,7 @@ describe('browser journeys — assessments', () => {
       // Add a child on the parent page; its entry offers results and "take an assessment".
       await page.locator('#child-name').fill(childName);
       await page.locator('#child-birth-year').fill('2016');
+      await page.locator('#child-consent').check();
       await page.locator('#child-add-form button[type="submit"]').click();
       const childEntry = page.locator('#children-list > li', { hasText: childName });
       await childEntry.waitFor();

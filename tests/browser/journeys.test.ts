@@ -66,6 +66,7 @@ describe.concurrent('browser journeys', () => {
       await teacher.locator('#register-email').fill(email);
       await teacher.locator('#register-password').fill(password);
       await teacher.locator('#register-role').selectOption('teacher');
+      await teacher.locator('#register-consent').check();
       await teacher.locator('#register-form button[type="submit"]').click();
       await teacher.waitForURL(/\/en\/studio$/);
       await teacher.locator('#studio-pending').waitFor();

@@ -31,6 +31,7 @@ describe('browser journeys — learning', () => {
       await page.locator('#register-name').fill(`Dana ${word}`);
       await page.locator('#register-email').fill(uniqueEmail('learner'));
       await page.locator('#register-password').fill(`Sabaq-${word}-learner`);
+      await page.locator('#register-consent').check();
       await page.locator('#register-form button[type="submit"]').click();
       await page.waitForURL((url) => !url.pathname.endsWith('/register'));
 

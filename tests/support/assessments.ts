@@ -1,4 +1,5 @@
 /** Test documents and taking helpers, through the real API. */
+import { CONSENT_VERSIONS } from '../../workers/consent/consent.ts';
 import { api, show } from './http.ts';
 import { registerUser, verifiedTeacher, type TestUser } from './users.ts';
 
@@ -130,7 +131,7 @@ export async function submit(user: TestUser, attemptId: string) {
 }
 
 export async function createChild(parent: TestUser, name = 'Әлихан Құрманғали', language: 'ru' | 'kk' | 'en' = 'kk') {
-  return expectStatus(api('POST', '/api/me/children', { token: parent.token, body: { name, birthYear: 2015, language } }), 201);
+  return expectStatus(api('POST', '/api/me/children', { token: parent.token, body: { name, birthYear: 2015, language, consent: { version: CONSENT_VERSIONS.child_data } } }), 201);
 }
 
 /** A parent whose child completed the assessment: anxiety 4 + (4 − 1) + 2 + 2 = 11 of 13 ("elevated"), mood 1 + 2 = 3 of 3 ("changeable"). */

@@ -28,6 +28,8 @@ export interface LiveClient {
   /** Resolves with the first message (after `ready`) that matches, or rejects after `ms`. */
   next(match?: (m: any) => boolean, ms?: number): Promise<any>;
   close(): void;
+  /** Resolves with the close code once the server side closes the socket. */
+  closed: Promise<number>;
 }
 
 /** Opens GET /api/me/live as a WebSocket inside workerd and collects its JSON messages. */
@@ -41,6 +43,7 @@ export async function openLive(opts: { token?: string; ticket?: string; headers?
   const messages: any[] = [];
   const waiters: { match: (m: any) => boolean; resolve: (m: any) => void }[] = [];
   ws.accept();
+  const closed = new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code)));
   ws.addEventListener('message', (e) => {
     const m = JSON.parse(typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data as ArrayBuffer));
     messages.push(m);
@@ -53,6 +56,7 @@ export async function openLive(opts: { token?: string; ticket?: string; headers?
   });
   const client: LiveClient = {
     messages,
+    closed,
     next(match = () => true, ms = 5000) {
       const seen = messages.find(match);
       if (seen) return Promise.resolve(seen);

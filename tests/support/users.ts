@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { createDatabase } from '../../db/client.ts';
 import { users } from '../../db/schema/index.ts';
+import { CONSENT_VERSIONS } from '../../workers/consent/consent.ts';
 import { hashPassword } from '../../workers/identity/password.ts';
 import { api, show } from './http.ts';
 
@@ -39,7 +40,7 @@ export interface TestUser {
 export async function registerUser(role: 'learner' | 'parent' | 'teacher' = 'learner', extra: Record<string, unknown> = {}): Promise<TestUser> {
   const email = uniqueEmail(role);
   const res = await api('POST', '/api/auth/register', {
-    body: { email, password: PASSWORD, name: `Test ${role}`, language: 'ru', role, ...extra },
+    body: { email, password: PASSWORD, name: `Test ${role}`, language: 'ru', role, consent: { terms: CONSENT_VERSIONS.terms, privacy: CONSENT_VERSIONS.privacy }, ...extra },
     headers: { 'cf-connecting-ip': uniqueIp() },
   });
   if (res.status !== 201) throw new Error(`register failed: ${show(res)}`);

@@ -5,6 +5,7 @@ import { AppError, validationError } from '../lib/errors.ts';
 import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
 import { queryRows } from '../learning/sql.ts';
+import { registrationConsents } from '../consent/consent.ts';
 import { removeReportFiles } from '../reports/reports.ts';
 import { passwordProblem } from './password-policy.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
@@ -48,6 +49,8 @@ export interface RegisterInput {
   language: Language;
   role: 'learner' | 'parent' | 'teacher';
   ip: string;
+  /** Versions of the terms and privacy notice the user accepted (recorded with the account). */
+  consent?: { terms: string; privacy: string };
 }
 
 /** Creates the account and its first session in one transaction (a batch). */
@@ -75,6 +78,7 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<{ user: 
         })
         .returning(),
       db.insert(refreshTokens).values(row),
+      ...(input.consent ? [registrationConsents(db, id, input.consent, ctx.services.now())] : []),
     ]);
     return { user: toPublicUser(inserted[0]!), tokens };
   } catch (err) {

@@ -5,6 +5,7 @@ import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { queryRows } from '../learning/sql.ts';
 import { removeReportFiles } from '../reports/reports.ts';
+import { childConsent, childConsents, type ConsentView } from '../consent/consent.ts';
 
 export interface ChildView {
   id: string;
@@ -41,12 +42,19 @@ export async function listChildren(ctx: Ctx, actor: Actor, q: { cursor?: string;
   return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
 
-export async function createChild(ctx: Ctx, actor: Actor, input: { name: string; birthYear: number; language: Language }): Promise<ChildView> {
+export async function createChild(
+  ctx: Ctx,
+  actor: Actor,
+  input: { name: string; birthYear: number; language: Language; consent?: { version: string } },
+): Promise<ChildView> {
   assertParent(actor);
-  const [row] = await ctx.services.db.db
-    .insert(children)
-    .values({ parentId: actor.id, name: input.name.trim(), birthYear: input.birthYear, language: input.language })
-    .returning();
+  const { db } = ctx.services.db;
+  const id = crypto.randomUUID();
+  // The parent's consent to process the child's data is recorded with the child, or neither.
+  const [[row]] = await db.batch([
+    db.insert(children).values({ id, parentId: actor.id, name: input.name.trim(), birthYear: input.birthYear, language: input.language }).returning(),
+    ...(input.consent ? [childConsent(db, actor.id, id, input.consent.version, ctx.services.now())] : []),
+  ]);
   return view(row!);
 }
 
@@ -95,6 +103,8 @@ export interface ChildExport {
   attempts: Record<string, unknown>[];
   results: Record<string, unknown>[];
   reports: Record<string, unknown>[];
+  /** The parent's consent records about this child (version, when given, when withdrawn). */
+  consents: ConsentView[];
 }
 
 /**
@@ -104,7 +114,7 @@ export interface ChildExport {
  */
 export async function exportChild(ctx: Ctx, actor: Actor, childId: string): Promise<ChildExport> {
   if (!isId(childId)) throw notFound('Child');
-  const [row] = await queryRows<{ data: Omit<ChildExport, 'exportedAt'> }>(
+  const [row] = await queryRows<{ data: Omit<ChildExport, 'exportedAt' | 'consents'> }>(
     ctx.services.db.db,
     sql`select json_build_object(
           'child', json_build_object('id', c.id, 'name', c.name, 'birthYear', c.birth_year, 'language', c.language,
@@ -134,5 +144,5 @@ export async function exportChild(ctx: Ctx, actor: Actor, childId: string): Prom
         from children c where c.id = ${childId}::uuid and c.parent_id = ${actor.id}::uuid`,
   );
   if (!row) throw notFound('Child');
-  return { exportedAt: ctx.services.now().toISOString(), ...row.data };
+  return { exportedAt: ctx.services.now().toISOString(), ...row.data, consents: await childConsents(ctx, actor.id, childId) };
 }

@@ -6,6 +6,7 @@ import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } 
 import { clientIp } from '../lib/request.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
 import { authenticate } from './auth.ts';
+import { ConsentRecord } from '../consent/schemas.ts';
 import { createChild, deleteChild, exportChild, getChild, listChildren, updateChild } from './children.ts';
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
 import { PASSWORD_MAX } from './password-policy.ts';
@@ -39,7 +40,12 @@ const ChildFields = {
   name: Name,
   birthYear: z.number().int().min(1990).refine((y) => y <= thisYear(), 'Birth year cannot be in the future'),
 };
-const ChildInput = z.object({ ...ChildFields, language: Language.default('ru') });
+const ChildInput = z.object({
+  ...ChildFields,
+  language: Language.default('ru'),
+  /** The parent's consent to process the child's data: the version of the text shown (GET /api/privacy). */
+  consent: z.object({ version: z.string().max(40) }).optional(),
+});
 const ChildPatch = z.object({ ...ChildFields, language: Language }).partial().strict();
 
 const TeacherReview = User.extend({ reviewNote: z.string().nullable(), reviewedAt: z.string().nullable() });
@@ -60,6 +66,8 @@ const r = {
           name: Name,
           language: Language.default('ru'),
           role: z.enum(['learner', 'parent', 'teacher'], { message: 'Role must be learner, parent or teacher' }),
+          /** Versions of the terms and the privacy notice the user accepted (GET /api/privacy); recorded with the account. */
+          consent: z.object({ terms: z.string().max(40), privacy: z.string().max(40) }).optional(),
         }),
       ),
     },
@@ -180,6 +188,7 @@ const r = {
             attempts: z.array(z.record(z.string(), z.unknown())),
             results: z.array(z.record(z.string(), z.unknown())),
             reports: z.array(z.record(z.string(), z.unknown())),
+            consents: z.array(ConsentRecord),
           })
           .openapi('ChildExport'),
       ),

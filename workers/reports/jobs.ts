@@ -133,14 +133,19 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
       size = bytes.byteLength;
     }
     const done = ctx.services.now();
-    // One transaction: the report is ready and its owner told, or neither.
+    // One transaction: the report is ready and its owner told, or neither. Only while this
+    // consumer still holds the claim (`tries` is its fencing token): one that stalled past its
+    // lease while another finished must not mark the report ready a second time.
     const told = await ctx.services.db.transaction(async (tx) => {
       const [marked] = await tx
         .update(reports)
         .set({ status: 'ready', readyAt: done, leaseUntil: null, error: null, sizeBytes: size || null, updatedAt: done })
-        .where(eq(reports.id, report.id))
+        .where(and(eq(reports.id, report.id), eq(reports.status, 'rendering'), eq(reports.tries, report.tries)))
         .returning({ id: reports.id });
-      if (!marked) return null;
+      if (!marked) {
+        const [current] = await tx.select({ status: reports.status }).from(reports).where(eq(reports.id, report.id)).limit(1);
+        return current ? { lostClaim: current.status } : null;
+      }
       return notificationInsert(tx, {
         userId: report.userId,
         kind: 'report_ready',
@@ -148,6 +153,11 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
         dedupeKey: `report_ready:${report.id}`,
       });
     });
+    if (told !== null && 'lostClaim' in told) {
+      // Another consumer took over after this one's lease ran out: the report is its business
+      // (the file stays: it is the same report, and that consumer may already have marked it).
+      return told.lostClaim === 'ready' ? { outcome: 'already_ready' } : { outcome: 'busy' };
+    }
     if (told === null) {
       // The child or account was deleted while this rendered: its deletion listed the files
       // before this one existed, so the file is removed here instead of being orphaned.
@@ -162,7 +172,7 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
     await ctx.services.db.db
       .update(reports)
       .set({ status: 'queued', leaseUntil: null, error: String(err).slice(0, 500), updatedAt: ctx.services.now() })
-      .where(and(eq(reports.id, report.id), eq(reports.status, 'rendering')))
+      .where(and(eq(reports.id, report.id), eq(reports.status, 'rendering'), eq(reports.tries, report.tries)))
       .catch((e: unknown) => ctx.log.warn('report release failed', { reportId, err: String(e) }));
     throw err;
   }

@@ -7,6 +7,7 @@ import { KAZAKH_LETTERS, childResult, expectStatus } from '../../tests/support/a
 import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show } from '../../tests/support/http.ts';
+import { bucket, deliver, flakyStore, queuedReport } from '../../tests/support/reports.ts';
 import { registerUser, testDb, vars, verifiedTeacher } from '../../tests/support/users.ts';
 import type { Env } from '../env.ts';
 import { REPORTS_DLQ_NAME, REPORTS_QUEUE_NAME, backoffSeconds, createQueueHandler, type ReportMessage } from './consumer.ts';
@@ -14,8 +15,6 @@ import { r2Store, type ReportStore } from './jobs.ts';
 import { renderCertificate, renderResultReport } from './render.ts';
 import { requestCertificate, resultReportKey } from './reports.ts';
 import { URL_TTL_SEC, presignR2, signDownload } from './signing.ts';
-
-const bucket = () => (env as unknown as Env).REPORTS_BUCKET!;
 
 async function pdfText(bytes: Uint8Array | ArrayBuffer): Promise<string> {
   const pdf = await getDocumentProxy(new Uint8Array(bytes));
@@ -257,58 +256,6 @@ describe("a child's data: export and deletion", () => {
 });
 
 describe('queue consumer — retries, duplicates, dead letters', () => {
-  /** A report row waiting for its job, without a real message (the tests deliver by hand). */
-  async function queuedReport() {
-    const { parent, result } = await childResult({ childName: 'Нұрсұлтан', language: 'ru' });
-    const [row] = await testDb()
-      .db.insert(reports)
-      .values({ kind: 'result', userId: parent.id, resultId: result.id, version: result.version, storageKey: resultReportKey(result.id, result.version), status: 'queued' })
-      .returning();
-    return { parent, result, report: row! };
-  }
-
-  /** The real R2 store, failing the first `failures` puts (or every put). */
-  function flakyStore(failures: number) {
-    const real = r2Store(bucket());
-    const calls = { put: 0, stored: 0 };
-    const store: ReportStore = {
-      exists: (key) => real.exists(key),
-      remove: (key) => real.remove(key),
-      async put(key, bytes, meta) {
-        calls.put++;
-        if (calls.put <= failures) throw new Error(`injected storage failure ${calls.put}`);
-        await real.put(key, bytes, meta);
-        calls.stored++;
-      },
-    };
-    return { store, calls };
-  }
-
-  /**
-   * Delivers one message as the platform would on its `attempts`-th try. getQueueResult does not
-   * report retry delays, so the messages are wrapped to record them.
-   */
-  async function deliver(handler: ReturnType<typeof createQueueHandler>, queue: string, body: ReportMessage, attempts: number, id = crypto.randomUUID()) {
-    const batch = createMessageBatch<ReportMessage>(queue, [{ id, timestamp: new Date(), attempts, body }]);
-    const delays: (number | undefined)[] = [];
-    const messages = batch.messages.map((m) => ({
-      id: m.id,
-      timestamp: m.timestamp,
-      body: m.body,
-      attempts: m.attempts,
-      ack: () => m.ack(),
-      retry: (options?: QueueRetryOptions) => {
-        delays.push(options?.delaySeconds);
-        m.retry(options);
-      },
-    }));
-    const spied = { queue: batch.queue, messages, ackAll: () => batch.ackAll(), retryAll: (o?: QueueRetryOptions) => batch.retryAll(o) } as unknown as MessageBatch<ReportMessage>;
-    const exec = createExecutionContext();
-    await handler(spied, env as unknown as Env, exec);
-    const result = await getQueueResult(batch, exec);
-    return { ...result, retryMessages: result.retryMessages.map((r, i) => ({ ...r, delaySeconds: delays[i] })) };
-  }
-
   it('fails twice, then succeeds: backoff between tries, one file, one notification; a duplicate message changes nothing', async () => {
     const { parent, result, report } = await queuedReport();
     const { store, calls } = flakyStore(2);

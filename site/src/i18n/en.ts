@@ -654,6 +654,23 @@ export const en = {
   'game.colScore': 'Score',
   'game.seconds': '{seconds} s',
   'game.qrLabel': 'QR code of the join link',
+  // --- consent ---
+  'consent.accept': 'I accept the terms of use and the privacy notice',
+  'consent.child': "As the child's parent, I consent to the processing of the child's data as the privacy notice describes",
+  'consent.read': 'Read the privacy notice',
+  'privacy.title': 'Privacy notice',
+  'privacy.version': 'Version of {version}',
+  'privacy.intro': 'Sabaq is a learning platform. This notice says what we store about you and your children, who sees it, and how to take it back.',
+  'privacy.accountTitle': 'Your account',
+  'privacy.accountText': 'Your email, name, language and role; a hash of your password (never the password itself); your courses, progress, reviews and notifications. We record which version of the terms and of this notice you accepted, and when.',
+  'privacy.childTitle': "Children's data",
+  'privacy.childText': "A child has no account: the parent adds the child's name, birth year and language, with the parent's consent, which we record. When a child takes an assessment we store the answers, the scores and the PDF report.",
+  'privacy.whoTitle': 'Who sees it',
+  'privacy.whoText': "Only the parent sees a child's answers, results and reports (a report link is signed and expires in 15 minutes). The author of a test sees only totals across everyone who took it, never a child's name or answers. Administrators see data only when needed to keep the service running.",
+  'privacy.rightsTitle': 'Your choices',
+  'privacy.rightsText': "You can download everything stored about a child, delete a child's profile, or withdraw your consent, which deletes the child's data. Deleting your account deletes your data and your children's.",
+  'privacy.processorsTitle': 'Where it is kept',
+  'privacy.processorsText': 'Data is kept in our database (Neon Postgres), files in Cloudflare R2, and short-lived caches in Upstash Redis. Nothing is sold or shared for advertising.',
 } satisfies Record<string, Message>;
 
 export type Key = keyof typeof en;

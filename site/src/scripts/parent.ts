@@ -93,7 +93,11 @@ async function main(): Promise<void> {
 
   const addForm = byId<HTMLFormElement>('child-add-form');
   enhanceForm(addForm, {
-    submit: (values) => api.post<Child>('/api/me/children', payload(values)),
+    submit: (values) => {
+      // The parent's consent, with the version of the text the page linked to.
+      const box = byId<HTMLInputElement>('child-consent');
+      return api.post<Child>('/api/me/children', { ...payload(values), consent: box.checked ? { version: box.dataset.version ?? '' } : undefined });
+    },
     onSuccess: (child) => {
       children = [...children, child];
       renderList();

@@ -10,8 +10,12 @@ const next = nextParam();
 if (next) byId<HTMLAnchorElement>('register-login-link').search = `?next=${encodeURIComponent(next)}`;
 
 enhanceForm(byId<HTMLFormElement>('register-form'), {
-  submit: ({ name = '', email = '', password = '', language = '', role = '' }) =>
-    api.post('/api/auth/register', { name, email, password, language, role: role as Role }),
+  submit: ({ name = '', email = '', password = '', language = '', role = '' }) => {
+    // The versions of the texts this page linked to, recorded with the account.
+    const box = byId<HTMLInputElement>('register-consent');
+    const consent = box.checked ? { terms: box.dataset.terms ?? '', privacy: box.dataset.privacy ?? '' } : undefined;
+    return api.post('/api/auth/register', { name, email, password, language, role: role as Role, consent });
+  },
   onSuccess: async () => {
     // Registration normally signs the browser in; if it did not, log in next.
     resetMe();

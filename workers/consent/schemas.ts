@@ -1,0 +1,12 @@
+import { z } from '@hono/zod-openapi';
+
+/** One consent record as the API shows it (workers/consent/consent.ts ConsentView). */
+export const ConsentRecord = z
+  .object({
+    kind: z.enum(['terms', 'privacy', 'child_data']),
+    version: z.string(),
+    childId: z.string().nullable(),
+    givenAt: z.string(),
+    withdrawnAt: z.string().nullable(),
+  })
+  .openapi('ConsentRecord');
