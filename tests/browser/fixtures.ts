@@ -66,6 +66,8 @@ export interface PageOptions {
   viewport?: { width: number; height: number };
   /** Timeout for each action and assertion wait, ms (default 15 s). */
   timeout?: number;
+  /** false: a visitor (or crawler) without JavaScript. */
+  javaScriptEnabled?: boolean;
 }
 
 /** A page in a fresh browser context (own cookies and storage), with `baseURL` set to the platform. */
@@ -74,6 +76,7 @@ export async function newPage(opts: PageOptions = {}): Promise<Page> {
     baseURL: platform().url,
     viewport: opts.viewport ?? { width: 1280, height: 900 },
     reducedMotion: 'reduce',
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
   });
   contexts.add(context);
   context.once('close', () => contexts.delete(context));

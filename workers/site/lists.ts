@@ -49,10 +49,24 @@ function withHead(rewriter: HTMLRewriter, head: string): HTMLRewriter {
 
 const html = (res: Response) => new Response(res.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
 
+/**
+ * Renders with `fill`; if the data cannot be read (Postgres down), the static page instead:
+ * its scripts load the lists (or say the service is unavailable). Never stored.
+ */
+async function orStatic(c: AppContext, path: string, fill: () => Promise<Rendered>): Promise<Rendered> {
+  try {
+    return await fill();
+  } catch (err) {
+    c.var.log.error('list page render failed, serving the static page', { path, err: String(err) });
+    const page = await assetFetch(c, path);
+    return { response: new Response(page.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } }), shareable: false };
+  }
+}
+
 /** `/{lang}/`: categories and featured courses. */
 export function homePage(c: AppContext, lang: Lang): Promise<Response> {
   const origin = new URL(c.req.url).origin;
-  return cachedPage(c, new URL(`/${lang}/`, origin).href, LIST_PAGE_POLICY, async (): Promise<Rendered> => {
+  return cachedPage(c, new URL(`/${lang}/`, origin).href, LIST_PAGE_POLICY, () => orStatic(c, `/${lang}/`, async (): Promise<Rendered> => {
     const ctx = ctxOf(c);
     const [cats, featured, page] = await Promise.all([
       listCategories(ctx, lang),
@@ -65,7 +79,7 @@ export function homePage(c: AppContext, lang: Lang): Promise<Response> {
     let rw = withHead(new HTMLRewriter(), headTags({ origin, lang, rest: '/', title, description: t(lang, 'site.description') }));
     rw = fillRegion(fillRegion(rw, 'categories', chips), 'featured', cards);
     return { response: rw.transform(html(page)), shareable: true };
-  });
+  }));
 }
 
 const FILTER_VALUES: Record<string, (v: string) => boolean> = {
@@ -98,7 +112,7 @@ export async function catalogPage(c: AppContext, lang: Lang): Promise<Response |
   const query = catalogQuery(url.searchParams);
   if (!query) return undefined;
   const qs = query.size ? `?${query}` : '';
-  return cachedPage(c, new URL(`/${lang}/courses${qs}`, url.origin).href, LIST_PAGE_POLICY, async (): Promise<Rendered> => {
+  return cachedPage(c, new URL(`/${lang}/courses${qs}`, url.origin).href, LIST_PAGE_POLICY, () => orStatic(c, `/${lang}/courses`, async (): Promise<Rendered> => {
     const filters: CatalogFilters = Object.fromEntries(query) as CatalogFilters;
     if (query.has('minRating')) filters.minRating = Number(query.get('minRating'));
     const [list, page] = await Promise.all([listCourses(ctxOf(c), { ...filters, lang, limit: CATALOG_PAGE_SIZE }), assetFetch(c, `/${lang}/courses`)]);
@@ -115,5 +129,5 @@ export async function catalogPage(c: AppContext, lang: Lang): Promise<Response |
     }
     rw = fillRegion(rw, 'catalog-results', list.items.map((k) => cardHtml(k, lang)).join(''));
     return { response: rw.transform(html(page)), shareable: true };
-  });
+  }));
 }
