@@ -194,33 +194,32 @@ export const liveGameScenario: Scenario<State> = {
     let final: Msg | undefined;
     let lastScore = 0;
 
-    const connect = async (): Promise<Awaited<ReturnType<typeof open>> | undefined> => {
+    const connect = async (): Promise<{ c: Awaited<ReturnType<typeof open>>; welcome: Msg; at: number } | undefined> => {
       const started = Date.now();
       try {
         const c = await open(url);
-        await c.wait((m) => m.type === 'welcome', 20_000);
+        const welcome = await c.wait((m) => m.type === 'welcome', 20_000);
         record('WS connect + welcome', Date.now() - started, true);
-        return c;
+        return { c, welcome, at: Date.now() };
       } catch {
         record('WS connect + welcome', Date.now() - started, false);
         return undefined;
       }
     };
 
-    let socket = await connect();
-    if (!socket) return;
+    const first = await connect();
+    if (!first) return;
+    let socket: Awaited<ReturnType<typeof open>> | undefined = first.c;
+    // Only messages the host's action caused while this socket was open measure action → receipt.
+    let openedAt = first.at;
     const answered = new Set<number>();
-    const attach = (c: NonNullable<typeof socket>, afterReconnect: boolean) =>
+    const attach = (c: Awaited<ReturnType<typeof open>>) =>
       c.onMessage((m, at) => {
         last = m;
-        if (m.type === 'welcome' && afterReconnect) {
-          // Back in the same seat with the score it had.
-          record('WS reconnect keeps score', 0, m.you?.score === lastScore, m.you?.score === lastScore ? 200 : 409);
-        }
         if (m.type === 'question' || m.type === 'reveal' || m.type === 'ended') {
           if (typeof m.t === 'number') record('WS broadcast (DO send → receipt)', Math.max(0, at - m.t), true);
           const hostAt = s.hostSentAt.get(m.type === 'ended' ? -1 : m.index);
-          if (m.type !== 'reveal' && hostAt !== undefined && !afterReconnect) record('WS host action → receipt', Math.max(0, at - hostAt), true);
+          if (m.type !== 'reveal' && hostAt !== undefined && hostAt >= openedAt) record('WS host action → receipt', Math.max(0, at - hostAt), true);
         }
         if (m.type === 'question' && !answered.has(m.index)) {
           answered.add(m.index);
@@ -246,19 +245,25 @@ export const liveGameScenario: Scenario<State> = {
           if (m.final) final = m;
         }
       });
-    attach(socket, false);
+    attach(socket);
 
     // 10 % drop their socket after the first reveal and come back into their seat.
+    let reconnectStarted = 0;
     if (reconnectAfter === 0) {
       try {
         await socket.wait((m) => m.type === 'you' && m.index === 0, 60_000);
         socket.ws.close(1000, 'network switch');
+        reconnectStarted = Date.now();
         await sleep(200 + rng.int(800));
         const again = await connect();
         if (again) {
-          socket = again;
-          attach(again, true);
-        }
+          // Back in the same seat with the score it had.
+          const kept = again.welcome.you?.score === lastScore;
+          record('WS reconnect keeps score', again.at - reconnectStarted, kept, kept ? 200 : 409);
+          socket = again.c;
+          openedAt = again.at;
+          attach(again.c);
+        } else socket = undefined;
       } catch {
         // the game ended before the first reveal: nothing to reconnect for
       }
