@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { hashPassword } from '../../workers/identity/password.ts';
 import { seedDemoCatalog } from './demo-catalog.ts';
+import { seedDemoQuiz } from './demo-quiz.ts';
 
 export interface DemoAccount {
   role: 'admin' | 'learner' | 'parent' | 'teacher';
@@ -52,6 +53,7 @@ export async function seedDemo(opts: { databaseUrl: string; dataDir: string; pep
       );
     }
     await seedDemoCatalog(client, 'teacher@sabaq.local');
+    await seedDemoQuiz(client, 'teacher@sabaq.local');
   } finally {
     await client.end();
   }

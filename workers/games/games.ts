@@ -91,12 +91,24 @@ export async function createGame(ctx: Ctx, actor: Actor, input: { testId: string
   }
   // A lookup of this PIN may have cached "no game" (or an old game) a moment ago.
   await ctx.services.cache.bump(pinGen(pin)).catch(() => {});
+  forgetPin(pin);
   return { id, pin, questionCount: questions.length };
 }
+
+/**
+ * Isolate-lived memo of PIN → game id (positive answers only, a few seconds): a join storm of
+ * a thousand players asks the same PIN at once, and should not make a thousand Redis reads.
+ * A PIN whose game ended is dropped as soon as its room says so (forgetPin).
+ */
+const PIN_MEMO_MS = 5_000;
+const pinMemo = new Map<string, { id: string; until: number }>();
+const forgetPin = (pin: string) => pinMemo.delete(pin);
 
 /** PIN → id of the running game; cached briefly, since a join storm asks the same PIN at once. */
 export async function resolvePin(ctx: Ctx, pin: string): Promise<string> {
   if (!PIN.test(pin)) throw notFound('Game');
+  const memo = pinMemo.get(pin);
+  if (memo && memo.until > Date.now()) return memo.id;
   const id = await ctx.services.cache.getOrLoad<string | null>({
     family: 'game:pin',
     key: `game:pin:${pin}`,
@@ -112,6 +124,8 @@ export async function resolvePin(ctx: Ctx, pin: string): Promise<string> {
     },
   });
   if (!id) throw notFound('Game');
+  if (pinMemo.size > 10_000) pinMemo.clear();
+  pinMemo.set(pin, { id, until: Date.now() + PIN_MEMO_MS });
   return id;
 }
 
@@ -126,7 +140,10 @@ export async function joinGame(ctx: Ctx, input: JoinInput): Promise<Extract<Join
   const gameId = await resolvePin(ctx, input.pin);
   const r = await roomOf(ctx, gameId).join({ nickname: input.nickname, userId: input.actor?.role === 'learner' ? input.actor.id : null });
   if (r.ok) return r;
-  if (r.code === 'not_found') throw notFound('Game');
+  if (r.code === 'not_found') {
+    forgetPin(input.pin);
+    throw notFound('Game');
+  }
   if (r.code === 'validation_failed') throw validationError({ nickname: r.message });
   throw new AppError('conflict', r.message, r.suggestion ? { suggestion: r.suggestion } : undefined);
 }
@@ -135,6 +152,7 @@ export async function gameState(ctx: Ctx, pin: string): Promise<PublicState> {
   const gameId = await resolvePin(ctx, pin);
   const state = await roomOf(ctx, gameId).publicState();
   if (!state) throw notFound('Game');
+  if (state.phase === 'ended') forgetPin(pin);
   return state;
 }
 
