@@ -37,7 +37,8 @@ async function payWith(page: Page, courseId: string, card: string): Promise<void
   await page.goto(`/en/courses/${courseId}`);
   const buy = page.locator('#course-enroll');
   await buy.waitFor();
-  await page.waitForFunction(() => document.querySelector('#course-enroll')?.textContent?.startsWith('Buy for'));
+  // The button turns into "Buy for …" once the page knows the course is paid.
+  await page.locator('#course-enroll', { hasText: 'Buy for' }).waitFor();
   await buy.click();
   await page.waitForURL(/\/api\/mock-pay\/checkout\/cs_mock_/);
   await page.locator('input[name="card"]').fill(card);
