@@ -1,10 +1,13 @@
 /**
- * Enrollment writes: logged-in learners enroll in free courses they are not in yet, and one
- * request in twenty repeats an earlier pair (a double click, a retry). Afterwards the
- * database must hold exactly one row for every pair that was answered 2xx (nothing lost,
- * nothing duplicated) and each touched course's enrollment counter must equal its rows.
- * Budget: 200 req/s, p99 < 200 ms, no lost or duplicated rows. Paid courses go through
- * checkout once payments exist; until then they are left out.
+ * Enrollment + checkout writes: logged-in learners enroll in free courses they are not in yet,
+ * and (one request in four) start a checkout for a paid course with an Idempotency-Key; one
+ * request in twenty repeats an earlier one (a double click, a retry: same pair, same key).
+ * Afterwards the database must hold exactly one row for every pair that was answered 2xx
+ * (nothing lost, nothing duplicated) and each touched course's enrollment counter must equal
+ * its rows. Then (unmeasured) every checkout is paid on the mock provider's hosted page with
+ * the test card, its signed webhooks arrive through the queue (some twice, out of order), and
+ * every succeeded payment must have exactly one enrollment and every bought pair one payment.
+ * Budget: 200 req/s, p99 < 200 ms, no lost or duplicated rows.
  */
 import type { Outcome } from '../lib/client.ts';
 import type { Check, Scenario } from '../lib/scenario.ts';
@@ -16,6 +19,10 @@ interface State {
   /** Pairs each learner is already in (seeded), to be avoided. */
   taken: Set<string>;
   sent: { session: Session; course: string }[];
+  /** Paid courses, and the checkouts sent (key + body, for repeats). */
+  paid: string[];
+  checkouts: { session: Session; course: string; key: string }[];
+  baseUrl: string;
 }
 
 const pairKey = (userId: string, courseId: string) => `${userId}:${courseId}`;
@@ -42,7 +49,8 @@ export const enrollmentScenario: Scenario<State> = {
       ]);
       for (const r of rows) taken.add(pairKey(r.user_id, r.course_id));
     }
-    return { learners, courses, taken, sent: [] };
+    const paid = (await tableExists(ctx.db, 'payments')) ? (await samplePublishedCourses(ctx.db, ctx.smoke ? 30 : 5000, 29, 'c.price_amount > 0')).map((c) => c.id) : [];
+    return { learners, courses, taken, sent: [], paid, checkouts: [], baseUrl: ctx.baseUrl };
   },
   unavailable: (s) => (!s.learners.length ? 'no seeded learner could log in' : !s.courses.length ? 'no free published course' : undefined),
   mix: [
@@ -67,13 +75,39 @@ export const enrollmentScenario: Scenario<State> = {
         return null;
       },
     },
+    {
+      endpoint: 'POST /api/checkout',
+      weight: 1 / 3,
+      ok: (status) => status === 200 || status === 201,
+      build: (s, rng) => {
+        const send = (c: { session: Session; course: string; key: string }) => ({
+          path: '/api/checkout',
+          headers: { ...auth(c.session), 'idempotency-key': c.key },
+          body: { purchase: { kind: 'course', id: c.course } },
+          readBody: true,
+        });
+        if (s.checkouts.length && rng.chance(0.05)) return send(s.checkouts[rng.int(s.checkouts.length)]!);
+        for (let attempt = 0; s.paid.length && attempt < 20; attempt++) {
+          const session = s.learners[rng.int(s.learners.length)]!;
+          const course = s.paid[rng.int(s.paid.length)]!;
+          const pair = pairKey(session.userId, course);
+          if (s.taken.has(pair)) continue;
+          s.taken.add(pair);
+          const c = { session, course, key: `bench-${session.userId.slice(0, 8)}-${course}` };
+          s.checkouts.push(c);
+          return send(c);
+        }
+        return null;
+      },
+    },
   ],
   async verify(s, outcomes, db) {
     const checks: Check[] = [];
     if (!(await tableExists(db, 'enrollments'))) return [{ name: 'rows', ok: false, detail: 'no enrollments table' }];
+    checks.push(...(await verifyCheckouts(s, outcomes, db)));
     const answered = new Map<string, { userId: string; courseId: string }>();
     for (const o of outcomes) {
-      if (!o.ok) continue;
+      if (!o.ok || o.spec.path === '/api/checkout') continue;
       const courseId = courseOf(o);
       const userId = s.learners.find((l) => l.token === o.spec.headers?.authorization?.slice(7))?.userId;
       if (courseId && userId) answered.set(pairKey(userId, courseId), { userId, courseId });
@@ -100,3 +134,60 @@ export const enrollmentScenario: Scenario<State> = {
     return checks;
   },
 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Checkout half of the verification: one payment per key (repeats answered the same payment),
+ * then every checkout paid with the test card and settled by its webhooks, and
+ * succeeded payment ⇔ exactly one enrollment for every pair the run bought.
+ */
+async function verifyCheckouts(s: State, outcomes: Outcome[], db: import('pg').Pool): Promise<Check[]> {
+  const byKey = new Map<string, Set<string>>();
+  for (const o of outcomes) {
+    if (!o.ok || o.spec.path !== '/api/checkout') continue;
+    const key = o.spec.headers?.['idempotency-key'];
+    const id = (o.body as { id?: string } | undefined)?.id;
+    if (key && id) byKey.set(key, (byKey.get(key) ?? new Set()).add(id));
+  }
+  if (!byKey.size) return s.paid.length ? [{ name: 'checkouts', ok: false, detail: 'no checkout was answered 2xx' }] : [];
+  const split = [...byKey.values()].filter((ids) => ids.size > 1).length;
+  const checks: Check[] = [{ name: 'one payment per idempotency key', ok: split === 0, detail: `${split} of ${byKey.size} keys answered more than one payment` }];
+  const ids = [...new Set([...byKey.values()].flatMap((v) => [...v]))];
+  const { rows: sessions } = await db.query<{ id: string; checkout_url: string | null }>('select id, checkout_url from payments where id = any($1::uuid[])', [ids]);
+  checks.push({ name: 'no lost payments', ok: sessions.length === ids.length, detail: `${sessions.length} of ${ids.length} payments answered 2xx are in the database` });
+  // Pay each on the hosted page (unmeasured), a few at a time.
+  for (let i = 0; i < sessions.length; i += 20) {
+    await Promise.all(
+      sessions.slice(i, i + 20).map((p) =>
+        p.checkout_url
+          ? fetch(new URL(p.checkout_url, s.baseUrl), { method: 'POST', body: new URLSearchParams({ card: '4242424242424242' }), redirect: 'manual' }).then((r) => r.arrayBuffer())
+          : undefined,
+      ),
+    );
+  }
+  const deadline = Date.now() + 120_000;
+  let open = ids.length;
+  while (Date.now() < deadline) {
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from payments where id = any($1::uuid[]) and status <> 'succeeded'`, [ids]);
+    open = rows[0]!.n;
+    if (!open) break;
+    await sleep(1_000);
+  }
+  checks.push({ name: 'every paid checkout settled by its webhooks', ok: open === 0, detail: `${ids.length - open} of ${ids.length} payments succeeded within 120 s of paying` });
+  const { rows: [bad] } = await db.query<{ orphans: number; dup: number; unpaid: number }>(
+    `with p as (select * from payments where id = any($1::uuid[]))
+     select (select count(*)::int from p where p.status = 'succeeded'
+               and not exists (select 1 from enrollments e where e.user_id = p.user_id and e.course_id = p.purchase_id)) as orphans,
+            (select count(*)::int from (select user_id, purchase_id from p where status = 'succeeded' group by 1, 2 having count(*) > 1) d) as dup,
+            (select count(*)::int from enrollments e join p on p.user_id = e.user_id and p.purchase_id = e.course_id
+               where not exists (select 1 from payments q where q.user_id = e.user_id and q.purchase_id = e.course_id and q.status = 'succeeded')) as unpaid`,
+    [ids],
+  );
+  checks.push({
+    name: 'succeeded payment ⇔ one enrollment',
+    ok: !bad!.orphans && !bad!.dup && !bad!.unpaid,
+    detail: `${bad!.orphans} succeeded without enrollment, ${bad!.dup} pairs paid twice, ${bad!.unpaid} bought enrollments without a succeeded payment`,
+  });
+  return checks;
+}

@@ -10,10 +10,11 @@ import { SEED_EMAIL_DOMAIN, seededPassword } from './accounts.ts';
 import { planFor, type SeedPlan } from './plan.ts';
 import { helperSql } from './sql.ts';
 import { ASSESSMENT_SEEDERS } from './assessments.ts';
+import { PAYMENT_SEEDERS } from './payments.ts';
 import { SEEDERS as CORE_SEEDERS, computeCourseStats, upsertCategories, type SeedContext } from './tables.ts';
 
 /** Every table seeder, in dependency order; a domain's tables are seeded once they exist. */
-const SEEDERS = [...CORE_SEEDERS, ...ASSESSMENT_SEEDERS];
+const SEEDERS = [...CORE_SEEDERS, ...ASSESSMENT_SEEDERS, ...PAYMENT_SEEDERS];
 
 export interface SeedOptions {
   databaseUrl: string;
@@ -61,6 +62,7 @@ const OWNED_BY: Record<string, string> = {
   attempts: `user_id in (${SEEDED_USERS})`,
   attempt_answers: `attempt_id in (select id from attempts where user_id in (${SEEDED_USERS}))`,
   results: `user_id in (${SEEDED_USERS})`,
+  payments: `user_id in (${SEEDED_USERS})`,
 };
 
 async function tableExists(pool: pg.Pool, name: string): Promise<boolean> {

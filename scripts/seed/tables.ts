@@ -260,7 +260,7 @@ export function enrollmentPlanSql(p: SeedPlan): string {
 }
 
 /** Enrollment date: after both the learner and the course existed, within 45 days. */
-const enrolledAt = `least(timestamptz '2026-11-01', greatest(pg_temp.u_created(p.u), pg_temp.c_published_at(p.c)) + make_interval(secs => pg_temp.h(p.i, 42) % (45 * 86400)))`;
+export const enrolledAt = `least(timestamptz '2026-11-01', greatest(pg_temp.u_created(p.u), pg_temp.c_published_at(p.c)) + make_interval(secs => pg_temp.h(p.i, 42) % (45 * 86400)))`;
 
 const enrollments: TableSeeder = {
   table: 'enrollments',

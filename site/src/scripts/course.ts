@@ -5,7 +5,9 @@ import { enhanceForm, showFormStatus } from '../lib/forms';
 import { href, tc } from '../lib/i18n-client';
 import type { MyCourse, Review } from '../lib/learning-types';
 import { formatDate, progressBar } from '../lib/progress';
+import { onLive } from '../lib/live';
 import { getMe } from '../lib/session';
+import { returnedFromCheckout, startCheckout, type CheckoutReturn } from '../lib/payments';
 import { loadShell, setPageTitle } from '../lib/shell';
 import type { CourseDetail, Page } from '../lib/types';
 
@@ -81,6 +83,8 @@ async function loadMine(state: PageState): Promise<void> {
 function renderMine(state: PageState): void {
   const me = state.me;
   const enrolled = Boolean(me?.enrolled);
+  // A paid course is bought, not enrolled in: the button says so and shows the price.
+  if (state.course.price && state.course.price.amount > 0) byId('course-enroll').textContent = tc('pay.buy', { price: formatPrice(state.course.price) });
   byId('course-enroll').hidden = enrolled;
   byId('course-leave').hidden = !enrolled;
   byId('course-go-learn').hidden = !enrolled;
@@ -135,6 +139,15 @@ function wireActions(state: PageState): void {
   const enroll = byId<HTMLButtonElement>('course-enroll');
   enroll.addEventListener('click', () => {
     if (!state.signedIn) return location.assign(loginUrl());
+    const price = state.course.price;
+    if (price && price.amount > 0) {
+      // Paid: off to the provider's hosted checkout page; it sends the buyer back here.
+      void act(state, enroll, async () => {
+        status(tc('pay.starting'));
+        await startCheckout({ kind: 'course', id: state.id }, price);
+      });
+      return;
+    }
     void act(state, enroll, async () => {
       await api.post(`/api/courses/${encodeURIComponent(state.id)}/enrollment`);
       return tc('course.enrolled');
@@ -158,6 +171,40 @@ function wireActions(state: PageState): void {
       return on ? tc('course.favoriteAdded') : tc('course.favoriteRemoved');
     });
   });
+}
+
+/**
+ * Back from the hosted checkout: "confirming payment…" until the webhook has enrolled the
+ * buyer — pushed live over the user socket, with a slow poll in case the socket is down.
+ */
+async function settleCheckout(state: PageState, back: CheckoutReturn): Promise<void> {
+  if (back.result === 'declined') return status(tc('pay.declined'), true);
+  if (back.result === 'canceled') return status(tc('pay.canceled'));
+  if (state.me?.enrolled) return status(tc('pay.succeeded'));
+  status(tc('pay.confirming'));
+  let done = false;
+  const check = async () => {
+    if (done) return;
+    await loadMine(state).catch(() => undefined);
+    if (state.me?.enrolled) {
+      done = true;
+      renderMine(state);
+      status(tc('pay.succeeded'));
+      return;
+    }
+    const payment = await back.payment().catch(() => null);
+    if (payment?.status === 'failed') {
+      done = true;
+      status(tc('pay.declined'), true);
+    }
+  };
+  onLive((event) => {
+    if (event.type === 'notification' && (event.notification.kind === 'payment' || event.notification.kind === 'enrollment')) void check();
+  });
+  for (let i = 0; i < 60 && !done; i++) {
+    await new Promise((r) => setTimeout(r, 3_000));
+    await check();
+  }
 }
 
 // ---------------------------------------------------------------- reviews
@@ -312,6 +359,8 @@ void loadShell<CourseDetail>({
         if (!(isApiError(error) && error.notified)) status(errorMessage(error), true);
       }
       renderMine(state);
+      const back = returnedFromCheckout();
+      if (back && state.signedIn) void settleCheckout(state, back);
       await loadReviews(state);
     })();
   },

@@ -1,0 +1,78 @@
+// Payments on the site: starting a hosted checkout and reading how it ended when the
+// provider sends the buyer back (…?session_id=…&checkout=success|declined|canceled).
+import { api } from './api';
+import { pageLang } from './i18n-client';
+import type { Page, Price } from './types';
+
+export type PaymentStatus = 'created' | 'pending' | 'succeeded' | 'failed' | 'canceled' | 'refunded';
+
+export interface Payment {
+  id: string;
+  status: PaymentStatus;
+  purchase: { kind: string; id: string };
+  description: string;
+  amount: number;
+  currency: string;
+  sessionId: string | null;
+  checkoutUrl: string | null;
+  createdAt: string;
+  succeededAt: string | null;
+  refundedAt: string | null;
+}
+
+/**
+ * One idempotency key per purchase attempt, kept for the tab's life: a double click or a
+ * retried request gets the same checkout back instead of a second one.
+ */
+function attemptKey(purchaseId: string): string {
+  const name = `sabaq:checkout:${purchaseId}`;
+  let key = sessionStorage.getItem(name);
+  if (!key) {
+    key = `web-${crypto.randomUUID()}`;
+    sessionStorage.setItem(name, key);
+  }
+  return key;
+}
+
+/** Creates (or resumes) the checkout at the price the buyer saw, then leaves for the hosted page. */
+export async function startCheckout(purchase: { kind: 'course'; id: string }, expected: Price): Promise<void> {
+  const payment = await api.post<Payment>(
+    '/api/checkout',
+    { purchase, lang: pageLang(), expected: { amount: expected.amount, currency: expected.currency } },
+    { headers: { 'Idempotency-Key': attemptKey(purchase.id) } },
+  );
+  if (!payment.checkoutUrl) throw new Error('no checkout page');
+  location.assign(payment.checkoutUrl);
+}
+
+export interface CheckoutReturn {
+  result: 'success' | 'declined' | 'canceled';
+  sessionId: string;
+  /** The payment this checkout made, as the API knows it now. */
+  payment(): Promise<Payment | null>;
+}
+
+/** Reads and removes the return parameters; the next purchase attempt gets a fresh key. */
+export function returnedFromCheckout(): CheckoutReturn | null {
+  const url = new URL(location.href);
+  const sessionId = url.searchParams.get('session_id');
+  const result = url.searchParams.get('checkout');
+  if (!sessionId || (result !== 'success' && result !== 'declined' && result !== 'canceled')) return null;
+  url.searchParams.delete('session_id');
+  url.searchParams.delete('checkout');
+  history.replaceState(null, '', url.pathname + url.search + url.hash);
+  for (const k of Object.keys(sessionStorage)) if (k.startsWith('sabaq:checkout:')) sessionStorage.removeItem(k);
+  return {
+    result,
+    sessionId,
+    payment: async () => (await api.get<Page<Payment>>('/api/payments', { query: { sessionId, limit: 1 }, lang: false })).items[0] ?? null,
+  };
+}
+
+export function formatMoney(amount: number, currency: string, locale: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amount / 100);
+  } catch {
+    return `${(amount / 100).toFixed(2)} ${currency}`;
+  }
+}
