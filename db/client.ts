@@ -1,6 +1,7 @@
 import { neon, neonConfig, Pool } from '@neondatabase/serverless';
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import { drizzle as drizzleWs, type NeonDatabase } from 'drizzle-orm/neon-serverless';
+import { Bulkhead } from '../workers/lib/admission.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -49,8 +50,49 @@ function configureLocal(httpEndpoint: string | undefined, wsProxy: string | unde
   }
 }
 
+/** Postgres round trips over HTTP in flight per isolate, at most; more wait briefly, then fail as unavailable. */
+export const MAX_DB_INFLIGHT = 32;
+const DB_QUEUE = 256;
+const DB_WAIT_MS = 2000;
+/** A request-path round trip abandoned after this: the caller answers 503 instead of waiting on. */
+export const DB_CALL_DEADLINE_MS = 5000;
+
+/** Raised when the isolate's Postgres slots stay full: treated like an unreachable database (503). */
+export class DatabaseBusyError extends Error {
+  readonly code = '53300';
+  constructor() {
+    super('too many Postgres round trips in flight in this isolate');
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+let boundedInstalled = false;
+
+/**
+ * Bounds the Neon HTTP driver's round trips per isolate (its fetchFunction: a driver-wide
+ * setting, so once per isolate; an existing hook is wrapped): at most MAX_DB_INFLIGHT sockets,
+ * a bounded queue, and a deadline per round trip — so an overloaded Postgres cannot collect
+ * an unbounded number of sockets and waiting requests.
+ */
+function installBoundedFetch() {
+  if (boundedInstalled) return;
+  boundedInstalled = true;
+  const inner = (neonConfig.fetchFunction as typeof fetch | undefined) ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const slots = new Bulkhead({ limit: () => MAX_DB_INFLIGHT, maxQueue: DB_QUEUE, maxWaitMs: DB_WAIT_MS, leaseMs: DB_CALL_DEADLINE_MS * 2 });
+  neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const permit = await slots.acquire();
+    if (!permit) throw new DatabaseBusyError();
+    try {
+      return await inner(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(DB_CALL_DEADLINE_MS) });
+    } finally {
+      permit.release();
+    }
+  };
+}
+
 export function createDatabase(opts: DatabaseOptions): Database {
   configureLocal(opts.httpEndpoint, opts.wsProxy);
+  installBoundedFetch();
   const logger = opts.onQuery ? { logQuery: (query: string, params: unknown[]) => opts.onQuery!(query, params) } : undefined;
   const db = drizzleHttp({ client: neon(opts.url), schema, logger });
   const read = opts.readUrl ? drizzleHttp({ client: neon(opts.readUrl), schema, logger }) : db;
@@ -78,11 +120,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === 'ECONNREFUSED')) return true;
+    if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '53300' || code === 'ECONNREFUSED')) return true;
     const msg = e instanceof Error ? e.message : '';
     // "not queryable": the WebSocket driver's answer once its connection broke, e.g. to the
     // ROLLBACK that follows a connection cut mid-transaction (tests/faults/postgres.test.ts).
-    if (/fetch failed|ECONNREFUSED|Network connection lost|connect(ion)? (refused|timeout|terminated)|WebSocket|is not queryable/i.test(msg)) return true;
+    if (/fetch failed|ECONNREFUSED|Network connection lost|connect(ion)? (refused|timeout|terminated)|WebSocket|is not queryable|TimeoutError|aborted due to timeout/i.test(msg)) return true;
     e = (e as { cause?: unknown; sourceError?: unknown }).sourceError ?? (e as { cause?: unknown }).cause;
   }
   return false;

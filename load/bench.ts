@@ -11,6 +11,8 @@ import { BUDGETS, EXTRA, type Budget } from './budgets.ts';
 import { LoadClient } from './lib/client.ts';
 import type { LatencySummary } from './lib/histogram.ts';
 import { createRng } from './lib/rng.ts';
+import { secondsToRecover, runPhased, type Phase, type PhasedResult } from './lib/phased.ts';
+import { deltas } from './lib/prometheus.ts';
 import { runClosed, runScenario, scrapeMetrics, warmUp, type ClosedResult, type ScenarioResult } from './lib/run.ts';
 import { openApiPath, splitEndpoint, type Scenario, type SetupContext } from './lib/scenario.ts';
 import { assessmentScenario } from './scenarios/assessment.ts';
@@ -62,6 +64,22 @@ export interface BenchOptions {
 
 export type Verdict = 'PASS' | 'FAIL' | 'SKIP' | 'INFO';
 
+export interface PhasedEntry {
+  knee: number;
+  budgetP99Ms: number;
+  result: PhasedResult;
+  /** overload: seconds after each overload phase until back within budget (null: not within the run). */
+  recovery?: { after: string; seconds: number | null }[];
+  /** cold-start: the last 20 s together, and the first second from which the rest met the budget. */
+  lastWindow?: { p99: number; ok: number; failed: number };
+  settledAfterS?: number | null;
+  /** Admission decisions the server counted (sabaq_admission_total deltas by outcome). */
+  admission?: Record<string, number>;
+  isolateRestarted?: boolean;
+  /** CPU ms per received response, per process. */
+  cpuPerRequest?: Record<string, number>;
+}
+
 export interface ScenarioEntry {
   scenario: string;
   title: string;
@@ -77,6 +95,8 @@ export interface ScenarioEntry {
   /** Time until /api/ready answered promptly again after the run. */
   recoveryMs?: number;
   /** With --knee: short runs at rising rates; the highest rate that still met the budget. */
+  /** cold-start / overload: the phases, per-second curve and what they show. */
+  phased?: PhasedEntry;
   knee?: { maxPassingRate: number | null; steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; pass: boolean; reasons: string[] }[] };
 }
 
@@ -155,7 +175,15 @@ export class UnknownScenarioError extends Error {
 
 /** Every name `--scenario` accepts. */
 export function knownScenarioNames(): string[] {
-  return [...new Set([...BUDGETS.map((b) => b.scenario), ...EXTRA.map((e) => e.scenario), ...Object.keys(SCENARIOS)])];
+  return [...new Set([...BUDGETS.map((b) => b.scenario), ...EXTRA.map((e) => e.scenario), ...Object.keys(SCENARIOS), ...PHASED_RUNS])];
+}
+
+/** Runs of the visitor mix at changing rates (load/lib/phased.ts), run when named or with --all. */
+export const PHASED_RUNS = ['cold-start', 'overload'] as const;
+export type PhasedRunName = (typeof PHASED_RUNS)[number];
+
+export function plannedPhasedRuns(opts: Pick<BenchOptions, 'only' | 'all'>): PhasedRunName[] {
+  return PHASED_RUNS.filter((n) => (opts.only ? opts.only.includes(n) : Boolean(opts.all)));
 }
 
 export interface PlannedScenario {
@@ -225,6 +253,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     const plan = planScenarios(opts);
 
     const setupClient = new LoadClient(target.url, { concurrency: 16, timeoutMs: 30_000 });
+    const prepared = new Map<string, { state: unknown; warm: RequestSpecLike[] }>();
     try {
       for (const p of plan) {
         const scenario = SCENARIOS[p.name];
@@ -264,6 +293,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         if (routes) entry.missingRoutes = (scenario.mix ?? []).map((m) => m.endpoint).filter((e) => e.includes('/api/') && !routes.has(toOpenApi(e)));
         if (entry.missingRoutes.length) log(`  not built yet: ${entry.missingRoutes.join(', ')}`);
         const warm = scenario.warmup?.(state, rng) ?? [];
+        prepared.set(scenario.name, { state, warm });
         if (warm.length) {
           const specs = smoke ? warm.slice(0, 50) : warm;
           const w = await warmUp(setupClient, specs);
@@ -332,6 +362,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           }
         }
       }
+      const phased = plannedPhasedRuns(opts);
+      if (phased.length && !smoke) await runPhasedRuns(phased, { target, db, report, prepared, setupClient, concurrency, seed, log });
     } finally {
       await setupClient.close();
     }
@@ -481,4 +513,150 @@ export function processCpu(rootPid: number): Record<string, number> {
   };
   walk(rootPid);
   return out;
+}
+
+type RequestSpecLike = Parameters<typeof warmUp>[1][number];
+
+interface PhasedContext {
+  target: BenchTarget;
+  db: pg.Pool;
+  report: BenchReport;
+  prepared: Map<string, { state: unknown; warm: RequestSpecLike[] }>;
+  setupClient: LoadClient;
+  concurrency: number;
+  seed: number;
+  log: (line: string) => void;
+}
+
+/** Highest passing rate of a budget (10 s steps, as --knee does). */
+async function findKnee(scenario: Scenario<unknown>, state: unknown, budget: Budget, warm: RequestSpecLike[], ctx: PhasedContext): Promise<number | null> {
+  let best: number | null = null;
+  for (const stepRate of kneeRates(budget.rate)) {
+    if (warm.length) await warmUp(ctx.setupClient, warm, 16);
+    const k = await runScenario(
+      scenario,
+      state,
+      { baseUrl: ctx.target.url, rate: stepRate, durationMs: 10_000, rampMs: 2000, concurrency: ctx.concurrency, timeoutMs: 10_000, seed: Date.now(), metricsToken: ctx.target.metricsToken, settle: () => settle(ctx.target.url, 180_000) },
+      ctx.db,
+    );
+    const pass = judge(budget, k, []).verdict === 'PASS';
+    ctx.log(`    knee ${stepRate}/s: achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${pass ? 'PASS' : 'FAIL'}`);
+    if (!pass) break;
+    best = stepRate;
+  }
+  return best;
+}
+
+/**
+ * `overload`: the visitor mix at the knee, 2× the knee for 30 s, the knee, 5× for 30 s, the
+ * knee again — goodput, shed requests, p99 of the accepted ones, time to recover.
+ * `cold-start`: Redis emptied, then the full knee rate from the first second for 60 s — does
+ * the last 20 s meet the budget (no metastable state)?
+ */
+async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promise<void> {
+  const { target, log } = ctx;
+  const budget = BUDGETS.find((b) => b.scenario === 'visitor')!;
+  const visitor = SCENARIOS.visitor!;
+  let prep = ctx.prepared.get('visitor');
+  if (!prep) {
+    const rng = createRng(ctx.seed);
+    const state = await visitor.setup({ baseUrl: target.url, db: ctx.db, client: ctx.setupClient, rng, smoke: false, ip: (n: number) => `100.${64 + ((n >>> 16) & 63)}.${(n >>> 8) & 255}.${n & 255}`, log });
+    prep = { state, warm: visitor.warmup?.(state, rng) ?? [] };
+    ctx.prepared.set('visitor', prep);
+  }
+  let knee = ctx.report.scenarios.find((s) => s.scenario === 'visitor')?.knee?.maxPassingRate ?? undefined;
+  if (knee === undefined) {
+    log('visitor knee (for the phased runs)…');
+    knee = (await findKnee(visitor, prep.state, budget, prep.warm, ctx)) ?? 25;
+  }
+  for (const name of names) {
+    const phases: Phase[] =
+      name === 'overload'
+        ? [
+            { label: 'knee', rate: knee, durationMs: 10_000 },
+            { label: '2× knee', rate: knee * 2, durationMs: 30_000 },
+            { label: 'knee again', rate: knee, durationMs: 20_000 },
+            { label: '5× knee', rate: knee * 5, durationMs: 30_000 },
+            { label: 'knee at the end', rate: knee, durationMs: 30_000 },
+          ]
+        : [{ label: 'cold', rate: knee, durationMs: 60_000 }];
+    log(`${name}: visitor mix, knee ${knee}/s`);
+    const entry: ScenarioEntry = { scenario: name, title: name === 'overload' ? `overload: 2× and 5× the visitor knee (${knee}/s)` : `cold start at the visitor knee (${knee}/s), Redis emptied`, verdict: 'INFO', reasons: [], missingRoutes: [] };
+    ctx.report.scenarios.push(entry);
+    if (name === 'cold-start') {
+      if (!target.upstash) {
+        entry.verdict = 'SKIP';
+        entry.reasons.push('no Upstash endpoint to empty Redis through');
+        continue;
+      }
+      await flushRedis(target.upstash);
+    } else if (prep.warm.length) {
+      await warmUp(ctx.setupClient, prep.warm, 16);
+    }
+    await settle(target.url, 180_000);
+    const before = await scrapeMetrics(target.url, target.metricsToken);
+    const cpuBefore = target.serverPid && process.platform === 'linux' ? processCpu(target.serverPid) : {};
+    const genBefore = process.cpuUsage();
+    const r = await runPhased(visitor, prep.state, { baseUrl: target.url, phases, concurrency: ctx.concurrency, timeoutMs: 10_000, seed: Date.now(), log });
+    const gen = process.cpuUsage(genBefore);
+    const cpuAfter = target.serverPid && process.platform === 'linux' ? processCpu(target.serverPid) : {};
+    await settle(target.url, 180_000);
+    const after = await scrapeMetrics(target.url, target.metricsToken);
+    const { windows, ...result } = r;
+    const pe: PhasedEntry = { knee, budgetP99Ms: budget.p99Ms!, result };
+    const perReq = (v: number) => (r.received ? Math.round((v / r.received) * 100) / 100 : 0);
+    pe.cpuPerRequest = { 'load generator': perReq((gen.user + gen.system) / 1000) };
+    for (const [k, v] of Object.entries(cpuAfter)) pe.cpuPerRequest[k.replace(/^cpu ms /, '')] = perReq(v - (cpuBefore[k] ?? 0));
+    if (before && after) {
+      pe.admission = {};
+      for (const x of deltas(before, after, 'sabaq_admission_total')) if (x.value) pe.admission[`${x.labels.family}:${x.labels.outcome}`] = x.value;
+      const iso = (xs: typeof before) => xs.find((x) => x.name === 'sabaq_metrics_isolate_info')?.labels.isolate;
+      pe.isolateRestarted = iso(before) !== iso(after);
+    }
+    if (pe.isolateRestarted) entry.reasons.push('the Worker isolate was restarted during the run');
+    if (name === 'overload') {
+      let at = 0;
+      pe.recovery = [];
+      for (let i = 0; i < phases.length; i++) {
+        at += phases[i]!.durationMs / 1000;
+        if (phases[i]!.rate > knee) pe.recovery.push({ after: phases[i]!.label, seconds: secondsToRecover(result.seconds, at, budget.p99Ms!) });
+      }
+      for (const p of result.phases.filter((x) => x.rate > knee)) {
+        if (p.goodput < knee * 0.9) entry.reasons.push(`${p.label}: goodput ${p.goodput}/s < 90 % of the knee`);
+        if (p.timeouts) entry.reasons.push(`${p.label}: ${p.timeouts} timeouts`);
+        if (p.shed && p.shedLatency.p99 >= 100) entry.reasons.push(`${p.label}: shed answered in p99 ${p.shedLatency.p99} ms (≥ 100 ms)`);
+      }
+      for (const rec of pe.recovery) if (rec.seconds === null || rec.seconds > 10) entry.reasons.push(`after ${rec.after}: ${rec.seconds === null ? 'not back within budget' : `back within budget after ${rec.seconds} s`} (target ≤ 10 s)`);
+    } else {
+      const total = phases[0]!.durationMs / 1000;
+      pe.lastWindow = windows(total - 20, total);
+      pe.settledAfterS = null;
+      for (let sec = 0; sec < total; sec++) {
+        const w = windows(sec, total);
+        if (w.failed === 0 && w.p99 < budget.p99Ms!) {
+          pe.settledAfterS = sec;
+          break;
+        }
+      }
+      if (pe.lastWindow.failed || pe.lastWindow.p99 >= budget.p99Ms!) entry.reasons.push(`last 20 s: p99 ${pe.lastWindow.p99} ms, ${pe.lastWindow.failed} failed (budget p99 < ${budget.p99Ms} ms, 0 errors)`);
+      if (pe.settledAfterS === null || pe.settledAfterS > 30) entry.reasons.push(`within budget ${pe.settledAfterS === null ? 'never' : `only after ${pe.settledAfterS} s`} (target ≤ 30 s)`);
+    }
+    entry.phased = pe;
+    entry.verdict = entry.reasons.length ? 'FAIL' : 'PASS';
+    for (const p of result.phases) log(`  ${p.label} (${p.rate}/s): goodput ${p.goodput}/s, shed ${p.shed} (p99 ${p.shedLatency.p99} ms), timeouts ${p.timeouts}, errors ${p.errors}, accepted p99 ${p.accepted.p99} ms`);
+    if (pe.recovery) log(`  recovery: ${pe.recovery.map((x) => `after ${x.after} ${x.seconds === null ? 'never' : `${x.seconds} s`}`).join(', ')}`);
+    if (pe.lastWindow) log(`  last 20 s: p99 ${pe.lastWindow.p99} ms, ${pe.lastWindow.failed} failed; within budget from second ${pe.settledAfterS ?? 'never'}`);
+    log(`  ${entry.verdict}${entry.reasons.length ? ` — ${entry.reasons.join('; ')}` : ''}`);
+  }
+}
+
+/** Empties the local Redis (cache entries, generations, rate-limit counters): a cold start. */
+async function flushRedis(upstash: { url: string; token: string }): Promise<void> {
+  const res = await fetch(upstash.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(['FLUSHDB']),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`FLUSHDB through the Upstash endpoint answered ${res.status}`);
 }

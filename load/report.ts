@@ -92,6 +92,22 @@ export function toMarkdown(r: BenchReport): string {
   }
 
   for (const s of r.scenarios) {
+    const ph = s.phased;
+    if (!ph) continue;
+    out.push(`## ${s.scenario} (${s.verdict})`, '', `${s.title}; budget p99 < ${ph.budgetP99Ms} ms. 503 answers are counted as shed (admission control), not as failures of the accepted requests.`, '');
+    out.push('| phase | offered /s | goodput /s | shed | shed p99 ms | timeouts | other errors | accepted p50 ms | accepted p99 ms |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of ph.result.phases) out.push(`| ${p.label} | ${n(p.rate)} | ${n(p.goodput, 1)} | ${n(p.shed)} | ${p.shed ? ms(p.shedLatency.p99) : '—'} | ${n(p.timeouts)} | ${n(p.errors)} | ${ms(p.accepted.p50)} | ${ms(p.accepted.p99)} |`);
+    out.push('');
+    if (ph.recovery) out.push(`Back within budget (3 s in a row: nothing shed, p99 < ${ph.budgetP99Ms} ms): ${ph.recovery.map((x) => `after ${x.after} ${x.seconds === null ? 'never' : `${x.seconds} s`}`).join(' · ')}`, '');
+    if (ph.lastWindow) out.push(`Last 20 s: p99 ${ms(ph.lastWindow.p99)} ms, ${n(ph.lastWindow.ok)} ok, ${n(ph.lastWindow.failed)} failed; within budget from second ${ph.settledAfterS ?? 'never'} on.`, '');
+    if (ph.admission) out.push(`Admission decisions (server): ${Object.entries(ph.admission).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none'}${ph.isolateRestarted ? ' · **the isolate restarted**' : ''}`, '');
+    if (ph.cpuPerRequest) out.push(`CPU per received response: ${Object.entries(ph.cpuPerRequest).map(([k, v]) => `${k} ${ms(v)} ms`).join(' · ')}`, '');
+    out.push('Per second (by intended start): offered, goodput, shed, p99 of the accepted:', '', '```');
+    for (const x of ph.result.seconds) out.push(`${String(x.t).padStart(3)} ${x.phase.padEnd(16)} ${String(x.offered).padStart(5)} ${String(x.ok).padStart(5)} ${String(x.shed).padStart(5)} ${String(x.timeouts + x.errors).padStart(4)} ${ms(x.p99).padStart(7)}`);
+    out.push('```', '');
+  }
+
+  for (const s of r.scenarios) {
     const x = s.result;
     if (!x) continue;
     out.push(`## ${s.scenario}`, '', `${s.title}. ${x.mode === 'sessions' ? `Sessions: ${n(x.offeredRate)} started per second, think time ~${x.thinkTimeMs / 1000} s.` : `Open model, ${n(x.offeredRate)} req/s for ${x.durationMs / 1000} s (${n(x.scheduled)} arrivals${x.skipped ? `, ${x.skipped} without data` : ''}); at a think time of ~${x.thinkTimeMs / 1000} s this is the traffic of ≈ ${n(x.equivalentUsers)} active users.`}`, '');

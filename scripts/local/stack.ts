@@ -2,6 +2,7 @@ import { FaultSwitch, faultRulesFromEnv } from './faults.ts';
 import { startNeonEndpoint } from './neon-endpoint.ts';
 import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { migrateDatabase } from './migrate.ts';
+import { preferPort } from './ports.ts';
 import { startRedis, type RedisHandle } from './redis.ts';
 import { loadLocalSecrets, type LocalSecrets } from './secrets.ts';
 import { startUpstashEndpoint } from './upstash-endpoint.ts';
@@ -75,12 +76,13 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     stops.push(() => postgres.stop(), () => redis.stop());
     await migrateDatabase(postgres.url);
 
-    const neon = await startNeonEndpoint({ port: opts.preferredPorts?.neon, log, faults: faults.neon });
+    // Preferred ports only when free: on a machine shared by several stacks another may hold them.
+    const neon = await startNeonEndpoint({ port: opts.preferredPorts?.neon && (await preferPort(opts.preferredPorts.neon)), log, faults: faults.neon });
     stops.push(() => neon.close());
     const upstash = await startUpstashEndpoint({
       redis,
       token: secrets.UPSTASH_REDIS_REST_TOKEN,
-      port: opts.preferredPorts?.upstash,
+      port: opts.preferredPorts?.upstash && (await preferPort(opts.preferredPorts.upstash)),
       faults: faults.upstash,
     });
     stops.push(() => upstash.close());

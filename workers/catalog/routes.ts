@@ -107,6 +107,7 @@ const Ids = z.object({ ids: z.array(z.string().max(64)).max(500) }).strict();
 const Authored = z.record(z.string(), z.unknown());
 
 const origin = (c: AppContext) => new URL(c.req.url).origin;
+// Behind the edge cache: a hit costs no Redis round trip for its rate-limit decision.
 const readLimit = rateLimit('catalog.read');
 const writeLimit = rateLimit('authoring.write');
 const teacherOrAdmin = authenticate(['teacher', 'admin']);
@@ -114,7 +115,7 @@ const teacherOrAdmin = authenticate(['teacher', 'admin']);
 const r = {
   categories: createRoute({
     method: 'get', path: '/categories', tags: ['catalog'], summary: 'Course categories',
-    middleware: [readLimit, edgeCache({ sMaxAge: 3600, staleWhileRevalidate: 86400 }), etag()] as const,
+    middleware: [edgeCache({ sMaxAge: 3600, staleWhileRevalidate: 86400 }), readLimit, etag()] as const,
     request: { query: LangQuery },
     responses: { 200: json(z.object({ items: z.array(z.object({ id: z.string(), slug: z.string(), title: z.string() })) })), ...errorResponses(400, 429) },
   }),
@@ -132,13 +133,13 @@ const r = {
   }),
   detail: createRoute({
     method: 'get', path: '/courses/{id}', tags: ['catalog'], summary: 'A published course with its curriculum',
-    middleware: [readLimit, edgeCache({ sMaxAge: 300, staleWhileRevalidate: 3600 }), etag()] as const,
+    middleware: [edgeCache({ sMaxAge: 300, staleWhileRevalidate: 3600 }), readLimit, etag()] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(CourseDetail), ...errorResponses(404, 429) },
   }),
   curriculum: createRoute({
     method: 'get', path: '/courses/{id}/curriculum', tags: ['catalog'], summary: 'Modules and lesson titles of a published course',
-    middleware: [readLimit, edgeCache({ sMaxAge: 300, staleWhileRevalidate: 3600 }), etag()] as const,
+    middleware: [edgeCache({ sMaxAge: 300, staleWhileRevalidate: 3600 }), readLimit, etag()] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(z.object({ courseId: z.string(), modules: Curriculum })), ...errorResponses(404, 429) },
   }),

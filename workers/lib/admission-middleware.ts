@@ -176,6 +176,19 @@ export const admission = (state: Admission = isolateAdmission) =>
     } finally {
       permit.release(dropped);
     }
+    // stale-if-error: a public read that failed for capacity reasons (the database busy or
+    // unreachable, the read-through bulkhead full) gets its last good answer instead.
+    if (staleable && c.res.status === 503) {
+      const copy = state.stale.get(c.req.url, state.clock.now(), STALE_MAX_AGE_MS);
+      if (copy) {
+        m.admission(family, 'stale');
+        const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
+        res.headers.set('X-Served-Stale', 'error');
+        res.headers.set('Age', String(Math.floor((state.clock.now() - copy.storedAt) / 1000)));
+        c.res = res;
+        return;
+      }
+    }
     if (staleable && c.res.status === 200 && /\bpublic\b/.test(c.res.headers.get('cache-control') ?? '')) {
       const now = state.clock.now();
       if (state.stale.wants(c.req.url, now)) {

@@ -1,4 +1,6 @@
 import type { Redis } from '@upstash/redis/cloudflare';
+import { Bulkhead } from './admission.ts';
+import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { redisCall, redisTimeoutMs } from './redis.ts';
 import { withTimeout } from './timeout.ts';
@@ -48,6 +50,9 @@ export interface CacheDeps {
   /** Keeps background refreshes alive after the response (waitUntil). */
   defer?: (p: Promise<unknown>) => void;
   now?: () => number;
+  /** Tests: their own memory tier and load bulkheads instead of the isolate's. */
+  memory?: MemoryTier;
+  loadGate?: (family: string) => Bulkhead;
 }
 
 export const LOCK_MS = 3000;
@@ -82,6 +87,54 @@ return { full, v or '', claim }
 
 const createReadScript = (redis: Redis) => redis.createScript<[string, string, number]>(READ_SCRIPT);
 
+/**
+ * Per-isolate memory of the last value read or loaded per key (the JSON as stored), bounded,
+ * least recently used out first. Read only while Redis cannot answer, so a cache that cannot
+ * fill still converges: a hot key is loaded once per isolate every few seconds instead of once
+ * per request. A bump in this isolate forgets the entries depending on its generations.
+ */
+export class MemoryTier {
+  private readonly map = new Map<string, { json: string; at: number; gens: string[] }>();
+  constructor(private readonly maxEntries = 512) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  put(key: string, json: string, at: number, gens: string[]): void {
+    this.map.delete(key);
+    this.map.set(key, { json, at, gens });
+    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
+  }
+
+  get(key: string, now: number, maxAgeMs: number): string | undefined {
+    const e = this.map.get(key);
+    if (!e || now - e.at > maxAgeMs) return undefined;
+    this.map.delete(key);
+    this.map.set(key, e);
+    return e.json;
+  }
+
+  forget(gens: string[]): void {
+    for (const [k, e] of this.map) if (e.gens.some((g) => gens.includes(g))) this.map.delete(k);
+  }
+}
+
+/** While Redis fails: a remembered value this young is served as if cached. */
+export const MEMORY_FRESH_MS = 10_000;
+/** While Redis fails and the family's loads are all busy: a remembered value this old beats a 503. */
+export const MEMORY_STALE_MS = 5 * 60_000;
+/** Read-through loads per key family per isolate while Redis fails; a few more may wait briefly. */
+export const LOADS_PER_FAMILY = 4;
+
+const memory = new MemoryTier();
+const loadGates = new Map<string, Bulkhead>();
+const loadGate = (family: string) => {
+  let g = loadGates.get(family);
+  if (!g) loadGates.set(family, (g = new Bulkhead({ limit: () => LOADS_PER_FAMILY, maxQueue: 16, maxWaitMs: 100, leaseMs: 30_000 })));
+  return g;
+};
+
 const noStats: CacheStats = { hit() {}, miss() {}, error() {}, load() {} };
 
 function parseEntry<T>(stored: string): T {
@@ -102,6 +155,35 @@ export class Cache {
     this.stats = deps.stats ?? noStats;
     this.defer = deps.defer ?? ((p) => void p);
     this.now = deps.now ?? Date.now;
+    this.memory = deps.memory ?? memory;
+    this.gate = deps.loadGate ?? loadGate;
+  }
+
+  private readonly memory: MemoryTier;
+  private readonly gate: (family: string) => Bulkhead;
+
+  /**
+   * Redis cannot answer: a recent remembered value, else a load from Postgres within the
+   * family's bulkhead, else an older remembered value, else 503 — never a stampede.
+   */
+  private async readThrough<T>(opts: CacheOptions<T>): Promise<T> {
+    const now = this.now();
+    const recent = this.memory.get(opts.key, now, MEMORY_FRESH_MS);
+    if (recent !== undefined) return JSON.parse(recent) as T;
+    const permit = await this.gate(opts.family).acquire();
+    if (!permit) {
+      const old = this.memory.get(opts.key, now, MEMORY_STALE_MS);
+      if (old !== undefined) return JSON.parse(old) as T;
+      throw new AppError('overloaded', 'The service is busy right now, try again in a moment', { family: opts.family, retryAfterSec: 1 }, { 'Retry-After': '1' });
+    }
+    try {
+      this.stats.load(opts.family);
+      const value = await opts.load();
+      this.memory.put(opts.key, JSON.stringify(value), this.now(), opts.gens);
+      return value;
+    } finally {
+      permit.release();
+    }
   }
 
   async getOrLoad<T>(opts: CacheOptions<T>): Promise<T> {
@@ -115,14 +197,14 @@ export class Cache {
         ([f, s, c]) => [f, s, Number(c) === 1] as const,
       );
     } catch (err) {
-      // Redis unavailable: straight to Postgres.
+      // Redis unavailable: to Postgres, but bounded (see readThrough).
       this.stats.error(family);
       this.log.warn('cache unavailable, reading through', { family, err: String(err) });
-      this.stats.load(family);
-      return opts.load();
+      return this.readThrough(opts);
     }
     if (stored) {
       this.stats.hit(family);
+      this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens);
       // Stale: this reader won the refresh; everyone (this reader included) gets the old value now.
       if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, err: String(err) })));
       return parseEntry<T>(stored);
@@ -157,8 +239,10 @@ export class Cache {
     this.stats.load(opts.family);
     const value = await opts.load();
     const freshUntil = this.now() + opts.ttlSec * 1000;
+    const json = JSON.stringify(value);
+    this.memory.put(opts.key, json, this.now(), opts.gens);
     const p = this.redis.pipeline();
-    p.set(full, `${freshUntil}|${JSON.stringify(value)}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
+    p.set(full, `${freshUntil}|${json}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
     if (locked) p.del(`lock:${full}`);
     try {
       await redisCall(() => p.exec(), 'cache set');
@@ -172,6 +256,7 @@ export class Cache {
   /** Makes every entry depending on these generations unreachable. */
   async bump(...gens: string[]): Promise<void> {
     if (!gens.length) return;
+    this.memory.forget(gens);
     try {
       const p = this.redis.pipeline();
       for (const g of gens) p.incr(g);

@@ -39,6 +39,8 @@ export const edgeCache = (opts: { sMaxAge: number; staleWhileRevalidate: number 
     const stored = new Response(copy.body, copy);
     stored.headers.delete('X-Request-Id');
     stored.headers.delete('Set-Cookie');
+    // Rate-limit headers describe the first requester's allowance, not a later reader's.
+    for (const h of ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy']) stored.headers.delete(h);
     const put = store.put(key, stored);
     try {
       c.executionCtx.waitUntil(put);

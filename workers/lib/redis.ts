@@ -78,6 +78,14 @@ export class RedisBreaker {
 const breaker = new RedisBreaker(5, 1000, Date.now, () => recordRedisBreaker('opened'));
 
 /**
+ * Request-path Redis calls in flight per isolate, at most. Past it a call takes its fallback
+ * at once: a slow Redis cannot pile up sockets (workerd ran out of file descriptors with
+ * thousands of them), and the breaker sees the slowness through the calls already out.
+ */
+export const MAX_REDIS_INFLIGHT = 64;
+let redisInflight = 0;
+
+/**
  * One request-path Redis call: bounded by the time budget and guarded by the breaker.
  * Security writes that must be attempted whatever happened before (revocation markers) and
  * the readiness probe call Redis directly instead.
@@ -87,6 +95,11 @@ export async function redisCall<T>(run: () => Promise<T>, what: string, ms = red
     recordRedisBreaker('skipped');
     throw new RedisSkippedError(what);
   }
+  if (redisInflight >= MAX_REDIS_INFLIGHT) {
+    recordRedisBreaker('skipped');
+    throw new RedisSkippedError(what);
+  }
+  redisInflight++;
   try {
     const value = await withTimeout(run(), ms, what);
     guard.success();
@@ -94,5 +107,7 @@ export async function redisCall<T>(run: () => Promise<T>, what: string, ms = red
   } catch (err) {
     guard.failure();
     throw err;
+  } finally {
+    redisInflight--;
   }
 }
