@@ -29,6 +29,7 @@ async function register(page: Page, word: string): Promise<void> {
   await page.locator('#register-name').fill(`Aru ${word}`);
   await page.locator('#register-email').fill(uniqueEmail('buyer'));
   await page.locator('#register-password').fill(`Sabaq-${word}-buyer`);
+  await page.locator('#register-consent').check();
   await page.locator('#register-form button[type="submit"]').click();
   await page.waitForURL((url) => !url.pathname.endsWith('/register'));
 }

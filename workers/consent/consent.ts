@@ -49,7 +49,7 @@ export function childConsent(db: HttpDb, parentId: string, childId: string, vers
 
 /** Every consent record of the user (their own and their children's), oldest first. */
 export async function myConsents(ctx: Ctx, actor: Actor): Promise<ConsentView[]> {
-  const rows = await ctx.services.db.db.select().from(consents).where(eq(consents.userId, actor.id)).orderBy(asc(consents.givenAt), asc(consents.id));
+  const rows = await ctx.services.db.db.select().from(consents).where(eq(consents.userId, actor.id)).orderBy(asc(consents.givenAt), asc(consents.kind), asc(consents.id));
   return rows.map(consentView);
 }
 
@@ -59,7 +59,7 @@ export async function childConsents(ctx: Ctx, parentId: string, childId: string)
     .select()
     .from(consents)
     .where(and(eq(consents.userId, parentId), eq(consents.childId, childId)))
-    .orderBy(asc(consents.givenAt), asc(consents.id));
+    .orderBy(asc(consents.givenAt), asc(consents.kind), asc(consents.id));
   return rows.map(consentView);
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp, createRouter } from '../app.ts';
 import { opsRoutes } from '../ops/routes.ts';
 import { Admission, familyOf, StaleResponses, type FamilyPolicy } from './admission-middleware.ts';
-import { Bulkhead, GradientLimiter, type Clock, type Permit } from './admission.ts';
+import { Bulkhead, GradientLimiter, WAIT_POLL_MS, type Clock, type Permit } from './admission.ts';
 
 /** A hand-moved clock whose timers fire only when it is advanced. */
 class FakeClock implements Clock {
@@ -77,7 +77,7 @@ describe('Bulkhead (fake clock)', () => {
   };
 
   it('grants up to the limit, queues a few, refuses the rest at once', async () => {
-    const { b } = rig(2, 1);
+    const { b, clock } = rig(2, 1);
     const a = await b.acquire();
     const c = await b.acquire();
     expect(a).not.toBeNull();
@@ -86,6 +86,7 @@ describe('Bulkhead (fake clock)', () => {
     expect(b.queued).toBe(1);
     expect(await b.acquire()).toBeNull();
     a!.release();
+    clock.advance(WAIT_POLL_MS);
     expect(await queued).not.toBeNull();
     expect(b.inflight).toBe(2);
   });
@@ -107,13 +108,15 @@ describe('Bulkhead (fake clock)', () => {
   });
 
   it('serves waiters first-come first-served, and a newcomer does not overtake them', async () => {
-    const { b } = rig(1, 3);
+    const { b, clock } = rig(1, 3);
     const held = (await b.acquire())!;
     const order: string[] = [];
     const w1 = b.acquire().then((p) => (order.push('w1'), p));
     const w2 = b.acquire().then((p) => (order.push('w2'), p));
     held.release();
+    clock.advance(WAIT_POLL_MS);
     (await w1)!.release();
+    clock.advance(WAIT_POLL_MS);
     (await w2)!.release();
     expect(order).toEqual(['w1', 'w2']);
   });
@@ -262,6 +265,9 @@ describe('admission middleware: the shedding path (fake clock)', () => {
     expect((await r.get('/api/probe/8')).status).toBe(503);
 
     r.release();
-    await Promise.all([a, b, waiting]);
+    await Promise.all([a, b]);
+    // The waiter picks up the freed permit on its next poll.
+    r.clock.advance(WAIT_POLL_MS);
+    expect((await waiting).status).toBe(200);
   });
 });

@@ -131,9 +131,18 @@ interface Lease {
 }
 
 interface Waiter {
-  grant: (permit: Permit | null) => void;
   deadline: number;
+  /** Set by whichever request frees a permit; read only by the waiter's own request. */
+  permit?: Permit | null;
 }
+
+/**
+ * How often a queued request looks for the permit handed to it. Waiters poll on their own
+ * timers instead of being woken by the releasing request: on Workers a promise or timer of
+ * one request touched from another request's context fails ("Cannot perform I/O on behalf
+ * of a different request") and left the waiter hung.
+ */
+export const WAIT_POLL_MS = 5;
 
 /** A semaphore with a short queue and leases: bounded work, bounded waiting, no lost permits. */
 export class Bulkhead {
@@ -162,28 +171,33 @@ export class Bulkhead {
 
   /**
    * A permit now, after a short wait in the queue, or null (refused: queue full or waited too
-   * long). The waiter's own timer refuses it; a release hands its permit to the oldest waiter.
+   * long). A release hands its permit to the oldest waiter, which picks it up on its next poll.
    */
   acquire(): Promise<Permit | null> {
     const now = this.permitOrNull();
     if (now) return Promise.resolve(now);
     if (this.queue.length >= this.o.maxQueue || this.o.maxWaitMs <= 0) return Promise.resolve(null);
-    return new Promise<Permit | null>((resolve) => {
-      let timer: unknown;
-      const waiter: Waiter = {
-        deadline: this.clock.now() + this.o.maxWaitMs,
-        grant: (p) => {
-          this.clock.clearTimeout(timer);
-          resolve(p);
-        },
-      };
-      timer = this.clock.setTimeout(() => {
-        const i = this.queue.indexOf(waiter);
+    const waiter: Waiter = { deadline: this.clock.now() + this.o.maxWaitMs };
+    this.queue.push(waiter);
+    return this.wait(waiter);
+  }
+
+  private async wait(w: Waiter): Promise<Permit | null> {
+    for (;;) {
+      if (w.permit !== undefined) return w.permit;
+      const left = w.deadline - this.clock.now();
+      if (left <= 0) {
+        const i = this.queue.indexOf(w);
         if (i >= 0) this.queue.splice(i, 1);
-        resolve(null);
-      }, this.o.maxWaitMs);
-      this.queue.push(waiter);
-    });
+        return w.permit ?? null;
+      }
+      await new Promise<void>((r) => this.clock.setTimeout(r, Math.min(WAIT_POLL_MS, left)));
+      if (w.permit === undefined) {
+        // Permits whose holder vanished without releasing are found here too.
+        if (this.leases.size >= this.o.limit()) this.reclaim();
+        this.drain();
+      }
+    }
   }
 
   private permitOrNull(): Permit | null {
@@ -217,10 +231,10 @@ export class Bulkhead {
     while (this.queue.length && this.leases.size < this.o.limit()) {
       const w = this.queue.shift()!;
       if (w.deadline < now) {
-        w.grant(null);
+        w.permit = null;
         continue;
       }
-      w.grant(this.grant());
+      w.permit = this.grant();
     }
   }
 

@@ -29,7 +29,9 @@ function rig(loadsPerFamily = 2) {
       pending.push(() => resolve({ v: n }));
     });
   const read = (key = 'k', load = slowLoad) => cache.getOrLoad({ family: 'course', key, gens: ['g:catalog'], ttlSec: 60, load });
-  return { cache, read, loads: () => loads, finish: () => pending.splice(0).forEach((f) => f()), advance: (ms: number) => (t += ms), memory };
+  return { cache, read, loads: () => loads, finish: () => {
+      for (const f of pending.splice(0)) f();
+    }, advance: (ms: number) => (t += ms), memory };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
