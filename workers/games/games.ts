@@ -101,15 +101,33 @@ export async function createGame(ctx: Ctx, actor: Actor, input: { testId: string
  * A PIN whose game ended is dropped as soon as its room says so (forgetPin).
  */
 const PIN_MEMO_MS = 5_000;
-const pinMemo = new Map<string, { id: string; until: number }>();
+/** In-flight lookups are shared too, so the first thousand concurrent joins make one lookup. */
+const pinMemo = new Map<string, { id: Promise<string | null>; until: number }>();
 const forgetPin = (pin: string) => pinMemo.delete(pin);
 
 /** PIN → id of the running game; cached briefly, since a join storm asks the same PIN at once. */
 export async function resolvePin(ctx: Ctx, pin: string): Promise<string> {
   if (!PIN.test(pin)) throw notFound('Game');
-  const memo = pinMemo.get(pin);
-  if (memo && memo.until > Date.now()) return memo.id;
-  const id = await ctx.services.cache.getOrLoad<string | null>({
+  let memo = pinMemo.get(pin);
+  if (!memo || memo.until <= Date.now()) {
+    if (pinMemo.size > 10_000) pinMemo.clear();
+    const lookup = lookupPin(ctx, pin);
+    memo = { id: lookup, until: Date.now() + PIN_MEMO_MS };
+    pinMemo.set(pin, memo);
+    // Only running games are remembered: a miss or a failure is asked again next time.
+    const entry = memo;
+    lookup.then(
+      (id) => void (id || pinMemo.get(pin) !== entry || pinMemo.delete(pin)),
+      () => void (pinMemo.get(pin) === entry && pinMemo.delete(pin)),
+    );
+  }
+  const id = await memo.id;
+  if (!id) throw notFound('Game');
+  return id;
+}
+
+function lookupPin(ctx: Ctx, pin: string): Promise<string | null> {
+  return ctx.services.cache.getOrLoad<string | null>({
     family: 'game:pin',
     key: `game:pin:${pin}`,
     gens: [pinGen(pin)],
@@ -123,10 +141,6 @@ export async function resolvePin(ctx: Ctx, pin: string): Promise<string> {
       return g?.id ?? null;
     },
   });
-  if (!id) throw notFound('Game');
-  if (pinMemo.size > 10_000) pinMemo.clear();
-  pinMemo.set(pin, { id, until: Date.now() + PIN_MEMO_MS });
-  return id;
 }
 
 export interface JoinInput {
