@@ -6,7 +6,10 @@ import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
 import { enroll, sleep } from '../../tests/support/learning.ts';
 import { createAdmin, registerUser, testDb, vars, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
+import { createApp } from '../app.ts';
 import { loadConfig, type Env } from '../env.ts';
+import { mockPayRoutes } from './mock-pay-routes.ts';
+import { paymentsRoutes } from './routes.ts';
 import { attachSession, checkout as checkoutOp } from './checkout.ts';
 import { settle } from './settle.ts';
 import { TEST_CARDS, payWithCard } from './mock-provider.ts';
@@ -356,6 +359,16 @@ describe('production', () => {
   it('the config refuses the mock provider in production', () => {
     expect(() => loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'mock' })).toThrow(/mock payment provider/);
     expect(loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' }).PAYMENTS_PROVIDER).toBe('stripe');
+  });
+
+  it('the mock provider\'s pages answer 404 in production, and the real-provider stub charges nothing (503)', async () => {
+    const app = createApp({ routers: [paymentsRoutes, mockPayRoutes] });
+    const prod = { ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' };
+    const page = await app.request('/api/mock-pay/checkout/cs_mock_00000000000000000000000000000000', {}, prod);
+    expect(page.status).toBe(404);
+    expect(((await page.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const hook = await app.request('/api/payments/webhook', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, prod);
+    expect(hook.status).toBe(503);
   });
 });
 
