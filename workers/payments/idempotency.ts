@@ -13,6 +13,8 @@ import { AppError, errorStatus, type ErrorCode } from '../lib/errors.ts';
 export const KEY_TTL_HOURS = 24;
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 const WAIT_MS = 10_000;
+/** A first request that has not answered in this long died (the Worker was killed): its key may be taken over. */
+const ABANDONED_SEC = 60;
 
 export interface Stored<T> {
   status: number;
@@ -70,14 +72,15 @@ export async function withIdempotency<T>(
   const db = ctx.services.db.db;
   const requestHash = await hash(input.scope, input.body);
   const where = and(eq(idempotencyKeys.userId, input.userId), eq(idempotencyKeys.scope, input.scope), eq(idempotencyKeys.key, input.key));
-  // Claim: a new key, or an expired one taken over in the same statement.
+  // Claim: a new key, or one that may be taken over, in one statement.
   const [claimed] = await db
     .insert(idempotencyKeys)
     .values({ userId: input.userId, scope: input.scope, key: input.key, requestHash, expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})` })
     .onConflictDoUpdate({
       target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
       set: { requestHash, responseStatus: null, responseBody: null, createdAt: sql`now()`, expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})` },
-      setWhere: sql`${idempotencyKeys.expiresAt} < now()`,
+      // An expired key, or the same request whose first attempt died mid-way (no response after a minute).
+      setWhere: sql`${idempotencyKeys.expiresAt} < now() or (${idempotencyKeys.responseStatus} is null and ${idempotencyKeys.createdAt} < now() - interval '${sql.raw(String(ABANDONED_SEC))} seconds' and ${idempotencyKeys.requestHash} = excluded.request_hash)`,
     })
     .returning({ key: idempotencyKeys.key });
 

@@ -6,8 +6,12 @@ import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
 import { enroll, sleep } from '../../tests/support/learning.ts';
 import { createAdmin, registerUser, testDb, vars, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
+import { createApp } from '../app.ts';
 import { loadConfig, type Env } from '../env.ts';
-import { attachSession } from './checkout.ts';
+import { mockPayRoutes } from './mock-pay-routes.ts';
+import { paymentsRoutes } from './routes.ts';
+import { attachSession, checkout as checkoutOp } from './checkout.ts';
+import { settle } from './settle.ts';
 import { TEST_CARDS, payWithCard } from './mock-provider.ts';
 import { webhookSecret, type ProviderEvent, type ProviderStatus } from './provider.ts';
 import { reconcilePayments } from './reconcile.ts';
@@ -227,7 +231,7 @@ describe('idempotency', () => {
     expect(await db().select().from(mockPaySessions).where(eq(mockPaySessions.reference, results[0]!.body.id))).toHaveLength(1);
   });
 
-  it('a stored error is replayed for the same key and body; a new key and a fixed body then succeed', async () => {
+  it('a stored error is replayed for the same key and body', async () => {
     const free = await paidCourse({ price: null });
     const learner = await registerUser();
     const key = newKey();
@@ -249,6 +253,21 @@ describe('idempotency', () => {
     const reused = await buy(learner, other.id, key);
     expect(reused.status, show(reused)).toBe(201);
     expect(reused.body.purchase.id).toBe(other.id);
+  });
+
+  it('a first request that died without answering leaves its key reclaimable by the same request after a minute', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const key = newKey();
+    const body = { purchase: { kind: 'course', id: course.id } };
+    await expectOk(checkout(learner, body, key));
+    // As if the first attempt was killed before storing its answer, a minute ago.
+    await db().update(idempotencyKeys).set({ responseStatus: null, responseBody: null, createdAt: sql`now() - interval '61 seconds'` }).where(eq(idempotencyKeys.key, key));
+    const other = await checkout(learner, { purchase: { kind: 'course', id: crypto.randomUUID() } }, key);
+    expect(other.status, show(other)).toBe(422);
+    const again = await checkout(learner, body, key);
+    expect(again.status, show(again)).toBe(200); // resumes the open checkout the dead attempt made
+    expect(await paymentsOf(learner.id)).toHaveLength(1);
   });
 });
 
@@ -316,10 +335,40 @@ describe('reads', () => {
   });
 });
 
+describe('cost of one purchase', () => {
+  it('checkout is 6 auto-committed statements (1 of them the mock provider\'s), the webhook one transaction of 7 round trips', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const statements: string[] = [];
+    const ctx = testCtx({ onQuery: (q) => statements.push(q) });
+    const actor = { id: learner.id, role: 'learner' as const, sessionId: 'test' };
+    const res = await checkoutOp(ctx, actor, { purchase: { kind: 'course', id: course.id }, lang: 'ru' }, newKey());
+    expect(res.status).toBe(201);
+    // claim key, quote, insert payment, mock session insert, attach session, store response
+    expect(statements, statements.join('\n')).toHaveLength(6);
+    statements.length = 0;
+    const r = await settle(ctx, { provider: 'mock', eventId: `evt_cost_${res.body.id}`, type: 'payment.succeeded', paymentId: res.body.id, sessionId: res.body.sessionId, status: 'succeeded', amount: PRICE.amount, currency: 'KZT', payload: {} });
+    expect(r.outcome).toBe('applied');
+    // one transaction: begin, lock the payment, record the event, move it, grant (one CTE), notify, commit
+    expect(statements, statements.join('\n')).toHaveLength(7);
+    expect([statements[0]?.trim(), statements[6]?.trim()]).toEqual(['begin', 'commit']);
+  });
+});
+
 describe('production', () => {
   it('the config refuses the mock provider in production', () => {
     expect(() => loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'mock' })).toThrow(/mock payment provider/);
     expect(loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' }).PAYMENTS_PROVIDER).toBe('stripe');
+  });
+
+  it('the mock provider\'s pages answer 404 in production, and the real-provider stub charges nothing (503)', async () => {
+    const app = createApp({ routers: [paymentsRoutes, mockPayRoutes] });
+    const prod = { ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' };
+    const page = await app.request('/api/mock-pay/checkout/cs_mock_00000000000000000000000000000000', {}, prod);
+    expect(page.status).toBe(404);
+    expect(((await page.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const hook = await app.request('/api/payments/webhook', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, prod);
+    expect(hook.status).toBe(503);
   });
 });
 
