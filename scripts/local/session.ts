@@ -52,7 +52,8 @@ export async function openLocalSession(say: (line: string) => void): Promise<Loc
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL,
     keepSecrets: true,
-    preferredPorts: { postgres: 54329, neon: 54330, upstash: 54331, redis: 54332 },
+    // LOCAL_PORTS=ephemeral: free ports for every endpoint, so two checkouts can run at once.
+    preferredPorts: process.env.LOCAL_PORTS === 'ephemeral' ? {} : { postgres: 54329, neon: 54330, upstash: 54331, redis: 54332 },
     log: (l) => process.env.VERBOSE && say(l),
   });
   say(`postgres: ${stack.postgres.kind} · redis: ${stack.redis.kind}${stack.redis.kind === 'in-process' ? ' (WARNING: in-process engine, data is not kept)' : ''}`);

@@ -115,11 +115,20 @@ export async function catalogPage(c: AppContext, lang: Lang): Promise<Response |
   return cachedPage(c, new URL(`/${lang}/courses${qs}`, url.origin).href, LIST_PAGE_POLICY, () => orStatic(c, `/${lang}/courses`, async (): Promise<Rendered> => {
     const filters: CatalogFilters = Object.fromEntries(query) as CatalogFilters;
     if (query.has('minRating')) filters.minRating = Number(query.get('minRating'));
-    const [list, page] = await Promise.all([listCourses(ctxOf(c), { ...filters, lang, limit: CATALOG_PAGE_SIZE }), assetFetch(c, `/${lang}/courses`)]);
-    const title = `${t(lang, 'catalog.title')} — Sabaq`;
+    const [list, cats, page] = await Promise.all([
+      listCourses(ctxOf(c), { ...filters, lang, limit: CATALOG_PAGE_SIZE }),
+      filters.category ? listCategories(ctxOf(c), lang) : undefined,
+      assetFetch(c, `/${lang}/courses`),
+    ]);
+    // A category page is the catalog filtered by it: its name leads the title and heading.
+    const category = cats?.items.find((k) => k.slug === filters.category)?.title;
+    const heading = category ? `${category} — ${t(lang, 'catalog.title')}` : t(lang, 'catalog.title');
+    const title = `${heading} — Sabaq`;
     const description = metaDescription(list.items.map((k) => k.title).join(' · ') || t(lang, 'site.description'));
     let rw = withHead(new HTMLRewriter(), headTags({ origin: url.origin, lang, rest: `/courses${qs}`, title, description }))
       .on('meta[name="description"]', { element: (el) => void el.setAttribute('content', description) })
+      .on('title', { element: (el) => void el.setInnerContent(title) })
+      .on('main h1', { element: (el) => void el.setInnerContent(heading) })
       // Links to this page in other languages keep the filters.
       .on('a[data-lang-link]', { element: (el) => void el.setAttribute('href', `/${el.getAttribute('data-lang-link')}/courses${qs}`) })
       .on('#catalog-more', { element: (el) => void (list.nextCursor ? el.removeAttribute('hidden') : undefined) });

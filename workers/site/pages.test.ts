@@ -288,7 +288,7 @@ describe('robots.txt and sitemap', () => {
 describe('home and catalog rendered at the edge', () => {
   it('the catalog for a category has its courses in the HTML, cached per filter, with canonical and hreflang', async () => {
     const slug = `cat-${rnd()}`;
-    await testDb().db.insert(categories).values({ slug, title: { ru: slug, en: slug } }).onConflictDoNothing();
+    await testDb().db.insert(categories).values({ slug, title: { ru: `Категория ${slug}`, en: `Category ${slug}` } }).onConflictDoNothing();
     const t = await verifiedTeacher();
     const uniq = rnd();
     await createCourse(t, { title: { en: `Geometry ${uniq}` }, language: 'en', category: slug, description: { en: 'Triangles' } });
@@ -297,6 +297,8 @@ describe('home and catalog rendered at the edge', () => {
     expect(res.headers.get('x-edge-cache')).toBe('MISS');
     expect(res.text).toContain(`class="card__link">Geometry ${uniq}</a></h3>`);
     expect(res.text).toContain('<p class="course-card__teacher">Teacher: Test teacher</p>');
+    expect(res.text).toContain(`<title>Category ${slug} — Course catalog — Sabaq</title>`);
+    expect(res.text).toContain(`<h1>Category ${slug} — Course catalog</h1>`);
     expect(res.text).toMatch(/<div id="catalog-results" data-prerendered/);
     expect(res.text).toContain(`<link rel="canonical" href="http://sabaq.test/en/courses?category=${slug}">`);
     expect(res.text).toContain(`<link rel="alternate" hreflang="kk" href="http://sabaq.test/kk/courses?category=${slug}">`);
