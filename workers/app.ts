@@ -24,6 +24,8 @@ export interface AppVariables {
   actor: Actor;
   /** How the actor authenticated; cookie sessions need the CSRF header on writes. */
   authVia: 'bearer' | 'cookie';
+  /** Set by admission control when it refused the request (503 overloaded). */
+  shed?: boolean;
 }
 
 export interface AppEnv {
@@ -134,7 +136,8 @@ export function createApp(options: AppOptions) {
     c.header('X-Request-Id', requestId);
     const status = c.res.status;
     if (c.req.path.startsWith('/api/')) {
-      log[status >= 500 ? 'error' : 'info']('request', {
+      // A shed request is expected under overload (counted in metrics): an error line each would cost the CPU shedding saves.
+      log[status >= 500 && !c.var.shed ? 'error' : 'info']('request', {
         method: c.req.method,
         path: c.req.path,
         status,

@@ -160,7 +160,10 @@ export const admission = (state: Admission = isolateAdmission) =>
     if (!permit) {
       const copy = staleable ? state.stale.get(c.req.url, state.clock.now(), STALE_MAX_AGE_MS) : undefined;
       m.admission(family, copy ? 'stale' : 'shed');
-      if (!copy) throw overloaded(family);
+      if (!copy) {
+        c.set('shed', true);
+        throw overloaded(family);
+      }
       const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
       res.headers.set('X-Served-Stale', 'overloaded');
       res.headers.set('Age', String(Math.floor((state.clock.now() - copy.storedAt) / 1000)));
