@@ -337,7 +337,10 @@ export async function settle(baseUrl: string, maxMs: number): Promise<number> {
   while (Date.now() - started < maxMs) {
     const t = Date.now();
     const ok = await fetch(`${baseUrl}/api/ready`, { signal: AbortSignal.timeout(5000) })
-      .then(async (r) => (await r.arrayBuffer(), r.ok))
+      .then(async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      })
       .catch(() => false);
     good = ok && Date.now() - t < 200 ? good + 1 : 0;
     if (good >= 3) break;

@@ -48,7 +48,7 @@ wrangler.on('exit', (code) => {
 const url = `http://127.0.0.1:${port}`;
 await waitForReady(`${url}/api/ready`, 90_000);
 const warmed = await fetch(`${url}/api/ops/warm`, { method: 'POST', headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` } });
-say(`cache warmed: ${warmed.ok ? ((await warmed.json()) as { keys: number }).keys + ' keys' : `failed (${warmed.status})`}`);
+say(`cache warmed: ${warmed.ok ? `${((await warmed.json()) as { keys: number }).keys} keys` : `failed (${warmed.status})`}`);
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 say(`site:  ${url}/`);
 say(`api:   ${url}/api/health · ${url}/api/openapi.json`);

@@ -31,7 +31,7 @@ export function createRng(seed: number): Rng {
     zipf: (n, s = 1.1) => {
       if (n <= 1) return 0;
       const u = next();
-      const x = s === 1 ? Math.exp(u * Math.log(n + 1)) : Math.pow(1 + u * (Math.pow(n + 1, 1 - s) - 1), 1 / (1 - s));
+      const x = s === 1 ? Math.exp(u * Math.log(n + 1)) : (1 + u * ((n + 1) ** (1 - s) - 1)) ** (1 / (1 - s));
       return Math.min(n - 1, Math.max(0, Math.floor(x) - 1));
     },
     chance: (p) => next() < p,

@@ -299,7 +299,9 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
     measuring = false;
     // Let the server finish its backlog and the bookkeeping of the last requests (waitUntil)
     // before reading its counters: an overloaded server cannot even answer the scrape.
-    const recoveryMs = opts.settle ? await opts.settle() : (await sleep(200), 0);
+    let recoveryMs = 0;
+    if (opts.settle) recoveryMs = await opts.settle();
+    else await sleep(200);
     const after = opts.metricsToken ? await scrapeMetrics(opts.baseUrl, opts.metricsToken) : undefined;
     const probeAfter = opts.probe && probeBefore ? await opts.probe().catch(() => undefined) : undefined;
     let backend: ScenarioResult['backend'];

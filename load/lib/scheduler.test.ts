@@ -13,7 +13,7 @@ import { now, runSchedule } from './scheduler.ts';
 async function fakeServer(delayMs = 0) {
   let stallUntil = 0;
   let handled = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     handled++;
     const wait = Math.max(delayMs, stallUntil - Date.now());
     setTimeout(() => res.end('ok'), wait);

@@ -19,7 +19,7 @@ interface State {
 
 const pick = (s: State, rng: Rng) => {
   const t = s.teachers[rng.int(s.teachers.length)];
-  const c = t && t.courses.length ? t.courses[rng.int(t.courses.length)] : undefined;
+  const c = t?.courses.length ? t.courses[rng.int(t.courses.length)] : undefined;
   return t && c ? { t, c } : undefined;
 };
 
@@ -91,7 +91,7 @@ export const teacherScenario: Scenario<State> = {
       weight: 20,
       build: (s, rng) => {
         const p = pick(s, rng);
-        if (!p || !p.c.lessons.length) return null;
+        if (!p?.c.lessons.length) return null;
         const text = TEXT[p.c.lang]!;
         return { path: `/api/lessons/${p.c.lessons[rng.int(p.c.lessons.length)]}`, headers: auth(p.t.session), body: { body: { [p.c.lang]: `${text.body}\n\n${++s.edits}` } } };
       },
@@ -109,7 +109,7 @@ export const teacherScenario: Scenario<State> = {
       weight: 10,
       build: (s, rng) => {
         const p = pick(s, rng);
-        if (!p || !p.c.modules.length) return null;
+        if (!p?.c.modules.length) return null;
         const text = TEXT[p.c.lang]!;
         return {
           path: `/api/modules/${p.c.modules[rng.int(p.c.modules.length)]}/lessons`,

@@ -26,7 +26,7 @@ const visitor = (s: State, rng: Rng) => {
 /** Catalog pages a visitor can open: the plain list and one filter at a time, in each language. */
 function listVariants(categories: string[]): { weight: number; query: Record<string, string> }[] {
   const out: { weight: number; query: Record<string, string> }[] = [{ weight: 35, query: {} }];
-  categories.forEach((category, i) => out.push({ weight: 35 / (i + 1.5), query: { category } }));
+  for (const [i, category] of categories.entries()) out.push({ weight: 35 / (i + 1.5), query: { category } });
   out.push({ weight: 10, query: { price: 'free' } }, { weight: 5, query: { featured: 'true' } });
   for (const level of ['beginner', 'intermediate', 'advanced']) out.push({ weight: 3, query: { level } });
   for (const language of LANGS) out.push({ weight: 2, query: { language } });

@@ -647,6 +647,7 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
       // The driver appends ?address= only to the string form; a function must append it itself.
       const hint =
         'missing ?address=host:port. Set neonConfig.wsProxy to the string "host:port/v1" (the driver appends ' +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows code to write, not a template
         '?address=), or to (host, port) => `host:port/v1?address=${host}:${port}`';
       log(`neon-endpoint: wsproxy upgrade without address: ${hint}`);
       return refuseUpgrade(socket, 400, hint);

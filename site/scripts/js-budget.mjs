@@ -47,7 +47,7 @@ for (const html of walk(dist).filter((f) => f.endsWith('.html'))) {
     .map((m) => m[1])
     .join('');
   const js = [...files].reduce((sum, f) => sum + gzipSize(f), 0) + (inline ? gzipSync(inline).length : 0);
-  const page = '/' + relative(dist, html).replace(/^(ru|kk|en)\//, '{lang}/').replace(/\\/g, '/');
+  const page = `/${relative(dist, html).replace(/^(ru|kk|en)\//, '{lang}/').replace(/\\/g, '/')}`;
   const row = rows.get(page) ?? { js: 0, html: 0, files: files.size, count: 0 };
   row.js = Math.max(row.js, js);
   row.html = Math.max(row.html, gzipSync(source).length);

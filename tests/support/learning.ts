@@ -62,7 +62,10 @@ export async function openLive(opts: { token?: string; ticket?: string; headers?
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching live message within ${ms} ms; got ${JSON.stringify(messages)}`)), ms);
-        waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+        waiters.push({ match, resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        } });
       });
     },
     close() {

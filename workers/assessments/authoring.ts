@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ZodError } from 'zod';
 import { courses, tests, testVersions, users, type LocalizedText, type Test, type TestDocument, type TestVersion } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts';
+import { forbidden, notFound, validationError } from '../lib/errors.ts';
 import { parseDocument, takerQuestion, type TakerQuestion } from './document.ts';
 
 /**

@@ -424,7 +424,7 @@ describe('caching', () => {
 describe('rate limits', () => {
   it('search answers 429 with Retry-After and RateLimit headers past its burst', async () => {
     const ip = uniqueIp();
-    let last;
+    let last: Awaited<ReturnType<typeof api<any>>> | undefined;
     let limited = 0;
     for (let i = 0; i < 50; i++) {
       last = await api('GET', `/api/search?q=rate${i}`, { headers: { 'cf-connecting-ip': ip } });

@@ -14,7 +14,7 @@ export function pick(text: LocalizedText | null | undefined, lang: Lang, primary
   const order = [lang, ...(primary ? [primary] : []), ...LANGS];
   for (const l of order) {
     const v = text?.[l];
-    if (v && v.trim()) return { value: v, lang: l };
+    if (v?.trim()) return { value: v, lang: l };
   }
   return { value: '', lang };
 }

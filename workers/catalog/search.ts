@@ -59,7 +59,7 @@ export function highlight(title: string, q: string): string {
   let out = '';
   let at = 0;
   for (const [s, e] of marks) {
-    out += escapeHtml(title.slice(at, s)) + '<mark>' + escapeHtml(title.slice(s, e)) + '</mark>';
+    out += `${escapeHtml(title.slice(at, s))}<mark>${escapeHtml(title.slice(s, e))}</mark>`;
     at = e;
   }
   return out + escapeHtml(title.slice(at));

@@ -17,6 +17,7 @@ export function createLogger(base: Record<string, unknown>, minLevel: LogLevel =
     const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields });
     if (level === 'error') console.error(line);
     else if (level === 'warn') console.warn(line);
+    // biome-ignore lint/suspicious/noConsole: the JSON log line is the Worker's log output
     else console.log(line);
   };
   return {

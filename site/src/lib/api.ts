@@ -91,7 +91,7 @@ export function hasSession(): boolean {
 
 /** A same-origin path to return to after login; anything else falls back. */
 export function safeNextPath(raw: string | null | undefined, fallback: string): string {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return fallback;
+  if (!raw?.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return fallback;
   try {
     const url = new URL(raw, location.origin);
     return url.origin === location.origin ? url.pathname + url.search + url.hash : fallback;

@@ -216,7 +216,10 @@ function setBusy(form: HTMLFormElement, busy: boolean): void {
 /** Handle any error from a submit: field errors, then a form-level message. */
 export function showSubmitError(form: HTMLFormElement, error: unknown): void {
   if (isApiError(error)) {
-    if (Object.keys(error.fields).length) return showFieldErrors(form, error.fields, errorMessage(error));
+    if (Object.keys(error.fields).length) {
+      showFieldErrors(form, error.fields, errorMessage(error));
+      return;
+    }
     if (error.notified) return; // the page notice already said it (429, 503, offline)
   } else {
     console.error(error);

@@ -29,7 +29,10 @@ export interface LiveOptions {
  * a browser cannot put headers on a WebSocket handshake.
  */
 export function connectLive({ onStatus }: LiveOptions): void {
-  if (typeof WebSocket === 'undefined') return onStatus(false);
+  if (typeof WebSocket === 'undefined') {
+    onStatus(false);
+    return;
+  }
   let backoff = 2_000;
   let ping: number | undefined;
 

@@ -79,7 +79,7 @@ async function removeChild(child: Child): Promise<void> {
 
 async function main(): Promise<void> {
   setState(page, 'loading');
-  let user;
+  let user: Awaited<ReturnType<typeof requireUser>>;
   try {
     user = await requireUser(['parent']);
   } catch (error) {

@@ -52,7 +52,7 @@ export function enhanceLangTabs(root: HTMLElement, initial: Lang): LangTabs {
 
   function reveal(node: Element): void {
     const panel = panels.find((p) => p.contains(node));
-    if (panel && panel.hidden) select(panel.dataset.langPanel ?? '');
+    if (panel?.hidden) select(panel.dataset.langPanel ?? '');
   }
 
   function markErrors(): void {

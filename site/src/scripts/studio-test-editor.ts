@@ -589,7 +589,10 @@ function convertQuestion(q: Question, type: string): Question {
     if (options.length < 2) options = [{ key: 'a', text: {} }, { key: 'b', text: {} }];
     if (type === 'single' && doc.kind === 'quiz') {
       const first = Math.max(0, options.findIndex((o) => o.correct));
-      options.forEach((o, j) => (j === first ? (o.correct = true) : delete o.correct));
+      for (const [j, o] of options.entries()) {
+        if (j === first) o.correct = true;
+        else delete o.correct;
+      }
     }
     return { ...base, options };
   }
@@ -783,7 +786,10 @@ function selectInJson(path: string): void {
     p = p.slice(0, p.lastIndexOf('.'));
     span = spans.get(p);
   }
-  if (!span) return jsonText.focus();
+  if (!span) {
+    jsonText.focus();
+    return;
+  }
   jsonText.focus();
   jsonText.setSelectionRange(span[0], span[1]);
   const line = jsonText.value.slice(0, span[0]).split('\n').length;
@@ -796,7 +802,10 @@ function applyErrors(): void {
   for (const old of form.querySelectorAll('.test-group-error')) old.remove();
   const entries = Object.entries(errors);
   summary.hidden = !entries.length;
-  if (!entries.length) return summary.replaceChildren();
+  if (!entries.length) {
+    summary.replaceChildren();
+    return;
+  }
   const list = h('ul', {});
   // In the order of the form (the API reports them in its own order); unplaced ones last.
   const placed = entries.map(([path, raw]) => ({ path, raw, target: targetOf(path) }));
