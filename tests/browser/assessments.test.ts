@@ -109,6 +109,9 @@ describe('browser journeys — assessments', () => {
       await page.locator('#q-q1').waitFor();
       expect(await page.locator('#record-title').textContent()).toBe(`Anxiety check ${word}`);
       await expect.poll(() => page.locator('#attempt-for').textContent(), POLL).toBe(`Taken for: ${childName}`);
+      // Taken for a child: what is stored and who sees it, before the first answer.
+      expect(await page.locator('#attempt-child-privacy').isVisible()).toBe(true);
+      expect(await page.locator('#attempt-child-privacy').textContent()).toContain('Who sees them: only you');
       expect(await page.locator('#attempt-timer').textContent()).toMatch(/^(20:00|19:5\d)$/);
       await page.locator('#q-q1-4').check();
       await page.locator('#q-q3-a').check();

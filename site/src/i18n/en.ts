@@ -658,6 +658,7 @@ export const en = {
   'consent.accept': 'I accept the terms of use and the privacy notice',
   'consent.child': "As the child's parent, I consent to the processing of the child's data as the privacy notice describes",
   'consent.read': 'Read the privacy notice',
+  'consent.childAssessment': "What this stores: the child's answers, the scores and the PDF report. Who sees them: only you; the test's author sees only totals across everyone who took it. You can export or delete them on the parent page at any time.",
   'privacy.title': 'Privacy notice',
   'privacy.version': 'Version of {version}',
   'privacy.intro': 'Sabaq is a learning platform. This notice says what we store about you and your children, who sees it, and how to take it back.',

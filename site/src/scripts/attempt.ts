@@ -441,6 +441,8 @@ window.addEventListener('beforeunload', (event) => {
 // ---- load ------------------------------------------------------------------------------
 
 async function showChild(childId: string): Promise<void> {
+  // Taken for a child: say what is stored and who sees it.
+  byId('attempt-child-privacy').hidden = false;
   try {
     const child = await api.get<Child>(`/api/me/children/${encodeURIComponent(childId)}`, { lang: false });
     const line = byId('attempt-for');
