@@ -98,31 +98,23 @@ export async function createGame(ctx: Ctx, actor: Actor, input: { testId: string
 /**
  * Isolate-lived memo of PIN → game id (positive answers only, a few seconds): a join storm of
  * a thousand players asks the same PIN at once, and should not make a thousand Redis reads.
- * A PIN whose game ended is dropped as soon as its room says so (forgetPin).
+ * Only settled ids are kept, never an in-flight promise: on Workers a promise awaited by other
+ * requests is cancelled with the request that created it. Concurrent misses are coalesced by
+ * the cache's own single flight in Redis. A PIN whose game ended is dropped (forgetPin).
  */
 const PIN_MEMO_MS = 5_000;
-/** In-flight lookups are shared too, so the first thousand concurrent joins make one lookup. */
-const pinMemo = new Map<string, { id: Promise<string | null>; until: number }>();
+const pinMemo = new Map<string, { id: string; until: number }>();
 const forgetPin = (pin: string) => pinMemo.delete(pin);
 
 /** PIN → id of the running game; cached briefly, since a join storm asks the same PIN at once. */
 export async function resolvePin(ctx: Ctx, pin: string): Promise<string> {
   if (!PIN.test(pin)) throw notFound('Game');
-  let memo = pinMemo.get(pin);
-  if (!memo || memo.until <= Date.now()) {
-    if (pinMemo.size > 10_000) pinMemo.clear();
-    const lookup = lookupPin(ctx, pin);
-    memo = { id: lookup, until: Date.now() + PIN_MEMO_MS };
-    pinMemo.set(pin, memo);
-    // Only running games are remembered: a miss or a failure is asked again next time.
-    const entry = memo;
-    lookup.then(
-      (id) => void (id || pinMemo.get(pin) !== entry || pinMemo.delete(pin)),
-      () => void (pinMemo.get(pin) === entry && pinMemo.delete(pin)),
-    );
-  }
-  const id = await memo.id;
+  const memo = pinMemo.get(pin);
+  if (memo && memo.until > Date.now()) return memo.id;
+  const id = await lookupPin(ctx, pin);
   if (!id) throw notFound('Game');
+  if (pinMemo.size > 10_000) pinMemo.clear();
+  pinMemo.set(pin, { id, until: Date.now() + PIN_MEMO_MS });
   return id;
 }
 
