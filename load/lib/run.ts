@@ -126,9 +126,11 @@ export async function scrapeMetrics(baseUrl: string, token: string): Promise<Sam
   }
 }
 
-function serverView(before: Sample[], after: Sample[], stats: RunStats): ServerView {
-  // The bench's own control traffic (metrics scrapes, readiness polls) is not part of the run.
-  const notMetrics = (s: Sample) => s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready';
+function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounted: string[] = []): ServerView {
+  // The bench's own control traffic (metrics scrapes, readiness polls) is not part of the run,
+  // nor are the routes the scenario reaches outside the recorded requests (Scenario.uncountedRoutes).
+  const notMetrics = (s: Sample) =>
+    s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready' && !uncounted.includes(`${s.labels.method} ${s.labels.route}`);
   const req = deltas(before, after, 'sabaq_http_requests_total').filter(notMetrics);
   const counted = req.reduce((a, s) => a + s.value, 0);
   let received = 0;
@@ -334,7 +336,7 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
       generatorLag: schedule.lag.summary(),
       thinkTimeMs: scenario.thinkTimeMs,
       equivalentUsers: Math.round((opts.rate * (scenario.thinkTimeMs + (total.latency.mean || 0))) / 1000),
-      server: before && after ? serverView(before, after, stats) : undefined,
+      server: before && after ? serverView(before, after, stats, scenario.uncountedRoutes) : undefined,
       recoveryMs,
       backend,
       checks,

@@ -60,6 +60,11 @@ export interface Scenario<S = unknown> {
   flow?(ctx: FlowContext<S>): Promise<void>;
   /** Requests sent (unrecorded) before measuring, e.g. to warm caches. */
   warmup?(state: S, rng: Rng): RequestSpec[];
+  /**
+   * Server routes (`METHOD /route`) the scenario reaches outside the generator's recorded requests —
+   * WebSocket upgrades, a host's control calls — left out when the server's count is compared with ours.
+   */
+  uncountedRoutes?: string[];
   /** Checks after the run: no lost or duplicated rows, and the like. */
   verify?(state: S, outcomes: Outcome[], db: pg.Pool): Promise<Check[]>;
   /** Whether `verify` needs every outcome kept (memory). */

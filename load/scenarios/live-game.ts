@@ -145,6 +145,15 @@ export const liveGameScenario: Scenario<State> = {
   title: 'live game: 1,000 players join one room',
   description: 'One room, 1,000 WebSocket players joining within 10 s, answering three questions, 10 % reconnecting; broadcast latency and stored scores.',
   thinkTimeMs: 0,
+  // Recorded as WebSocket measurements or made by the host, not as generator requests.
+  uncountedRoutes: [
+    'GET /api/games/:pin/play',
+    'GET /api/games/:id/host',
+    'POST /api/games/:id/actions',
+    'GET /api/games/:id',
+    'POST /api/games',
+    'POST /api/me/live/ticket',
+  ],
   async setup(ctx) {
     const base = ctx.baseUrl;
     const state: State = { baseUrl: base, wsBase: base.replace(/^http/, 'ws'), teacherToken: '', gameId: '', pin: '', arrivals: 0, seated: 0, finals: [], hostSentAt: new Map(), hostLog: [] };
