@@ -90,7 +90,7 @@ describe('bench:smoke against the production-like runner', () => {
     const ran = report.scenarios.filter((s) => s.result);
     expect(ran.map((s) => s.scenario)).toEqual(expect.arrayContaining(['visitor', 'search-cold']));
     for (const s of ran) {
-      expect(s.verdict, `${s.scenario}: ${s.reasons.join('; ')}`).toBe('PASS');
+      expect(s.verdict, `${s.scenario}: ${s.reasons.join('; ')} ${JSON.stringify(s.result!.server?.otherRoutes)}`).toBe('PASS');
       expect(s.result!.sent, s.scenario).toBeGreaterThan(0);
       expect(s.result!.server?.agree, `${s.scenario}: server ${s.result!.server?.counted} vs ${s.result!.server?.received}`).toBe(true);
     }

@@ -61,6 +61,8 @@ export interface ServerView {
   /** The isolate changed during the run (workerd restarted it): its counters started again from zero. */
   isolateRestarted: boolean;
   byRoute: { endpoint: string; counted: number; received: number }[];
+  /** Requests the server counted on routes the generator never recorded (explains a disagreement). */
+  otherRoutes: Record<string, number>;
   cache: { hits: number; misses: number; errors: number; hitRate: number | null; byFamily: Record<string, { hits: number; misses: number }> };
   rateLimit: Record<string, number>;
   db: { calls: number; meanMs: number | null };
@@ -144,6 +146,12 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
     const c = req.filter((s) => s.labels.method === method && s.labels.route === route).reduce((a, s) => a + s.value, 0);
     byRoute.push({ endpoint: e.endpoint, counted: c, received: e.completed });
   }
+  const recorded = new Set(byRoute.map((r) => r.endpoint));
+  const otherRoutes: Record<string, number> = {};
+  for (const s of req) {
+    const key = `${s.labels.method} ${s.labels.route}`;
+    if (s.value && !recorded.has(key)) otherRoutes[key] = (otherRoutes[key] ?? 0) + s.value;
+  }
   const cache = deltas(before, after, 'sabaq_cache_requests_total');
   const byFamily: Record<string, { hits: number; misses: number }> = {};
   for (const s of cache) {
@@ -172,6 +180,7 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
     isolateRestarted,
     agree: !isolateRestarted && counted >= received && counted <= received + timeouts,
     byRoute,
+    otherRoutes,
     cache: { hits, misses, errors, hitRate: hits + misses ? round(hits / (hits + misses), 3) : null, byFamily },
     rateLimit: rl,
     db: hist('sabaq_db_query_duration_seconds'),
