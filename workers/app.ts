@@ -10,6 +10,7 @@ import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
 import { admission, type Admission } from './lib/admission-middleware.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
+import { inputGuard } from './lib/input-guard.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
 import { metricsFor } from './lib/metrics.ts';
 import { createServices, type Services } from './lib/services.ts';
@@ -96,6 +97,15 @@ function toAppError(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * Personal by default: an API answer may be stored by a shared cache only when its route
+ * said so (the public catalog's edge-cache and list headers, which give the same answer to
+ * everyone); every other answer, errors included, is `private, no-store`.
+ */
+function applyCachePolicy(c: Context<AppEnv>): void {
+  if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'private, no-store');
+}
+
 /** Routes registered on the app, for answering 405 instead of 404 on a known path. */
 function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
   const methods = new Set<string>();
@@ -134,6 +144,7 @@ export function createApp(options: AppOptions) {
     const started = Date.now();
     await next();
     c.header('X-Request-Id', requestId);
+    if (c.req.path.startsWith('/api/')) applyCachePolicy(c);
     const status = c.res.status;
     if (c.req.path.startsWith('/api/')) {
       // A shed request is expected under overload (counted in metrics): an error line each would cost the CPU shedding saves.
@@ -192,6 +203,9 @@ export function createApp(options: AppOptions) {
 
   // Past this isolate's capacity: a short wait, then the last good answer or 503 overloaded.
   app.use('/api/*', admission(options.admission));
+  // After the size limit: no text with NUL, control characters or lone surrogates gets
+  // past this point, and JSON bodies arrive NFC-normalised (see lib/input-guard.ts).
+  app.use('/api/*', inputGuard());
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();

@@ -1,12 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import { createRouter, ctxOf } from '../app.ts';
+import { coursePublicPaths, purgeEdge } from '../catalog/invalidation.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
+import { rateLimit } from '../lib/ratelimit-middleware.ts';
+import { errorFields } from '../lib/logger.ts';
 import { clientIp } from '../lib/request.ts';
+import { text } from '../lib/text.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
 import { authenticate } from './auth.ts';
 import { ConsentRecord } from '../consent/schemas.ts';
+import { CHILD_MAX_AGE_YEARS, childBirthYears } from './child-age.ts';
 import { createChild, deleteChild, exportChild, getChild, listChildren, updateChild } from './children.ts';
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
 import { PASSWORD_MAX } from './password-policy.ts';
@@ -29,16 +34,22 @@ const User = z
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const Session = Tokens.extend({ user: User }).openapi('Session');
 
-const Email = z.string().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
+const Email = text().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
 // Length and block-list rules are checked by the password policy (one message per rule).
 const Password = z.string().max(PASSWORD_MAX * 4);
-const Name = z.string().trim().min(1, 'Enter a name').max(100);
+const Name = text().trim().min(1, 'Enter a name').max(100);
 
 const Child = z.object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() }).openapi('Child');
-const thisYear = () => new Date().getUTCFullYear();
 const ChildFields = {
   name: Name,
-  birthYear: z.number().int().min(1990).refine((y) => y <= thisYear(), 'Birth year cannot be in the future'),
+  birthYear: z
+    .number()
+    .int()
+    .superRefine((y, ctx) => {
+      const { min, max } = childBirthYears();
+      if (y > max) ctx.addIssue({ code: 'custom', message: 'Birth year cannot be in the future' });
+      else if (y < min) ctx.addIssue({ code: 'custom', message: `A child profile is for someone under ${CHILD_MAX_AGE_YEARS}: born in ${min} or later` });
+    }),
 };
 const ChildInput = z.object({
   ...ChildFields,
@@ -86,6 +97,7 @@ const r = {
     path: '/auth/refresh',
     tags: ['auth'],
     summary: 'Rotate the refresh token (body, or the session cookie plus the CSRF header)',
+    middleware: [rateLimit('auth.refresh.ip', (c) => clientIp(c))] as const,
     request: { body: { required: false, content: { 'application/json': { schema: z.object({ refreshToken: z.string().max(200).optional() }) } } } },
     responses: { 200: json(Tokens), ...common },
   }),
@@ -208,7 +220,7 @@ const r = {
     path: '/admin/teachers/{id}/verify',
     tags: ['admin'],
     middleware: [authenticate(['admin'])] as const,
-    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.object({ note: z.string().max(1000).optional() }) } } } },
+    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.object({ note: text({ multiline: true }).max(1000).optional() }) } } } },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(401, 403, 404) },
   }),
   rejectTeacher: createRoute({
@@ -216,7 +228,7 @@ const r = {
     path: '/admin/teachers/{id}/reject',
     tags: ['admin'],
     middleware: [authenticate(['admin'])] as const,
-    request: { params: IdParam, body: jsonBody(z.object({ reason: z.string().trim().min(1, 'Give a reason').max(1000) })) },
+    request: { params: IdParam, body: jsonBody(z.object({ reason: text({ multiline: true }).trim().min(1, 'Give a reason').max(1000) })) },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(400, 401, 403, 404) },
   }),
 };
@@ -255,12 +267,15 @@ export const identityRoutes = createRouter()
   .openapi(r.me, async (c) => c.json({ user: toPublicUser(await getUser(ctxOf(c), c.var.actor.id)) }, 200))
   .openapi(r.updateMe, async (c) => c.json({ user: await updateProfile(ctxOf(c), c.var.actor.id, c.req.valid('json')) }, 200))
   .openapi(r.deleteMe, async (c) => {
-    await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password);
+    const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
+    // This colo's edge copies of the courses whose rating or enrollment count just changed
+    // (awaited, so the next read is fresh; the account is gone either way).
+    await purgeEdge(new URL(c.req.url).origin, courses.flatMap(coursePublicPaths)).catch((err: unknown) => c.var.log.warn('edge purge failed', errorFields(err)));
     clearSessionCookies(c);
     return c.body(null, 204);
   })
   .openapi(r.password, async (c) => {
-    const tokens = await changePassword(ctxOf(c), c.var.actor.id, c.req.valid('json'));
+    const tokens = await changePassword(ctxOf(c), c.var.actor.id, { ...c.req.valid('json'), ip: clientIp(c) });
     setSessionCookies(c, tokens);
     return c.json(tokensOut(tokens), 200);
   })

@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { Bulkhead } from './admission.ts';
 import { AppError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import { errorFields, type Logger } from './logger.ts';
 import { redisCall, redisTimeoutMs } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -199,14 +199,14 @@ export class Cache {
     } catch (err) {
       // Redis unavailable: to Postgres, but bounded (see readThrough).
       this.stats.error(family);
-      this.log.warn('cache unavailable, reading through', { family, err: String(err) });
+      this.log.warn('cache unavailable, reading through', { family, ...errorFields(err) });
       return this.readThrough(opts);
     }
     if (stored) {
       this.stats.hit(family);
       this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens);
       // Stale: this reader won the refresh; everyone (this reader included) gets the old value now.
-      if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, err: String(err) })));
+      if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, ...errorFields(err) })));
       return parseEntry<T>(stored);
     }
     this.stats.miss(family);
@@ -248,7 +248,7 @@ export class Cache {
       await redisCall(() => p.exec(), 'cache set');
     } catch (err) {
       this.stats.error(opts.family);
-      this.log.warn('cache write failed', { family: opts.family, err: String(err) });
+      this.log.warn('cache write failed', { family: opts.family, ...errorFields(err) });
     }
     return value;
   }
@@ -264,7 +264,7 @@ export class Cache {
       await withTimeout(p.exec(), redisTimeoutMs(), 'cache bump');
     } catch (err) {
       // Entries still expire by TTL; log loudly since readers may see old data until then.
-      this.log.error('cache invalidation failed', { gens, err: String(err) });
+      this.log.error('cache invalidation failed', { gens, ...errorFields(err) });
     }
   }
 }
