@@ -5,6 +5,7 @@ import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
 import { createAdmin, registerUser, testDb, verifiedTeacher } from '../../tests/support/users.ts';
+import { gens } from '../catalog/invalidation.ts';
 import { SITEMAP_COURSES_PER_FILE, sitemapCourses, sitemapFiles } from '../catalog/sitemap.ts';
 import { preferredLang } from './pages.ts';
 
@@ -289,6 +290,8 @@ describe('home and catalog rendered at the edge', () => {
   it('the catalog for a category has its courses in the HTML, cached per filter, with canonical and hreflang', async () => {
     const slug = `cat-${rnd()}`;
     await testDb().db.insert(categories).values({ slug, title: { ru: `Категория ${slug}`, en: `Category ${slug}` } }).onConflictDoNothing();
+    // Categories have no write API yet (seeded): say it changed, as an admin write would.
+    await testCtx().services.cache.bump(gens.categories);
     const t = await verifiedTeacher();
     const uniq = rnd();
     await createCourse(t, { title: { en: `Geometry ${uniq}` }, language: 'en', category: slug, description: { en: 'Triangles' } });
