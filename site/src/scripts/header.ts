@@ -53,15 +53,18 @@ async function showSession(): Promise<void> {
 const POLL_MS = 60_000;
 
 /**
- * The bell's unread count: read once, then kept current by the live socket (a new
- * notification adds one; "read" in another tab re-reads it). While the socket is down the
- * count is polled instead, and re-read when it comes back (events may have been missed).
+ * The bell's unread count: read once, then kept current by the live socket. Every event
+ * re-reads the count, and only the answer to the latest read is shown: a read that started
+ * before a notification was committed can come back after that notification's push, and
+ * must not set the badge back. The socket's "ready" re-reads too, so a push sent while the
+ * socket was still connecting (or down) is caught up; while it is down the count is polled.
  */
 function startBell(): void {
   const badge = document.querySelector<HTMLElement>('[data-unread-badge]');
   const number = badge?.querySelector<HTMLElement>('[data-unread-count]');
   if (!badge || !number) return;
   let count = 0;
+  let latest = 0;
   let poll: number | undefined;
   const show = (n: number) => {
     count = Math.max(0, n);
@@ -69,16 +72,19 @@ function startBell(): void {
     badge.hidden = !(count > 0);
   };
   const refresh = async () => {
+    const mine = ++latest;
     try {
-      show((await api.get<{ count: number }>('/api/me/notifications/unread-count', { on401: 'throw', lang: false })).count);
+      const res = await api.get<{ count: number }>('/api/me/notifications/unread-count', { on401: 'throw', lang: false });
+      if (mine === latest) show(res.count);
     } catch {
       // the badge is optional; errors were already reported by api.ts where useful
     }
   };
   void refresh();
   onLive((event) => {
+    // Shown at once, then confirmed by a read that starts after the event arrived.
     if (event.type === 'notification') show(count + 1);
-    else if (event.type === 'read' || event.type === 'ready') void refresh();
+    void refresh();
   });
   connectLive({
     onStatus: (up) => {

@@ -76,14 +76,47 @@ function syncReadAll(): void {
   readAll.hidden = !list.querySelector('.notification--unread');
 }
 
+/** Newest first by (createdAt, id), as the API orders them. */
+function isNewer(a: NotificationItem, li: HTMLElement): boolean {
+  const at = li.querySelector('time')?.getAttribute('datetime') ?? '';
+  return a.createdAt > at || (a.createdAt === at && a.id > (li.dataset.id ?? ''));
+}
+
+/**
+ * Puts fetched items into the list without dropping what is already there: a live
+ * notification may have arrived while this page of the list was being read. Items already
+ * shown only take the read mark (from another tab).
+ */
+function merge(items: NotificationItem[]): void {
+  for (const n of items) {
+    const shown = list.querySelector<HTMLElement>(`[data-id="${CSS.escape(n.id)}"]`);
+    if (shown) {
+      if (n.readAt) markItemRead(shown);
+      continue;
+    }
+    const after = [...list.children].find((li) => isNewer(n, li as HTMLElement));
+    list.insertBefore(item(n), after ?? null);
+  }
+}
+
+async function firstPage(): Promise<Page<NotificationItem>> {
+  return api.get<Page<NotificationItem>>('/api/me/notifications', { query: { limit: 20 }, lang: false });
+}
+
 async function load(next = false): Promise<void> {
-  const page = await api.get<Page<NotificationItem>>('/api/me/notifications', { query: { limit: 20, cursor: next ? cursor : undefined }, lang: false });
+  const page = next ? await api.get<Page<NotificationItem>>('/api/me/notifications', { query: { limit: 20, cursor }, lang: false }) : await firstPage();
   cursor = page.nextCursor;
-  const items = page.items.map(item);
-  if (next) list.append(...items);
-  else list.replaceChildren(...items);
+  if (next) list.append(...page.items.map(item));
+  else merge(page.items);
   more.hidden = !cursor;
   setState(region, list.childElementCount ? 'ready' : 'empty');
+  syncReadAll();
+}
+
+/** Once the socket is (re)connected: what arrived while it was connecting or down. */
+async function catchUp(): Promise<void> {
+  merge((await firstPage()).items);
+  if (list.childElementCount) setState(region, 'ready');
   syncReadAll();
 }
 
@@ -112,6 +145,9 @@ onLive((event) => {
       if (all || event.ids.includes(li.dataset.id ?? '')) markItemRead(li);
     }
     syncReadAll();
+  } else if (event.type === 'ready') {
+    // Merged, so it is harmless when the first load is still on its way.
+    void catchUp().catch(() => undefined);
   }
 });
 
