@@ -9,6 +9,7 @@ import { isDatabaseUnavailable } from '../db/client.ts';
 import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
+import { inputGuard } from './lib/input-guard.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
 import { metricsFor } from './lib/metrics.ts';
 import { createServices, type Services } from './lib/services.ts';
@@ -183,6 +184,10 @@ export function createApp(options: AppOptions) {
       },
     }),
   );
+
+  // After the size limit: no text with NUL, control characters or lone surrogates gets
+  // past this point, and JSON bodies arrive NFC-normalised (see lib/input-guard.ts).
+  app.use('/api/*', inputGuard());
 
   app.onError((err, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();

@@ -18,6 +18,7 @@ import { AppError, notFound, validationError } from '../lib/errors.ts';
 import { checkAnswer, takerQuestion, type AnswerBody, type TakerQuestion } from './document.ts';
 import { resultView, type ResultView } from './results.ts';
 import { scoreAttempt } from './scoring.ts';
+import { errorFields } from '../lib/logger.ts';
 
 /**
  * Taking a test. Every query filters by the owning account (`attempts.user_id`): another
@@ -298,7 +299,7 @@ export async function sweepExpiredAttempts(ctx: Ctx, limit = 200): Promise<{ sub
       if (await finalizeAttempt(ctx, { attemptId: id, auto: true })) submitted++;
     } catch (err) {
       failed++;
-      ctx.log.error('auto-submit failed', { attemptId: id, err: String(err) });
+      ctx.log.error('auto-submit failed', { attemptId: id, ...errorFields(err) });
     }
   }
   return { submitted, failed };

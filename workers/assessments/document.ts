@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Answer, Question, TestDocument } from '../../db/schema/index.ts';
+import { text } from '../lib/text.ts';
 
 /**
  * The test document of SPEC "Test documents", validated thoroughly: every problem is reported
@@ -22,9 +23,9 @@ export const LIMITS = {
 
 const LocalizedText = z
   .strictObject({
-    ru: z.string().trim().max(LIMITS.text).optional(),
-    kk: z.string().trim().max(LIMITS.text).optional(),
-    en: z.string().trim().max(LIMITS.text).optional(),
+    ru: text({ multiline: true }).trim().max(LIMITS.text).optional(),
+    kk: text({ multiline: true }).trim().max(LIMITS.text).optional(),
+    en: text({ multiline: true }).trim().max(LIMITS.text).optional(),
   })
   .refine((t) => Boolean(t.ru || t.kk || t.en), 'Give the text in at least one of ru, kk, en');
 
@@ -188,9 +189,9 @@ export function takerQuestion(q: Question): TakerQuestion {
 export const AnswerBodySchema = z
   .strictObject({
     value: z.number().optional(),
-    option: z.string().max(64).optional(),
-    options: z.array(z.string().max(64)).max(LIMITS.options).optional(),
-    text: z.string().max(LIMITS.answerText).optional(),
+    option: text().max(64).optional(),
+    options: z.array(text().max(64)).max(LIMITS.options).optional(),
+    text: text({ multiline: true }).max(LIMITS.answerText).optional(),
   })
   .refine((b) => Object.values(b).filter((v) => v !== undefined).length === 1, 'Send exactly one of value, option, options or text');
 

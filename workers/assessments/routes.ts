@@ -6,6 +6,7 @@ import type { Actor } from '../lib/context.ts';
 import { PUBLIC_LIST_HEADERS } from '../lib/edge-cache.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
+import { text } from '../lib/text.ts';
 import { getAttempt, saveAnswer, startAttempt, submitAttempt } from './attempts.ts';
 import { createTest, getTest, publishTest, updateTest } from './authoring.ts';
 import { AnswerBodySchema } from './document.ts';
@@ -162,13 +163,13 @@ const PublishedTestsQuery = z
   .object({
     lang: Language.default('ru'),
     kind: Kind.optional(),
-    courseId: z.string().max(64).optional(),
-    cursor: z.string().max(512).optional(),
+    courseId: text().max(64).optional(),
+    cursor: text().max(512).optional(),
     limit: z.coerce.number().int().min(1).max(50).default(20),
   })
   .strict();
 
-const AnswerParams = z.object({ id: z.string().max(64), questionKey: z.string().max(64) });
+const AnswerParams = z.object({ id: text().max(64), questionKey: text().max(64) });
 
 const r = {
   listPublished: createRoute({
@@ -243,7 +244,7 @@ const r = {
     middleware: [authenticate()] as const,
     request: {
       params: IdParam,
-      body: { required: false, content: { 'application/json': { schema: z.object({ childId: z.string().max(64).nullable().optional() }).strict() } } },
+      body: { required: false, content: { 'application/json': { schema: z.object({ childId: text().max(64).nullable().optional() }).strict() } } },
     },
     responses: { 201: json(Attempt, 'Started'), 200: json(Attempt, 'The open attempt, resumed'), ...errorResponses(400, 401, 404) },
   }),
@@ -291,7 +292,7 @@ const r = {
     tags: ['assessments'],
     summary: 'Your results and your children’s, newest first (childId: one child’s)',
     middleware: [authenticate()] as const,
-    request: { query: PageQuery.extend({ childId: z.string().max(64).optional() }) },
+    request: { query: PageQuery.extend({ childId: text().max(64).optional() }) },
     responses: { 200: json(pageOf(Result)), ...errorResponses(400, 401, 404) },
   }),
 };

@@ -5,6 +5,7 @@ import { authenticate, authenticateOptional } from '../identity/auth.ts';
 import { edgeCache, PUBLIC_LIST_HEADERS } from '../lib/edge-cache.ts';
 import { IdParam, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
+import { text } from '../lib/text.ts';
 import {
   addLesson,
   addModule,
@@ -27,28 +28,29 @@ import { QUERY_MAX, searchCourses } from './search.ts';
 const Lang = z.enum(['ru', 'kk', 'en']);
 const localized = (max: number, label: string) =>
   z
-    .object({ ru: z.string().trim().max(max).optional(), kk: z.string().trim().max(max).optional(), en: z.string().trim().max(max).optional() })
+    .object({ ru: text().trim().max(max).optional(), kk: text().trim().max(max).optional(), en: text().trim().max(max).optional() })
     .strict()
     .refine((t) => Boolean(t.ru || t.kk || t.en), `${label} needs at least one of ru, kk, en`);
 const Title = localized(200, 'A title');
-const Text = z.object({ ru: z.string().max(5000).optional(), kk: z.string().max(5000).optional(), en: z.string().max(5000).optional() }).strict();
-const LessonBody = z.object({ ru: z.string().max(100_000).optional(), kk: z.string().max(100_000).optional(), en: z.string().max(100_000).optional() }).strict();
+const multiline = (max: number) => text({ multiline: true }).max(max);
+const Text = z.object({ ru: multiline(5000).optional(), kk: multiline(5000).optional(), en: multiline(5000).optional() }).strict();
+const LessonBody = z.object({ ru: multiline(100_000).optional(), kk: multiline(100_000).optional(), en: multiline(100_000).optional() }).strict();
 
 const Filters = {
   lang: Lang.default('ru'),
-  category: z.string().max(64).optional(),
-  tag: z.string().max(64).optional(),
+  category: text().max(64).optional(),
+  tag: text().max(64).optional(),
   language: Lang.optional(),
   level: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
   price: z.enum(['free', 'paid']).optional(),
   minRating: z.coerce.number().min(0).max(5).optional(),
   featured: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  cursor: z.string().max(512).optional(),
+  cursor: text().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 };
 // Unknown filters are an error, not silently ignored.
 const ListQuery = z.object(Filters).strict();
-const SearchQuery = z.object({ ...Filters, q: z.string().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
+const SearchQuery = z.object({ ...Filters, q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
 const LangQuery = z.object({ lang: Lang.default('ru') }).strict();
 
 const CourseCard = z
@@ -86,10 +88,10 @@ const CourseInput = z
     description: Text.optional(),
     language: Lang,
     level: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
-    category: z.string().max(64).nullable().optional(),
-    tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+    category: text().max(64).nullable().optional(),
+    tags: z.array(text().trim().min(1).max(40)).max(20).optional(),
     price: z.object({ amount: z.number().int().min(0).max(100_000_000), currency: z.enum(['KZT', 'RUB', 'USD']) }).nullable().optional(),
-    coverUrl: z.string().url().startsWith('https://').max(500).nullable().optional(),
+    coverUrl: text().url().startsWith('https://').max(500).nullable().optional(),
     featured: z.boolean().optional(),
     featuredRank: z.number().int().min(0).max(1000).optional(),
   })
@@ -98,12 +100,12 @@ const LessonInput = z
   .object({
     title: Title,
     body: LessonBody.optional(),
-    videoUrl: z.string().url().max(500).nullable().optional(),
+    videoUrl: text().url().max(500).nullable().optional(),
     preview: z.boolean().optional(),
     durationMin: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
-const Ids = z.object({ ids: z.array(z.string().max(64)).max(500) }).strict();
+const Ids = z.object({ ids: z.array(text().max(64)).max(500) }).strict();
 const Authored = z.record(z.string(), z.unknown());
 
 const origin = (c: AppContext) => new URL(c.req.url).origin;

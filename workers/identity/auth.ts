@@ -10,6 +10,7 @@ import { redisCall } from '../lib/redis.ts';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './cookies.ts';
 import { revokedSessionKey, userNotBeforeKey } from './sessions.ts';
 import { verifyAccessToken } from './tokens.ts';
+import { errorFields } from '../lib/logger.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** lastActiveAt is written at most once a minute per user. */
@@ -29,7 +30,7 @@ async function sessionState(ctx: Ctx, sub: string, sid: string) {
     const [revoked, notBefore, gate] = await redisCall(() => p.exec<[string | null, string | null, string | null]>(), 'session state');
     return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK' };
   } catch (err) {
-    ctx.log.warn('session state unavailable, relying on token expiry', { err: String(err) });
+    ctx.log.warn('session state unavailable, relying on token expiry', errorFields(err));
     return { revoked: false, notBefore: 0, touch: false };
   }
 }

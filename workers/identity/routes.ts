@@ -4,6 +4,7 @@ import { createRouter, ctxOf } from '../app.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { clientIp } from '../lib/request.ts';
+import { text } from '../lib/text.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
 import { authenticate } from './auth.ts';
 import { createChild, deleteChild, exportChild, getChild, listChildren, updateChild } from './children.ts';
@@ -28,10 +29,10 @@ const User = z
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const Session = Tokens.extend({ user: User }).openapi('Session');
 
-const Email = z.string().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
+const Email = text().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
 // Length and block-list rules are checked by the password policy (one message per rule).
 const Password = z.string().max(PASSWORD_MAX * 4);
-const Name = z.string().trim().min(1, 'Enter a name').max(100);
+const Name = text().trim().min(1, 'Enter a name').max(100);
 
 const Child = z.object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() }).openapi('Child');
 const thisYear = () => new Date().getUTCFullYear();
@@ -199,7 +200,7 @@ const r = {
     path: '/admin/teachers/{id}/verify',
     tags: ['admin'],
     middleware: [authenticate(['admin'])] as const,
-    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.object({ note: z.string().max(1000).optional() }) } } } },
+    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.object({ note: text({ multiline: true }).max(1000).optional() }) } } } },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(401, 403, 404) },
   }),
   rejectTeacher: createRoute({
@@ -207,7 +208,7 @@ const r = {
     path: '/admin/teachers/{id}/reject',
     tags: ['admin'],
     middleware: [authenticate(['admin'])] as const,
-    request: { params: IdParam, body: jsonBody(z.object({ reason: z.string().trim().min(1, 'Give a reason').max(1000) })) },
+    request: { params: IdParam, body: jsonBody(z.object({ reason: text({ multiline: true }).trim().min(1, 'Give a reason').max(1000) })) },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(400, 401, 403, 404) },
   }),
 };

@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors.ts';
 import { redisTimeoutMs } from '../lib/redis.ts';
 import { withTimeout } from '../lib/timeout.ts';
 import { ACCESS_TTL_SEC, REFRESH_TTL_SEC, hashToken, newRefreshToken, signAccessToken } from './tokens.ts';
+import { errorFields } from '../lib/logger.ts';
 
 export interface SessionTokens {
   accessToken: string;
@@ -44,7 +45,7 @@ async function markRevoked(ctx: Ctx, key: string, value: string) {
   try {
     await withTimeout(ctx.services.redis.set(key, value, { ex: ACCESS_TTL_SEC + 60 }), redisTimeoutMs(), 'revoke marker');
   } catch (err) {
-    ctx.log.warn('could not write revocation marker', { key, err: String(err) });
+    ctx.log.warn('could not write revocation marker', { key, ...errorFields(err) });
   }
 }
 

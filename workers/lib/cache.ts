@@ -1,5 +1,5 @@
 import type { Redis } from '@upstash/redis/cloudflare';
-import type { Logger } from './logger.ts';
+import { errorFields, type Logger } from './logger.ts';
 import { redisCall, redisTimeoutMs } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -117,14 +117,14 @@ export class Cache {
     } catch (err) {
       // Redis unavailable: straight to Postgres.
       this.stats.error(family);
-      this.log.warn('cache unavailable, reading through', { family, err: String(err) });
+      this.log.warn('cache unavailable, reading through', { family, ...errorFields(err) });
       this.stats.load(family);
       return opts.load();
     }
     if (stored) {
       this.stats.hit(family);
       // Stale: this reader won the refresh; everyone (this reader included) gets the old value now.
-      if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, err: String(err) })));
+      if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, ...errorFields(err) })));
       return parseEntry<T>(stored);
     }
     this.stats.miss(family);
@@ -164,7 +164,7 @@ export class Cache {
       await redisCall(() => p.exec(), 'cache set');
     } catch (err) {
       this.stats.error(opts.family);
-      this.log.warn('cache write failed', { family: opts.family, err: String(err) });
+      this.log.warn('cache write failed', { family: opts.family, ...errorFields(err) });
     }
     return value;
   }
@@ -179,7 +179,7 @@ export class Cache {
       await withTimeout(p.exec(), redisTimeoutMs(), 'cache bump');
     } catch (err) {
       // Entries still expire by TTL; log loudly since readers may see old data until then.
-      this.log.error('cache invalidation failed', { gens, err: String(err) });
+      this.log.error('cache invalidation failed', { gens, ...errorFields(err) });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from './text.ts';
 
 /** Shared OpenAPI pieces: the one error body and list envelopes. */
 export const ErrorSchema = z
@@ -30,9 +31,9 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const PageQuery = z.object({
-  cursor: z.string().max(512).optional(),
+  cursor: text().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-export const IdParam = z.object({ id: z.string().max(64) });
+export const IdParam = z.object({ id: text().max(64) });
 export const Language = z.enum(['ru', 'kk', 'en']);

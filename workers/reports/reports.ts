@@ -5,6 +5,7 @@ import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { metricsFor } from '../lib/metrics.ts';
 import { REPORTS_QUEUE_NAME } from './queues.ts';
 import { URL_TTL_SEC, presignR2, r2Credentials, signDownload, verifyDownload } from './signing.ts';
+import { errorFields } from '../lib/logger.ts';
 
 /**
  * Reports of results and course certificates. Asking is idempotent: the storage key is derived
@@ -170,7 +171,7 @@ export async function removeReportFiles(ctx: Ctx, keys: string[]): Promise<void>
   // R2 deletes up to 1,000 keys per call.
   for (let i = 0; i < keys.length; i += 1000) {
     const batch = keys.slice(i, i + 1000);
-    await bucket.delete(batch).catch((err: unknown) => ctx.log.error('report files left in storage', { count: batch.length, first: batch[0], err: String(err) }));
+    await bucket.delete(batch).catch((err: unknown) => ctx.log.error('report files left in storage', { count: batch.length, first: batch[0], ...errorFields(err) }));
   }
 }
 

@@ -3,10 +3,11 @@ import { createRouter, ctxOf, type AppContext } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
+import { text } from '../lib/text.ts';
 import { REVIEW_TEXT_MAX, createReview, deleteReview, listReviews, listReviewsForModeration, replyToReview, setReviewHidden, updateReview } from './reviews.ts';
 
 const Rating = z.number({ message: 'Give 1 to 5 stars' }).int('Give 1 to 5 stars').min(1, 'Give 1 to 5 stars').max(5, 'Give 1 to 5 stars');
-const Text = z.string().max(REVIEW_TEXT_MAX, `At most ${REVIEW_TEXT_MAX} characters`);
+const Text = text({ multiline: true }).max(REVIEW_TEXT_MAX, `At most ${REVIEW_TEXT_MAX} characters`);
 const ReviewInput = z.object({ rating: Rating, text: Text.optional() }).strict();
 const ReviewPatch = z
   .object({ rating: Rating.optional(), text: Text.optional() })
