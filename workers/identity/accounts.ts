@@ -6,6 +6,7 @@ import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
 import { queryRows } from '../learning/sql.ts';
 import { removeReportFiles } from '../reports/reports.ts';
+import { assertNotBackedOff, forgetFailures, recordFailure } from './backoff.ts';
 import { passwordProblem } from './password-policy.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import { prepareSession, revokeLiveAccessTokens, startSession, type SessionTokens } from './sessions.ts';
@@ -92,9 +93,10 @@ export interface LoginInput {
 }
 
 /**
- * Verifies credentials under two limits: failures per account+IP (a password-guessing
- * brake that does not lock the real owner out from elsewhere) and attempts per IP. The
- * answer and its timing are the same whether or not the email exists.
+ * Verifies credentials under three limits: failures per account+IP (a brake on one
+ * address), attempts per IP, and the per-account back-off (backoff.ts) that no number of
+ * addresses gets around. The answer and its timing are the same whether or not the email
+ * exists (the back-off is keyed by the email, so unknown ones are slowed down too).
  */
 export async function login(ctx: Ctx, input: LoginInput): Promise<{ user: PublicUser; tokens: SessionTokens }> {
   const email = normalizeEmail(input.email);
@@ -103,14 +105,16 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<{ user: Public
   const [failures, perIp] = await Promise.all([peek(redis, 'auth.login.failures', failureKey), hit(redis, 'auth.login.ip', input.ip)]);
   if (!failures.allowed) throw rateLimited(failures, 'Too many failed attempts, try again later');
   if (!perIp.allowed) throw rateLimited(perIp, 'Too many login attempts from this address, try again later');
+  await assertNotBackedOff(ctx, 'login', email, 'Too many failed attempts for this account, try again later');
 
   const [user] = await ctx.services.db.db.select().from(users).where(eq(users.email, email)).limit(1);
   const verdict = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, ctx.config.PASSWORD_PEPPER);
   if (!user || !verdict.ok) {
-    const after = await hit(redis, 'auth.login.failures', failureKey);
-    throw new AppError('invalid_credentials', 'Email or password is incorrect', undefined, after.allowed ? undefined : { 'Retry-After': String(Math.max(1, Math.ceil((after.reset - Date.now()) / 1000))) });
+    const [after, waitSec] = await Promise.all([hit(redis, 'auth.login.failures', failureKey), recordFailure(ctx, 'login', email)]);
+    const retryAfter = Math.max(after.allowed ? 0 : Math.max(1, Math.ceil((after.reset - Date.now()) / 1000)), waitSec);
+    throw new AppError('invalid_credentials', 'Email or password is incorrect', undefined, retryAfter ? { 'Retry-After': String(retryAfter) } : undefined);
   }
-  await forgive(redis, 'auth.login.failures', failureKey);
+  await Promise.all([forgive(redis, 'auth.login.failures', failureKey), forgetFailures(ctx, 'login', email)]);
   if (verdict.needsRehash) {
     // Parameters were raised since this hash was made: upgrade it now that we know the password.
     const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
@@ -136,18 +140,26 @@ export async function updateProfile(ctx: Ctx, userId: string, patch: { name?: st
   return toPublicUser(user);
 }
 
-async function assertCurrentPassword(ctx: Ctx, user: User, password: string) {
+/** The current-password check behind password change and account deletion: limited per IP and backed off per account, like login. */
+async function assertCurrentPassword(ctx: Ctx, user: User, password: string, ip: string, field: string) {
+  const perIp = await hit(ctx.services.redis, 'auth.password.ip', ip);
+  if (!perIp.allowed) throw rateLimited(perIp, 'Too many password checks from this address, try again later');
+  await assertNotBackedOff(ctx, 'password', user.id, 'Too many wrong passwords, try again later');
   const verdict = await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER);
-  if (!verdict.ok) throw new AppError('invalid_credentials', 'The current password is incorrect', { fields: { currentPassword: 'incorrect' } });
+  if (!verdict.ok) {
+    const waitSec = await recordFailure(ctx, 'password', user.id);
+    throw new AppError('invalid_credentials', 'The current password is incorrect', { fields: { [field]: 'incorrect' } }, waitSec ? { 'Retry-After': String(waitSec) } : undefined);
+  }
+  await forgetFailures(ctx, 'password', user.id);
 }
 
 /**
  * Changes the password and revokes every session of the account (all refresh-token
  * families and, through Redis, live access tokens); answers with a fresh session.
  */
-export async function changePassword(ctx: Ctx, userId: string, input: { currentPassword: string; newPassword: string }): Promise<SessionTokens> {
+export async function changePassword(ctx: Ctx, userId: string, input: { currentPassword: string; newPassword: string; ip: string }): Promise<SessionTokens> {
   const user = await getUser(ctx, userId);
-  await assertCurrentPassword(ctx, user, input.currentPassword);
+  await assertCurrentPassword(ctx, user, input.currentPassword, input.ip, 'currentPassword');
   assertPassword(input.newPassword, 'newPassword');
   const passwordHash = await hashPassword(input.newPassword, ctx.config.PASSWORD_PEPPER);
   const now = ctx.services.now();
@@ -164,9 +176,9 @@ export async function changePassword(ctx: Ctx, userId: string, input: { currentP
 }
 
 /** Deletes the account; children and everything else owned by it go with it (FK cascades), report PDFs too. */
-export async function deleteAccount(ctx: Ctx, userId: string, password: string): Promise<void> {
+export async function deleteAccount(ctx: Ctx, userId: string, password: string, ip: string): Promise<void> {
   const user = await getUser(ctx, userId);
-  await assertCurrentPassword(ctx, user, password);
+  await assertCurrentPassword(ctx, user, password, ip, 'password');
   // The report keys come from the same snapshot the cascade deletes (children's reports included).
   const [row] = await queryRows<{ keys: string[] }>(
     ctx.services.db.db,

@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { createRouter, ctxOf } from '../app.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
+import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import { clientIp } from '../lib/request.ts';
 import { text } from '../lib/text.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
@@ -79,6 +80,7 @@ const r = {
     path: '/auth/refresh',
     tags: ['auth'],
     summary: 'Rotate the refresh token (body, or the session cookie plus the CSRF header)',
+    middleware: [rateLimit('auth.refresh.ip', (c) => clientIp(c))] as const,
     request: { body: { required: false, content: { 'application/json': { schema: z.object({ refreshToken: z.string().max(200).optional() }) } } } },
     responses: { 200: json(Tokens), ...common },
   }),
@@ -247,12 +249,12 @@ export const identityRoutes = createRouter()
   .openapi(r.me, async (c) => c.json({ user: toPublicUser(await getUser(ctxOf(c), c.var.actor.id)) }, 200))
   .openapi(r.updateMe, async (c) => c.json({ user: await updateProfile(ctxOf(c), c.var.actor.id, c.req.valid('json')) }, 200))
   .openapi(r.deleteMe, async (c) => {
-    await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password);
+    await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
     clearSessionCookies(c);
     return c.body(null, 204);
   })
   .openapi(r.password, async (c) => {
-    const tokens = await changePassword(ctxOf(c), c.var.actor.id, c.req.valid('json'));
+    const tokens = await changePassword(ctxOf(c), c.var.actor.id, { ...c.req.valid('json'), ip: clientIp(c) });
     setSessionCookies(c, tokens);
     return c.json(tokensOut(tokens), 200);
   })

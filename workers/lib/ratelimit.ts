@@ -26,6 +26,8 @@ export const policies = {
   /** All login attempts per IP, whatever the account. */
   'auth.login.ip': { limiter: () => Ratelimit.slidingWindow(30, '15 m'), limit: 30, windowSec: 900, failMode: 'closed' },
   'auth.register.ip': { limiter: () => Ratelimit.slidingWindow(10, '1 h'), limit: 10, windowSec: 3600, failMode: 'closed' },
+  /** Current-password checks (password change, account deletion) per IP; the per-account back-off is in identity/backoff.ts. */
+  'auth.password.ip': { limiter: () => Ratelimit.slidingWindow(20, '15 m'), limit: 20, windowSec: 900, failMode: 'closed' },
   'auth.refresh.ip': { limiter: () => Ratelimit.slidingWindow(60, '1 m'), limit: 60, windowSec: 60, failMode: 'closed' },
   /** Public catalog reads: 120 a minute sustained, bursts up to 180. */
   'catalog.read': { limiter: () => Ratelimit.tokenBucket(120, '1 m', 180), limit: 180, windowSec: 60, failMode: 'open' },
