@@ -4,7 +4,7 @@ import type { Ctx } from '../lib/context.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
-import { queryRows } from '../learning/sql.ts';
+import { courseChanged } from '../catalog/invalidation.ts';
 import { removeReportFiles } from '../reports/reports.ts';
 import { assertNotBackedOff, forgetFailures, recordFailure } from './backoff.ts';
 import { passwordProblem } from './password-policy.ts';
@@ -102,10 +102,12 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<{ user: Public
   const email = normalizeEmail(input.email);
   const failureKey = `${email}|${input.ip}`;
   const { redis } = ctx.services;
-  const [failures, perIp] = await Promise.all([peek(redis, 'auth.login.failures', failureKey), hit(redis, 'auth.login.ip', input.ip)]);
+  // One round trip's worth of waiting for all three checks.
+  const backedOff = assertNotBackedOff(ctx, 'login', email, 'Too many failed attempts for this account, try again later').then(() => undefined, (err: unknown) => err);
+  const [failures, perIp, backoffError] = await Promise.all([peek(redis, 'auth.login.failures', failureKey), hit(redis, 'auth.login.ip', input.ip), backedOff]);
   if (!failures.allowed) throw rateLimited(failures, 'Too many failed attempts, try again later');
   if (!perIp.allowed) throw rateLimited(perIp, 'Too many login attempts from this address, try again later');
-  await assertNotBackedOff(ctx, 'login', email, 'Too many failed attempts for this account, try again later');
+  if (backoffError) throw backoffError;
 
   const [user] = await ctx.services.db.db.select().from(users).where(eq(users.email, email)).limit(1);
   const verdict = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, ctx.config.PASSWORD_PEPPER);
@@ -175,16 +177,45 @@ export async function changePassword(ctx: Ctx, userId: string, input: { currentP
   return tokens;
 }
 
-/** Deletes the account; children and everything else owned by it go with it (FK cascades), report PDFs too. */
-export async function deleteAccount(ctx: Ctx, userId: string, password: string, ip: string): Promise<void> {
+/**
+ * Deletes the account; children and everything else owned by it go with it (FK cascades),
+ * report PDFs too. The courses it was enrolled in or had a visible review on give back
+ * their counters (enrollmentCount, rating sum/count/average) in the same statement as the
+ * delete, so a deleted account leaves no rating or enrollment nobody can see or undo.
+ */
+/** Answers the courses whose counters changed (the route drops their edge copies). */
+export async function deleteAccount(ctx: Ctx, userId: string, password: string, ip: string): Promise<{ courses: string[] }> {
   const user = await getUser(ctx, userId);
   await assertCurrentPassword(ctx, user, password, ip, 'password');
-  // The report keys come from the same snapshot the cascade deletes (children's reports included).
-  const [row] = await queryRows<{ keys: string[] }>(
-    ctx.services.db.db,
-    sql`with gone as (delete from users where id = ${userId}::uuid returning id)
-        select array(select storage_key from reports where user_id = ${userId}::uuid and exists (select 1 from gone)) as keys`,
+  // Every CTE reads the same snapshot: the reviews, enrollments and report keys as they were
+  // before the cascade. One UPDATE per course (a row may not be updated twice in a statement);
+  // the user's own courses are deleted by the cascade and need nothing.
+  const { rows } = await ctx.services.db.db.execute<{ keys: string[]; courses: string[] }>(
+    sql`with r as (
+          select course_id, sum(rating)::int as s, count(*)::int as n from reviews
+          where user_id = ${userId}::uuid and not hidden group by course_id
+        ), e as (
+          select course_id from enrollments where user_id = ${userId}::uuid
+        ), affected as (
+          select c.id, coalesce(r.s, 0) as s, coalesce(r.n, 0) as n, (e.course_id is not null)::int as en
+          from courses c left join r on r.course_id = c.id left join e on e.course_id = c.id
+          where (r.course_id is not null or e.course_id is not null) and c.teacher_id <> ${userId}::uuid
+        ), counted as (
+          update courses set
+            rating_sum = rating_sum - a.s,
+            rating_count = rating_count - a.n,
+            rating_avg = case when rating_count - a.n > 0 then round((rating_sum - a.s)::numeric / (rating_count - a.n), 2) else 0 end,
+            enrollment_count = greatest(enrollment_count - a.en, 0)
+          from affected a where courses.id = a.id
+          returning courses.id
+        ), gone as (delete from users where id = ${userId}::uuid returning id)
+        select array(select storage_key from reports where user_id = ${userId}::uuid and exists (select 1 from gone)) as keys,
+          array(select id::text from counted) as courses`,
   );
+  const row = rows[0];
   await revokeLiveAccessTokens(ctx, userId);
+  // The changed courses' cached pages (detail, reviews) and the lists that show counters.
+  if (row?.courses.length) await Promise.all(row.courses.map((id, i) => courseChanged(ctx, id, { listed: i === 0 })));
   await removeReportFiles(ctx, row?.keys ?? []);
+  return { courses: row?.courses ?? [] };
 }

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import { createRouter, ctxOf } from '../app.ts';
+import { coursePublicPaths, purgeEdge } from '../catalog/invalidation.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
+import { errorFields } from '../lib/logger.ts';
 import { clientIp } from '../lib/request.ts';
 import { text } from '../lib/text.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
@@ -249,7 +251,10 @@ export const identityRoutes = createRouter()
   .openapi(r.me, async (c) => c.json({ user: toPublicUser(await getUser(ctxOf(c), c.var.actor.id)) }, 200))
   .openapi(r.updateMe, async (c) => c.json({ user: await updateProfile(ctxOf(c), c.var.actor.id, c.req.valid('json')) }, 200))
   .openapi(r.deleteMe, async (c) => {
-    await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
+    const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
+    // This colo's edge copies of the courses whose rating or enrollment count just changed
+    // (awaited, so the next read is fresh; the account is gone either way).
+    await purgeEdge(new URL(c.req.url).origin, courses.flatMap(coursePublicPaths)).catch((err: unknown) => c.var.log.warn('edge purge failed', errorFields(err)));
     clearSessionCookies(c);
     return c.body(null, 204);
   })
