@@ -94,6 +94,19 @@ function toAppError(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * Personal by default: an API response may be stored by a shared cache only when its route
+ * said so (the public catalog's edge-cache and list headers), and never when the request
+ * carried credentials — whatever the route set, the answer may depend on who asked.
+ */
+function applyCachePolicy(c: Context<AppEnv>): void {
+  const credentialed = Boolean(c.req.header('authorization')) || /(?:^|;\s*)__Host-sabaq_(?:at|rt)=/.test(c.req.header('cookie') ?? '');
+  if (credentialed || !c.res.headers.has('Cache-Control')) {
+    c.res.headers.set('Cache-Control', 'private, no-store');
+    c.res.headers.delete('CDN-Cache-Control');
+  }
+}
+
 /** Routes registered on the app, for answering 405 instead of 404 on a known path. */
 function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
   const methods = new Set<string>();
@@ -130,6 +143,7 @@ export function createApp(options: AppOptions) {
     const started = Date.now();
     await next();
     c.header('X-Request-Id', requestId);
+    if (c.req.path.startsWith('/api/')) applyCachePolicy(c);
     const status = c.res.status;
     if (c.req.path.startsWith('/api/')) {
       log[status >= 500 ? 'error' : 'info']('request', {
