@@ -35,6 +35,16 @@ async function sessionState(ctx: Ctx, sub: string, sid: string) {
   }
 }
 
+/**
+ * Throws when the session was revoked (logout, refresh-token reuse) or every session of the
+ * user was (password change, account deletion) after `issuedAtMs`. For credentials other
+ * than the access token that carry a session id, like the live socket's ticket.
+ */
+export async function assertSessionNotRevoked(ctx: Ctx, userId: string, sessionId: string, issuedAtMs: number): Promise<void> {
+  const state = await sessionState(ctx, userId, sessionId);
+  if (state.revoked || issuedAtMs < state.notBefore) throw new AppError('unauthorized', 'This session has been revoked; log in again');
+}
+
 type AuthContext = Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0];
 
 export function bearerOrCookie(c: AuthContext) {

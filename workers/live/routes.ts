@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
-import { createRouter, type AppEnv } from '../app.ts';
-import { authenticate } from '../identity/auth.ts';
+import { createRouter, ctxOf, type AppEnv } from '../app.ts';
+import { assertSessionNotRevoked, authenticate } from '../identity/auth.ts';
 import { AppError } from '../lib/errors.ts';
 import { errorResponses, json } from '../lib/openapi.ts';
 import { issueLiveTicket, verifyLiveTicket } from './ticket.ts';
@@ -10,7 +10,10 @@ import { issueLiveTicket, verifyLiveTicket } from './ticket.ts';
 const liveAuth = createMiddleware<AppEnv>(async (c, next) => {
   const ticket = c.req.query('ticket');
   if (ticket) {
-    c.set('actor', await verifyLiveTicket(ticket, c.var.config.JWT_SECRET));
+    const { iatMs, ...actor } = await verifyLiveTicket(ticket, c.var.config.JWT_SECRET);
+    // A ticket dies with its session: logout within its minute closes this door too.
+    await assertSessionNotRevoked(ctxOf(c), actor.id, actor.sessionId, iatMs);
+    c.set('actor', actor);
     return next();
   }
   return authenticate()(c, next);

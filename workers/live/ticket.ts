@@ -18,14 +18,15 @@ export async function issueLiveTicket(actor: Actor, secret: string, nowMs = Date
   return { ticket, expiresIn: TICKET_TTL_SEC };
 }
 
-export async function verifyLiveTicket(ticket: string, secret: string): Promise<Actor> {
+/** The ticket's actor and when it was issued (ms), for checking the session was not revoked since. */
+export async function verifyLiveTicket(ticket: string, secret: string): Promise<Actor & { iatMs: number }> {
   let payload: Record<string, unknown>;
   try {
     payload = (await verify(ticket, secret, { alg: ALG, aud: AUDIENCE })) as Record<string, unknown>;
   } catch {
     throw new AppError('unauthorized', 'The live ticket is invalid or has expired');
   }
-  const { sub, role, sid } = payload;
-  if (typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string') throw new AppError('unauthorized', 'The live ticket is invalid');
-  return { id: sub, role: role as Actor['role'], sessionId: sid };
+  const { sub, role, sid, iat } = payload;
+  if (typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string' || typeof iat !== 'number') throw new AppError('unauthorized', 'The live ticket is invalid');
+  return { id: sub, role: role as Actor['role'], sessionId: sid, iatMs: iat * 1000 };
 }
