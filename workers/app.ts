@@ -95,16 +95,12 @@ function toAppError(err: unknown): AppError | undefined {
 }
 
 /**
- * Personal by default: an API response may be stored by a shared cache only when its route
- * said so (the public catalog's edge-cache and list headers), and never when the request
- * carried credentials — whatever the route set, the answer may depend on who asked.
+ * Personal by default: an API answer may be stored by a shared cache only when its route
+ * said so (the public catalog's edge-cache and list headers, which give the same answer to
+ * everyone); every other answer, errors included, is `private, no-store`.
  */
 function applyCachePolicy(c: Context<AppEnv>): void {
-  const credentialed = Boolean(c.req.header('authorization')) || /(?:^|;\s*)__Host-sabaq_(?:at|rt)=/.test(c.req.header('cookie') ?? '');
-  if (credentialed || !c.res.headers.has('Cache-Control')) {
-    c.res.headers.set('Cache-Control', 'private, no-store');
-    c.res.headers.delete('CDN-Cache-Control');
-  }
+  if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'private, no-store');
 }
 
 /** Routes registered on the app, for answering 405 instead of 404 on a known path. */

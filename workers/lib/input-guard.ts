@@ -17,9 +17,13 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/**
+ * Decodes like Hono does: runs of %XX escapes are decoded, a stray "%" stays literal (the
+ * route then sees plain ASCII). Null when the escapes spell invalid UTF-8 (a lone surrogate).
+ */
 function decode(raw: string): string | null {
   try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
+    return raw.replace(/\+/g, ' ').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => decodeURIComponent(run));
   } catch {
     return null;
   }
