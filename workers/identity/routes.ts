@@ -10,6 +10,7 @@ import { clientIp } from '../lib/request.ts';
 import { text } from '../lib/text.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
 import { authenticate } from './auth.ts';
+import { CHILD_MAX_AGE_YEARS, childBirthYears } from './child-age.ts';
 import { createChild, deleteChild, exportChild, getChild, listChildren, updateChild } from './children.ts';
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
 import { PASSWORD_MAX } from './password-policy.ts';
@@ -38,10 +39,16 @@ const Password = z.string().max(PASSWORD_MAX * 4);
 const Name = text().trim().min(1, 'Enter a name').max(100);
 
 const Child = z.object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() }).openapi('Child');
-const thisYear = () => new Date().getUTCFullYear();
 const ChildFields = {
   name: Name,
-  birthYear: z.number().int().min(1990).refine((y) => y <= thisYear(), 'Birth year cannot be in the future'),
+  birthYear: z
+    .number()
+    .int()
+    .superRefine((y, ctx) => {
+      const { min, max } = childBirthYears();
+      if (y > max) ctx.addIssue({ code: 'custom', message: 'Birth year cannot be in the future' });
+      else if (y < min) ctx.addIssue({ code: 'custom', message: `A child profile is for someone under ${CHILD_MAX_AGE_YEARS}: born in ${min} or later` });
+    }),
 };
 const ChildInput = z.object({ ...ChildFields, language: Language.default('ru') });
 const ChildPatch = z.object({ ...ChildFields, language: Language }).partial().strict();
