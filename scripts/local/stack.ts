@@ -3,6 +3,7 @@ import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { migrateDatabase } from './migrate.ts';
 import { startRedis, type RedisHandle } from './redis.ts';
 import { loadLocalSecrets, type LocalSecrets } from './secrets.ts';
+import { freePort, preferPort } from './ports.ts';
 import { startUpstashEndpoint } from './upstash-endpoint.ts';
 
 export interface StackOptions {
@@ -37,6 +38,26 @@ export interface LocalStack {
  * Starts the local stand-ins for Neon and Upstash in front of a real Postgres and a real
  * Redis, and applies the migrations. Used by `npm start` and by the test setup alike.
  */
+const isAddrInUse = (err: unknown) => (err as { code?: unknown } | null)?.code === 'EADDRINUSE';
+
+/**
+ * Starts a local server on the preferred port when it is free, else on any free one; a port
+ * taken between the check and the bind gets one more try on a fresh port, then a plain
+ * message instead of a stack trace.
+ */
+export async function onFreePort<T>(what: string, preferred: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  let port = await preferPort(preferred);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await start(port);
+    } catch (err) {
+      if (!isAddrInUse(err)) throw err;
+      if (attempt >= 2) throw new Error(`The ${what} could not get a port: ${port} is in use by another process (EADDRINUSE), and so were the free ports tried after it.`);
+      port = await freePort();
+    }
+  }
+}
+
 export async function startStack(opts: StackOptions): Promise<LocalStack> {
   const log = opts.log ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
@@ -64,13 +85,13 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     stops.push(() => postgres.stop(), () => redis.stop());
     await migrateDatabase(postgres.url);
 
-    const neon = await startNeonEndpoint({ port: opts.preferredPorts?.neon, log });
+    // A second stack on this machine (another checkout, a bench next to a dev server) takes
+    // free ports instead of dying on the preferred ones.
+    const neon = await onFreePort('Neon endpoint', opts.preferredPorts?.neon, (port) => startNeonEndpoint({ port, log }));
     stops.push(() => neon.close());
-    const upstash = await startUpstashEndpoint({
-      redis,
-      token: secrets.UPSTASH_REDIS_REST_TOKEN,
-      port: opts.preferredPorts?.upstash,
-    });
+    const upstash = await onFreePort('Upstash endpoint', opts.preferredPorts?.upstash, (port) =>
+      startUpstashEndpoint({ redis, token: secrets.UPSTASH_REDIS_REST_TOKEN, port }),
+    );
     stops.push(() => upstash.close());
 
     const workerVars: Record<string, string> = {
