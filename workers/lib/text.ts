@@ -8,8 +8,10 @@ import { z } from '@hono/zod-openapi';
  */
 
 /** Unicode Cc (C0, DEL, C1) except tab, line feed and carriage return. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 /** Unicode Cc, line breaks and tabs included. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_ONE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
 /** With the u flag a surrogate range matches only unpaired surrogates. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
