@@ -5,7 +5,7 @@ import type { Message } from './format';
 // ("namespace"); client scripts receive whole namespaces (see Base.astro `clientStrings`).
 export const en = {
   'site.tagline': 'Learn in your own language',
-  'site.description': 'Sabaq: courses, tests and consultations in Russian, Kazakh and English.',
+  'site.description': 'Sabaq: courses, tests and live quiz games in Russian, Kazakh and English.',
 
   'a11y.skip': 'Skip to main content',
   'a11y.mainNav': 'Main menu',
@@ -31,7 +31,7 @@ export const en = {
   'langName.kk': 'Kazakh',
   'langName.en': 'English',
 
-  'footer.about': 'Sabaq is a learning platform with courses, tests and consultations for children and adults.',
+  'footer.about': 'Sabaq is a learning platform with courses, tests and live quiz games for children and adults.',
   'footer.language': 'Site language',
 
   'common.loading': 'Loading…',
@@ -86,7 +86,7 @@ export const en = {
   'form.errorPrefix': 'Error:',
 
   'home.title': 'Learn in your own language',
-  'home.lead': 'Courses, tests and consultations with specialists in Russian, Kazakh and English.',
+  'home.lead': 'Courses, tests for children and live quiz games in Russian, Kazakh and English.',
   'home.featured': 'Featured courses',
   'home.categories': 'Categories',
   'home.allCourses': 'All courses',
@@ -201,7 +201,7 @@ export const en = {
   'notifications.title': 'Notifications',
   'notifications.empty': 'You have no notifications.',
   // Learning loop (capabilities 4, 5, 10): course actions, lessons, reviews, notifications.
-  'course.enrollPaid': 'This course is paid. Online payment will be available soon.',
+  'course.enrollPaid': 'This course is paid: buy it to enroll.',
   'course.start': 'Start learning',
   'course.continue': 'Continue: {title}',
   'course.leave': 'Leave the course',
@@ -268,7 +268,7 @@ export const en = {
   'notifications.kind.booking': 'There is news about your consultation booking.',
   'notifications.kind.other': 'You have a new notification.',
   'error.not_enrolled': 'Enroll in the course first.',
-  'error.payment_required': 'This course is paid. Online payment will be available soon.',
+  'error.payment_required': 'This course is paid: buy it to enroll.',
   'error.already_exists': 'You have already done this.',
   'error.conflict': 'This has already been done.',
   'studio.title': 'Teacher studio',

@@ -3,7 +3,7 @@ import type { Dictionary } from './en';
 // Kazakh nouns stay singular after numerals, so plural sets are rarely needed here.
 export const kk: Dictionary = {
   'site.tagline': 'Өз тіліңізде оқыңыз',
-  'site.description': 'Sabaq — орыс, қазақ және ағылшын тілдеріндегі курстар, тесттер мен кеңестер.',
+  'site.description': 'Sabaq — орыс, қазақ және ағылшын тілдеріндегі курстар, тесттер мен тірі викториналар.',
 
   'a11y.skip': 'Негізгі мазмұнға өту',
   'a11y.mainNav': 'Негізгі мәзір',
@@ -29,7 +29,7 @@ export const kk: Dictionary = {
   'langName.kk': 'Қазақ тілі',
   'langName.en': 'Ағылшын тілі',
 
-  'footer.about': 'Sabaq — білім беру платформасы: балалар мен ересектерге арналған курстар, тесттер және кеңестер.',
+  'footer.about': 'Sabaq — білім беру платформасы: балалар мен ересектерге арналған курстар, тесттер және тірі викториналар.',
   'footer.language': 'Сайт тілі',
 
   'common.loading': 'Жүктелуде…',
@@ -82,7 +82,7 @@ export const kk: Dictionary = {
   'form.errorPrefix': 'Қате:',
 
   'home.title': 'Өз тіліңізде оқыңыз',
-  'home.lead': 'Орыс, қазақ және ағылшын тілдеріндегі курстар, тесттер мен мамандар кеңесі.',
+  'home.lead': 'Орыс, қазақ және ағылшын тілдеріндегі курстар, балаларға арналған тесттер мен тірі викториналар.',
   'home.featured': 'Ұсынылатын курстар',
   'home.categories': 'Санаттар',
   'home.allCourses': 'Барлық курстар',
@@ -197,7 +197,7 @@ export const kk: Dictionary = {
   'notifications.title': 'Хабарламалар',
   'notifications.empty': 'Сізде хабарлама жоқ.',
   // Оқу циклі (4, 5, 10-мүмкіндіктер): курс әрекеттері, сабақтар, пікірлер, хабарламалар.
-  'course.enrollPaid': 'Бұл ақылы курс. Онлайн төлем жақында қолжетімді болады.',
+  'course.enrollPaid': 'Бұл ақылы курс: жазылу үшін оны сатып алыңыз.',
   'course.start': 'Оқуды бастау',
   'course.continue': 'Жалғастыру: {title}',
   'course.leave': 'Курстан шығу',
@@ -264,7 +264,7 @@ export const kk: Dictionary = {
   'notifications.kind.booking': 'Кеңеске жазылуыңыз туралы жаңалық бар.',
   'notifications.kind.other': 'Сізде жаңа хабарлама бар.',
   'error.not_enrolled': 'Алдымен курсқа жазылыңыз.',
-  'error.payment_required': 'Бұл ақылы курс. Онлайн төлем жақында қолжетімді болады.',
+  'error.payment_required': 'Бұл ақылы курс: жазылу үшін оны сатып алыңыз.',
   'error.already_exists': 'Сіз мұны бұрын жасағансыз.',
   'error.conflict': 'Бұл бұрын жасалған.',
   'studio.title': 'Оқытушы студиясы',

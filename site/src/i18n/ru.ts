@@ -2,7 +2,7 @@ import type { Dictionary } from './en';
 
 export const ru: Dictionary = {
   'site.tagline': 'Учитесь на своём языке',
-  'site.description': 'Sabaq — курсы, тесты и консультации на русском, казахском и английском языках.',
+  'site.description': 'Sabaq — курсы, тесты и живые викторины на русском, казахском и английском языках.',
 
   'a11y.skip': 'Перейти к основному содержимому',
   'a11y.mainNav': 'Главное меню',
@@ -28,7 +28,7 @@ export const ru: Dictionary = {
   'langName.kk': 'Казахский',
   'langName.en': 'Английский',
 
-  'footer.about': 'Sabaq — образовательная платформа: курсы, тесты и консультации для детей и взрослых.',
+  'footer.about': 'Sabaq — образовательная платформа: курсы, тесты и живые викторины для детей и взрослых.',
   'footer.language': 'Язык сайта',
 
   'common.loading': 'Загрузка…',
@@ -91,7 +91,7 @@ export const ru: Dictionary = {
   'form.errorPrefix': 'Ошибка:',
 
   'home.title': 'Учитесь на своём языке',
-  'home.lead': 'Курсы, тесты и консультации специалистов на русском, казахском и английском.',
+  'home.lead': 'Курсы, тесты для детей и живые викторины на русском, казахском и английском.',
   'home.featured': 'Рекомендуемые курсы',
   'home.categories': 'Категории',
   'home.allCourses': 'Все курсы',
@@ -216,7 +216,7 @@ export const ru: Dictionary = {
   'notifications.title': 'Уведомления',
   'notifications.empty': 'У вас нет уведомлений.',
   // Учебный цикл (возможности 4, 5, 10): действия с курсом, уроки, отзывы, уведомления.
-  'course.enrollPaid': 'Это платный курс. Онлайн-оплата скоро появится.',
+  'course.enrollPaid': 'Это платный курс: купите его, чтобы записаться.',
   'course.start': 'Начать обучение',
   'course.continue': 'Продолжить: {title}',
   'course.leave': 'Покинуть курс',
@@ -288,7 +288,7 @@ export const ru: Dictionary = {
   'notifications.kind.booking': 'Есть новости о вашей записи на консультацию.',
   'notifications.kind.other': 'У вас новое уведомление.',
   'error.not_enrolled': 'Сначала запишитесь на курс.',
-  'error.payment_required': 'Это платный курс. Онлайн-оплата скоро появится.',
+  'error.payment_required': 'Это платный курс: купите его, чтобы записаться.',
   'error.already_exists': 'Вы уже сделали это.',
   'error.conflict': 'Это уже сделано.',
   'studio.title': 'Студия преподавателя',
