@@ -120,11 +120,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '53300' || code === 'ECONNREFUSED')) return true;
+    if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '53300' || code === 'ECONNREFUSED'))
+      return true;
     const msg = e instanceof Error ? e.message : '';
     // "not queryable": the WebSocket driver's answer once its connection broke, e.g. to the
     // ROLLBACK that follows a connection cut mid-transaction (tests/faults/postgres.test.ts).
-    if (/fetch failed|ECONNREFUSED|Network connection lost|connect(ion)? (refused|timeout|terminated)|WebSocket|is not queryable|TimeoutError|aborted due to timeout/i.test(msg)) return true;
+    if (
+      /fetch failed|ECONNREFUSED|Network connection lost|connect(ion)? (refused|timeout|terminated)|WebSocket|is not queryable|TimeoutError|aborted due to timeout/i.test(
+        msg,
+      )
+    )
+      return true;
     e = (e as { cause?: unknown; sourceError?: unknown }).sourceError ?? (e as { cause?: unknown }).cause;
   }
   return false;

@@ -49,12 +49,18 @@ async function planOf(op: (ctx: Ctx) => Promise<unknown>): Promise<{ sql: string
 function expectIndexOrdered(p: { sql: string; nodes: PlanNode[] }) {
   const types = p.nodes.map((n) => n['Node Type']);
   expect(types, p.sql).not.toContain('Sort');
-  expect(types.some((t) => t === 'Index Scan' || t === 'Index Only Scan'), `${p.sql}\n${types.join(' > ')}`).toBe(true);
+  expect(
+    types.some((t) => t === 'Index Scan' || t === 'Index Only Scan'),
+    `${p.sql}\n${types.join(' > ')}`,
+  ).toBe(true);
 }
 
 describe('paginated reads are ordered by an index, never sorted', () => {
   it('the catalog list, plain and with each filter, first page and next page', async () => {
-    await testDb().db.insert(categories).values({ slug: 'plans-cat', title: { en: 'Plans' } }).onConflictDoNothing();
+    await testDb()
+      .db.insert(categories)
+      .values({ slug: 'plans-cat', title: { en: 'Plans' } })
+      .onConflictDoNothing();
     const t = await verifiedTeacher();
     for (let i = 0; i < 3; i++) await createCourse(t, {});
     const variants: Partial<ListQuery>[] = [{}, { category: 'plans-cat' }, { level: 'beginner' }, { language: 'kk' }, { featured: true }];
@@ -77,7 +83,10 @@ describe('paginated reads are ordered by an index, never sorted', () => {
     const myLearning = await planOf((ctx) => listMyLearning(ctx, actor, { lang: 'en', limit: 20 }));
     // Its per-course progress subplans may order a course's few lessons; the page itself
     // must come from the enrollments index in order.
-    expect(myLearning.nodes.map((n) => n['Index Name']), myLearning.sql).toContain('enrollments_user_created_idx');
+    expect(
+      myLearning.nodes.map((n) => n['Index Name']),
+      myLearning.sql,
+    ).toContain('enrollments_user_created_idx');
     expect(myLearning.nodes[1]?.['Node Type'], myLearning.sql).not.toBe('Sort');
   });
 
@@ -93,7 +102,10 @@ describe('paginated reads are ordered by an index, never sorted', () => {
       for (const cursor of [undefined, first.nextCursor!]) {
         const p = await planOf((ctx) => listReviewsForModeration(ctx, admin, { status, lang: 'en', limit: 20, cursor }));
         expectIndexOrdered(p);
-        expect(p.nodes.some((n) => n['Index Name']?.startsWith('reviews_') && n['Index Name'].includes('created')), p.sql).toBe(true);
+        expect(
+          p.nodes.some((n) => n['Index Name']?.startsWith('reviews_') && n['Index Name'].includes('created')),
+          p.sql,
+        ).toBe(true);
       }
     }
   });

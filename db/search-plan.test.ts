@@ -38,7 +38,9 @@ describe('search plan', () => {
       client.query(`explain (format json) ${last.sql}`, last.params as never[]),
     ]);
     const plan = (rows as { 'QUERY PLAN': { Plan: PlanNode }[] }[])[0]!['QUERY PLAN'][0]!.Plan;
-    const indexes = walk(plan).map((n) => n['Index Name']).filter(Boolean);
+    const indexes = walk(plan)
+      .map((n) => n['Index Name'])
+      .filter(Boolean);
     expect(indexes, last.sql).toContain('search_words_trgm_idx');
     expect(indexes, last.sql).not.toContain('courses_search_title_trgm_idx');
     expect(last.sql).not.toMatch(/word_similarity|%>/);

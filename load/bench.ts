@@ -27,7 +27,17 @@ import { visitorScenario } from './scenarios/visitor.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SCENARIOS: Record<string, Scenario<any>> = Object.fromEntries(
-  [visitorScenario, learnerScenario, searchColdScenario, enrollmentScenario, liveGameScenario, reportJobsScenario, teacherScenario, loginScenario, assessmentScenario].map((s) => [s.name, s]),
+  [
+    visitorScenario,
+    learnerScenario,
+    searchColdScenario,
+    enrollmentScenario,
+    liveGameScenario,
+    reportJobsScenario,
+    teacherScenario,
+    loginScenario,
+    assessmentScenario,
+  ].map((s) => [s.name, s]),
 );
 
 export interface BenchTarget {
@@ -97,7 +107,10 @@ export interface ScenarioEntry {
   /** With --knee: short runs at rising rates; the highest rate that still met the budget. */
   /** cold-start / overload: the phases, per-second curve and what they show. */
   phased?: PhasedEntry;
-  knee?: { maxPassingRate: number | null; steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; pass: boolean; reasons: string[] }[] };
+  knee?: {
+    maxPassingRate: number | null;
+    steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; pass: boolean; reasons: string[] }[];
+  };
 }
 
 export interface BenchReport {
@@ -107,7 +120,11 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverage: number[] };
   target: { url: string; bundleMb?: number };
   data: Record<string, number>;
-  ceilings: { hello?: ClosedResult; health?: ClosedResult; healthOpen?: { rate: number; achieved: number; latency: LatencySummary; errors: number } };
+  ceilings: {
+    hello?: ClosedResult;
+    health?: ClosedResult;
+    healthOpen?: { rate: number; achieved: number; latency: LatencySummary; errors: number };
+  };
   scenarios: ScenarioEntry[];
   passed: boolean;
 }
@@ -129,10 +146,24 @@ async function openApiRoutes(baseUrl: string): Promise<Set<string> | undefined> 
 
 async function seededCounts(db: pg.Pool): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['users', 'courses', 'modules', 'lessons', 'enrollments', 'lesson_progress', 'reviews', 'favorites', 'notifications', 'results', 'payments']) {
+  for (const t of [
+    'users',
+    'courses',
+    'modules',
+    'lessons',
+    'enrollments',
+    'lesson_progress',
+    'reviews',
+    'favorites',
+    'notifications',
+    'results',
+    'payments',
+  ]) {
     try {
       // Planner estimates after ANALYZE: instant, and exact enough for a report header.
-      const { rows } = await db.query<{ n: string | null }>(`select reltuples::bigint as n from pg_class where oid = to_regclass($1)`, [`public.${t}`]);
+      const { rows } = await db.query<{ n: string | null }>(`select reltuples::bigint as n from pg_class where oid = to_regclass($1)`, [
+        `public.${t}`,
+      ]);
       const n = Number(rows[0]?.n ?? -1);
       if (n >= 0) out[t] = n;
     } catch {
@@ -146,7 +177,8 @@ async function seededCounts(db: pg.Pool): Promise<Record<string, number>> {
 export function judge(budget: Budget | undefined, r: ScenarioResult, missing: string[]): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
   if (missing.length) reasons.push(`not built: ${missing.join(', ')}`);
-  if (r.server && !r.server.agree && !r.server.isolateRestarted) reasons.push(`server counted ${r.server.counted} requests, the load generator received ${r.server.received}`);
+  if (r.server && !r.server.agree && !r.server.isolateRestarted)
+    reasons.push(`server counted ${r.server.counted} requests, the load generator received ${r.server.received}`);
   if (r.server?.isolateRestarted) reasons.push('the Worker isolate was restarted during the run');
   if (!budget) return { verdict: 'INFO', reasons };
   const gated = budget.latencyOf ? r.endpoints.find((e) => e.endpoint === budget.latencyOf) : r.total;
@@ -155,10 +187,22 @@ export function judge(budget: Budget | undefined, r: ScenarioResult, missing: st
   if (lat && budget.p99Ms !== undefined && lat.p99 >= budget.p99Ms) reasons.push(`p99 ${lat.p99} ms ≥ ${budget.p99Ms} ms`);
   if (lat && budget.p95Ms !== undefined && lat.p95 >= budget.p95Ms) reasons.push(`p95 ${lat.p95} ms ≥ ${budget.p95Ms} ms`);
   const errs = gated ?? r.total;
-  if (budget.zeroErrors && errs.errors > 0) reasons.push(`${errs.errors} errors (${Object.entries(errs.errorsByStatus).map(([s, n]) => `${s}×${n}`).join(', ')})`);
+  if (budget.zeroErrors && errs.errors > 0)
+    reasons.push(
+      `${errs.errors} errors (${Object.entries(errs.errorsByStatus)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(', ')})`,
+    );
   const jobs = r.endpoints.filter((e) => e.endpoint.startsWith('job:'));
-  for (const j of jobs) if (j.errors) reasons.push(`${j.endpoint}: ${j.errors} not done (${Object.entries(j.errorsByStatus).map(([s, n]) => `${s}×${n}`).join(', ')})`);
-  if (r.mode === 'requests' && r.achievedRate < r.offeredRate * 0.95) reasons.push(`achieved ${r.achievedRate}/s < 95 % of the offered ${r.offeredRate}/s`);
+  for (const j of jobs)
+    if (j.errors)
+      reasons.push(
+        `${j.endpoint}: ${j.errors} not done (${Object.entries(j.errorsByStatus)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(', ')})`,
+      );
+  if (r.mode === 'requests' && r.achievedRate < r.offeredRate * 0.95)
+    reasons.push(`achieved ${r.achievedRate}/s < 95 % of the offered ${r.offeredRate}/s`);
   if (budget.checks) for (const c of r.checks) if (!c.ok) reasons.push(`${c.name}: ${c.detail}`);
   return { verdict: reasons.length ? 'FAIL' : 'PASS', reasons };
 }
@@ -226,7 +270,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     kind: smoke ? 'smoke' : 'bench',
     startedAt: started.toISOString(),
     finishedAt: '',
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? '?', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? '?',
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    },
     target: { url: target.url, bundleMb: target.bundleBytes ? Math.round((target.bundleBytes / 2 ** 20) * 10) / 10 : undefined },
     data: {},
     ceilings: {},
@@ -235,7 +286,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   };
   try {
     report.data = await seededCounts(db);
-    log(`data: ${Object.entries(report.data).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ')}`);
+    log(
+      `data: ${Object.entries(report.data)
+        .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+        .join(', ')}`,
+    );
 
     // --- the runtime's ceiling, and the app's cheapest route --------------------------------
     const closedMs = smoke ? 1000 : 10_000;
@@ -259,7 +314,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         const scenario = SCENARIOS[p.name];
         if (!scenario) throw new Error(`unknown scenario ${p.name}`);
         log(`${scenario.name}: ${scenario.title}`);
-        const entry: ScenarioEntry = { scenario: scenario.name, title: scenario.title, budget: p.budget, verdict: 'SKIP', reasons: [], missingRoutes: [] };
+        const entry: ScenarioEntry = {
+          scenario: scenario.name,
+          title: scenario.title,
+          budget: p.budget,
+          verdict: 'SKIP',
+          reasons: [],
+          missingRoutes: [],
+        };
         report.scenarios.push(entry);
         const rng = createRng(seed);
         const ctx: SetupContext = {
@@ -290,7 +352,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           log(`  skipped: ${why}`);
           continue;
         }
-        if (routes) entry.missingRoutes = (scenario.mix ?? []).map((m) => m.endpoint).filter((e) => e.includes('/api/') && !routes.has(toOpenApi(e)));
+        if (routes)
+          entry.missingRoutes = (scenario.mix ?? []).map((m) => m.endpoint).filter((e) => e.includes('/api/') && !routes.has(toOpenApi(e)));
         if (entry.missingRoutes.length) log(`  not built yet: ${entry.missingRoutes.join(', ')}`);
         const warm = scenario.warmup?.(state, rng) ?? [];
         prepared.set(scenario.name, { state, warm });
@@ -311,7 +374,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           {
             baseUrl: target.url,
             rate,
-            durationMs: flow && p.budget?.durationMs ? (smoke ? Math.min(durationMs, p.budget.durationMs) : p.budget.durationMs) : durationMs,
+            durationMs:
+              flow && p.budget?.durationMs ? (smoke ? Math.min(durationMs, p.budget.durationMs) : p.budget.durationMs) : durationMs,
             rampMs: smoke || flow ? 0 : 5000,
             concurrency,
             timeoutMs: flow ? 60_000 : 10_000,
@@ -351,11 +415,29 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
             const k = await runScenario(
               scenario,
               state,
-              { baseUrl: target.url, rate: stepRate, durationMs: 10_000, rampMs: 2000, concurrency, timeoutMs: 10_000, seed: Date.now(), metricsToken: target.metricsToken, settle: () => settle(target.url, 180_000) },
+              {
+                baseUrl: target.url,
+                rate: stepRate,
+                durationMs: 10_000,
+                rampMs: 2000,
+                concurrency,
+                timeoutMs: 10_000,
+                seed: Date.now(),
+                metricsToken: target.metricsToken,
+                settle: () => settle(target.url, 180_000),
+              },
               db,
             );
             const kj = judge(p.budget, k, []);
-            entry.knee.steps.push({ rate: stepRate, achieved: k.achievedRate, p50: k.total.latency.p50, p99: k.total.latency.p99, errors: k.errors, pass: kj.verdict === 'PASS', reasons: kj.reasons });
+            entry.knee.steps.push({
+              rate: stepRate,
+              achieved: k.achievedRate,
+              p50: k.total.latency.p50,
+              p99: k.total.latency.p99,
+              errors: k.errors,
+              pass: kj.verdict === 'PASS',
+              reasons: kj.reasons,
+            });
             log(`    achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${kj.verdict}`);
             if (kj.verdict !== 'PASS') break;
             entry.knee.maxPassingRate = stepRate;
@@ -379,7 +461,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       mix: [{ endpoint: 'GET /api/health', weight: 1, build: () => ({ path: '/api/health' }) }],
     };
     log(`/api/health open model at ${healthRate} req/s…`);
-    const h = await runScenario(health, null, { baseUrl: target.url, rate: healthRate, durationMs: closedMs, concurrency, timeoutMs: 10_000, seed, settle: () => settle(target.url, 180_000) });
+    const h = await runScenario(health, null, {
+      baseUrl: target.url,
+      rate: healthRate,
+      durationMs: closedMs,
+      concurrency,
+      timeoutMs: 10_000,
+      seed,
+      settle: () => settle(target.url, 180_000),
+    });
     report.ceilings.healthOpen = { rate: healthRate, achieved: h.achievedRate, latency: h.total.latency, errors: h.errors };
     log(`  achieved ${h.achievedRate}/s, p50 ${h.total.latency.p50} ms, p99 ${h.total.latency.p99} ms`);
     report.passed = report.scenarios.every((s) => s.verdict !== 'FAIL');
@@ -506,7 +596,13 @@ export function processCpu(rootPid: number): Record<string, number> {
   const walk = (pid: number) => {
     const i = info.get(pid);
     if (i) {
-      const part = /workerd/.test(i.comm) ? 'workerd' : /postgres|postmaster/.test(i.comm) ? 'postgres' : /redis/.test(i.comm) ? 'redis' : 'node (local endpoints)';
+      const part = /workerd/.test(i.comm)
+        ? 'workerd'
+        : /postgres|postmaster/.test(i.comm)
+          ? 'postgres'
+          : /redis/.test(i.comm)
+            ? 'redis'
+            : 'node (local endpoints)';
       out[`cpu ms ${part}`] = (out[`cpu ms ${part}`] ?? 0) + i.cpu;
     }
     for (const c of children.get(pid) ?? []) walk(c);
@@ -529,18 +625,36 @@ interface PhasedContext {
 }
 
 /** Highest passing rate of a budget (10 s steps, as --knee does). */
-async function findKnee(scenario: Scenario<unknown>, state: unknown, budget: Budget, warm: RequestSpecLike[], ctx: PhasedContext): Promise<number | null> {
+async function findKnee(
+  scenario: Scenario<unknown>,
+  state: unknown,
+  budget: Budget,
+  warm: RequestSpecLike[],
+  ctx: PhasedContext,
+): Promise<number | null> {
   let best: number | null = null;
   for (const stepRate of kneeRates(budget.rate)) {
     if (warm.length) await warmUp(ctx.setupClient, warm, 16);
     const k = await runScenario(
       scenario,
       state,
-      { baseUrl: ctx.target.url, rate: stepRate, durationMs: 10_000, rampMs: 2000, concurrency: ctx.concurrency, timeoutMs: 10_000, seed: Date.now(), metricsToken: ctx.target.metricsToken, settle: () => settle(ctx.target.url, 180_000) },
+      {
+        baseUrl: ctx.target.url,
+        rate: stepRate,
+        durationMs: 10_000,
+        rampMs: 2000,
+        concurrency: ctx.concurrency,
+        timeoutMs: 10_000,
+        seed: Date.now(),
+        metricsToken: ctx.target.metricsToken,
+        settle: () => settle(ctx.target.url, 180_000),
+      },
       ctx.db,
     );
     const pass = judge(budget, k, []).verdict === 'PASS';
-    ctx.log(`    knee ${stepRate}/s: achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${pass ? 'PASS' : 'FAIL'}`);
+    ctx.log(
+      `    knee ${stepRate}/s: achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${pass ? 'PASS' : 'FAIL'}`,
+    );
     if (!pass) break;
     best = stepRate;
   }
@@ -560,7 +674,15 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
   let prep = ctx.prepared.get('visitor');
   if (!prep) {
     const rng = createRng(ctx.seed);
-    const state = await visitor.setup({ baseUrl: target.url, db: ctx.db, client: ctx.setupClient, rng, smoke: false, ip: (n: number) => `100.${64 + ((n >>> 16) & 63)}.${(n >>> 8) & 255}.${n & 255}`, log });
+    const state = await visitor.setup({
+      baseUrl: target.url,
+      db: ctx.db,
+      client: ctx.setupClient,
+      rng,
+      smoke: false,
+      ip: (n: number) => `100.${64 + ((n >>> 16) & 63)}.${(n >>> 8) & 255}.${n & 255}`,
+      log,
+    });
     prep = { state, warm: visitor.warmup?.(state, rng) ?? [] };
     ctx.prepared.set('visitor', prep);
   }
@@ -581,7 +703,16 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
           ]
         : [{ label: 'cold', rate: knee, durationMs: 60_000 }];
     log(`${name}: visitor mix, knee ${knee}/s`);
-    const entry: ScenarioEntry = { scenario: name, title: name === 'overload' ? `overload: 2× and 5× the visitor knee (${knee}/s)` : `cold start at the visitor knee (${knee}/s), Redis emptied`, verdict: 'INFO', reasons: [], missingRoutes: [] };
+    const entry: ScenarioEntry = {
+      scenario: name,
+      title:
+        name === 'overload'
+          ? `overload: 2× and 5× the visitor knee (${knee}/s)`
+          : `cold start at the visitor knee (${knee}/s), Redis emptied`,
+      verdict: 'INFO',
+      reasons: [],
+      missingRoutes: [],
+    };
     ctx.report.scenarios.push(entry);
     if (name === 'cold-start') {
       if (!target.upstash) {
@@ -597,7 +728,14 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
     const before = await scrapeMetrics(target.url, target.metricsToken);
     const cpuBefore = target.serverPid && process.platform === 'linux' ? processCpu(target.serverPid) : {};
     const genBefore = process.cpuUsage();
-    const r = await runPhased(visitor, prep.state, { baseUrl: target.url, phases, concurrency: ctx.concurrency, timeoutMs: 10_000, seed: Date.now(), log });
+    const r = await runPhased(visitor, prep.state, {
+      baseUrl: target.url,
+      phases,
+      concurrency: ctx.concurrency,
+      timeoutMs: 10_000,
+      seed: Date.now(),
+      log,
+    });
     const gen = process.cpuUsage(genBefore);
     const cpuAfter = target.serverPid && process.platform === 'linux' ? processCpu(target.serverPid) : {};
     await settle(target.url, 180_000);
@@ -609,7 +747,8 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
     for (const [k, v] of Object.entries(cpuAfter)) pe.cpuPerRequest[k.replace(/^cpu ms /, '')] = perReq(v - (cpuBefore[k] ?? 0));
     if (before && after) {
       pe.admission = {};
-      for (const x of deltas(before, after, 'sabaq_admission_total')) if (x.value) pe.admission[`${x.labels.family}:${x.labels.outcome}`] = x.value;
+      for (const x of deltas(before, after, 'sabaq_admission_total'))
+        if (x.value) pe.admission[`${x.labels.family}:${x.labels.outcome}`] = x.value;
       const iso = (xs: typeof before) => xs.find((x) => x.name === 'sabaq_metrics_isolate_info')?.labels.isolate;
       pe.isolateRestarted = iso(before) !== iso(after);
     }
@@ -619,14 +758,19 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
       pe.recovery = [];
       for (let i = 0; i < phases.length; i++) {
         at += phases[i]!.durationMs / 1000;
-        if (phases[i]!.rate > knee) pe.recovery.push({ after: phases[i]!.label, seconds: secondsToRecover(result.seconds, at, budget.p99Ms!) });
+        if (phases[i]!.rate > knee)
+          pe.recovery.push({ after: phases[i]!.label, seconds: secondsToRecover(result.seconds, at, budget.p99Ms!) });
       }
       for (const p of result.phases.filter((x) => x.rate > knee)) {
         if (p.goodput < knee * 0.9) entry.reasons.push(`${p.label}: goodput ${p.goodput}/s < 90 % of the knee`);
         if (p.timeouts) entry.reasons.push(`${p.label}: ${p.timeouts} timeouts`);
         if (p.shed && p.shedLatency.p99 >= 100) entry.reasons.push(`${p.label}: shed answered in p99 ${p.shedLatency.p99} ms (≥ 100 ms)`);
       }
-      for (const rec of pe.recovery) if (rec.seconds === null || rec.seconds > 10) entry.reasons.push(`after ${rec.after}: ${rec.seconds === null ? 'not back within budget' : `back within budget after ${rec.seconds} s`} (target ≤ 10 s)`);
+      for (const rec of pe.recovery)
+        if (rec.seconds === null || rec.seconds > 10)
+          entry.reasons.push(
+            `after ${rec.after}: ${rec.seconds === null ? 'not back within budget' : `back within budget after ${rec.seconds} s`} (target ≤ 10 s)`,
+          );
     } else {
       const total = phases[0]!.durationMs / 1000;
       pe.lastWindow = windows(total - 20, total);
@@ -638,14 +782,25 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
           break;
         }
       }
-      if (pe.lastWindow.failed || pe.lastWindow.p99 >= budget.p99Ms!) entry.reasons.push(`last 20 s: p99 ${pe.lastWindow.p99} ms, ${pe.lastWindow.failed} failed (budget p99 < ${budget.p99Ms} ms, 0 errors)`);
-      if (pe.settledAfterS === null || pe.settledAfterS > 30) entry.reasons.push(`within budget ${pe.settledAfterS === null ? 'never' : `only after ${pe.settledAfterS} s`} (target ≤ 30 s)`);
+      if (pe.lastWindow.failed || pe.lastWindow.p99 >= budget.p99Ms!)
+        entry.reasons.push(
+          `last 20 s: p99 ${pe.lastWindow.p99} ms, ${pe.lastWindow.failed} failed (budget p99 < ${budget.p99Ms} ms, 0 errors)`,
+        );
+      if (pe.settledAfterS === null || pe.settledAfterS > 30)
+        entry.reasons.push(`within budget ${pe.settledAfterS === null ? 'never' : `only after ${pe.settledAfterS} s`} (target ≤ 30 s)`);
     }
     entry.phased = pe;
     entry.verdict = entry.reasons.length ? 'FAIL' : 'PASS';
-    for (const p of result.phases) log(`  ${p.label} (${p.rate}/s): goodput ${p.goodput}/s, shed ${p.shed} (p99 ${p.shedLatency.p99} ms), timeouts ${p.timeouts}, errors ${p.errors}, accepted p99 ${p.accepted.p99} ms`);
-    if (pe.recovery) log(`  recovery: ${pe.recovery.map((x) => `after ${x.after} ${x.seconds === null ? 'never' : `${x.seconds} s`}`).join(', ')}`);
-    if (pe.lastWindow) log(`  last 20 s: p99 ${pe.lastWindow.p99} ms, ${pe.lastWindow.failed} failed; within budget from second ${pe.settledAfterS ?? 'never'}`);
+    for (const p of result.phases)
+      log(
+        `  ${p.label} (${p.rate}/s): goodput ${p.goodput}/s, shed ${p.shed} (p99 ${p.shedLatency.p99} ms), timeouts ${p.timeouts}, errors ${p.errors}, accepted p99 ${p.accepted.p99} ms`,
+      );
+    if (pe.recovery)
+      log(`  recovery: ${pe.recovery.map((x) => `after ${x.after} ${x.seconds === null ? 'never' : `${x.seconds} s`}`).join(', ')}`);
+    if (pe.lastWindow)
+      log(
+        `  last 20 s: p99 ${pe.lastWindow.p99} ms, ${pe.lastWindow.failed} failed; within budget from second ${pe.settledAfterS ?? 'never'}`,
+      );
     log(`  ${entry.verdict}${entry.reasons.length ? ` — ${entry.reasons.join('; ')}` : ''}`);
   }
 }

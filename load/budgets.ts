@@ -23,13 +23,48 @@ export interface Budget {
 }
 
 export const BUDGETS: Budget[] = [
-  { scenario: 'visitor', spec: 'visitor: catalog list, course page, search (cache warm) — 1,000 req/s, p99 < 100 ms, 0 errors', rate: 1000, p99Ms: 100, zeroErrors: true },
-  { scenario: 'learner', spec: 'learner mix: my learning, lesson, mark complete, progress — 500 req/s, p99 < 150 ms, 0 errors', rate: 500, p99Ms: 150, zeroErrors: true },
+  {
+    scenario: 'visitor',
+    spec: 'visitor: catalog list, course page, search (cache warm) — 1,000 req/s, p99 < 100 ms, 0 errors',
+    rate: 1000,
+    p99Ms: 100,
+    zeroErrors: true,
+  },
+  {
+    scenario: 'learner',
+    spec: 'learner mix: my learning, lesson, mark complete, progress — 500 req/s, p99 < 150 ms, 0 errors',
+    rate: 500,
+    p99Ms: 150,
+    zeroErrors: true,
+  },
   { scenario: 'search-cold', spec: 'search on 100,000 courses, cache cold — 200 req/s, p99 < 150 ms', rate: 200, p99Ms: 150 },
-  { scenario: 'enrollment', spec: 'enrollment + checkout writes — 200 req/s, p99 < 200 ms, no lost or duplicated rows', rate: 200, p99Ms: 200, checks: true },
-  { scenario: 'live-game', spec: 'live game: 1,000 players join one room within 10 s — 0 failed joins; leaderboard broadcast p95 < 250 ms', rate: 100, durationMs: 10_000, latencyOf: 'WS broadcast (DO send → receipt)', p95Ms: 250, zeroErrors: true, checks: true },
+  {
+    scenario: 'enrollment',
+    spec: 'enrollment + checkout writes — 200 req/s, p99 < 200 ms, no lost or duplicated rows',
+    rate: 200,
+    p99Ms: 200,
+    checks: true,
+  },
+  {
+    scenario: 'live-game',
+    spec: 'live game: 1,000 players join one room within 10 s — 0 failed joins; leaderboard broadcast p95 < 250 ms',
+    rate: 100,
+    durationMs: 10_000,
+    latencyOf: 'WS broadcast (DO send → receipt)',
+    p95Ms: 250,
+    zeroErrors: true,
+    checks: true,
+  },
   // 100 jobs/s for 10 s = 1,000 queued.
-  { scenario: 'report-jobs', spec: 'report jobs — 1,000 queued: all done, none lost, none duplicated', rate: 100, durationMs: 10_000, latencyOf: 'POST /api/results/:id/report', zeroErrors: true, checks: true },
+  {
+    scenario: 'report-jobs',
+    spec: 'report jobs — 1,000 queued: all done, none lost, none duplicated',
+    rate: 100,
+    durationMs: 10_000,
+    latencyOf: 'POST /api/results/:id/report',
+    zeroErrors: true,
+    checks: true,
+  },
 ];
 
 /** Scenarios without a SPEC budget, run with --all at these rates for information. */

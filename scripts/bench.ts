@@ -70,7 +70,8 @@ function externalTarget(url: string): BenchTarget {
     if (port) databaseUrl = `postgres://postgres:sabaq-local@127.0.0.1:${port}/sabaq`;
   }
   const metricsToken = process.env.METRICS_TOKEN ?? secrets.METRICS_TOKEN;
-  if (!databaseUrl || !metricsToken) throw new Error('with --url, set DATABASE_URL and METRICS_TOKEN (or run it where the data folder of that server is)');
+  if (!databaseUrl || !metricsToken)
+    throw new Error('with --url, set DATABASE_URL and METRICS_TOKEN (or run it where the data folder of that server is)');
   const upstash = process.env.UPSTASH_REDIS_REST_URL
     ? { url: process.env.UPSTASH_REDIS_REST_URL, token: process.env.UPSTASH_REDIS_REST_TOKEN ?? secrets.UPSTASH_REDIS_REST_TOKEN ?? '' }
     : undefined;
@@ -91,7 +92,10 @@ async function cleanup() {
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
 
-const only = args.scenario?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = args.scenario
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 try {
   // Checked before serve:prod starts: a misspelt name is an error, not an empty run that passes.
   planScenarios({ only, all: args.all });
@@ -132,7 +136,9 @@ try {
   say('');
   for (const s of report.scenarios) {
     const r = s.result;
-    say(`${s.verdict.padEnd(4)} ${s.scenario.padEnd(12)} ${r ? `${r.achievedRate}/${r.offeredRate} per s, p99 ${r.total.latency.p99} ms, errors ${r.errors}` : ''}${s.reasons.length ? `  (${s.reasons.join('; ')})` : ''}`);
+    say(
+      `${s.verdict.padEnd(4)} ${s.scenario.padEnd(12)} ${r ? `${r.achievedRate}/${r.offeredRate} per s, p99 ${r.total.latency.p99} ms, errors ${r.errors}` : ''}${s.reasons.length ? `  (${s.reasons.join('; ')})` : ''}`,
+    );
   }
   say(`report: ${files.md}`);
   code = report.passed ? 0 : 1;

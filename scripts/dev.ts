@@ -26,7 +26,18 @@ const env = {
 const vars = Object.entries(stack.workerVars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
 const wrangler: ChildProcess = spawn(
   'npx',
-  ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dataDir, 'wrangler'), '--show-interactive-dev-session=false', ...vars],
+  [
+    'wrangler',
+    'dev',
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    join(dataDir, 'wrangler'),
+    '--show-interactive-dev-session=false',
+    ...vars,
+  ],
   // Its own process group: npx → wrangler → workerd are stopped together, not just npx.
   { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true },
 );

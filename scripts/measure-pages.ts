@@ -54,7 +54,8 @@ function startServer(): Promise<{ child: ChildProcess; url: string; databaseUrl:
   });
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Time to the response headers (the first byte), then the whole body. */
@@ -85,7 +86,10 @@ function lighthouse(url: string): Record<string, number> {
     { env: { ...process.env, CHROME_PATH: CHROMIUM }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
   );
   if (out.status !== 0) throw new Error(`lighthouse failed on ${url}: ${out.stderr.slice(-2000)}`);
-  const report = JSON.parse(out.stdout) as { categories: Record<string, { score: number }>; audits: Record<string, { numericValue?: number }> };
+  const report = JSON.parse(out.stdout) as {
+    categories: Record<string, { score: number }>;
+    audits: Record<string, { numericValue?: number }>;
+  };
   const scores: Record<string, number> = {};
   for (const [k, v] of Object.entries(report.categories)) scores[k] = Math.round(v.score * 100);
   scores['LCP ms'] = Math.round(report.audits['largest-contentful-paint']?.numericValue ?? NaN);
@@ -138,7 +142,9 @@ try {
     htmlBytes: summary(bytes),
     edgeStates: Object.fromEntries(states),
   };
-  say(`TTFB miss ${JSON.stringify(result.ttfbMissMs)} · hit ${JSON.stringify(result.ttfbHitMs)} · HTML bytes ${JSON.stringify(result.htmlBytes)} · ${JSON.stringify(result.edgeStates)}`);
+  say(
+    `TTFB miss ${JSON.stringify(result.ttfbMissMs)} · hit ${JSON.stringify(result.ttfbHitMs)} · HTML bytes ${JSON.stringify(result.htmlBytes)} · ${JSON.stringify(result.edgeStates)}`,
+  );
 
   if (!args['no-lighthouse']) {
     const pages = { home: `${base}/${lang}/`, catalog: `${base}/${lang}/courses`, course: `${base}/${lang}/courses/${rows[0]!.id}` };
@@ -172,7 +178,8 @@ try {
           '| Lighthouse (mobile) | performance | accessibility | best practices | SEO | LCP ms | TBT ms | CLS | benchmarkIndex |',
           '|---|---|---|---|---|---|---|---|---|',
           ...Object.entries(result.lighthouseMobile as Record<string, Record<string, number>>).map(
-            ([k, s]) => `| ${k} | ${s.performance} | ${s.accessibility} | ${s['best-practices']} | ${s.seo} | ${s['LCP ms']} | ${s['TBT ms']} | ${s.CLS} | ${s.benchmarkIndex} |`,
+            ([k, s]) =>
+              `| ${k} | ${s.performance} | ${s.accessibility} | ${s['best-practices']} | ${s.seo} | ${s['LCP ms']} | ${s['TBT ms']} | ${s.CLS} | ${s.benchmarkIndex} |`,
           ),
         ]
       : []),

@@ -89,11 +89,17 @@ try {
     say('');
     say(`${'table'.padEnd(16)} ${'inserted'.padStart(10)} ${'seeded'.padStart(10)} ${'time'.padStart(8)}`);
     for (const t of result.tables) {
-      if (t.status === 'skipped') say(`${t.table.padEnd(16)} ${'—'.padStart(10)} ${'—'.padStart(10)} ${''.padStart(8)}  skipped: ${t.note}`);
-      else say(`${t.table.padEnd(16)} ${String(t.inserted).padStart(10)} ${String(t.total).padStart(10)} ${(t.ms / 1000).toFixed(1).padStart(7)}s`);
+      if (t.status === 'skipped')
+        say(`${t.table.padEnd(16)} ${'—'.padStart(10)} ${'—'.padStart(10)} ${''.padStart(8)}  skipped: ${t.note}`);
+      else
+        say(
+          `${t.table.padEnd(16)} ${String(t.inserted).padStart(10)} ${String(t.total).padStart(10)} ${(t.ms / 1000).toFixed(1).padStart(7)}s`,
+        );
     }
     say(`done in ${(result.ms / 1000).toFixed(1)} s (scale ${result.plan.scale}, seed ${result.plan.seed})`);
-    say(`accounts: admin.1 / teacher.<1..${result.plan.teachers}> / parent.<1..${result.plan.parents}> / learner.<1..${result.plan.learners}> @${SEED_EMAIL_DOMAIN}`);
+    say(
+      `accounts: admin.1 / teacher.<1..${result.plan.teachers}> / parent.<1..${result.plan.parents}> / learner.<1..${result.plan.learners}> @${SEED_EMAIL_DOMAIN}`,
+    );
     say(`password of every seeded account: ${result.password}`);
   }
 } finally {

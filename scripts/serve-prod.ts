@@ -52,9 +52,13 @@ try {
   session.onStop(() => runner.stop());
   await waitForReady(`${runner.url}/api/ready`, 60_000);
 
-  say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (bundle ${(runner.bundleBytes / 1024 / 1024).toFixed(1)} MB, LOG_LEVEL=${logLevel})`);
+  say(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s (bundle ${(runner.bundleBytes / 1024 / 1024).toFixed(1)} MB, LOG_LEVEL=${logLevel})`,
+  );
   say(`url:     ${runner.url}/`);
-  say(`api:     ${runner.url}/api/health · ${runner.url}/api/metrics (Authorization: Bearer <METRICS_TOKEN from ${join(dataDir, 'secrets.json')}>)`);
+  say(
+    `api:     ${runner.url}/api/health · ${runner.url}/api/metrics (Authorization: Bearer <METRICS_TOKEN from ${join(dataDir, 'secrets.json')}>)`,
+  );
   if (runner.helloUrl) say(`hello:   ${runner.helloUrl}/ (hello-world worker, same runtime)`);
   session.printAccounts();
   say(`seeded accounts (npm run seed:scale): <role>.<n>@${SEED_EMAIL_DOMAIN}  password: ${seededPassword()}`);

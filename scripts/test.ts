@@ -38,7 +38,12 @@ async function step(name: string, fn: () => Promise<number | void>): Promise<boo
   return ok;
 }
 
-const offline = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: join(root, '.data', 'config'), ASTRO_TELEMETRY_DISABLED: '1' };
+const offline = {
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_SEND_METRICS: 'false',
+  XDG_CONFIG_HOME: join(root, '.data', 'config'),
+  ASTRO_TELEMETRY_DISABLED: '1',
+};
 const extra = process.argv.slice(2);
 const results: Record<string, boolean> = {};
 
@@ -65,7 +70,9 @@ if (existsSync(reportFile)) {
   // The report is the source of truth: a failed test fails the run whatever Vitest's exit code.
   if (failed > 0) results.tests = false;
 }
-const failedSteps = Object.entries(results).filter(([, ok]) => !ok).map(([k]) => k);
+const failedSteps = Object.entries(results)
+  .filter(([, ok]) => !ok)
+  .map(([k]) => k);
 // Steps other than the test run count as one failed check each.
 const stepFailures = failedSteps.filter((s) => s !== 'tests').length;
 console.log(`tests: ${passed} passed, ${failed + stepFailures} failed`);

@@ -34,7 +34,9 @@ function modulesOf(html: string): string[] {
 
 function inlineScripts(html: string): string[] {
   // JSON data islands are data, not code: counted separately below.
-  return [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/application\/json/.test(m[1]!)).map((m) => m[2]!);
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>([\s\S]*?)<\/script>/g)]
+    .filter((m) => !/application\/json/.test(m[1]!))
+    .map((m) => m[2]!);
 }
 
 describe('JavaScript budget of public pages', () => {
@@ -52,7 +54,11 @@ describe('JavaScript budget of public pages', () => {
         const bytes = modules.reduce((n, f) => n + gz(readFileSync(f)), 0) + inlineScripts(html).reduce((n, s) => n + gz(s), 0);
         sizes[page] = bytes;
       }
-      console.log(`${lang} compressed JS per page (KB): ${Object.entries(sizes).map(([p, b]) => `${p} ${(b / 1024).toFixed(1)}`).join(' · ')}`);
+      console.log(
+        `${lang} compressed JS per page (KB): ${Object.entries(sizes)
+          .map(([p, b]) => `${p} ${(b / 1024).toFixed(1)}`)
+          .join(' · ')}`,
+      );
       for (const [page, bytes] of Object.entries(sizes)) expect(bytes, `${lang}/${page}`).toBeLessThan(BUDGET);
     });
   }

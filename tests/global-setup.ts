@@ -68,7 +68,13 @@ export default async function setup(project: TestProject) {
   const controlUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   project.provide('databaseUrl', stack.postgres.url);
-  project.provide('workerVars', { ...stack.workerVars, APP_ENV: 'test', CORS_ORIGINS: 'https://app.sabaq.test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TEST_CONTROL_URL: controlUrl });
+  project.provide('workerVars', {
+    ...stack.workerVars,
+    APP_ENV: 'test',
+    CORS_ORIGINS: 'https://app.sabaq.test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    TEST_CONTROL_URL: controlUrl,
+  });
   project.provide('controlUrl', controlUrl);
   project.provide('redisKind', stack.redis.kind);
 
@@ -136,7 +142,10 @@ function printTallies(tallies: FaultTally[]) {
   const lines = [
     `${'fault'.padEnd(width)} | requests | failed as designed | lost`,
     `${'-'.repeat(width)}-|----------|--------------------|-----`,
-    ...tallies.map((t) => `${t.scenario.padEnd(width)} | ${String(t.tried).padStart(8)} | ${String(t.failedAsDesigned).padStart(18)} | ${String(t.lost).padStart(4)}`),
+    ...tallies.map(
+      (t) =>
+        `${t.scenario.padEnd(width)} | ${String(t.tried).padStart(8)} | ${String(t.failedAsDesigned).padStart(18)} | ${String(t.lost).padStart(4)}`,
+    ),
   ];
   console.log(`\nFault suite\n${lines.join('\n')}\n`);
   const dir = join(import.meta.dirname, '..', '.data', 'test');

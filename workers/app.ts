@@ -86,7 +86,8 @@ export function errorResponse(c: Context, err: AppError, requestId: string): Res
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) {
-    if (err.status === 400 && /Malformed JSON/i.test(err.message)) return new AppError('invalid_json', 'The request body is not valid JSON');
+    if (err.status === 400 && /Malformed JSON/i.test(err.message))
+      return new AppError('invalid_json', 'The request body is not valid JSON');
     if (err.status === 413) return new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
     const code: ErrorCode = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'bad_request';
     return new AppError(code, err.message || 'Bad request');
@@ -186,7 +187,15 @@ export function createApp(options: AppOptions) {
       origin: (origin, c: Context<AppEnv>) => (c.var.config.corsOrigins.includes(origin) ? origin : null),
       credentials: true,
       allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id', 'If-None-Match', 'Idempotency-Key'],
-      exposeHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
+      exposeHeaders: [
+        'X-Request-Id',
+        'ETag',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        'RateLimit-Policy',
+      ],
       maxAge: 600,
     }),
   );
@@ -212,7 +221,8 @@ export function createApp(options: AppOptions) {
     const known = toAppError(err);
     if (known) {
       // Shed requests are counted by metrics; a stack per shed request would cost the CPU shedding saves.
-      if (known.status >= 500 && known.code !== 'overloaded') c.get('log')?.error('request failed', { code: known.code, ...errorFields(err) });
+      if (known.status >= 500 && known.code !== 'overloaded')
+        c.get('log')?.error('request failed', { code: known.code, ...errorFields(err) });
       const res = errorResponse(c, known, requestId);
       res.headers.set('X-Request-Id', requestId);
       return res;

@@ -45,41 +45,62 @@ export interface Env {
   GAMES?: DurableObjectNamespace<GameRoom>;
 }
 
-const envSchema = z.object({
-  APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DATABASE_URL: z.string().url(),
-  DATABASE_READ_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
-  NEON_HTTP_ENDPOINT: z.string().url().optional().or(z.literal('').transform(() => undefined)),
-  NEON_WS_PROXY: z.string().optional().or(z.literal('').transform(() => undefined)),
-  UPSTASH_REDIS_REST_URL: z.string().url(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
-  PASSWORD_PEPPER: z.string().min(16, 'PASSWORD_PEPPER must be at least 16 characters'),
-  METRICS_TOKEN: z.string().min(16),
-  CORS_ORIGINS: z.string().optional(),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Time budget of one Redis round trip on the request path (rate limits get twice that). */
-  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(250),
-  // Bindings ride along in the config so domain operations (ctx.config) can reach them.
-  REPORTS_BUCKET: z.custom<R2Bucket>((v) => typeof (v as R2Bucket | undefined)?.put === 'function').optional(),
-  REPORTS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
-  REPORTS_DLQ: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
-  R2_ACCOUNT_ID: z.string().optional(),
-  R2_ACCESS_KEY_ID: z.string().optional(),
-  R2_SECRET_ACCESS_KEY: z.string().optional(),
-  R2_BUCKET_NAME: z.string().optional(),
-  LIVE: z.custom<DurableObjectNamespace<UserLive>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
-  PAYMENTS_PROVIDER: z.enum(['mock', 'stripe']).default('mock'),
-  PAYMENTS_WEBHOOK_SECRET: z.string().min(32).optional().or(z.literal('').transform(() => undefined)),
-  PAYMENT_WEBHOOKS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
-  /** Share of mock webhook events delivered twice, and the random delay (s) that shuffles their order. */
-  MOCK_PAY_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
-  MOCK_PAY_MAX_DELAY_SEC: z.coerce.number().int().min(0).max(60).default(0),
-  GAMES: z.custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function').optional(),
-}).refine((c) => !(c.APP_ENV === 'production' && c.PAYMENTS_PROVIDER === 'mock'), {
-  path: ['PAYMENTS_PROVIDER'],
-  message: 'the mock payment provider is not allowed in production',
-});
+const envSchema = z
+  .object({
+    APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    DATABASE_URL: z.string().url(),
+    DATABASE_READ_URL: z
+      .string()
+      .url()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    NEON_HTTP_ENDPOINT: z
+      .string()
+      .url()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    NEON_WS_PROXY: z
+      .string()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    UPSTASH_REDIS_REST_URL: z.string().url(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+    JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+    PASSWORD_PEPPER: z.string().min(16, 'PASSWORD_PEPPER must be at least 16 characters'),
+    METRICS_TOKEN: z.string().min(16),
+    CORS_ORIGINS: z.string().optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Time budget of one Redis round trip on the request path (rate limits get twice that). */
+    REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(250),
+    // Bindings ride along in the config so domain operations (ctx.config) can reach them.
+    REPORTS_BUCKET: z.custom<R2Bucket>((v) => typeof (v as R2Bucket | undefined)?.put === 'function').optional(),
+    REPORTS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
+    REPORTS_DLQ: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
+    R2_ACCOUNT_ID: z.string().optional(),
+    R2_ACCESS_KEY_ID: z.string().optional(),
+    R2_SECRET_ACCESS_KEY: z.string().optional(),
+    R2_BUCKET_NAME: z.string().optional(),
+    LIVE: z
+      .custom<DurableObjectNamespace<UserLive>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function')
+      .optional(),
+    PAYMENTS_PROVIDER: z.enum(['mock', 'stripe']).default('mock'),
+    PAYMENTS_WEBHOOK_SECRET: z
+      .string()
+      .min(32)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    PAYMENT_WEBHOOKS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
+    /** Share of mock webhook events delivered twice, and the random delay (s) that shuffles their order. */
+    MOCK_PAY_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
+    MOCK_PAY_MAX_DELAY_SEC: z.coerce.number().int().min(0).max(60).default(0),
+    GAMES: z
+      .custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function')
+      .optional(),
+  })
+  .refine((c) => !(c.APP_ENV === 'production' && c.PAYMENTS_PROVIDER === 'mock'), {
+    path: ['PAYMENTS_PROVIDER'],
+    message: 'the mock payment provider is not allowed in production',
+  });
 
 export type Config = z.infer<typeof envSchema> & {
   corsOrigins: string[];

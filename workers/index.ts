@@ -22,11 +22,29 @@ import { serveSite } from './site/assets.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
-  routers: [opsRoutes, metricsRoutes, identityRoutes, catalogRoutes, assessmentsRoutes, reportsRoutes, learningRoutes, reviewsRoutes, notificationsRoutes, liveRoutes, paymentsRoutes, mockPayRoutes, gamesRoutes, consentRoutes],
+  routers: [
+    opsRoutes,
+    metricsRoutes,
+    identityRoutes,
+    catalogRoutes,
+    assessmentsRoutes,
+    reportsRoutes,
+    learningRoutes,
+    reviewsRoutes,
+    notificationsRoutes,
+    liveRoutes,
+    paymentsRoutes,
+    mockPayRoutes,
+    gamesRoutes,
+    consentRoutes,
+  ],
   site: serveSite,
 });
 // POST /api/batch dispatches its GETs through this same app (same auth, validation and rate limits).
-app.route('/api', batchRoutes((request, env, exec) => app.fetch(request, env, exec)));
+app.route(
+  '/api',
+  batchRoutes((request, env, exec) => app.fetch(request, env, exec)),
+);
 
 /** Per-user live notifications (WebSocket hibernation); bound as LIVE in wrangler.toml. */
 export { UserLive } from './live/user-live.ts';

@@ -113,7 +113,9 @@ export const tests = pgTable(
     index('tests_author_idx').on(t.authorId, t.createdAt.desc().nullsFirst()),
     index('tests_course_idx').on(t.courseId),
     // The public listing: published tests, most recently published first (keyset on published_at, id).
-    index('tests_published_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.publishedVersion} is not null`),
+    index('tests_published_idx')
+      .on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.publishedVersion} is not null`),
   ],
 );
 
@@ -229,7 +231,9 @@ export const results = pgTable(
   (t) => [
     uniqueIndex('results_attempt_key').on(t.attemptId),
     index('results_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
-    index('results_child_created_idx').on(t.childId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.childId} is not null`),
+    index('results_child_created_idx')
+      .on(t.childId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.childId} is not null`),
     index('results_test_idx').on(t.testId, t.createdAt),
   ],
 );

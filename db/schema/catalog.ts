@@ -55,7 +55,9 @@ const searchVector: SQL = sql.raw(`
   setweight(to_tsvector('simple', ${fold("coalesce(description->>'kk', '')")}), 'C')`);
 
 /** Folded titles of every language: what trigram similarity compares a mistyped query with. */
-const searchTitle: SQL = sql.raw(fold(`coalesce(title->>'ru', '') || ' ' || coalesce(title->>'kk', '') || ' ' || coalesce(title->>'en', '')`));
+const searchTitle: SQL = sql.raw(
+  fold(`coalesce(title->>'ru', '') || ' ' || coalesce(title->>'kk', '') || ' ' || coalesce(title->>'en', '')`),
+);
 
 export const courses = pgTable(
   'courses',
@@ -93,7 +95,9 @@ export const courses = pgTable(
   (t) => [
     index('courses_teacher_idx').on(t.teacherId, t.createdAt),
     index('courses_published_created_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
-    index('courses_featured_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published} and ${t.featured}`),
+    index('courses_featured_idx')
+      .on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.published} and ${t.featured}`),
     index('courses_category_idx').on(t.categoryId, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
     // The list's single-column filters, each ordered like the list so a page reads ~limit rows.
     index('courses_level_idx').on(t.level, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),

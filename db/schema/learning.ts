@@ -103,7 +103,9 @@ export const reviews = pgTable(
   },
   (t) => [
     uniqueIndex('reviews_course_user_key').on(t.courseId, t.userId),
-    index('reviews_course_visible_idx').on(t.courseId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`not ${t.hidden}`),
+    index('reviews_course_visible_idx')
+      .on(t.courseId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`not ${t.hidden}`),
     // Moderation (all courses, newest first): the whole list and, partial and small, the hidden ones.
     index('reviews_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('reviews_hidden_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.hidden}`),

@@ -103,7 +103,8 @@ export class LoadClient {
 
   private release() {
     const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight on
+    if (next)
+      next(); // the slot passes straight on
     else this.inFlight--;
   }
 
@@ -117,7 +118,8 @@ export class LoadClient {
     const queuedMs = sentAt - intendedStart;
     try {
       const remaining = this.opts.timeoutMs - (sentAt - intendedStart);
-      if (remaining <= 0) return { spec, status: 'timeout', ok: false, latencyMs: now() - intendedStart, queuedMs, error: 'timed out waiting for a slot' };
+      if (remaining <= 0)
+        return { spec, status: 'timeout', ok: false, latencyMs: now() - intendedStart, queuedMs, error: 'timed out waiting for a slot' };
       const headers: Record<string, string> = { ...spec.headers };
       let body: string | undefined;
       if (spec.body !== undefined) {
@@ -157,7 +159,14 @@ export class LoadClient {
     } catch (err) {
       const e = err as { name?: string; code?: string; message?: string };
       const timeout = e.name === 'TimeoutError' || e.name === 'AbortError' || /Timeout/i.test(e.code ?? '');
-      return { spec, status: timeout ? 'timeout' : 'network', ok: false, latencyMs: now() - intendedStart, queuedMs, error: `${e.code ?? e.name}: ${e.message}` };
+      return {
+        spec,
+        status: timeout ? 'timeout' : 'network',
+        ok: false,
+        latencyMs: now() - intendedStart,
+        queuedMs,
+        error: `${e.code ?? e.name}: ${e.message}`,
+      };
     } finally {
       this.release();
     }

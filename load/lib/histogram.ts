@@ -18,7 +18,12 @@ export interface LatencySummary {
  * stall is recorded as it is rather than clipped.
  */
 export class LatencyHistogram {
-  private readonly h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  private readonly h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+  });
 
   record(ms: number): void {
     this.h.recordValue(Math.max(1, Math.round(ms * 1000)));

@@ -26,8 +26,26 @@ describe('phased runs: per-second recording and recovery', () => {
   });
 
   it('time to recover: the first of 3 good seconds in a row after the overload, or null', () => {
-    const sec = (t: number, shed: number, p99: number) => ({ t, phase: 'x', offered: 10, ok: 10 - shed, shed, timeouts: 0, errors: 0, p99 });
-    const seconds = [sec(0, 5, 50), sec(1, 5, 50), sec(2, 0, 300), sec(3, 0, 40), sec(4, 1, 40), sec(5, 0, 40), sec(6, 0, 40), sec(7, 0, 40)];
+    const sec = (t: number, shed: number, p99: number) => ({
+      t,
+      phase: 'x',
+      offered: 10,
+      ok: 10 - shed,
+      shed,
+      timeouts: 0,
+      errors: 0,
+      p99,
+    });
+    const seconds = [
+      sec(0, 5, 50),
+      sec(1, 5, 50),
+      sec(2, 0, 300),
+      sec(3, 0, 40),
+      sec(4, 1, 40),
+      sec(5, 0, 40),
+      sec(6, 0, 40),
+      sec(7, 0, 40),
+    ];
     expect(secondsToRecover(seconds, 2, 100)).toBe(3);
     expect(secondsToRecover(seconds.slice(0, 7), 2, 100)).toBeNull();
     expect(secondsToRecover(seconds, 5, 100)).toBe(0);

@@ -54,15 +54,47 @@ export interface PhasedResult {
 /** A sink for outcomes by intended second; pure, so the analysis is tested without a server. */
 export class PhaseRecorder {
   private readonly secs: (Omit<Second, 'p99'> & { hist: LatencyHistogram })[] = [];
-  private readonly byPhase = new Map<string, { rate: number; durationS: number; offered: number; ok: number; shed: number; timeouts: number; errors: number; accepted: LatencyHistogram; shedLat: LatencyHistogram }>();
+  private readonly byPhase = new Map<
+    string,
+    {
+      rate: number;
+      durationS: number;
+      offered: number;
+      ok: number;
+      shed: number;
+      timeouts: number;
+      errors: number;
+      accepted: LatencyHistogram;
+      shedLat: LatencyHistogram;
+    }
+  >();
   received = 0;
 
   phase(p: Phase): void {
-    this.byPhase.set(p.label, { rate: p.rate, durationS: p.durationMs / 1000, offered: 0, ok: 0, shed: 0, timeouts: 0, errors: 0, accepted: new LatencyHistogram(), shedLat: new LatencyHistogram() });
+    this.byPhase.set(p.label, {
+      rate: p.rate,
+      durationS: p.durationMs / 1000,
+      offered: 0,
+      ok: 0,
+      shed: 0,
+      timeouts: 0,
+      errors: 0,
+      accepted: new LatencyHistogram(),
+      shedLat: new LatencyHistogram(),
+    });
   }
 
   record(second: number, phase: string, o: Pick<Outcome, 'status' | 'ok' | 'latencyMs'>): void {
-    const s = (this.secs[second] ??= { t: second, phase, offered: 0, ok: 0, shed: 0, timeouts: 0, errors: 0, hist: new LatencyHistogram() });
+    const s = (this.secs[second] ??= {
+      t: second,
+      phase,
+      offered: 0,
+      ok: 0,
+      shed: 0,
+      timeouts: 0,
+      errors: 0,
+      hist: new LatencyHistogram(),
+    });
     const p = this.byPhase.get(phase)!;
     s.offered++;
     p.offered++;
@@ -133,7 +165,11 @@ export interface PhasedOptions {
 }
 
 /** Runs the scenario's mix through the phases back to back; latencies count from each arrival's intended start. */
-export async function runPhased<S>(scenario: Scenario<S>, state: S, opts: PhasedOptions): Promise<PhasedResult & { windows: (from: number, to?: number) => { p99: number; ok: number; failed: number } }> {
+export async function runPhased<S>(
+  scenario: Scenario<S>,
+  state: S,
+  opts: PhasedOptions,
+): Promise<PhasedResult & { windows: (from: number, to?: number) => { p99: number; ok: number; failed: number } }> {
   const rng = createRng(opts.seed);
   const client = new LoadClient(opts.baseUrl, { concurrency: opts.concurrency, timeoutMs: opts.timeoutMs });
   const rec = new PhaseRecorder();
@@ -155,7 +191,12 @@ export async function runPhased<S>(scenario: Scenario<S>, state: S, opts: Phased
           const built = entry.build(state, rng);
           if (!built) return;
           const [method] = splitEndpoint(entry.endpoint);
-          const spec: RequestSpec = { ...built, endpoint: entry.endpoint, method: method as RequestSpec['method'], ok: built.ok ?? entry.ok };
+          const spec: RequestSpec = {
+            ...built,
+            endpoint: entry.endpoint,
+            method: method as RequestSpec['method'],
+            ok: built.ok ?? entry.ok,
+          };
           const second = Math.floor((intended - t0) / 1000);
           const p = client.send(spec, intended).then((o) => {
             rec.record(second, phase.label, o);

@@ -63,7 +63,13 @@ export interface ServerView {
   byRoute: { endpoint: string; counted: number; received: number }[];
   /** Requests the server counted on routes the generator never recorded (explains a disagreement). */
   otherRoutes: Record<string, number>;
-  cache: { hits: number; misses: number; errors: number; hitRate: number | null; byFamily: Record<string, { hits: number; misses: number }> };
+  cache: {
+    hits: number;
+    misses: number;
+    errors: number;
+    hitRate: number | null;
+    byFamily: Record<string, { hits: number; misses: number }>;
+  };
   rateLimit: Record<string, number>;
   db: { calls: number; meanMs: number | null };
   redis: { calls: number; meanMs: number | null };
@@ -120,7 +126,10 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 export async function scrapeMetrics(baseUrl: string, token: string): Promise<Sample[] | undefined> {
   try {
-    const res = await fetch(`${baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${baseUrl}/api/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!res.ok) return undefined;
     return parsePrometheus(await res.text());
   } catch {
@@ -185,7 +194,9 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
     rateLimit: rl,
     db: hist('sabaq_db_query_duration_seconds'),
     redis: hist('sabaq_redis_command_duration_seconds'),
-    http5xx: deltas(before, after, 'sabaq_http_request_errors_total').filter(notMetrics).reduce((a, s) => a + s.value, 0),
+    http5xx: deltas(before, after, 'sabaq_http_request_errors_total')
+      .filter(notMetrics)
+      .reduce((a, s) => a + s.value, 0),
   };
 }
 

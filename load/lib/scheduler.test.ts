@@ -28,7 +28,11 @@ async function fakeServer(delayMs = 0) {
     stall(fromMs: number, forMs: number) {
       setTimeout(() => (stallUntil = Date.now() + forMs), fromMs);
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -71,7 +75,14 @@ describe('latency is measured from the intended start (no coordinated omission)'
     const server = await fakeServer(1);
     servers.push(server);
     server.stall(500, 1000);
-    const open = await runScenario(ping, null, { baseUrl: server.url, rate: 200, durationMs: 2000, concurrency: 1000, timeoutMs: 5000, seed: 1 });
+    const open = await runScenario(ping, null, {
+      baseUrl: server.url,
+      rate: 200,
+      durationMs: 2000,
+      concurrency: 1000,
+      timeoutMs: 5000,
+      seed: 1,
+    });
     expect(open.sent).toBe(400);
     expect(open.errors).toBe(0);
     // Half the requests were due during the stall: each waited until its end, from 0 to 1,000 ms,
@@ -94,7 +105,14 @@ describe('latency is measured from the intended start (no coordinated omission)'
     const server = await fakeServer(20);
     servers.push(server);
     // 100/s offered, one slot of 20+ ms: at most ~50/s can be served.
-    const r = await runScenario(ping, null, { baseUrl: server.url, rate: 100, durationMs: 1000, concurrency: 1, timeoutMs: 10_000, seed: 1 });
+    const r = await runScenario(ping, null, {
+      baseUrl: server.url,
+      rate: 100,
+      durationMs: 1000,
+      concurrency: 1,
+      timeoutMs: 10_000,
+      seed: 1,
+    });
     expect(r.sent).toBe(100);
     expect(r.client.capHits).toBeGreaterThan(50);
     expect(r.client.maxInFlight).toBe(1);

@@ -40,7 +40,12 @@ export const ASSESSMENT = {
       title: { ru: 'Тревожность', kk: 'Мазасыздық', en: 'Anxiety' },
       bands: [
         { min: 0, max: 11, label: { ru: 'норма', kk: 'қалыпты', en: 'typical' }, text: { ru: 'Уровень тревожности в пределах нормы.' } },
-        { min: 12, max: 40, label: { ru: 'повышена', kk: 'жоғары', en: 'elevated' }, text: { ru: 'Стоит обсудить результат со специалистом.' } },
+        {
+          min: 12,
+          max: 40,
+          label: { ru: 'повышена', kk: 'жоғары', en: 'elevated' },
+          text: { ru: 'Стоит обсудить результат со специалистом.' },
+        },
       ],
     },
   ],
@@ -76,12 +81,27 @@ export const assessmentScenario: Scenario<State> = {
     const { rows: teachers } = await ctx.db.query<{ email: string }>(
       `select email from users where email like 'teacher.%@seed.sabaq.local' and teacher_status = 'verified' order by email limit 1`,
     );
-    const [teacher] = await login(ctx, teachers.map((t) => t.email));
+    const [teacher] = await login(
+      ctx,
+      teachers.map((t) => t.email),
+    );
     if (!teacher) return { questions: [], learners: [], problem: 'no verified seeded teacher' };
-    const created = await ctx.client.send({ endpoint: 'setup', method: 'POST', path: '/api/tests', headers: auth(teacher), body: ASSESSMENT, readBody: true });
+    const created = await ctx.client.send({
+      endpoint: 'setup',
+      method: 'POST',
+      path: '/api/tests',
+      headers: auth(teacher),
+      body: ASSESSMENT,
+      readBody: true,
+    });
     const testId = (created.body as { id?: string } | undefined)?.id;
     if (created.status !== 201 || !testId) return { questions: [], learners: [], problem: `POST /api/tests answered ${created.status}` };
-    const published = await ctx.client.send({ endpoint: 'setup', method: 'POST', path: `/api/tests/${testId}/publish`, headers: auth(teacher) });
+    const published = await ctx.client.send({
+      endpoint: 'setup',
+      method: 'POST',
+      path: `/api/tests/${testId}/publish`,
+      headers: auth(teacher),
+    });
     if (published.status !== 200) return { questions: [], learners: [], problem: `publishing the test answered ${published.status}` };
     const { rows: users } = await ctx.db.query<{ email: string }>(
       `select email from users where email like 'learner.%@seed.sabaq.local' order by md5(id::text || 'assess') limit $1`,
@@ -90,25 +110,52 @@ export const assessmentScenario: Scenario<State> = {
     return {
       testId,
       questions: ASSESSMENT.questions.map((q) => ({ key: q.key, type: q.type as Question['type'] })),
-      learners: await login(ctx, users.map((u) => u.email)),
+      learners: await login(
+        ctx,
+        users.map((u) => u.email),
+      ),
     };
   },
   unavailable: (s) => s.problem ?? (s.learners.length ? undefined : 'no seeded learner could log in'),
   async flow({ state, rng, send, think }) {
     const me = state.learners[rng.int(state.learners.length)]!;
     const h = auth(me);
-    const started = await send({ endpoint: 'POST /api/tests/:id/attempts', method: 'POST', path: `/api/tests/${state.testId}/attempts`, headers: h, body: {}, readBody: true });
+    const started = await send({
+      endpoint: 'POST /api/tests/:id/attempts',
+      method: 'POST',
+      path: `/api/tests/${state.testId}/attempts`,
+      headers: h,
+      body: {},
+      readBody: true,
+    });
     const attemptId = (started.body as { id?: string } | undefined)?.id;
     if (!started.ok || !attemptId) return;
     await think();
     await send({ endpoint: 'GET /api/attempts/:id', method: 'GET', path: `/api/attempts/${attemptId}`, headers: h });
     for (const q of state.questions) {
       await think();
-      const body = q.type === 'likert' ? { value: rng.int(5) } : q.type === 'single' ? { option: rng.pick(['a', 'b', 'c']) } : { text: rng.pick(ANSWERS) };
-      await send({ endpoint: 'PUT /api/attempts/:id/answers/:questionKey', method: 'PUT', path: `/api/attempts/${attemptId}/answers/${q.key}`, headers: h, body });
+      const body =
+        q.type === 'likert'
+          ? { value: rng.int(5) }
+          : q.type === 'single'
+            ? { option: rng.pick(['a', 'b', 'c']) }
+            : { text: rng.pick(ANSWERS) };
+      await send({
+        endpoint: 'PUT /api/attempts/:id/answers/:questionKey',
+        method: 'PUT',
+        path: `/api/attempts/${attemptId}/answers/${q.key}`,
+        headers: h,
+        body,
+      });
     }
     await think();
-    const submitted = await send({ endpoint: 'POST /api/attempts/:id/submit', method: 'POST', path: `/api/attempts/${attemptId}/submit`, headers: h, readBody: true });
+    const submitted = await send({
+      endpoint: 'POST /api/attempts/:id/submit',
+      method: 'POST',
+      path: `/api/attempts/${attemptId}/submit`,
+      headers: h,
+      readBody: true,
+    });
     const resultId = (submitted.body as { id?: string } | undefined)?.id;
     if (!resultId) return;
     await send({ endpoint: 'GET /api/results/:id', method: 'GET', path: `/api/results/${resultId}`, headers: h });

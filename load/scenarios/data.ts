@@ -52,11 +52,25 @@ export async function login(ctx: SetupContext, emails: string[], parallel = 4): 
         const n = i++;
         const email = emails[n]!;
         const ip = ctx.ip(1_000_000 + n);
-        let o = await ctx.client.send({ endpoint: 'POST /api/auth/login', method: 'POST', path: '/api/auth/login', headers: { 'cf-connecting-ip': ip }, body: { email, password }, readBody: true });
+        let o = await ctx.client.send({
+          endpoint: 'POST /api/auth/login',
+          method: 'POST',
+          path: '/api/auth/login',
+          headers: { 'cf-connecting-ip': ip },
+          body: { email, password },
+          readBody: true,
+        });
         // A busy server may shed a login (503 when the rate limiter cannot reach Redis): back off and retry.
         for (let retry = 0; retry < 4 && (o.status === 503 || o.status === 'timeout' || o.status === 'network'); retry++) {
           await new Promise((r) => setTimeout(r, 1000 * 2 ** retry));
-          o = await ctx.client.send({ endpoint: 'POST /api/auth/login', method: 'POST', path: '/api/auth/login', headers: { 'cf-connecting-ip': ip }, body: { email, password }, readBody: true });
+          o = await ctx.client.send({
+            endpoint: 'POST /api/auth/login',
+            method: 'POST',
+            path: '/api/auth/login',
+            headers: { 'cf-connecting-ip': ip },
+            body: { email, password },
+            readBody: true,
+          });
         }
         const body = o.body as { accessToken?: string; user?: { id: string } } | undefined;
         if (o.status === 200 && body?.accessToken && body.user) out.push({ userId: body.user.id, email, token: body.accessToken, ip });
@@ -64,7 +78,8 @@ export async function login(ctx: SetupContext, emails: string[], parallel = 4): 
       }
     }),
   );
-  if (!out.length && emails.length) throw new Error(`no seeded account could log in (is the database seeded? npm run seed:scale). ${failures.join('; ')}`);
+  if (!out.length && emails.length)
+    throw new Error(`no seeded account could log in (is the database seeded? npm run seed:scale). ${failures.join('; ')}`);
   if (failures.length) ctx.log(`  ${emails.length - out.length} of ${emails.length} logins failed, e.g. ${failures[0]}`);
   return out;
 }
@@ -105,7 +120,11 @@ export function searchQuery(rng: Rng, lang: Lang = LANGS[rng.int(3)]!): string {
   const words = phrase.split(/\s+/).filter((w) => w.length > 2 && !['для', 'and', 'the', 'және', 'мен'].includes(w));
   const start = rng.int(Math.max(1, words.length));
   let q = words.slice(start, start + 1 + rng.int(2)).join(' ') || phrase;
-  if (rng.chance(0.35)) q = q.split(' ').map((w, j) => (j === 0 ? typo(w, rng) : w)).join(' ');
+  if (rng.chance(0.35))
+    q = q
+      .split(' ')
+      .map((w, j) => (j === 0 ? typo(w, rng) : w))
+      .join(' ');
   if (rng.chance(0.2)) q = capitalize(q);
   return q.toLocaleLowerCase(lang === 'en' ? 'en' : 'ru') === q && rng.chance(0.1) ? q.toLocaleUpperCase('ru') : q;
 }

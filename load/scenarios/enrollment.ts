@@ -40,16 +40,22 @@ export const enrollmentScenario: Scenario<State> = {
       `select email from users where email like 'learner.%@seed.sabaq.local' order by md5(id::text || 'enroll') limit $1`,
       [n],
     );
-    const learners = await login(ctx, users.map((u) => u.email));
+    const learners = await login(
+      ctx,
+      users.map((u) => u.email),
+    );
     const courses = (await samplePublishedCourses(ctx.db, ctx.smoke ? 30 : 5000, 23, 'c.price_amount = 0')).map((c) => c.id);
     const taken = new Set<string>();
     if (await tableExists(ctx.db, 'enrollments')) {
-      const { rows } = await ctx.db.query<{ user_id: string; course_id: string }>('select user_id, course_id from enrollments where user_id = any($1)', [
-        learners.map((l) => l.userId),
-      ]);
+      const { rows } = await ctx.db.query<{ user_id: string; course_id: string }>(
+        'select user_id, course_id from enrollments where user_id = any($1)',
+        [learners.map((l) => l.userId)],
+      );
       for (const r of rows) taken.add(pairKey(r.user_id, r.course_id));
     }
-    const paid = (await tableExists(ctx.db, 'payments')) ? (await samplePublishedCourses(ctx.db, ctx.smoke ? 30 : 5000, 29, 'c.price_amount > 0')).map((c) => c.id) : [];
+    const paid = (await tableExists(ctx.db, 'payments'))
+      ? (await samplePublishedCourses(ctx.db, ctx.smoke ? 30 : 5000, 29, 'c.price_amount > 0')).map((c) => c.id)
+      : [];
     return { learners, courses, taken, sent: [], paid, checkouts: [], baseUrl: ctx.baseUrl };
   },
   unavailable: (s) => (!s.learners.length ? 'no seeded learner could log in' : !s.courses.length ? 'no free published course' : undefined),
@@ -122,7 +128,11 @@ export const enrollmentScenario: Scenario<State> = {
     );
     const found = rows.length;
     const duplicated = rows.filter((r) => r.n > 1).length;
-    checks.push({ name: 'no lost rows', ok: found === pairs.length, detail: `${found} of ${pairs.length} enrollments answered 2xx are in the database` });
+    checks.push({
+      name: 'no lost rows',
+      ok: found === pairs.length,
+      detail: `${found} of ${pairs.length} enrollments answered 2xx are in the database`,
+    });
     checks.push({ name: 'no duplicated rows', ok: duplicated === 0, detail: `${duplicated} pairs with more than one row` });
     const courses = [...new Set(pairs.map((p) => p.courseId))];
     const { rows: off } = await db.query<{ id: string }>(
@@ -130,7 +140,11 @@ export const enrollmentScenario: Scenario<State> = {
          and c.enrollment_count <> (select count(*) from enrollments e where e.course_id = c.id)`,
       [courses],
     );
-    checks.push({ name: 'course counters exact', ok: off.length === 0, detail: `${off.length} of ${courses.length} touched courses have enrollment_count ≠ rows` });
+    checks.push({
+      name: 'course counters exact',
+      ok: off.length === 0,
+      detail: `${off.length} of ${courses.length} touched courses have enrollment_count ≠ rows`,
+    });
     return checks;
   },
 };
@@ -152,16 +166,29 @@ async function verifyCheckouts(s: State, outcomes: Outcome[], db: import('pg').P
   }
   if (!byKey.size) return s.paid.length ? [{ name: 'checkouts', ok: false, detail: 'no checkout was answered 2xx' }] : [];
   const split = [...byKey.values()].filter((ids) => ids.size > 1).length;
-  const checks: Check[] = [{ name: 'one payment per idempotency key', ok: split === 0, detail: `${split} of ${byKey.size} keys answered more than one payment` }];
+  const checks: Check[] = [
+    { name: 'one payment per idempotency key', ok: split === 0, detail: `${split} of ${byKey.size} keys answered more than one payment` },
+  ];
   const ids = [...new Set([...byKey.values()].flatMap((v) => [...v]))];
-  const { rows: sessions } = await db.query<{ id: string; checkout_url: string | null }>('select id, checkout_url from payments where id = any($1::uuid[])', [ids]);
-  checks.push({ name: 'no lost payments', ok: sessions.length === ids.length, detail: `${sessions.length} of ${ids.length} payments answered 2xx are in the database` });
+  const { rows: sessions } = await db.query<{ id: string; checkout_url: string | null }>(
+    'select id, checkout_url from payments where id = any($1::uuid[])',
+    [ids],
+  );
+  checks.push({
+    name: 'no lost payments',
+    ok: sessions.length === ids.length,
+    detail: `${sessions.length} of ${ids.length} payments answered 2xx are in the database`,
+  });
   // Pay each on the hosted page (unmeasured), a few at a time.
   for (let i = 0; i < sessions.length; i += 20) {
     await Promise.all(
       sessions.slice(i, i + 20).map((p) =>
         p.checkout_url
-          ? fetch(new URL(p.checkout_url, s.baseUrl), { method: 'POST', body: new URLSearchParams({ card: '4242424242424242' }), redirect: 'manual' }).then((r) => r.arrayBuffer())
+          ? fetch(new URL(p.checkout_url, s.baseUrl), {
+              method: 'POST',
+              body: new URLSearchParams({ card: '4242424242424242' }),
+              redirect: 'manual',
+            }).then((r) => r.arrayBuffer())
           : undefined,
       ),
     );
@@ -169,13 +196,22 @@ async function verifyCheckouts(s: State, outcomes: Outcome[], db: import('pg').P
   const deadline = Date.now() + 120_000;
   let open = ids.length;
   while (Date.now() < deadline) {
-    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from payments where id = any($1::uuid[]) and status <> 'succeeded'`, [ids]);
+    const { rows } = await db.query<{ n: number }>(
+      `select count(*)::int as n from payments where id = any($1::uuid[]) and status <> 'succeeded'`,
+      [ids],
+    );
     open = rows[0]!.n;
     if (!open) break;
     await sleep(1_000);
   }
-  checks.push({ name: 'every paid checkout settled by its webhooks', ok: open === 0, detail: `${ids.length - open} of ${ids.length} payments succeeded within 120 s of paying` });
-  const { rows: [bad] } = await db.query<{ orphans: number; dup: number; unpaid: number }>(
+  checks.push({
+    name: 'every paid checkout settled by its webhooks',
+    ok: open === 0,
+    detail: `${ids.length - open} of ${ids.length} payments succeeded within 120 s of paying`,
+  });
+  const {
+    rows: [bad],
+  } = await db.query<{ orphans: number; dup: number; unpaid: number }>(
     `with p as (select * from payments where id = any($1::uuid[]))
      select (select count(*)::int from p where p.status = 'succeeded'
                and not exists (select 1 from enrollments e where e.user_id = p.user_id and e.course_id = p.purchase_id)) as orphans,

@@ -37,7 +37,10 @@ export const learnerScenario: Scenario<State> = {
        order by md5(u.id::text) limit $1`,
       [n],
     );
-    const sessions = await login(ctx, users.map((u) => u.email));
+    const sessions = await login(
+      ctx,
+      users.map((u) => u.email),
+    );
     const lessonsByUser = new Map<string, Map<string, string[]>>();
     if (hasEnrollments && sessions.length) {
       const { rows } = await ctx.db.query<{ user_id: string; course_id: string; lessons: string[] }>(

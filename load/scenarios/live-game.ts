@@ -53,9 +53,36 @@ const QUIZ = {
   passMark: 0.5,
   scales: [],
   questions: [
-    { key: 'q1', type: 'single', text: t('2 + 2', '2 + 2'), options: [{ key: 'a', text: t('4', '4'), correct: true }, { key: 'b', text: t('5', '5') }, { key: 'c', text: t('3', '3') }, { key: 'd', text: t('22', '22') }] },
-    { key: 'q2', type: 'multiple', text: t('Even numbers', 'Чётные'), options: [{ key: 'a', text: t('2', '2'), correct: true }, { key: 'b', text: t('3', '3') }, { key: 'c', text: t('4', '4'), correct: true }] },
-    { key: 'q3', type: 'single', text: t('Capital', 'Столица'), options: [{ key: 'a', text: t('Almaty', 'Алматы') }, { key: 'b', text: t('Astana', 'Астана'), correct: true }] },
+    {
+      key: 'q1',
+      type: 'single',
+      text: t('2 + 2', '2 + 2'),
+      options: [
+        { key: 'a', text: t('4', '4'), correct: true },
+        { key: 'b', text: t('5', '5') },
+        { key: 'c', text: t('3', '3') },
+        { key: 'd', text: t('22', '22') },
+      ],
+    },
+    {
+      key: 'q2',
+      type: 'multiple',
+      text: t('Even numbers', 'Чётные'),
+      options: [
+        { key: 'a', text: t('2', '2'), correct: true },
+        { key: 'b', text: t('3', '3') },
+        { key: 'c', text: t('4', '4'), correct: true },
+      ],
+    },
+    {
+      key: 'q3',
+      type: 'single',
+      text: t('Capital', 'Столица'),
+      options: [
+        { key: 'a', text: t('Almaty', 'Алматы') },
+        { key: 'b', text: t('Astana', 'Астана'), correct: true },
+      ],
+    },
   ],
 };
 
@@ -78,7 +105,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Msg = { type: string; t?: number; [k: string]: any };
 
 /** A WebSocket with a queue of parsed messages and a wait-for-match helper. */
-function open(url: string): Promise<{ ws: WebSocket; wait: (match: (m: Msg) => boolean, ms: number) => Promise<Msg>; onMessage: (fn: (m: Msg, at: number) => void) => void }> {
+function open(url: string): Promise<{
+  ws: WebSocket;
+  wait: (match: (m: Msg) => boolean, ms: number) => Promise<Msg>;
+  onMessage: (fn: (m: Msg, at: number) => void) => void;
+}> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     const listeners: ((m: Msg, at: number) => void)[] = [];
@@ -143,7 +174,8 @@ async function drive(s: State, expected: () => number): Promise<void> {
 export const liveGameScenario: Scenario<State> = {
   name: 'live-game',
   title: 'live game: 1,000 players join one room',
-  description: 'One room, 1,000 WebSocket players joining within 10 s, answering three questions, 10 % reconnecting; broadcast latency and stored scores.',
+  description:
+    'One room, 1,000 WebSocket players joining within 10 s, answering three questions, 10 % reconnecting; broadcast latency and stored scores.',
   thinkTimeMs: 0,
   // Recorded as WebSocket measurements or made by the host, not as generator requests.
   uncountedRoutes: [
@@ -156,10 +188,28 @@ export const liveGameScenario: Scenario<State> = {
   ],
   async setup(ctx) {
     const base = ctx.baseUrl;
-    const state: State = { baseUrl: base, wsBase: base.replace(/^http/, 'ws'), teacherToken: '', gameId: '', pin: '', arrivals: 0, seated: 0, finals: [], hostSentAt: new Map(), hostLog: [] };
+    const state: State = {
+      baseUrl: base,
+      wsBase: base.replace(/^http/, 'ws'),
+      teacherToken: '',
+      gameId: '',
+      pin: '',
+      arrivals: 0,
+      seated: 0,
+      finals: [],
+      hostSentAt: new Map(),
+      hostLog: [],
+    };
     const email = `live-game.${Date.now()}.${randomBytes(3).toString('hex')}@load.sabaq.local`;
     const ip = ctx.ip(9_000_000);
-    const reg = await call(base, 'POST', '/api/auth/register', { email, password: PASSWORD, name: 'Load host', language: 'ru', role: 'teacher' }, undefined, ip);
+    const reg = await call(
+      base,
+      'POST',
+      '/api/auth/register',
+      { email, password: PASSWORD, name: 'Load host', language: 'ru', role: 'teacher' },
+      undefined,
+      ip,
+    );
     if (reg.status !== 201) return { ...state, problem: `registering the host teacher answered ${reg.status}` };
     await ctx.db.query(`update users set teacher_status = 'verified' where email = $1`, [email]);
     const token = reg.body.accessToken as string;
@@ -228,7 +278,8 @@ export const liveGameScenario: Scenario<State> = {
         if (m.type === 'question' || m.type === 'reveal' || m.type === 'ended') {
           if (typeof m.t === 'number') record('WS broadcast (DO send → receipt)', Math.max(0, at - m.t), true);
           const hostAt = s.hostSentAt.get(m.type === 'ended' ? -1 : m.index);
-          if (m.type !== 'reveal' && hostAt !== undefined && hostAt >= openedAt) record('WS host action → receipt', Math.max(0, at - hostAt), true);
+          if (m.type !== 'reveal' && hostAt !== undefined && hostAt >= openedAt)
+            record('WS host action → receipt', Math.max(0, at - hostAt), true);
         }
         if (m.type === 'question' && !answered.has(m.index)) {
           answered.add(m.index);
@@ -240,7 +291,13 @@ export const liveGameScenario: Scenario<State> = {
           setTimeout(() => {
             const frame =
               q.type === 'single'
-                ? { type: 'answer', index: m.index, option: right ? QUIZ.questions[m.index]!.options.find((o) => (o as { correct?: boolean }).correct)!.key : q.options[q.options.length - 1].key }
+                ? {
+                    type: 'answer',
+                    index: m.index,
+                    option: right
+                      ? QUIZ.questions[m.index]!.options.find((o) => (o as { correct?: boolean }).correct)!.key
+                      : q.options[q.options.length - 1].key,
+                  }
                 : { type: 'answer', index: m.index, options: right ? ['a', 'c'] : ['b'] };
             try {
               socket?.ws.send(JSON.stringify(frame));
@@ -290,7 +347,9 @@ export const liveGameScenario: Scenario<State> = {
     s.hostLog.forEach((l) => void l);
     const stored = new Map<string, number>();
     for (let i = 0; i < 20; i++) {
-      const { rows } = await db.query<{ seat_id: string; score: number }>('select seat_id, score from game_players where game_id = $1', [s.gameId]);
+      const { rows } = await db.query<{ seat_id: string; score: number }>('select seat_id, score from game_players where game_id = $1', [
+        s.gameId,
+      ]);
       if (rows.length) {
         for (const r of rows) stored.set(r.seat_id, r.score);
         break;
@@ -299,9 +358,17 @@ export const liveGameScenario: Scenario<State> = {
     }
     const mismatched = s.finals.filter((f) => stored.get(f.seatId) !== f.score);
     return [
-      { name: 'every arrival seated', ok: s.seated === s.arrivals, detail: `${s.seated} of ${s.arrivals} joined; host: ${s.hostLog.join(', ')}` },
+      {
+        name: 'every arrival seated',
+        ok: s.seated === s.arrivals,
+        detail: `${s.seated} of ${s.arrivals} joined; host: ${s.hostLog.join(', ')}`,
+      },
       { name: 'every player got a final standing', ok: s.finals.length === s.seated, detail: `${s.finals.length} of ${s.seated}` },
-      { name: 'final scores equal the stored ones', ok: stored.size === s.seated && mismatched.length === 0, detail: `${stored.size} stored rows, ${mismatched.length} mismatches` },
+      {
+        name: 'final scores equal the stored ones',
+        ok: stored.size === s.seated && mismatched.length === 0,
+        detail: `${stored.size} stored rows, ${mismatched.length} mismatches`,
+      },
     ];
   },
 };

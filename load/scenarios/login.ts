@@ -32,7 +32,11 @@ export const loginScenario: Scenario<State> = {
       weight: 1,
       build: (s, rng) => {
         const n = rng.int(s.emails.length);
-        return { path: '/api/auth/login', headers: { 'cf-connecting-ip': s.ip(2_000_000 + rng.int(1_000_000)) }, body: { email: s.emails[n], password: s.password } };
+        return {
+          path: '/api/auth/login',
+          headers: { 'cf-connecting-ip': s.ip(2_000_000 + rng.int(1_000_000)) },
+          body: { email: s.emails[n], password: s.password },
+        };
       },
     },
   ],

@@ -26,12 +26,31 @@ const ONE_QUESTION = {
       key: 'mood',
       title: { ru: 'Настроение', kk: 'Көңіл-күй', en: 'Mood' },
       bands: [
-        { min: 0, max: 2, label: { ru: 'спокойное', kk: 'сабырлы', en: 'calm' }, text: { ru: 'Всё хорошо.', kk: 'Бәрі жақсы.', en: 'All good.' } },
-        { min: 3, max: 4, label: { ru: 'напряжённое', kk: 'шиеленісті', en: 'tense' }, text: { ru: 'Стоит отдохнуть.', kk: 'Демалған жөн.', en: 'Take a rest.' } },
+        {
+          min: 0,
+          max: 2,
+          label: { ru: 'спокойное', kk: 'сабырлы', en: 'calm' },
+          text: { ru: 'Всё хорошо.', kk: 'Бәрі жақсы.', en: 'All good.' },
+        },
+        {
+          min: 3,
+          max: 4,
+          label: { ru: 'напряжённое', kk: 'шиеленісті', en: 'tense' },
+          text: { ru: 'Стоит отдохнуть.', kk: 'Демалған жөн.', en: 'Take a rest.' },
+        },
       ],
     },
   ],
-  questions: [{ key: 'q1', type: 'likert', text: { ru: 'Я сегодня волнуюсь', kk: 'Мен бүгін уайымдаймын', en: 'I feel worried today' }, min: 0, max: 4, scores: [{ scale: 'mood', reverse: false }] }],
+  questions: [
+    {
+      key: 'q1',
+      type: 'likert',
+      text: { ru: 'Я сегодня волнуюсь', kk: 'Мен бүгін уайымдаймын', en: 'I feel worried today' },
+      min: 0,
+      max: 4,
+      scores: [{ scale: 'mood', reverse: false }],
+    },
+  ],
 };
 
 export const reportJobsScenario: Scenario<State> = {
@@ -45,9 +64,19 @@ export const reportJobsScenario: Scenario<State> = {
     const { rows: teachers } = await ctx.db.query<{ email: string }>(
       `select email from users where email like 'teacher.%@seed.sabaq.local' and teacher_status = 'verified' order by email limit 1`,
     );
-    const [teacher] = await login(ctx, teachers.map((t) => t.email));
+    const [teacher] = await login(
+      ctx,
+      teachers.map((t) => t.email),
+    );
     if (!teacher) return { results: [], next: 0, requested: [], problem: 'no verified seeded teacher' };
-    const created = await ctx.client.send({ endpoint: 'setup', method: 'POST', path: '/api/tests', headers: auth(teacher), body: ONE_QUESTION, readBody: true });
+    const created = await ctx.client.send({
+      endpoint: 'setup',
+      method: 'POST',
+      path: '/api/tests',
+      headers: auth(teacher),
+      body: ONE_QUESTION,
+      readBody: true,
+    });
     const testId = (created.body as { id?: string } | undefined)?.id;
     if (!testId) return { results: [], next: 0, requested: [], problem: `POST /api/tests answered ${created.status}` };
     await ctx.client.send({ endpoint: 'setup', method: 'POST', path: `/api/tests/${testId}/publish`, headers: auth(teacher) });
@@ -56,7 +85,10 @@ export const reportJobsScenario: Scenario<State> = {
       `select email from users where email like 'learner.%@seed.sabaq.local' order by md5(id::text || 'reports') limit $1`,
       [ctx.smoke ? 3 : 100],
     );
-    const learners = await login(ctx, users.map((u) => u.email));
+    const learners = await login(
+      ctx,
+      users.map((u) => u.email),
+    );
     const results: State['results'] = [];
     let made = 0;
     ctx.log(`  making ${wanted} results through the API…`);
@@ -64,11 +96,30 @@ export const reportJobsScenario: Scenario<State> = {
       learners.map(async (owner, i) => {
         const h = auth(owner);
         for (let k = i; k < wanted; k += learners.length) {
-          const a = await ctx.client.send({ endpoint: 'setup', method: 'POST', path: `/api/tests/${testId}/attempts`, headers: h, body: {}, readBody: true });
+          const a = await ctx.client.send({
+            endpoint: 'setup',
+            method: 'POST',
+            path: `/api/tests/${testId}/attempts`,
+            headers: h,
+            body: {},
+            readBody: true,
+          });
           const attemptId = (a.body as { id?: string } | undefined)?.id;
           if (!attemptId) continue;
-          await ctx.client.send({ endpoint: 'setup', method: 'PUT', path: `/api/attempts/${attemptId}/answers/q1`, headers: h, body: { value: (k * 7) % 5 } });
-          const r = await ctx.client.send({ endpoint: 'setup', method: 'POST', path: `/api/attempts/${attemptId}/submit`, headers: h, readBody: true });
+          await ctx.client.send({
+            endpoint: 'setup',
+            method: 'PUT',
+            path: `/api/attempts/${attemptId}/answers/q1`,
+            headers: h,
+            body: { value: (k * 7) % 5 },
+          });
+          const r = await ctx.client.send({
+            endpoint: 'setup',
+            method: 'POST',
+            path: `/api/attempts/${attemptId}/submit`,
+            headers: h,
+            readBody: true,
+          });
           const resultId = (r.body as { id?: string } | undefined)?.id;
           if (resultId) results.push({ id: resultId, owner });
           if (++made % 200 === 0) ctx.log(`  ${made} results`);
@@ -85,19 +136,38 @@ export const reportJobsScenario: Scenario<State> = {
     if (!target) return;
     if (state.requested.length && rng.chance(0.05)) {
       const again = state.requested[rng.int(state.requested.length)]!;
-      void send({ endpoint: 'POST /api/results/:id/report', method: 'POST', path: `/api/results/${again.id}/report`, headers: auth(again.owner), ok: (s) => s === 202 });
+      void send({
+        endpoint: 'POST /api/results/:id/report',
+        method: 'POST',
+        path: `/api/results/${again.id}/report`,
+        headers: auth(again.owner),
+        ok: (s) => s === 202,
+      });
     }
     state.requested.push(target);
     const h = auth(target.owner);
     const started = now();
-    const asked = await send({ endpoint: 'POST /api/results/:id/report', method: 'POST', path: `/api/results/${target.id}/report`, headers: h, readBody: true, ok: (s) => s === 202 });
+    const asked = await send({
+      endpoint: 'POST /api/results/:id/report',
+      method: 'POST',
+      path: `/api/results/${target.id}/report`,
+      headers: h,
+      readBody: true,
+      ok: (s) => s === 202,
+    });
     const reportId = (asked.body as { id?: string } | undefined)?.id;
     if (!asked.ok || !reportId) return;
     // Poll like a page would: every 2 s, backing off to 10 s.
     const deadline = started + 10 * 60_000;
     for (let pause = 2000; now() < deadline; pause = Math.min(10_000, pause * 1.5)) {
       await wait(pause * (0.8 + rng.next() * 0.4));
-      const polled = await send({ endpoint: 'GET /api/reports/:id', method: 'GET', path: `/api/reports/${reportId}`, headers: h, readBody: true });
+      const polled = await send({
+        endpoint: 'GET /api/reports/:id',
+        method: 'GET',
+        path: `/api/reports/${reportId}`,
+        headers: h,
+        readBody: true,
+      });
       const status = (polled.body as { status?: string } | undefined)?.status;
       if (status === 'ready' || status === 'failed') {
         record('job: queued → ready', now() - started, status === 'ready', status === 'ready' ? 200 : 500);
@@ -118,8 +188,16 @@ export const reportJobsScenario: Scenario<State> = {
     const ready = rows.filter((r) => r.ready === r.n).length;
     const checks: Check[] = [
       { name: 'none lost', ok: rows.length === ids.length, detail: `${rows.length} of ${ids.length} requested results have a report row` },
-      { name: 'none duplicated', ok: rows.every((r) => r.n === 1), detail: `${rows.filter((r) => r.n > 1).length} results with more than one report` },
-      { name: 'all done', ok: ready === ids.length, detail: `${ready} of ${ids.length} reports ready, ${rows.reduce((a, r) => a + r.failed, 0)} failed` },
+      {
+        name: 'none duplicated',
+        ok: rows.every((r) => r.n === 1),
+        detail: `${rows.filter((r) => r.n > 1).length} results with more than one report`,
+      },
+      {
+        name: 'all done',
+        ok: ready === ids.length,
+        detail: `${ready} of ${ids.length} reports ready, ${rows.reduce((a, r) => a + r.failed, 0)} failed`,
+      },
     ];
     return checks;
   },

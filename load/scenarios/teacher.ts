@@ -24,9 +24,21 @@ const pick = (s: State, rng: Rng) => {
 };
 
 const TEXT: Record<string, { title: string; body: string; description: string }> = {
-  ru: { title: 'Дополнительные материалы', body: '## Повторение\n\nРешите задачи ещё раз и сравните ответы.', description: 'Курс обновлён: добавлены задачи для самопроверки.' },
-  kk: { title: 'Қосымша материалдар', body: '## Қайталау\n\nЕсептерді қайта шығарып, жауаптарды салыстырыңыз.', description: 'Курс жаңартылды: өзін-өзі тексеру тапсырмалары қосылды.' },
-  en: { title: 'Extra materials', body: '## Review\n\nSolve the problems again and compare your answers.', description: 'Updated: self-check problems added.' },
+  ru: {
+    title: 'Дополнительные материалы',
+    body: '## Повторение\n\nРешите задачи ещё раз и сравните ответы.',
+    description: 'Курс обновлён: добавлены задачи для самопроверки.',
+  },
+  kk: {
+    title: 'Қосымша материалдар',
+    body: '## Қайталау\n\nЕсептерді қайта шығарып, жауаптарды салыстырыңыз.',
+    description: 'Курс жаңартылды: өзін-өзі тексеру тапсырмалары қосылды.',
+  },
+  en: {
+    title: 'Extra materials',
+    body: '## Review\n\nSolve the problems again and compare your answers.',
+    description: 'Updated: self-check problems added.',
+  },
 };
 
 export const teacherScenario: Scenario<State> = {
@@ -43,7 +55,10 @@ export const teacherScenario: Scenario<State> = {
        order by md5(u.id::text) limit $1`,
       [n],
     );
-    const sessions = await login(ctx, users.map((u) => u.email));
+    const sessions = await login(
+      ctx,
+      users.map((u) => u.email),
+    );
     const { rows } = await ctx.db.query<{ teacher_id: string; id: string; language: string; modules: string[]; lessons: string[] }>(
       `select c.teacher_id, c.id, c.language,
               array(select m.id from modules m where m.course_id = c.id order by m.position) as modules,
@@ -54,7 +69,9 @@ export const teacherScenario: Scenario<State> = {
     return {
       teachers: sessions.map((session) => ({
         session,
-        courses: rows.filter((r) => r.teacher_id === session.userId).map((r) => ({ id: r.id, lang: r.language, modules: r.modules, lessons: r.lessons })),
+        courses: rows
+          .filter((r) => r.teacher_id === session.userId)
+          .map((r) => ({ id: r.id, lang: r.language, modules: r.modules, lessons: r.lessons })),
       })),
       edits: 0,
     };
@@ -83,7 +100,13 @@ export const teacherScenario: Scenario<State> = {
       build: (s, rng) => {
         const p = pick(s, rng);
         const text = TEXT[p?.c.lang ?? 'ru']!;
-        return p ? { path: `/api/courses/${p.c.id}`, headers: auth(p.t.session), body: { description: { [p.c.lang]: `${text.description} (${++s.edits})` } } } : null;
+        return p
+          ? {
+              path: `/api/courses/${p.c.id}`,
+              headers: auth(p.t.session),
+              body: { description: { [p.c.lang]: `${text.description} (${++s.edits})` } },
+            }
+          : null;
       },
     },
     {
@@ -93,7 +116,11 @@ export const teacherScenario: Scenario<State> = {
         const p = pick(s, rng);
         if (!p?.c.lessons.length) return null;
         const text = TEXT[p.c.lang]!;
-        return { path: `/api/lessons/${p.c.lessons[rng.int(p.c.lessons.length)]}`, headers: auth(p.t.session), body: { body: { [p.c.lang]: `${text.body}\n\n${++s.edits}` } } };
+        return {
+          path: `/api/lessons/${p.c.lessons[rng.int(p.c.lessons.length)]}`,
+          headers: auth(p.t.session),
+          body: { body: { [p.c.lang]: `${text.body}\n\n${++s.edits}` } },
+        };
       },
     },
     {
@@ -101,7 +128,9 @@ export const teacherScenario: Scenario<State> = {
       weight: 5,
       build: (s, rng) => {
         const p = pick(s, rng);
-        return p ? { path: `/api/courses/${p.c.id}/modules`, headers: auth(p.t.session), body: { title: { [p.c.lang]: TEXT[p.c.lang]!.title } } } : null;
+        return p
+          ? { path: `/api/courses/${p.c.id}/modules`, headers: auth(p.t.session), body: { title: { [p.c.lang]: TEXT[p.c.lang]!.title } } }
+          : null;
       },
     },
     {

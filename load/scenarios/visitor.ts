@@ -36,7 +36,8 @@ function listVariants(categories: string[]): { weight: number; query: Record<str
 export const visitorScenario: Scenario<State> = {
   name: 'visitor',
   title: 'visitor: catalog list, course page, search (cache warm)',
-  description: 'Anonymous browsing from many addresses: home page, catalog pages with filters, popular course pages, searches from a pool of realistic queries.',
+  description:
+    'Anonymous browsing from many addresses: home page, catalog pages with filters, popular course pages, searches from a pool of realistic queries.',
   thinkTimeMs: 8000,
   async setup(ctx) {
     const courses = (await samplePublishedCourses(ctx.db, ctx.smoke ? 50 : 500, 11)).map((c) => c.id);
@@ -70,7 +71,10 @@ export const visitorScenario: Scenario<State> = {
       weight: 20,
       build: (s, rng) => {
         const v = visitor(s, rng);
-        return { path: `/api/search?${new URLSearchParams({ q: s.queries[rng.zipf(s.queries.length, 0.9)]!, lang: v.lang })}`, headers: v.headers };
+        return {
+          path: `/api/search?${new URLSearchParams({ q: s.queries[rng.zipf(s.queries.length, 0.9)]!, lang: v.lang })}`,
+          headers: v.headers,
+        };
       },
     },
     {

@@ -10,34 +10,93 @@ export const DEMO_CATEGORIES: { slug: string; title: L }[] = [
   { slug: 'psychology', title: { ru: 'Психология', kk: 'Психология', en: 'Psychology' } },
 ];
 
-const COURSES: { category: string; language: 'ru' | 'kk' | 'en'; title: L; description: L; tags: string[]; price: number; featured: boolean; level: string }[] = [
+const COURSES: {
+  category: string;
+  language: 'ru' | 'kk' | 'en';
+  title: L;
+  description: L;
+  tags: string[];
+  price: number;
+  featured: boolean;
+  level: string;
+}[] = [
   {
-    category: 'math', language: 'ru', level: 'beginner', price: 0, featured: true, tags: ['алгебра', 'школа'],
+    category: 'math',
+    language: 'ru',
+    level: 'beginner',
+    price: 0,
+    featured: true,
+    tags: ['алгебра', 'школа'],
     title: { ru: 'Математика для начинающих', kk: 'Бастаушыларға арналған математика', en: 'Mathematics for beginners' },
-    description: { ru: 'Дроби, уравнения и задачи на каждый день.', kk: 'Бөлшектер, теңдеулер және күнделікті есептер.', en: 'Fractions, equations and everyday problems.' },
+    description: {
+      ru: 'Дроби, уравнения и задачи на каждый день.',
+      kk: 'Бөлшектер, теңдеулер және күнделікті есептер.',
+      en: 'Fractions, equations and everyday problems.',
+    },
   },
   {
-    category: 'languages', language: 'kk', level: 'beginner', price: 0, featured: true, tags: ['қазақ тілі', 'грамматика'],
+    category: 'languages',
+    language: 'kk',
+    level: 'beginner',
+    price: 0,
+    featured: true,
+    tags: ['қазақ тілі', 'грамматика'],
     title: { kk: 'Қазақ тілі: алғашқы қадамдар', ru: 'Казахский язык: первые шаги', en: 'Kazakh: first steps' },
-    description: { kk: 'Әліпби, сәлемдесу және қарапайым сөйлемдер.', ru: 'Алфавит, приветствия и простые предложения.', en: 'Alphabet, greetings and simple sentences.' },
+    description: {
+      kk: 'Әліпби, сәлемдесу және қарапайым сөйлемдер.',
+      ru: 'Алфавит, приветствия и простые предложения.',
+      en: 'Alphabet, greetings and simple sentences.',
+    },
   },
   {
-    category: 'programming', language: 'en', level: 'intermediate', price: 499000, featured: true, tags: ['python', 'programming'],
+    category: 'programming',
+    language: 'en',
+    level: 'intermediate',
+    price: 499000,
+    featured: true,
+    tags: ['python', 'programming'],
     title: { en: 'Python programming basics', ru: 'Основы программирования на Python', kk: 'Python бағдарламалау негіздері' },
-    description: { en: 'Variables, loops, functions and a small project.', ru: 'Переменные, циклы, функции и небольшой проект.', kk: 'Айнымалылар, циклдер, функциялар және шағын жоба.' },
+    description: {
+      en: 'Variables, loops, functions and a small project.',
+      ru: 'Переменные, циклы, функции и небольшой проект.',
+      kk: 'Айнымалылар, циклдер, функциялар және шағын жоба.',
+    },
   },
   {
-    category: 'psychology', language: 'ru', level: 'beginner', price: 0, featured: false, tags: ['родителям', 'эмоции'],
-    title: { ru: 'Эмоции ребёнка: гид для родителей', kk: 'Баланың эмоциялары: ата-аналарға нұсқаулық', en: "A parent's guide to children's emotions" },
-    description: { ru: 'Как распознать тревогу и поддержать ребёнка.', kk: 'Мазасыздықты қалай тануға және баланы қолдауға болады.', en: 'Recognising anxiety and supporting your child.' },
+    category: 'psychology',
+    language: 'ru',
+    level: 'beginner',
+    price: 0,
+    featured: false,
+    tags: ['родителям', 'эмоции'],
+    title: {
+      ru: 'Эмоции ребёнка: гид для родителей',
+      kk: 'Баланың эмоциялары: ата-аналарға нұсқаулық',
+      en: "A parent's guide to children's emotions",
+    },
+    description: {
+      ru: 'Как распознать тревогу и поддержать ребёнка.',
+      kk: 'Мазасыздықты қалай тануға және баланы қолдауға болады.',
+      en: 'Recognising anxiety and supporting your child.',
+    },
   },
   {
-    category: 'languages', language: 'en', level: 'advanced', price: 0, featured: false, tags: ['english', 'writing'],
+    category: 'languages',
+    language: 'en',
+    level: 'advanced',
+    price: 0,
+    featured: false,
+    tags: ['english', 'writing'],
     title: { en: 'Academic English writing', ru: 'Академическое письмо на английском' },
     description: { en: 'Essays, structure and style.', ru: 'Эссе, структура и стиль.' },
   },
   {
-    category: 'math', language: 'ru', level: 'advanced', price: 990000, featured: false, tags: ['геометрия', 'олимпиада'],
+    category: 'math',
+    language: 'ru',
+    level: 'advanced',
+    price: 990000,
+    featured: false,
+    tags: ['геометрия', 'олимпиада'],
     title: { ru: 'Олимпиадная геометрия', kk: 'Олимпиадалық геометрия' },
     description: { ru: 'Задачи прошлых олимпиад с разбором.', kk: 'Өткен олимпиадалардың есептері талдаумен.' },
   },
@@ -59,7 +118,11 @@ export async function seedDemoCatalog(client: pg.Client, teacherEmail: string): 
   await client.query('begin');
   try {
     for (const [i, c] of DEMO_CATEGORIES.entries()) {
-      await client.query('insert into categories (slug, title, position) values ($1, $2, $3) on conflict (slug) do nothing', [c.slug, c.title, i]);
+      await client.query('insert into categories (slug, title, position) values ($1, $2, $3) on conflict (slug) do nothing', [
+        c.slug,
+        c.title,
+        i,
+      ]);
     }
     for (const [i, c] of COURSES.entries()) {
       const { rows } = await client.query<{ id: string }>(

@@ -9,7 +9,11 @@ export const demoQuizDocument = {
   kind: 'quiz',
   courseId: null,
   title: DEMO_QUIZ_TITLE,
-  description: t('Four quick questions to try a live game.', 'Четыре быстрых вопроса, чтобы попробовать живую игру.', 'Тікелей ойынды көруге арналған төрт жылдам сұрақ.'),
+  description: t(
+    'Four quick questions to try a live game.',
+    'Четыре быстрых вопроса, чтобы попробовать живую игру.',
+    'Тікелей ойынды көруге арналған төрт жылдам сұрақ.',
+  ),
   timeLimitSec: null,
   passMark: 0.5,
   scales: [],
@@ -73,10 +77,10 @@ export async function seedDemoQuiz(client: pg.Client, teacherEmail: string): Pro
       `insert into tests (author_id, kind, latest_version, published_version, published_at) values ($1, 'quiz', 1, 1, now()) returning id`,
       [teacherId],
     );
-    await client.query(`insert into test_versions (test_id, version, status, document, published_at) values ($1, 1, 'published', $2, now())`, [
-      rows[0]!.id,
-      JSON.stringify(demoQuizDocument),
-    ]);
+    await client.query(
+      `insert into test_versions (test_id, version, status, document, published_at) values ($1, 1, 'published', $2, now())`,
+      [rows[0]!.id, JSON.stringify(demoQuizDocument)],
+    );
     await client.query('commit');
   } catch (err) {
     await client.query('rollback');

@@ -8,7 +8,10 @@ describe('fault switch', () => {
     expect(sw.active).toBe(false);
     expect(sw.decide('select 1')).toBeUndefined();
 
-    sw.set([{ match: '^update', fail: 'drop', times: 1 }, { probability: 0.5, latencyMs: 300 }]);
+    sw.set([
+      { match: '^update', fail: 'drop', times: 1 },
+      { probability: 0.5, latencyMs: 300 },
+    ]);
     expect(sw.decide('UPDATE users set x = 1')).toEqual({ latencyMs: 0, fail: 'drop' });
     // The drop rule is spent; the 50% rule fires on the low roll only.
     expect(sw.decide('update users set x = 1')).toEqual({ latencyMs: 300 });
@@ -25,7 +28,7 @@ describe('fault switch', () => {
     expect(() => parseFaultRules({ latencyMs: -1 })).toThrow(/latencyMs/);
     expect(() => parseFaultRules({ fail: 'explode' })).toThrow(/fail/);
     expect(() => parseFaultRules({ probability: 2, fail: 'error' })).toThrow(/probability/);
-    expect(() => parseFaultRules({ match: '(' , fail: 'error' })).toThrow();
+    expect(() => parseFaultRules({ match: '(', fail: 'error' })).toThrow();
     expect(() => parseFaultRules({ match: 'x' })).toThrow(/latencyMs, fail or both/);
     expect(parseFaultRules([{ fail: 'error', probability: 0.2 }])).toEqual([{ fail: 'error', probability: 0.2 }]);
   });

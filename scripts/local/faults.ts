@@ -52,11 +52,13 @@ export function parseFaultRules(input: unknown): FaultRule[] {
       rule.match = r.match;
     }
     if (r.probability !== undefined) {
-      if (typeof r.probability !== 'number' || !(r.probability >= 0 && r.probability <= 1)) throw new Error(`fault rule ${i}: probability must be within 0..1`);
+      if (typeof r.probability !== 'number' || !(r.probability >= 0 && r.probability <= 1))
+        throw new Error(`fault rule ${i}: probability must be within 0..1`);
       rule.probability = r.probability;
     }
     if (r.latencyMs !== undefined) {
-      if (typeof r.latencyMs !== 'number' || !(r.latencyMs >= 0 && r.latencyMs <= MAX_LATENCY_MS)) throw new Error(`fault rule ${i}: latencyMs must be within 0..${MAX_LATENCY_MS}`);
+      if (typeof r.latencyMs !== 'number' || !(r.latencyMs >= 0 && r.latencyMs <= MAX_LATENCY_MS))
+        throw new Error(`fault rule ${i}: latencyMs must be within 0..${MAX_LATENCY_MS}`);
       rule.latencyMs = r.latencyMs;
     }
     if (r.fail !== undefined) {

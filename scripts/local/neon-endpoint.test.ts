@@ -64,9 +64,7 @@ beforeAll(async () => {
 
   admin = new pg.Client(url);
   await admin.connect();
-  await admin.query(
-    `create table "${itemsName}" (id serial primary key, name text not null, qty integer not null default 0)`,
-  );
+  await admin.query(`create table "${itemsName}" (id serial primary key, name text not null, qty integer not null default 0)`);
   await admin.query(`create table "${uniqName}" (k text primary key, v int)`);
 });
 
@@ -207,9 +205,7 @@ describe('HTTP mode: neon()', () => {
 
   test('connections are pooled per connection string and reused', async () => {
     const sql = neon(url);
-    const pids = await Promise.all(
-      Array.from({ length: 40 }, () => sql`select pg_backend_pid() as pid`.then((r) => r[0]?.pid as number)),
-    );
+    const pids = await Promise.all(Array.from({ length: 40 }, () => sql`select pg_backend_pid() as pid`.then((r) => r[0]?.pid as number)));
     const distinct = new Set(pids);
     expect(distinct.size).toBeGreaterThan(0);
     expect(distinct.size).toBeLessThanOrEqual(10);
@@ -286,9 +282,7 @@ describe('WebSocket mode: Pool through the wsproxy', () => {
       try {
         await client.query('begin');
         await client.query(`insert into "${itemsName}" (name, qty) values ($1, $2)`, ['ws-rolled-back', 1]);
-        const inside = await client.query(`select count(*)::int as n from "${itemsName}" where name = $1`, [
-          'ws-rolled-back',
-        ]);
+        const inside = await client.query(`select count(*)::int as n from "${itemsName}" where name = $1`, ['ws-rolled-back']);
         expect(inside.rows).toEqual([{ n: 1 }]);
         await client.query('rollback');
 
@@ -376,7 +370,17 @@ describe('WebSocket mode: Pool through the wsproxy', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) {
       expect(isLoopbackHost(h), h).toBe(true);
     }
-    for (const h of ['10.0.0.1', '192.168.1.1', '8.8.8.8', '0.0.0.0', '::', 'example.com', 'localhost.example.com', '127.0.0.1.nip.io', '']) {
+    for (const h of [
+      '10.0.0.1',
+      '192.168.1.1',
+      '8.8.8.8',
+      '0.0.0.0',
+      '::',
+      'example.com',
+      'localhost.example.com',
+      '127.0.0.1.nip.io',
+      '',
+    ]) {
       expect(isLoopbackHost(h), h).toBe(false);
     }
     expect(parseAddress('127.0.0.1:5432')).toEqual({ host: '127.0.0.1', port: 5432 });
@@ -398,7 +402,10 @@ describe('drizzle on top of both transports', () => {
     expect(found).toEqual([inserted]);
 
     const [batchInsert, counted] = await db.batch([
-      db.insert(items).values([{ name: 'dz-batch' }, { name: 'dz-batch' }]).returning({ id: items.id }),
+      db
+        .insert(items)
+        .values([{ name: 'dz-batch' }, { name: 'dz-batch' }])
+        .returning({ id: items.id }),
       db.select({ n: count() }).from(items).where(eq(items.name, 'dz-batch')),
     ]);
     expect(batchInsert).toHaveLength(2);

@@ -173,7 +173,11 @@ function errorBody(err: unknown): Record<string, string | null> {
 }
 
 /** What Postgres says when it is shut down under a session: the fault `error` answers this. */
-const INJECTED_SHUTDOWN = { code: '57P01', severity: 'FATAL', message: 'terminating connection due to administrator command (injected fault)' };
+const INJECTED_SHUTDOWN = {
+  code: '57P01',
+  severity: 'FATAL',
+  message: 'terminating connection due to administrator command (injected fault)',
+};
 
 /** The same as a Postgres ErrorResponse message ('E'), for the WebSocket proxy. */
 function shutdownFrame(): Buffer {
@@ -221,10 +225,33 @@ const FLOAT8 = 701;
 const JSON_OID = 114;
 const JSONB = 3802;
 const ARRAY_ELEMENT = new Map<number, number>([
-  [1000, BOOL], [1005, INT2], [1007, INT4], [1016, 20], [1021, FLOAT4], [1022, FLOAT8],
-  [199, JSON_OID], [3807, JSONB], [1009, 25], [1015, 1043], [1014, 1042], [1002, 18], [1003, 19],
-  [1231, 1700], [2951, 2950], [1182, 1082], [1183, 1083], [1115, 1114], [1185, 1184], [1270, 1266],
-  [1187, 1186], [1001, 17], [1028, 26], [1041, 869], [651, 650], [1040, 829], [143, 142],
+  [1000, BOOL],
+  [1005, INT2],
+  [1007, INT4],
+  [1016, 20],
+  [1021, FLOAT4],
+  [1022, FLOAT8],
+  [199, JSON_OID],
+  [3807, JSONB],
+  [1009, 25],
+  [1015, 1043],
+  [1014, 1042],
+  [1002, 18],
+  [1003, 19],
+  [1231, 1700],
+  [2951, 2950],
+  [1182, 1082],
+  [1183, 1083],
+  [1115, 1114],
+  [1185, 1184],
+  [1270, 1266],
+  [1187, 1186],
+  [1001, 17],
+  [1028, 26],
+  [1041, 869],
+  [651, 650],
+  [1040, 829],
+  [143, 142],
 ]);
 
 function textToJson(text: string, oid: number): unknown {
@@ -324,9 +351,7 @@ async function runQuery(client: pg.PoolClient, q: QueryData, opts: RequestOption
   }));
   let rows: unknown[] = res.rows;
   if (!opts.rawTextOutput) {
-    rows = res.rows.map((row) =>
-      row.map((v, i) => (v === null ? null : textToJson(v as string, fields[i]!.dataTypeID))),
-    );
+    rows = res.rows.map((row) => row.map((v, i) => (v === null ? null : textToJson(v as string, fields[i]!.dataTypeID))));
   }
   if (!arrayMode) {
     rows = (rows as unknown[][]).map((row) => {
@@ -672,8 +697,7 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   // URLs must name a reachable address: a wildcard listen is reached through loopback.
-  const urlHost =
-    listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+  const urlHost = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   log(`neon-endpoint: listening on http://${urlHost}:${port} (/sql, /v1)`);
 
   let closing: Promise<void> | undefined;

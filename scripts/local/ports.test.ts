@@ -43,6 +43,8 @@ describe('a second stack on one machine', () => {
     const busy = await occupy(await freePort());
     open.push({ close: () => new Promise((r) => busy.close(r)) });
     const always = () => Promise.reject(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' }));
-    await expect(onFreePort('Upstash endpoint', (busy.address() as { port: number }).port, always)).rejects.toThrow(/The Upstash endpoint could not get a port: \d+ is in use by another process/);
+    await expect(onFreePort('Upstash endpoint', (busy.address() as { port: number }).port, always)).rejects.toThrow(
+      /The Upstash endpoint could not get a port: \d+ is in use by another process/,
+    );
   });
 });

@@ -62,14 +62,40 @@ class LocalReplyError extends Error {
  * handling (MULTI/EXEC/WATCH) or turn the connection into a push stream (SUBSCRIBE, MONITOR).
  */
 const CONNECTION_STATE_COMMANDS = new Set([
-  'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'SELECT', 'QUIT', 'RESET', 'HELLO', 'AUTH',
-  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE',
-  'MONITOR', 'SYNC', 'PSYNC', 'REPLCONF',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WATCH',
+  'UNWATCH',
+  'SELECT',
+  'QUIT',
+  'RESET',
+  'HELLO',
+  'AUTH',
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'MONITOR',
+  'SYNC',
+  'PSYNC',
+  'REPLCONF',
 ]);
 
 /** Commands that may block the connection for seconds; they get a connection of their own. */
 const BLOCKING_COMMANDS = new Set([
-  'BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP', 'WAIT', 'WAITAOF',
+  'BLPOP',
+  'BRPOP',
+  'BRPOPLPUSH',
+  'BLMOVE',
+  'BLMPOP',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BZMPOP',
+  'WAIT',
+  'WAITAOF',
 ]);
 
 function deniedCommand(command: string[]): LocalReplyError | undefined {
@@ -113,7 +139,9 @@ export async function startRedis(opts: StartRedisOptions): Promise<RedisHandle> 
   } else {
     log('WARNING: redis-server was not found on PATH, /usr/bin or /usr/sbin');
   }
-  log('WARNING: using the in-process Redis engine (ioredis-mock): data is not kept and Lua support is partial; install redis-server for a real Redis');
+  log(
+    'WARNING: using the in-process Redis engine (ioredis-mock): data is not kept and Lua support is partial; install redis-server for a real Redis',
+  );
   return startInProcessRedis();
 }
 
@@ -415,14 +443,21 @@ async function startSpawned(binary: string, opts: StartRedisOptions, log: (line:
   let client: Redis | undefined;
 
   const args = (p: number) => [
-    '--port', String(p),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--daemonize', 'no',
-    '--pidfile', pidFile,
+    '--port',
+    String(p),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--pidfile',
+    pidFile,
     // A log file instead of a pipe: a pipe nobody drains would eventually block the server.
-    '--logfile', logFile,
-    '--appendonly', 'no',
+    '--logfile',
+    logFile,
+    '--appendonly',
+    'no',
     ...(opts.persistent ? ['--save', '60 1'] : ['--save', '']),
   ];
 
@@ -493,7 +528,10 @@ async function startSpawned(binary: string, opts: StartRedisOptions, log: (line:
       if (stopped) throw new Error('Redis is stopped');
       if (server && isRunning(server)) {
         // Running as far as Node knows; an exit it has not noticed yet shows up here.
-        const alive = await waitUntilReady(shared, 10_000, server).then(() => true, () => false);
+        const alive = await waitUntilReady(shared, 10_000, server).then(
+          () => true,
+          () => false,
+        );
         if (alive) return;
       }
       await shutdown(); // a server that died by itself leaves its watchdog behind

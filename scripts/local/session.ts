@@ -56,7 +56,9 @@ export async function openLocalSession(say: (line: string) => void): Promise<Loc
     preferredPorts: process.env.LOCAL_PORTS === 'ephemeral' ? {} : { postgres: 54329, neon: 54330, upstash: 54331, redis: 54332 },
     log: (l) => process.env.VERBOSE && say(l),
   });
-  say(`postgres: ${stack.postgres.kind} · redis: ${stack.redis.kind}${stack.redis.kind === 'in-process' ? ' (WARNING: in-process engine, data is not kept)' : ''}`);
+  say(
+    `postgres: ${stack.postgres.kind} · redis: ${stack.redis.kind}${stack.redis.kind === 'in-process' ? ' (WARNING: in-process engine, data is not kept)' : ''}`,
+  );
 
   const stops: (() => unknown)[] = [];
   let stopped: Promise<never> | undefined;
@@ -64,7 +66,10 @@ export async function openLocalSession(say: (line: string) => void): Promise<Loc
   const shutdown = (code = 0): Promise<never> =>
     (stopped ??= (async () => {
       say('stopping…');
-      for (const stop of stops.reverse()) await Promise.resolve().then(stop).catch(() => {});
+      for (const stop of stops.reverse())
+        await Promise.resolve()
+          .then(stop)
+          .catch(() => {});
       await stack.stop();
       process.exit(code);
     })());

@@ -55,7 +55,10 @@ export async function onFreePort<T>(what: string, preferred: number | undefined,
       return await start(port);
     } catch (err) {
       if (!isAddrInUse(err)) throw err;
-      if (attempt >= 2) throw new Error(`The ${what} could not get a port: ${port} is in use by another process (EADDRINUSE), and so were the free ports tried after it.`);
+      if (attempt >= 2)
+        throw new Error(
+          `The ${what} could not get a port: ${port} is in use by another process (EADDRINUSE), and so were the free ports tried after it.`,
+        );
       port = await freePort();
     }
   }
@@ -93,12 +96,17 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
         log,
       }),
     ]);
-    stops.push(() => postgres.stop(), () => redis.stop());
+    stops.push(
+      () => postgres.stop(),
+      () => redis.stop(),
+    );
     await migrateDatabase(postgres.url);
 
     // A second stack on this machine (another checkout, a bench next to a dev server) takes
     // free ports instead of dying on the preferred ones.
-    const neon = await onFreePort('Neon endpoint', opts.preferredPorts?.neon, (port) => startNeonEndpoint({ port, log, faults: faults.neon }));
+    const neon = await onFreePort('Neon endpoint', opts.preferredPorts?.neon, (port) =>
+      startNeonEndpoint({ port, log, faults: faults.neon }),
+    );
     stops.push(() => neon.close());
     const upstash = await onFreePort('Upstash endpoint', opts.preferredPorts?.upstash, (port) =>
       startUpstashEndpoint({ redis, token: secrets.UPSTASH_REDIS_REST_TOKEN, port, faults: faults.upstash }),

@@ -197,7 +197,15 @@ describe('Upstash endpoint over a spawned redis-server', () => {
     const { status, json } = await raw(
       s.endpoint.url,
       '/pipeline',
-      [['SET', 'e:k', 'Привет'], ['GET', 'e:k'], ['INCR', 'e:n'], ['GET', 'e:none'], ['ZADD', 'e:z', '1.5', 'я'], ['ZRANGE', 'e:z', '0', '-1', 'WITHSCORES'], ['PING']],
+      [
+        ['SET', 'e:k', 'Привет'],
+        ['GET', 'e:k'],
+        ['INCR', 'e:n'],
+        ['GET', 'e:none'],
+        ['ZADD', 'e:z', '1.5', 'я'],
+        ['ZRANGE', 'e:z', '0', '-1', 'WITHSCORES'],
+        ['PING'],
+      ],
       { 'Upstash-Encoding': 'base64' },
     );
     expect(status).toBe(200);

@@ -252,7 +252,8 @@ export async function startUpstashEndpoint(opts: UpstashEndpointOptions): Promis
 
   function authorized(req: IncomingMessage, query: URLSearchParams | undefined): boolean {
     const header = req.headers.authorization;
-    const given = header !== undefined ? Buffer.from(header) : query?.has('_token') ? Buffer.from(`Bearer ${query.get('_token')}`) : undefined;
+    const given =
+      header !== undefined ? Buffer.from(header) : query?.has('_token') ? Buffer.from(`Bearer ${query.get('_token')}`) : undefined;
     return given !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
   }
 

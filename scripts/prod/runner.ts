@@ -30,11 +30,15 @@ export function buildBundle(root: string, outDir: string, log: (s: string) => vo
   log(`building the Worker bundle (wrangler deploy --dry-run) into ${outDir}…`);
   return new Promise((done, fail) => {
     let output = '';
-    const child = spawn('npx', ['wrangler', 'deploy', '--dry-run', '--env', '', '--outdir', outDir, '--config', join(root, 'wrangler.toml')], {
-      cwd: root,
-      env: offlineEnv(root),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'npx',
+      ['wrangler', 'deploy', '--dry-run', '--env', '', '--outdir', outDir, '--config', join(root, 'wrangler.toml')],
+      {
+        cwd: root,
+        env: offlineEnv(root),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', fail);
@@ -153,7 +157,11 @@ const HELLO_WORKER = `export default { fetch() { return new Response('ok', { hea
  * The hello-world worker alone, in a Miniflare/workerd setup identical to the app's (same
  * compatibility date and flags, same entry worker, request logging off).
  */
-export async function startHelloWorker(opts: { root: string; host?: string; port?: number }): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startHelloWorker(opts: {
+  root: string;
+  host?: string;
+  port?: number;
+}): Promise<{ url: string; stop(): Promise<void> }> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(opts.root, 'wrangler.toml'), undefined);
   const hello = new Miniflare(
     convertV4MiniflareOptions({
@@ -227,7 +235,8 @@ export async function startProdRunner(opts: ProdRunnerOptions): Promise<ProdRunn
     } as V4WorkerOptions;
     const assetsDir = (workerOptions.assets as { directory?: string } | undefined)?.directory;
     if (assetsDir && !existsSync(resolve(assetsDir))) {
-      if (opts.requireAssets !== false) throw new Error(`static assets folder ${assetsDir} is missing: build the site first (npm run build:site)`);
+      if (opts.requireAssets !== false)
+        throw new Error(`static assets folder ${assetsDir} is missing: build the site first (npm run build:site)`);
       log(`no ${assetsDir}: serving the API only`);
       delete (app as { assets?: unknown }).assets;
     }

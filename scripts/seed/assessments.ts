@@ -18,8 +18,22 @@ const likert = (key: string, ru: string, kk: string, en: string, reverse = false
 });
 
 const BANDS = [
-  { min: 0, max: 11, label: { ru: 'норма', kk: 'қалыпты', en: 'typical' }, text: { ru: 'Уровень тревожности в пределах нормы.', kk: 'Мазасыздық деңгейі қалыпты.', en: 'Anxiety is in the typical range.' } },
-  { min: 12, max: 28, label: { ru: 'повышена', kk: 'жоғары', en: 'elevated' }, text: { ru: 'Стоит обсудить результат со специалистом.', kk: 'Нәтижені маманмен талқылаған жөн.', en: 'Worth discussing with a specialist.' } },
+  {
+    min: 0,
+    max: 11,
+    label: { ru: 'норма', kk: 'қалыпты', en: 'typical' },
+    text: { ru: 'Уровень тревожности в пределах нормы.', kk: 'Мазасыздық деңгейі қалыпты.', en: 'Anxiety is in the typical range.' },
+  },
+  {
+    min: 12,
+    max: 28,
+    label: { ru: 'повышена', kk: 'жоғары', en: 'elevated' },
+    text: {
+      ru: 'Стоит обсудить результат со специалистом.',
+      kk: 'Нәтижені маманмен талқылаған жөн.',
+      en: 'Worth discussing with a specialist.',
+    },
+  },
 ];
 const SCALE_TITLE = { ru: 'Тревожность', kk: 'Мазасыздық', en: 'Anxiety' };
 
@@ -30,13 +44,28 @@ export function seedTestDocument(n: number) {
   return {
     kind: 'assessment',
     courseId: null,
-    title: { ru: `Школьная тревожность, ${grade} классы (${n})`, kk: `Мектептегі мазасыздық, ${grade} сыныптар (${n})`, en: `School anxiety, grades ${grade} (${n})` },
+    title: {
+      ru: `Школьная тревожность, ${grade} классы (${n})`,
+      kk: `Мектептегі мазасыздық, ${grade} сыныптар (${n})`,
+      en: `School anxiety, grades ${grade} (${n})`,
+    },
     timeLimitSec: 1200,
     scales: [{ key: 'anxiety', title: SCALE_TITLE, bands: BANDS }],
     questions: [
       likert('q1', 'Я волнуюсь перед контрольной работой', 'Бақылау жұмысы алдында уайымдаймын', 'I worry before a test'),
-      likert('q2', 'Мне трудно уснуть накануне важного дня', 'Маңызды күн алдында ұйықтай алмаймын', 'I find it hard to sleep before a big day'),
-      likert('q3', 'Я спокойно отвечаю у доски', 'Тақта алдында сабырлы жауап беремін', 'I stay calm answering in front of the class', true),
+      likert(
+        'q2',
+        'Мне трудно уснуть накануне важного дня',
+        'Маңызды күн алдында ұйықтай алмаймын',
+        'I find it hard to sleep before a big day',
+      ),
+      likert(
+        'q3',
+        'Я спокойно отвечаю у доски',
+        'Тақта алдында сабырлы жауап беремін',
+        'I stay calm answering in front of the class',
+        true,
+      ),
       likert('q4', 'Я переживаю, что сделаю ошибку', 'Қате жіберемін деп қорқамын', 'I am afraid of making mistakes'),
       likert('q5', 'Мне легко заговорить с новыми людьми', 'Жаңа адамдармен оңай сөйлесемін', 'I talk easily to new people', true),
       likert('q6', 'Я часто думаю о плохих оценках', 'Жаман бағалар туралы жиі ойлаймын', 'I often think about bad marks'),
@@ -47,7 +76,11 @@ export function seedTestDocument(n: number) {
         options: [
           { key: 'a', text: { ru: 'Спокойно', kk: 'Сабырлы', en: 'Calm' }, scores: { anxiety: 0 } },
           { key: 'b', text: { ru: 'Иногда тревожно', kk: 'Кейде алаңдаймын', en: 'Sometimes anxious' }, scores: { anxiety: 2 } },
-          { key: 'c', text: { ru: 'Почти всегда тревожно', kk: 'Әрдайым дерлік алаңдаймын', en: 'Almost always anxious' }, scores: { anxiety: 4 } },
+          {
+            key: 'c',
+            text: { ru: 'Почти всегда тревожно', kk: 'Әрдайым дерлік алаңдаймын', en: 'Almost always anxious' },
+            scores: { anxiety: 4 },
+          },
         ],
       },
     ],
@@ -111,17 +144,22 @@ const attempts: TableSeeder = {
   needs: ['tests', 'children'],
   expected: (p) => p.attempts,
   run: (ctx) =>
-    inBatches(ctx, 'attempts', ctx.plan.attempts, 10_000, async (c, lo, hi) =>
-      (
-        await c.query(
-          `insert into attempts (id, test_id, version_id, version, user_id, child_id, status, started_at, deadline_at, submitted_at, created_at)
+    inBatches(
+      ctx,
+      'attempts',
+      ctx.plan.attempts,
+      10_000,
+      async (c, lo, hi) =>
+        (
+          await c.query(
+            `insert into attempts (id, test_id, version_id, version, user_id, child_id, status, started_at, deadline_at, submitted_at, created_at)
            select pg_temp.sid('attempt', n), pg_temp.sid('test', t), pg_temp.sid('test_version', t), 1, pg_temp.sid('user', u), child,
                   'submitted', started, started + interval '20 minutes', started + make_interval(secs => 300 + pg_temp.h(n, 86) % 900), started
            from ${taker(ctx.plan)}
            on conflict do nothing`,
-          [lo, hi],
-        )
-      ).rowCount ?? 0,
+            [lo, hi],
+          )
+        ).rowCount ?? 0,
     ),
 };
 
@@ -129,10 +167,15 @@ const attemptAnswers: TableSeeder = {
   table: 'attempt_answers',
   needs: ['attempts'],
   run: (ctx) =>
-    inBatches(ctx, 'attempt_answers', ctx.plan.attempts, 10_000, async (c, lo, hi) =>
-      (
-        await c.query(
-          `insert into attempt_answers (attempt_id, question_key, answer, created_at, updated_at)
+    inBatches(
+      ctx,
+      'attempt_answers',
+      ctx.plan.attempts,
+      10_000,
+      async (c, lo, hi) =>
+        (
+          await c.query(
+            `insert into attempt_answers (attempt_id, question_key, answer, created_at, updated_at)
            select pg_temp.sid('attempt', n), 'q' || q,
                   case when q <= 6 then jsonb_build_object('value', pg_temp.h(n, 90 + q) % 5)
                        else jsonb_build_object('option', (array['a', 'b', 'c'])[1 + pg_temp.h(n, 97) % 3]) end,
@@ -140,9 +183,9 @@ const attemptAnswers: TableSeeder = {
                   timestamptz '2025-02-01' + make_interval(secs => pg_temp.h(n, 83) % (600 * 86400) + q * 60)
            from generate_series($1::bigint, $2::bigint) n, generate_series(1, 7) q
            on conflict do nothing`,
-          [lo, hi],
-        )
-      ).rowCount ?? 0,
+            [lo, hi],
+          )
+        ).rowCount ?? 0,
     ),
 };
 
@@ -155,10 +198,15 @@ const results: TableSeeder = {
   table: 'results',
   needs: ['attempts', 'attempt_answers'],
   run: (ctx) =>
-    inBatches(ctx, 'results', ctx.plan.attempts, 10_000, async (c, lo, hi) =>
-      (
-        await c.query(
-          `insert into results (id, attempt_id, test_id, version_id, version, kind, user_id, child_id, scales, submitted_at, created_at)
+    inBatches(
+      ctx,
+      'results',
+      ctx.plan.attempts,
+      10_000,
+      async (c, lo, hi) =>
+        (
+          await c.query(
+            `insert into results (id, attempt_id, test_id, version_id, version, kind, user_id, child_id, scales, submitted_at, created_at)
            select pg_temp.sid('result', x.n), pg_temp.sid('attempt', x.n), pg_temp.sid('test', t), pg_temp.sid('test_version', t), 1, 'assessment',
                   pg_temp.sid('user', u), child,
                   jsonb_build_array(jsonb_build_object('key', 'anxiety', 'title', ${lit(JSON.stringify(SCALE_TITLE))}::jsonb, 'score', s.score, 'min', 0, 'max', 28,
@@ -168,9 +216,9 @@ const results: TableSeeder = {
            from ${taker(ctx.plan)}
            cross join lateral (select ${SCORE.replace(/\bn\b/g, 'x.n')} as score) s
            on conflict do nothing`,
-          [lo, hi],
-        )
-      ).rowCount ?? 0,
+            [lo, hi],
+          )
+        ).rowCount ?? 0,
     ),
 };
 

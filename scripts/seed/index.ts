@@ -107,7 +107,9 @@ let tempTables = 0;
 async function cascadeDelete(client: pg.PoolClient, table: string, where: string, depth = 0): Promise<number> {
   if (depth > 8) throw new Error(`foreign keys nest too deep below ${table}`);
   const tmp = `seed_del_${++tempTables}`;
-  const hasId = (await client.query(`select 1 from pg_attribute where attrelid = $1::regclass and attname = 'id' and not attisdropped`, [table])).rowCount;
+  const hasId = (
+    await client.query(`select 1 from pg_attribute where attrelid = $1::regclass and attname = 'id' and not attisdropped`, [table])
+  ).rowCount;
   const fks = await referencing(client, table);
   if (!hasId || !fks.length) return (await client.query(`delete from ${table} where ${where}`)).rowCount ?? 0;
   await client.query(`create temp table ${tmp} on commit drop as select id from ${table} where ${where}`);
@@ -165,7 +167,9 @@ async function recountCourses(query: SeedContext['query'], withReviews: boolean)
 
 /** The shared password hash: reused from a seeded user when it still verifies (same pepper). */
 async function passwordHashFor(pool: pg.Pool, password: string, pepper: string): Promise<{ hash: string; reused: boolean }> {
-  const { rows } = await pool.query<{ password_hash: string }>(`select password_hash from users where email like '%@${SEED_EMAIL_DOMAIN}' limit 1`);
+  const { rows } = await pool.query<{ password_hash: string }>(
+    `select password_hash from users where email like '%@${SEED_EMAIL_DOMAIN}' limit 1`,
+  );
   const existing = rows[0]?.password_hash;
   if (existing && (await verifyPassword(password, existing, pepper)).ok) return { hash: existing, reused: true };
   return { hash: await hashPassword(password, pepper), reused: false };
@@ -227,7 +231,8 @@ export async function seedScale(opts: SeedOptions): Promise<SeedResult> {
       tableExists: (name) => tableExists(pool, name),
     };
     const exists = new Map<string, boolean>();
-    for (const t of new Set(['categories', ...SEEDERS.flatMap((s) => [s.table, ...(s.needs ?? [])])])) exists.set(t, await tableExists(pool, t));
+    for (const t of new Set(['categories', ...SEEDERS.flatMap((s) => [s.table, ...(s.needs ?? [])])]))
+      exists.set(t, await tableExists(pool, t));
     ctx.courseStats = await computeCourseStats(ctx, exists.get('enrollments')!, exists.get('reviews')!);
 
     const tables: TableResult[] = [];
@@ -235,7 +240,14 @@ export async function seedScale(opts: SeedOptions): Promise<SeedResult> {
       const t0 = Date.now();
       const missing = [seeder.table, ...(seeder.needs ?? [])].filter((t) => !exists.get(t));
       if (missing.length) {
-        tables.push({ table: seeder.table, status: 'skipped', inserted: 0, total: 0, ms: 0, note: `table ${missing.join(', ')} does not exist yet` });
+        tables.push({
+          table: seeder.table,
+          status: 'skipped',
+          inserted: 0,
+          total: 0,
+          ms: 0,
+          note: `table ${missing.join(', ')} does not exist yet`,
+        });
         log(`${seeder.table}: skipped (${missing.join(', ')} not there yet)`);
         continue;
       }

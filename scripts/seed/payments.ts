@@ -30,7 +30,9 @@ const payments: TableSeeder = {
         ),
       );
       const [{ n: have } = { n: '0' }] = (
-        await c.query<{ n: string }>(`select count(*) as n from payments where provider_session_id like 'cs_seed_%' and status = 'succeeded'`)
+        await c.query<{ n: string }>(
+          `select count(*) as n from payments where provider_session_id like 'cs_seed_%' and status = 'succeeded'`,
+        )
       ).rows;
       // The plan's total when paid enrollments leave room; always some failed and refunded ones.
       const others = Math.max(ctx.plan.payments - Number(have), Math.ceil(ctx.plan.payments * 0.15));
@@ -61,7 +63,9 @@ const payments: TableSeeder = {
         ),
       );
       // The invariant the bench checks too: succeeded ⇔ enrolled, for every seeded payment.
-      const { rows: [check] } = await c.query<{ orphans: string; unpaid: string }>(
+      const {
+        rows: [check],
+      } = await c.query<{ orphans: string; unpaid: string }>(
         `select (select count(*) from payments p where p.provider_session_id like 'cs_seed_%' and p.status = 'succeeded'
                    and not exists (select 1 from enrollments e where e.user_id = p.user_id and e.course_id = p.purchase_id)) as orphans,
                 (select count(*) from enrollments e join courses c on c.id = e.course_id
@@ -69,7 +73,9 @@ const payments: TableSeeder = {
                    and not exists (select 1 from payments p where p.user_id = e.user_id and p.purchase_id = e.course_id and p.status = 'succeeded')) as unpaid`,
       );
       if (Number(check?.orphans) || Number(check?.unpaid)) {
-        throw new Error(`seeded payments disagree with enrollments: ${check?.orphans} succeeded without enrollment, ${check?.unpaid} paid enrollments without payment`);
+        throw new Error(
+          `seeded payments disagree with enrollments: ${check?.orphans} succeeded without enrollment, ${check?.unpaid} paid enrollments without payment`,
+        );
       }
       return succeeded + rest;
     } finally {

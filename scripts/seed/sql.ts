@@ -11,7 +11,19 @@
  */
 import type { SeedPlan } from './plan.ts';
 import { roleRanges } from './plan.ts';
-import { FEMALE_FIRST, GOALS, LESSON_KINDS, LESSON_LINES, LEVELS, MALE_FIRST, REVIEW_TEXTS, SUBJECTS, SURNAMES, capitalize, type Tri } from './words.ts';
+import {
+  FEMALE_FIRST,
+  GOALS,
+  LESSON_KINDS,
+  LESSON_LINES,
+  LEVELS,
+  MALE_FIRST,
+  REVIEW_TEXTS,
+  SUBJECTS,
+  SURNAMES,
+  capitalize,
+  type Tri,
+} from './words.ts';
 
 export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const arr = (xs: (string | number)[]) => `array[${xs.map((x) => (typeof x === 'number' ? String(x) : lit(x))).join(',')}]`;
@@ -52,9 +64,15 @@ export function helperSql(plan: SeedPlan, categoryIds: string[]): string {
        select md5('sabaq-seed:' || kind || ':' || n)::uuid $$`,
     `create or replace function pg_temp.at(n bigint, salt int) returns timestamptz language sql stable as $$
        select timestamptz '${SEED_EPOCH}' + make_interval(secs => pg_temp.h(n, salt) % ${SEED_SPAN_DAYS * 86400}) $$`,
-    triFn('subj', SUBJECTS.map((s) => s.title)),
+    triFn(
+      'subj',
+      SUBJECTS.map((s) => s.title),
+    ),
     triFn('topic', topics),
-    triFn('topicc', topics.map((t) => t.map(capitalize) as Tri)),
+    triFn(
+      'topicc',
+      topics.map((t) => t.map(capitalize) as Tri),
+    ),
     triFn('lvl', LEVELS),
     triFn('goal', GOALS),
     triFn('kind', LESSON_KINDS),

@@ -393,7 +393,18 @@ const favorites: TableSeeder = {
 };
 
 /** Tables in dependency order. Categories are upserted separately (the helpers embed their ids). */
-export const SEEDERS: TableSeeder[] = [users, children, courses, modules, lessons, enrollments, lessonProgress, reviews, favorites, notifications];
+export const SEEDERS: TableSeeder[] = [
+  users,
+  children,
+  courses,
+  modules,
+  lessons,
+  enrollments,
+  lessonProgress,
+  reviews,
+  favorites,
+  notifications,
+];
 
 /** Per-course counters implied by the enrollment plan (only for tables that exist). */
 export async function computeCourseStats(ctx: SeedContext, withEnrollments: boolean, withReviews: boolean): Promise<CourseStats> {
@@ -417,10 +428,13 @@ export async function computeCourseStats(ctx: SeedContext, withEnrollments: bool
 
 export async function upsertCategories(pool: pg.Pool | pg.Client): Promise<string[]> {
   const values = SUBJECTS.map(
-    (s, i) => `(md5('sabaq-seed:category:${i + 1}')::uuid, ${lit(s.slug)}, ${lit(JSON.stringify({ ru: s.title[0], kk: s.title[1], en: s.title[2] }))}::jsonb, ${i + 1})`,
+    (s, i) =>
+      `(md5('sabaq-seed:category:${i + 1}')::uuid, ${lit(s.slug)}, ${lit(JSON.stringify({ ru: s.title[0], kk: s.title[1], en: s.title[2] }))}::jsonb, ${i + 1})`,
   ).join(',\n');
   await pool.query(`insert into categories (id, slug, title, position) values ${values} on conflict (slug) do nothing`);
-  const { rows: found } = await pool.query<{ id: string; slug: string }>('select id, slug from categories where slug = any($1)', [SUBJECTS.map((s) => s.slug)]);
+  const { rows: found } = await pool.query<{ id: string; slug: string }>('select id, slug from categories where slug = any($1)', [
+    SUBJECTS.map((s) => s.slug),
+  ]);
   const bySlug = new Map(found.map((r) => [r.slug, r.id]));
   return SUBJECTS.map((s) => bySlug.get(s.slug)!);
 }

@@ -47,7 +47,9 @@ for (const html of walk(dist).filter((f) => f.endsWith('.html'))) {
     .map((m) => m[1])
     .join('');
   const js = [...files].reduce((sum, f) => sum + gzipSize(f), 0) + (inline ? gzipSync(inline).length : 0);
-  const page = `/${relative(dist, html).replace(/^(ru|kk|en)\//, '{lang}/').replace(/\\/g, '/')}`;
+  const page = `/${relative(dist, html)
+    .replace(/^(ru|kk|en)\//, '{lang}/')
+    .replace(/\\/g, '/')}`;
   const row = rows.get(page) ?? { js: 0, html: 0, files: files.size, count: 0 };
   row.js = Math.max(row.js, js);
   row.html = Math.max(row.html, gzipSync(source).length);
@@ -58,11 +60,15 @@ for (const html of walk(dist).filter((f) => f.endsWith('.html'))) {
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const css = walk(join(dist, '_astro')).filter((f) => f.endsWith('.css'));
 let failed = false;
-console.log(`${'page (largest of its languages)'.padEnd(36)} ${'JS gzip'.padStart(9)} ${'modules'.padStart(8)} ${'HTML gzip'.padStart(10)}`);
+console.log(
+  `${'page (largest of its languages)'.padEnd(36)} ${'JS gzip'.padStart(9)} ${'modules'.padStart(8)} ${'HTML gzip'.padStart(10)}`,
+);
 for (const [page, row] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
   const over = row.js > budget;
   failed ||= over;
-  console.log(`${page.padEnd(36)} ${kb(row.js).padStart(9)} ${String(row.files).padStart(8)} ${kb(row.html).padStart(10)}${over ? '  OVER BUDGET' : ''}`);
+  console.log(
+    `${page.padEnd(36)} ${kb(row.js).padStart(9)} ${String(row.files).padStart(8)} ${kb(row.html).padStart(10)}${over ? '  OVER BUDGET' : ''}`,
+  );
 }
 console.log(`CSS (shared by all pages): ${css.map((f) => `${relative(dist, f)} ${kb(gzipSize(f))}`).join(', ')}`);
 console.log(`Budget: ${kb(budget)} of gzip JS per page — ${failed ? 'FAILED' : 'ok'}`);

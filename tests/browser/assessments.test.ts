@@ -22,29 +22,67 @@ function anxietyScale(word: string) {
   return {
     kind: 'assessment',
     title: t(`Anxiety check ${word}`, `Шкала тревожности ${word}`, `Мазасыздық шкаласы ${word}`),
-    description: t('How worried has the child been lately?', 'Насколько ребёнок тревожится в последнее время?', 'Бала соңғы кезде қаншалықты уайымдайды?'),
+    description: t(
+      'How worried has the child been lately?',
+      'Насколько ребёнок тревожится в последнее время?',
+      'Бала соңғы кезде қаншалықты уайымдайды?',
+    ),
     timeLimitSec: 1200,
     scales: [
       {
         key: 'anxiety',
         title: t('Anxiety', 'Тревожность', 'Мазасыздық'),
         bands: [
-          { min: 0, max: 7, label: t('typical', 'норма', 'қалыпты'), text: t('Anxiety is typical for the age.', 'Тревожность в пределах нормы.', 'Мазасыздық қалыпты.') },
-          { min: 8, max: 20, label: t('elevated', 'повышена', 'жоғары'), text: t('Anxiety is elevated: talk to a specialist.', 'Тревожность повышена.', 'Мазасыздық жоғары.') },
+          {
+            min: 0,
+            max: 7,
+            label: t('typical', 'норма', 'қалыпты'),
+            text: t('Anxiety is typical for the age.', 'Тревожность в пределах нормы.', 'Мазасыздық қалыпты.'),
+          },
+          {
+            min: 8,
+            max: 20,
+            label: t('elevated', 'повышена', 'жоғары'),
+            text: t('Anxiety is elevated: talk to a specialist.', 'Тревожность повышена.', 'Мазасыздық жоғары.'),
+          },
         ],
       },
       {
         key: 'mood',
         title: t('Mood', 'Настроение', 'Көңіл-күй'),
         bands: [
-          { min: 0, max: 1, label: t('steady', 'ровное', 'тұрақты'), text: t('Mood is steady.', 'Настроение ровное.', 'Көңіл-күй тұрақты.') },
-          { min: 2, max: 3, label: t('changeable', 'изменчивое', 'құбылмалы'), text: t('Mood changes often.', 'Настроение меняется.', 'Көңіл-күй құбылмалы.') },
+          {
+            min: 0,
+            max: 1,
+            label: t('steady', 'ровное', 'тұрақты'),
+            text: t('Mood is steady.', 'Настроение ровное.', 'Көңіл-күй тұрақты.'),
+          },
+          {
+            min: 2,
+            max: 3,
+            label: t('changeable', 'изменчивое', 'құбылмалы'),
+            text: t('Mood changes often.', 'Настроение меняется.', 'Көңіл-күй құбылмалы.'),
+          },
         ],
       },
     ],
     questions: [
-      { key: 'q1', type: 'likert', text: t('I worry', 'Я волнуюсь', 'Мен уайымдаймын'), min: 0, max: 4, scores: [{ scale: 'anxiety', reverse: false }] },
-      { key: 'q2', type: 'likert', text: t('I feel calm', 'Я спокоен', 'Мен тыныштымын'), min: 0, max: 4, scores: [{ scale: 'anxiety', reverse: true }] },
+      {
+        key: 'q1',
+        type: 'likert',
+        text: t('I worry', 'Я волнуюсь', 'Мен уайымдаймын'),
+        min: 0,
+        max: 4,
+        scores: [{ scale: 'anxiety', reverse: false }],
+      },
+      {
+        key: 'q2',
+        type: 'likert',
+        text: t('I feel calm', 'Я спокоен', 'Мен тыныштымын'),
+        min: 0,
+        max: 4,
+        scores: [{ scale: 'anxiety', reverse: true }],
+      },
       {
         key: 'q3',
         type: 'single',
@@ -70,7 +108,9 @@ function anxietyScale(word: string) {
 }
 
 describe('browser journeys — assessments', () => {
-  test('(3) a parent takes an assessment for a child, resumes after a reload, sees the bands and downloads the PDF report', async ({ expect }) => {
+  test('(3) a parent takes an assessment for a child, resumes after a reload, sees the bands and downloads the PDF report', async ({
+    expect,
+  }) => {
     const word = uniqueWord();
     const teacher = account('teacher');
     const token = await apiLogin(teacher.email, teacher.password);
@@ -156,7 +196,9 @@ describe('browser journeys — assessments', () => {
       // The PDF report: requested, "preparing…" while the queue renders it, then a signed link.
       const asked = Date.now();
       await page.locator('#report-request').click();
-      await expect.poll(() => page.locator('#report-status').textContent(), { timeout: 60_000, interval: 250 }).toBe('The report is ready.');
+      await expect
+        .poll(() => page.locator('#report-status').textContent(), { timeout: 60_000, interval: 250 })
+        .toBe('The report is ready.');
       const readyMs = Date.now() - asked;
       const link = page.locator('#report-download');
       expect(await link.isVisible()).toBe(true);

@@ -31,7 +31,9 @@ export function ensureChromium(log: (line: string) => void): string {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   const how = 'Install it with `sudo apt-get install -y --no-install-recommends chromium` (or point CHROMIUM_PATH at a Chromium binary).';
   if (process.getuid?.() !== 0) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH} and the browser tests are not running as root, so they cannot install it. ${how}`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH} and the browser tests are not running as root, so they cannot install it. ${how}`,
+    );
   }
   log(`Chromium is missing at ${CHROMIUM_PATH}: installing Debian's chromium package…`);
   try {

@@ -107,7 +107,10 @@ export async function withPage<T>(name: string, body: (page: Page) => Promise<T>
     return result;
   } finally {
     await screenshot(page, name).catch(() => {});
-    await page.context().close().catch(() => {});
+    await page
+      .context()
+      .close()
+      .catch(() => {});
   }
 }
 

@@ -22,7 +22,9 @@ const option = (page: Page, text: string) => page.locator('#game-options button'
 const score = async (page: Page) => Number(/· (\d+) points/.exec((await page.locator('#game-me').textContent()) ?? '')?.[1] ?? NaN);
 
 describe('browser journeys — live game', () => {
-  test('a teacher hosts, three players join (one on a phone), answer, one reloads mid-question and keeps its score; final standings match', async ({ expect }) => {
+  test('a teacher hosts, three players join (one on a phone), answer, one reloads mid-question and keeps its score; final standings match', async ({
+    expect,
+  }) => {
     const teacher = account('teacher');
     const host = await newPage();
     const players = [await newPage(), await newPage({ viewport: { width: 360, height: 740 } }), await newPage()];
@@ -81,7 +83,11 @@ describe('browser journeys — live game', () => {
       expect(await option(dana, 'Black').isDisabled()).toBe(true);
       await option(aru, 'Black').click();
       await option(bek, 'Caspian').click();
-      for (const p of players) await p.locator('#game-feedback').filter({ hasText: /Right!|Not this time/ }).waitFor();
+      for (const p of players)
+        await p
+          .locator('#game-feedback')
+          .filter({ hasText: /Right!|Not this time/ })
+          .waitFor();
       await host.locator('#host-progress', { hasText: 'Answered: 3 of 3' }).waitFor();
 
       // End: confirmed on the host; everyone sees their final place; the host sees the results.
@@ -89,15 +95,22 @@ describe('browser journeys — live game', () => {
       await host.locator('#host-end').click();
       await host.locator('#host-results').waitFor();
       const finals: Record<string, { place: number; score: number }> = {};
-      for (const [name, p] of [['Aru', aru], ['Bek', bek], ['Dana', dana]] as const) {
+      for (const [name, p] of [
+        ['Aru', aru],
+        ['Bek', bek],
+        ['Dana', dana],
+      ] as const) {
         const text = await p.locator('#game-feedback', { hasText: 'You finished' }).textContent();
         const m = /place (\d+) of 3 with (\d+) points/.exec(text ?? '');
         expect(m, `${name}: ${text}`).toBeTruthy();
         finals[name] = { place: Number(m![1]), score: Number(m![2]) };
       }
-      const rows = await host.locator('#host-standings tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const rows = await host
+        .locator('#host-standings tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
       expect(rows).toHaveLength(3);
-      for (const [place, nickname, points] of rows) expect(finals[nickname!], nickname!).toEqual({ place: Number(place), score: Number(points) });
+      for (const [place, nickname, points] of rows)
+        expect(finals[nickname!], nickname!).toEqual({ place: Number(place), score: Number(points) });
       expect(finals.Dana!.score).toBeGreaterThan(danaAfterQ1);
       expect(finals.Bek!.place).toBe(3);
       expect(await host.locator('#host-stats tr').count()).toBe(4);
@@ -114,7 +127,10 @@ describe('browser journeys — live game', () => {
     } finally {
       for (const [name, p] of Object.entries(pages)) {
         await screenshot(p, `games-${name}`).catch(() => {});
-        await p.context().close().catch(() => {});
+        await p
+          .context()
+          .close()
+          .catch(() => {});
       }
     }
   });

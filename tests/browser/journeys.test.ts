@@ -52,7 +52,9 @@ describe.concurrent('browser journeys', () => {
       expect(await page.locator('html').getAttribute('lang')).toBe('kk');
     }));
 
-  test('(4) a teacher registers, an admin verifies them, the teacher publishes a course that shows up in the catalog and search', async ({ expect }) => {
+  test('(4) a teacher registers, an admin verifies them, the teacher publishes a course that shows up in the catalog and search', async ({
+    expect,
+  }) => {
     const email = uniqueEmail('teacher');
     const password = `Sabaq-${uniqueWord()}-teacher`;
     const word = uniqueWord();
@@ -90,7 +92,9 @@ describe.concurrent('browser journeys', () => {
 
       // Bad input first: no title in any language is refused next to the field.
       await page.locator('#new-course-form button[type="submit"]').click();
-      await expect.poll(() => page.locator('#new-course-title-en-error').textContent(), POLL).toContain('Enter a title in at least one language.');
+      await expect
+        .poll(() => page.locator('#new-course-title-en-error').textContent(), POLL)
+        .toContain('Enter a title in at least one language.');
 
       await page.locator('#new-course-title-en').fill(courseTitle);
       await page.locator('#new-course-description-en').fill('Planets, stars and the night sky.');
@@ -124,7 +128,8 @@ describe.concurrent('browser journeys', () => {
       // Reorder with the buttons: one PUT with the whole list per move, announced politely.
       const orders: string[][] = [];
       page.on('request', (req) => {
-        if (req.method() === 'PUT' && req.url().includes('/lessons/order')) orders.push((JSON.parse(req.postData() ?? '{}') as { ids: string[] }).ids);
+        if (req.method() === 'PUT' && req.url().includes('/lessons/order'))
+          orders.push((JSON.parse(req.postData() ?? '{}') as { ids: string[] }).ids);
       });
       const lessons = page.locator('.studio-lessons > li');
       const ids = await lessons.evaluateAll((items) => items.map((li) => li.getAttribute('data-lesson-id') ?? ''));
@@ -137,7 +142,10 @@ describe.concurrent('browser journeys', () => {
       await expect.poll(() => liveText(page), POLL).toBe('Lesson “Stars” moved to position 2 of 2.');
       expect(await page.evaluate('document.activeElement.dataset.focus')).toBe(`lesson:${ids[1]}:up`);
       await expect.poll(() => orders.length, POLL).toBe(2);
-      expect(orders).toEqual([[ids[1], ids[0]], [ids[0], ids[1]]]);
+      expect(orders).toEqual([
+        [ids[1], ids[0]],
+        [ids[0], ids[1]],
+      ]);
 
       // The lesson editor: Markdown body and free preview.
       await lessons.first().locator('[data-focus$=":edit"]').click();
@@ -163,11 +171,14 @@ describe.concurrent('browser journeys', () => {
     await withPage('04d-visitor-finds-course', async (page) => {
       const started = Date.now();
       await expect
-        .poll(async () => {
-          await page.goto('/en/courses');
-          await page.locator('#catalog-results .card, #catalog-results [data-state="empty"]:not([hidden])').first().waitFor();
-          return page.locator('.card a.card__link', { hasText: courseTitle }).count();
-        }, { timeout: 10_000, interval: 500 })
+        .poll(
+          async () => {
+            await page.goto('/en/courses');
+            await page.locator('#catalog-results .card, #catalog-results [data-state="empty"]:not([hidden])').first().waitFor();
+            return page.locator('.card a.card__link', { hasText: courseTitle }).count();
+          },
+          { timeout: 10_000, interval: 500 },
+        )
         .toBe(1);
       await page.goto(`/en/search?q=${encodeURIComponent(`astronomy ${word}`)}`);
       await page.locator('.card a.card__link', { hasText: courseTitle }).waitFor();
@@ -231,7 +242,9 @@ describe.concurrent('browser journeys', () => {
 
       // The rejected list shows the reason.
       await page.locator('#teachers-status').selectOption('rejected');
-      await expect.poll(() => page.locator('#teacher-list li', { hasText: email }).textContent(), POLL).toContain('Біліктілік туралы құжат жоқ.');
+      await expect
+        .poll(() => page.locator('#teacher-list li', { hasText: email }).textContent(), POLL)
+        .toContain('Біліктілік туралы құжат жоқ.');
 
       await page.context().clearCookies();
       await login(page, email, password, { lang: 'kk', next: '/kk/studio' });
@@ -250,14 +263,31 @@ describe.concurrent('browser journeys', () => {
       // A fresh course of the demo teacher, and a new learner's review of it, through the API.
       const teacher = account('teacher');
       const token = await apiLogin(teacher.email, teacher.password);
-      const course = await ok(apiCall('POST', '/api/courses', { token, body: { title: { en: `Moderated ${word}` }, description: { en: 'Reviews' }, language: 'en' } }), 201);
+      const course = await ok(
+        apiCall('POST', '/api/courses', {
+          token,
+          body: { title: { en: `Moderated ${word}` }, description: { en: 'Reviews' }, language: 'en' },
+        }),
+        201,
+      );
       const mod = await ok(apiCall('POST', `/api/courses/${course.id}/modules`, { token, body: { title: { en: 'One' } } }), 201);
-      await ok(apiCall('POST', `/api/modules/${mod.id}/lessons`, { token, body: { title: { en: 'Only lesson' }, body: { en: 'Text' } } }), 201);
+      await ok(
+        apiCall('POST', `/api/modules/${mod.id}/lessons`, { token, body: { title: { en: 'Only lesson' }, body: { en: 'Text' } } }),
+        201,
+      );
       await ok(apiCall('POST', `/api/courses/${course.id}/publish`, { token }), 200);
       const name = `Rude ${word}`;
-      const learner = await ok(apiCall('POST', '/api/auth/register', { body: { email: uniqueEmail('reviewer'), password: `Sabaq-${word}-learner`, name, language: 'en', role: 'learner' } }), 201);
+      const learner = await ok(
+        apiCall('POST', '/api/auth/register', {
+          body: { email: uniqueEmail('reviewer'), password: `Sabaq-${word}-learner`, name, language: 'en', role: 'learner' },
+        }),
+        201,
+      );
       await ok(apiCall('POST', `/api/courses/${course.id}/enrollment`, { token: learner.accessToken }), 201);
-      await ok(apiCall('POST', `/api/courses/${course.id}/reviews`, { token: learner.accessToken, body: { rating: 1, text: `Spam ${word}` } }), 201);
+      await ok(
+        apiCall('POST', `/api/courses/${course.id}/reviews`, { token: learner.accessToken, body: { rating: 1, text: `Spam ${word}` } }),
+        201,
+      );
 
       const admin = account('admin');
       await login(page, admin.email, admin.password, { next: '/en/admin' });

@@ -19,10 +19,22 @@ describe('browser journeys — learning', () => {
     const word = uniqueWord();
     const teacher = account('teacher');
     const token = await apiLogin(teacher.email, teacher.password);
-    const course = await ok(apiCall('POST', '/api/courses', { token, body: { title: { en: `Birdwatching ${word}` }, description: { en: 'Birds around us' }, language: 'en' } }), 201);
+    const course = await ok(
+      apiCall('POST', '/api/courses', {
+        token,
+        body: { title: { en: `Birdwatching ${word}` }, description: { en: 'Birds around us' }, language: 'en' },
+      }),
+      201,
+    );
     const mod = await ok(apiCall('POST', `/api/courses/${course.id}/modules`, { token, body: { title: { en: 'Basics' } } }), 201);
     for (const title of ['Binoculars', 'Field notes']) {
-      await ok(apiCall('POST', `/api/modules/${mod.id}/lessons`, { token, body: { title: { en: title }, body: { en: `# ${title}\n\nRead **this**.` } } }), 201);
+      await ok(
+        apiCall('POST', `/api/modules/${mod.id}/lessons`, {
+          token,
+          body: { title: { en: title }, body: { en: `# ${title}\n\nRead **this**.` } },
+        }),
+        201,
+      );
     }
     await ok(apiCall('POST', `/api/courses/${course.id}/publish`, { token }), 200);
 
@@ -87,7 +99,9 @@ describe('browser journeys — learning', () => {
       const bell = Number(await page.locator('[data-unread-count]').textContent());
       await ok(apiCall('POST', `/api/reviews/${review.id}/reply`, { token, body: { text: 'Thank you!' } }), 201);
       await expect.poll(() => page.locator('#me-list-items li').count(), POLL).toBe(before + 1);
-      expect(await page.locator('#me-list-items li').first().textContent()).toContain(`The teacher replied to your review of “Birdwatching ${word}”.`);
+      expect(await page.locator('#me-list-items li').first().textContent()).toContain(
+        `The teacher replied to your review of “Birdwatching ${word}”.`,
+      );
       await expect.poll(() => page.locator('[data-unread-count]').textContent(), POLL).toBe(String(bell + 1));
       await page.locator('#notifications-read-all').click();
       await expect.poll(() => page.locator('[data-unread-badge]').isHidden(), POLL).toBe(true);

@@ -18,7 +18,10 @@ async function ok<T = any>(res: Promise<{ status: number; body: T }>, status: nu
 /** A published course of the demo teacher, to enroll in (enrolling notifies the learner). */
 async function publishedCourse(word: string): Promise<string> {
   const token = await apiLogin(account('teacher').email, account('teacher').password);
-  const course = await ok(apiCall('POST', '/api/courses', { token, body: { title: { en: `Live ${word}` }, description: { en: 'Races' }, language: 'en' } }), 201);
+  const course = await ok(
+    apiCall('POST', '/api/courses', { token, body: { title: { en: `Live ${word}` }, description: { en: 'Races' }, language: 'en' } }),
+    201,
+  );
   const mod = await ok(apiCall('POST', `/api/courses/${course.id}/modules`, { token, body: { title: { en: 'One' } } }), 201);
   await ok(apiCall('POST', `/api/modules/${mod.id}/lessons`, { token, body: { title: { en: 'Only' }, body: { en: 'Text' } } }), 201);
   await ok(apiCall('POST', `/api/courses/${course.id}/publish`, { token }), 200);
@@ -29,7 +32,10 @@ async function publishedCourse(word: string): Promise<string> {
 async function newLearner(page: Page, word: string): Promise<string> {
   const email = uniqueEmail('live');
   const password = `Sabaq-${word}-live`;
-  await ok(apiCall('POST', '/api/auth/register', { body: { email, password, name: `Live ${word}`, role: 'learner', language: 'en' } }), 201);
+  await ok(
+    apiCall('POST', '/api/auth/register', { body: { email, password, name: `Live ${word}`, role: 'learner', language: 'en' } }),
+    201,
+  );
   await login(page, email, password);
   // Off the site, so no request of the landing page meets the routes a test sets next.
   await page.goto('about:blank');
@@ -91,7 +97,9 @@ describe('browser journeys — live updates', () => {
     });
   });
 
-  test('(7b) a notification pushed while the page’s socket is still connecting is caught up by the bell and the open notifications page', async ({ expect }) => {
+  test('(7b) a notification pushed while the page’s socket is still connecting is caught up by the bell and the open notifications page', async ({
+    expect,
+  }) => {
     const word = uniqueWord();
     const courseId = await publishedCourse(word);
     await withPage('07b-live-push-before-connect', async (page) => {

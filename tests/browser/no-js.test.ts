@@ -75,7 +75,9 @@ describe.concurrent('pages without JavaScript', () => {
       expect(await page.locator('#course').getAttribute('data-prerendered')).toBe('');
       // The course script has run: the personal part (review note) and the reviews are in.
       await expect.poll(() => page.locator('#review-note').isVisible(), { timeout: 15_000, interval: 250 }).toBe(true);
-      await expect.poll(() => page.locator('#reviews-empty:visible, #review-list > li').count(), { timeout: 15_000, interval: 250 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => page.locator('#reviews-empty:visible, #review-list > li').count(), { timeout: 15_000, interval: 250 })
+        .toBeGreaterThan(0);
       expect((await page.locator('#course-title').textContent())?.trim()).toBe(course.title);
       // Cumulative layout shift since navigation (Chromium's layout-shift entries, buffered).
       const shift = await page.evaluate<number>(`new Promise((resolve) => {

@@ -14,7 +14,12 @@ async function paidCourse(word: string): Promise<string> {
   const token = await apiLogin(account('teacher').email, account('teacher').password);
   const course = await apiCall('POST', '/api/courses', {
     token,
-    body: { title: { en: `Astronomy ${word}` }, description: { en: 'Stars and planets' }, language: 'en', price: { amount: 1_250_000, currency: 'KZT' } },
+    body: {
+      title: { en: `Astronomy ${word}` },
+      description: { en: 'Stars and planets' },
+      language: 'en',
+      price: { amount: 1_250_000, currency: 'KZT' },
+    },
   });
   if (course.status !== 201) throw new Error(`course: ${course.status} ${JSON.stringify(course.body)}`);
   const mod = await apiCall('POST', `/api/courses/${course.body.id}/modules`, { token, body: { title: { en: 'Sky' } } });
@@ -69,9 +74,9 @@ describe('browser journeys — payments', () => {
     await withPage('payments-02-buy-declined', async (page) => {
       await register(page, word);
       await payWith(page, courseId, '4000 0000 0000 0002');
-      await expect.poll(() => page.locator('#course-enroll-status').textContent(), POLL).toBe(
-        'Your card was declined. No money was taken; you can try again with another card.',
-      );
+      await expect
+        .poll(() => page.locator('#course-enroll-status').textContent(), POLL)
+        .toBe('Your card was declined. No money was taken; you can try again with another card.');
       expect(await page.locator('#course-enroll').isVisible()).toBe(true);
       expect(await page.locator('#course-go-learn').isVisible()).toBe(false);
     });

@@ -53,7 +53,11 @@ export function siteBuildReason(root = ROOT): string | null {
   const marker = join(root, 'site', 'dist', 'index.html');
   if (!existsSync(marker)) return 'site/dist is missing';
   const built = statSync(marker).mtimeMs;
-  const sources = Math.max(newestMtime(join(root, 'site', 'src')), newestMtime(join(root, 'site', 'public')), statSync(join(root, 'site', 'astro.config.mjs')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(join(root, 'site', 'src')),
+    newestMtime(join(root, 'site', 'public')),
+    statSync(join(root, 'site', 'astro.config.mjs')).mtimeMs,
+  );
   return sources > built ? 'site/src changed since the last build' : null;
 }
 
@@ -94,14 +98,29 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     const [port, inspectorPort] = [await freePort(), await freePort()];
     // Chromium, workerd, Postgres and the local endpoints share two cores here: a stall of
     // half a second is the machine, not Redis, and must not fail a fail-closed limit.
-    const vars = Object.entries({ ...stack.workerVars, APP_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', REDIS_TIMEOUT_MS: '1000' }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+    const vars = Object.entries({
+      ...stack.workerVars,
+      APP_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      REDIS_TIMEOUT_MS: '1000',
+    }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
     const output: string[] = [];
     const wrangler: ChildProcess = spawn(
       'npx',
       [
-        'wrangler', 'dev',
-        '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort),
-        '--persist-to', join(dataDir, 'wrangler'), '--show-interactive-dev-session=false', '--log-level', verbose ? 'info' : 'warn',
+        'wrangler',
+        'dev',
+        '--port',
+        String(port),
+        '--ip',
+        '127.0.0.1',
+        '--inspector-port',
+        String(inspectorPort),
+        '--persist-to',
+        join(dataDir, 'wrangler'),
+        '--show-interactive-dev-session=false',
+        '--log-level',
+        verbose ? 'info' : 'warn',
         ...vars,
       ],
       {

@@ -58,6 +58,11 @@ describe('live object restarted', () => {
     expect(lost).toEqual([]);
     const missedLive = committed.filter((id) => !seenLive.has(id)).length;
     expect(missedLive).toBe(1);
-    await recordTally({ scenario: 'live object restarted (hibernate, then close)', tried: committed.length, failedAsDesigned: missedLive, lost: lost.length });
+    await recordTally({
+      scenario: 'live object restarted (hibernate, then close)',
+      tried: committed.length,
+      failedAsDesigned: missedLive,
+      lost: lost.length,
+    });
   });
 });

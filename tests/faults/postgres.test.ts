@@ -14,7 +14,12 @@ import { registerUser, testDb, verifiedTeacher } from '../../tests/support/users
 
 /** A 503 that tells the client when to come back, in the one error shape. */
 function unavailableAsDesigned(res: ApiResponse): boolean {
-  return res.status === 503 && res.body?.error?.code === 'service_unavailable' && Number(res.headers.get('retry-after')) > 0 && res.body.error.requestId === res.headers.get('x-request-id');
+  return (
+    res.status === 503 &&
+    res.body?.error?.code === 'service_unavailable' &&
+    Number(res.headers.get('retry-after')) > 0 &&
+    res.body.error.requestId === res.headers.get('x-request-id')
+  );
 }
 
 describe('Postgres faults', () => {
@@ -112,10 +117,14 @@ describe('Postgres faults', () => {
     expect(failedAsDesigned).toBeLessThan(learners.length);
 
     // 201, or 200 when the enrollment had committed and a later statement of the request failed.
-    for (const l of retry) expect([200, 201]).toContain((await api('POST', `/api/courses/${course.id}/enrollment`, { token: l.token })).status);
+    for (const l of retry)
+      expect([200, 201]).toContain((await api('POST', `/api/courses/${course.id}/enrollment`, { token: l.token })).status);
     const db = testDb().db;
     const rows = await db.select({ id: enrollments.id }).from(enrollments).where(eq(enrollments.courseId, course.id));
-    const [counted] = await db.select({ n: courses.enrollmentCount }).from(courses).where(and(eq(courses.id, course.id)));
+    const [counted] = await db
+      .select({ n: courses.enrollmentCount })
+      .from(courses)
+      .where(and(eq(courses.id, course.id)));
     const lost = Math.abs(learners.length - rows.length) + Math.abs(learners.length - counted!.n);
     expect({ rows: rows.length, count: counted!.n }).toEqual({ rows: learners.length, count: learners.length });
     await recordTally({ scenario: 'Postgres errors on 33% of statements (enroll)', tried: first.length, failedAsDesigned, lost });

@@ -59,7 +59,15 @@ describe('Redis faults', () => {
     for (let i = 0; i < rounds; i++) {
       tried.push({ kind: 'read', ...(await timed(() => api('GET', `/api/courses?tag=${tag}`))) });
       tried.push({ kind: 'read', ...(await timed(() => api('GET', `/api/courses/${course.id}?lang=kk`))) });
-      tried.push({ kind: 'login', ...(await timed(() => api('POST', '/api/auth/login', { body: { email: learner.email, password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } }))) });
+      tried.push({
+        kind: 'login',
+        ...(await timed(() =>
+          api('POST', '/api/auth/login', {
+            body: { email: learner.email, password: PASSWORD },
+            headers: { 'cf-connecting-ip': uniqueIp() },
+          }),
+        )),
+      });
     }
     await clearFaults('upstash');
 
@@ -69,7 +77,9 @@ describe('Redis faults', () => {
     for (const t of tried) {
       if (t.ms > requestCeilingMs) problems.push(`${t.kind} took ${t.ms} ms (ceiling ${requestCeilingMs})`);
       if (t.kind === 'read') {
-        const ok = t.res.status === 200 && (t.res.body.items ? t.res.body.items.some((c: { id: string }) => c.id === course.id) : t.res.body.id === course.id);
+        const ok =
+          t.res.status === 200 &&
+          (t.res.body.items ? t.res.body.items.some((c: { id: string }) => c.id === course.id) : t.res.body.id === course.id);
         if (!ok) {
           lost++;
           problems.push(`read: ${show(t.res)}`);
@@ -92,7 +102,10 @@ describe('Redis faults', () => {
 
     // Redis is back: login works again, without a restart.
     await new Promise((r) => setTimeout(r, 1100));
-    const after = await api('POST', '/api/auth/login', { body: { email: learner.email, password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const after = await api('POST', '/api/auth/login', {
+      body: { email: learner.email, password: PASSWORD },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(after.status, show(after)).toBe(200);
     await recordTally({ scenario: `${name}: reads + login`, tried: tried.length, failedAsDesigned, lost });
   });

@@ -23,7 +23,11 @@ const told = (userId: string, kind: 'report_ready' | 'report_failed', reportId: 
     .where(and(eq(notifications.userId, userId), eq(notifications.kind, kind), sql`${notifications.data}->>'reportId' = ${reportId}`));
 
 /** The claim's lease runs out (2 minutes in real life). */
-const leaseRunsOut = (reportId: string) => db().update(reports).set({ leaseUntil: new Date(Date.now() - 1000) }).where(eq(reports.id, reportId));
+const leaseRunsOut = (reportId: string) =>
+  db()
+    .update(reports)
+    .set({ leaseUntil: new Date(Date.now() - 1000) })
+    .where(eq(reports.id, reportId));
 
 /** Renderers whose next `result()` call never returns until released: the consumer is stuck (or dead) mid-render. */
 function stallingRenderer() {
@@ -52,7 +56,11 @@ describe('report consumer faults', () => {
       const store = r2Store(bucket());
       // First delivery: the consumer dies while rendering — never acks, never releases its claim.
       void deliver(createQueueHandler({ store, render }), REPORTS_QUEUE_NAME, body, 1).catch(() => {});
-      await expect.poll(async () => (await db().select({ s: reports.status }).from(reports).where(eq(reports.id, report.id)))[0]!.s, { timeout: 10_000 }).toBe('rendering');
+      await expect
+        .poll(async () => (await db().select({ s: reports.status }).from(reports).where(eq(reports.id, report.id)))[0]!.s, {
+          timeout: 10_000,
+        })
+        .toBe('rendering');
 
       // The platform redelivers; the claim is still held, so it is retried later, not rendered twice.
       const healthy = createQueueHandler({ store });
@@ -64,7 +72,10 @@ describe('report consumer faults', () => {
       const third = await deliver(healthy, REPORTS_QUEUE_NAME, body, 3);
       expect(third.explicitAcks).toHaveLength(1);
       const [done] = await db().select().from(reports).where(eq(reports.id, report.id));
-      const ok = done!.status === 'ready' && (await told(parent.id, 'report_ready', report.id)).length === 1 && (await bucket().head(report.storageKey)) !== null;
+      const ok =
+        done!.status === 'ready' &&
+        (await told(parent.id, 'report_ready', report.id)).length === 1 &&
+        (await bucket().head(report.storageKey)) !== null;
       if (!ok) lost++;
       const view = await expectStatus(api('GET', `/api/reports/${report.id}`, { token: parent.token }), 200);
       expect(view.status).toBe('ready');
@@ -79,7 +90,11 @@ describe('report consumer faults', () => {
     const { render, release } = stallingRenderer();
     const store = r2Store(bucket());
     const zombie = deliver(createQueueHandler({ store, render }), REPORTS_QUEUE_NAME, body, 1);
-    await expect.poll(async () => (await db().select({ s: reports.status }).from(reports).where(eq(reports.id, report.id)))[0]!.s, { timeout: 10_000 }).toBe('rendering');
+    await expect
+      .poll(async () => (await db().select({ s: reports.status }).from(reports).where(eq(reports.id, report.id)))[0]!.s, {
+        timeout: 10_000,
+      })
+      .toBe('rendering');
 
     await leaseRunsOut(report.id);
     const taken = await deliver(createQueueHandler({ store }), REPORTS_QUEUE_NAME, body, 2);
@@ -92,7 +107,11 @@ describe('report consumer faults', () => {
     expect(late.explicitAcks).toHaveLength(1);
     const [after] = await db().select().from(reports).where(eq(reports.id, report.id));
     // Ready once: the stale consumer neither marks it again nor removes the stored file.
-    expect({ status: after!.status, readyAt: after!.readyAt, tries: after!.tries }).toEqual({ status: 'ready', readyAt: ready!.readyAt, tries: ready!.tries });
+    expect({ status: after!.status, readyAt: after!.readyAt, tries: after!.tries }).toEqual({
+      status: 'ready',
+      readyAt: ready!.readyAt,
+      tries: ready!.tries,
+    });
     expect(await bucket().head(report.storageKey)).not.toBeNull();
     expect(await told(parent.id, 'report_ready', report.id)).toHaveLength(1);
     await recordTally({ scenario: 'report consumer stalled past its lease', tried: 1, failedAsDesigned: 0, lost: 0 });
@@ -138,7 +157,8 @@ describe('report consumer faults', () => {
       const { parent, report } = await queuedReport();
       const body: ReportMessage = { v: 1, reportId: report.id, createdAt: new Date().toISOString() };
       const delays = [];
-      for (let attempt = 1; attempt <= 6; attempt++) delays.push((await deliver(handler, REPORTS_QUEUE_NAME, body, attempt)).retryMessages[0]?.delaySeconds);
+      for (let attempt = 1; attempt <= 6; attempt++)
+        delays.push((await deliver(handler, REPORTS_QUEUE_NAME, body, attempt)).retryMessages[0]?.delaySeconds);
       expect(delays).toEqual([10, 20, 40, 80, 160, 320]);
       // Then the platform moves it to the dead-letter queue (delivered twice: at least once).
       for (const _ of [1, 2]) expect((await deliver(handler, REPORTS_DLQ_NAME, body, 1)).explicitAcks).toHaveLength(1);

@@ -23,22 +23,60 @@ export function assessmentDoc(overrides: Doc = {}): Doc {
         key: 'anxiety',
         title: { ru: 'Тревожность', kk: 'Мазасыздық', en: 'Anxiety' },
         bands: [
-          { min: 0, max: 7, label: { ru: 'норма', kk: 'қалыпты деңгей', en: 'typical' }, text: { ru: 'Тревожность в пределах нормы.', kk: 'Мазасыздық қалыпты, бәрі жақсы.', en: 'Anxiety is typical.' } },
-          { min: 8, max: 20, label: { ru: 'повышена', kk: 'жоғары деңгей', en: 'elevated' }, text: { ru: 'Тревожность повышена.', kk: 'Мазасыздық жоғары: маманмен сөйлесіңіз, өңір һәм үй іші.', en: 'Anxiety is elevated.' } },
+          {
+            min: 0,
+            max: 7,
+            label: { ru: 'норма', kk: 'қалыпты деңгей', en: 'typical' },
+            text: { ru: 'Тревожность в пределах нормы.', kk: 'Мазасыздық қалыпты, бәрі жақсы.', en: 'Anxiety is typical.' },
+          },
+          {
+            min: 8,
+            max: 20,
+            label: { ru: 'повышена', kk: 'жоғары деңгей', en: 'elevated' },
+            text: {
+              ru: 'Тревожность повышена.',
+              kk: 'Мазасыздық жоғары: маманмен сөйлесіңіз, өңір һәм үй іші.',
+              en: 'Anxiety is elevated.',
+            },
+          },
         ],
       },
       {
         key: 'mood',
         title: { ru: 'Настроение', kk: 'Көңіл-күй', en: 'Mood' },
         bands: [
-          { min: 0, max: 1, label: { ru: 'ровное', kk: 'тұрақты', en: 'steady' }, text: { ru: 'Настроение ровное.', kk: 'Көңіл-күй тұрақты.', en: 'Mood is steady.' } },
-          { min: 2, max: 3, label: { ru: 'изменчивое', kk: 'құбылмалы', en: 'changeable' }, text: { ru: 'Настроение меняется.', kk: 'Көңіл-күй құбылмалы.', en: 'Mood changes.' } },
+          {
+            min: 0,
+            max: 1,
+            label: { ru: 'ровное', kk: 'тұрақты', en: 'steady' },
+            text: { ru: 'Настроение ровное.', kk: 'Көңіл-күй тұрақты.', en: 'Mood is steady.' },
+          },
+          {
+            min: 2,
+            max: 3,
+            label: { ru: 'изменчивое', kk: 'құбылмалы', en: 'changeable' },
+            text: { ru: 'Настроение меняется.', kk: 'Көңіл-күй құбылмалы.', en: 'Mood changes.' },
+          },
         ],
       },
     ],
     questions: [
-      { key: 'q1', type: 'likert', text: { ru: 'Я волнуюсь', kk: 'Мен уайымдаймын', en: 'I worry' }, min: 0, max: 4, scores: [{ scale: 'anxiety', reverse: false }] },
-      { key: 'q2', type: 'likert', text: { ru: 'Я спокоен', kk: 'Мен тыныштымын', en: 'I am calm' }, min: 0, max: 4, scores: [{ scale: 'anxiety', reverse: true }] },
+      {
+        key: 'q1',
+        type: 'likert',
+        text: { ru: 'Я волнуюсь', kk: 'Мен уайымдаймын', en: 'I worry' },
+        min: 0,
+        max: 4,
+        scores: [{ scale: 'anxiety', reverse: false }],
+      },
+      {
+        key: 'q2',
+        type: 'likert',
+        text: { ru: 'Я спокоен', kk: 'Мен тыныштымын', en: 'I am calm' },
+        min: 0,
+        max: 4,
+        scores: [{ scale: 'anxiety', reverse: true }],
+      },
       {
         key: 'q3',
         type: 'single',
@@ -97,7 +135,10 @@ export function quizDoc(overrides: Doc = {}): Doc {
   };
 }
 
-export async function expectStatus<T = any>(res: Promise<{ status: number; body: T; text: string; headers: Headers }>, expected: number): Promise<T> {
+export async function expectStatus<T = any>(
+  res: Promise<{ status: number; body: T; text: string; headers: Headers }>,
+  expected: number,
+): Promise<T> {
   const r = await res;
   if (r.status !== expected) throw new Error(`expected ${expected}, got ${show(r as any)}`);
   return r.body;
@@ -131,7 +172,13 @@ export async function submit(user: TestUser, attemptId: string) {
 }
 
 export async function createChild(parent: TestUser, name = 'Әлихан Құрманғали', language: 'ru' | 'kk' | 'en' = 'kk') {
-  return expectStatus(api('POST', '/api/me/children', { token: parent.token, body: { name, birthYear: 2015, language, consent: { version: CONSENT_VERSIONS.child_data } } }), 201);
+  return expectStatus(
+    api('POST', '/api/me/children', {
+      token: parent.token,
+      body: { name, birthYear: 2015, language, consent: { version: CONSENT_VERSIONS.child_data } },
+    }),
+    201,
+  );
 }
 
 /** A parent whose child completed the assessment: anxiety 4 + (4 − 1) + 2 + 2 = 11 of 13 ("elevated"), mood 1 + 2 = 3 of 3 ("changeable"). */

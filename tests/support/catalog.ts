@@ -48,13 +48,21 @@ export async function createCourse(teacher: TestUser, spec: CourseSpec = {}): Pr
   const moduleIds: string[] = [];
   const lessonIds: string[] = [];
   for (let m = 0; m < (spec.modules ?? 1); m++) {
-    const mod = await ok(api('POST', `/api/courses/${course.id}/modules`, { token: teacher.token, body: { title: { ru: `Модуль ${m + 1}` } } }), 201);
+    const mod = await ok(
+      api('POST', `/api/courses/${course.id}/modules`, { token: teacher.token, body: { title: { ru: `Модуль ${m + 1}` } } }),
+      201,
+    );
     moduleIds.push(mod.id);
     for (let l = 0; l < (spec.lessonsPerModule ?? 2); l++) {
       const lesson = await ok(
         api('POST', `/api/modules/${mod.id}/lessons`, {
           token: teacher.token,
-          body: { title: { ru: `Урок ${m + 1}.${l + 1}`, en: `Lesson ${m + 1}.${l + 1}` }, body: { ru: `# Урок ${l + 1}\n\nТекст урока.` }, preview: Boolean(spec.preview && m === 0 && l === 0), durationMin: 10 },
+          body: {
+            title: { ru: `Урок ${m + 1}.${l + 1}`, en: `Lesson ${m + 1}.${l + 1}` },
+            body: { ru: `# Урок ${l + 1}\n\nТекст урока.` },
+            preview: Boolean(spec.preview && m === 0 && l === 0),
+            durationMin: 10,
+          },
         }),
         201,
       );

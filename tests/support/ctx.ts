@@ -10,7 +10,12 @@ import { vars } from './users.ts';
 export function testCtx(opts: { onQuery?: (sql: string, params: unknown[]) => void } = {}): Ctx {
   const config = loadConfig(vars as unknown as Env);
   const log = createLogger({ test: true }, 'error');
-  const db = createDatabase({ url: config.DATABASE_URL, httpEndpoint: config.NEON_HTTP_ENDPOINT, wsProxy: config.NEON_WS_PROXY, onQuery: opts.onQuery });
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    httpEndpoint: config.NEON_HTTP_ENDPOINT,
+    wsProxy: config.NEON_WS_PROXY,
+    onQuery: opts.onQuery,
+  });
   const redis = createRedis(config);
   return {
     config,

@@ -17,7 +17,13 @@ export async function hostedGame(opts: { questionTimeSec?: number; questionTimes
     ],
   });
   const { teacher, test } = await publishedTest(doc, opts.author);
-  const game = await expectStatus(api('POST', '/api/games', { token: teacher.token, body: { testId: test.id, questionTimeSec: opts.questionTimeSec ?? 20, questionTimes: opts.questionTimes } }), 201);
+  const game = await expectStatus(
+    api('POST', '/api/games', {
+      token: teacher.token,
+      body: { testId: test.id, questionTimeSec: opts.questionTimeSec ?? 20, questionTimes: opts.questionTimes },
+    }),
+    201,
+  );
   return { teacher, test, game: game as { id: string; pin: string; questionCount: number } };
 }
 
@@ -27,7 +33,8 @@ export async function seat(pin: string, nickname: string, token?: string) {
   return (await expectStatus(join(pin, nickname, token), 201)) as { gameId: string; seatId: string; seatToken: string; nickname: string };
 }
 
-export const act = (teacher: TestUser, gameId: string, action: string) => api('POST', `/api/games/${gameId}/actions`, { token: teacher.token, body: { action } });
+export const act = (teacher: TestUser, gameId: string, action: string) =>
+  api('POST', `/api/games/${gameId}/actions`, { token: teacher.token, body: { action } });
 
 export interface GameSocket {
   messages: any[];
@@ -61,7 +68,10 @@ function wrap(ws: WebSocket): GameSocket {
       const seen = found();
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no message #${n} matching within ${ms} ms; got ${JSON.stringify(messages).slice(0, 2000)}`)), ms);
+        const timer = setTimeout(
+          () => reject(new Error(`no message #${n} matching within ${ms} ms; got ${JSON.stringify(messages).slice(0, 2000)}`)),
+          ms,
+        );
         waiters.push({
           check: () => {
             const m = found();

@@ -12,7 +12,8 @@ export async function expectStatus(res: Promise<{ status: number; body: any; tex
 
 export const enroll = (u: TestUser, courseId: string) => api('POST', `/api/courses/${courseId}/enrollment`, { token: u.token });
 export const complete = (u: TestUser, lessonId: string) => api('POST', `/api/lessons/${lessonId}/completion`, { token: u.token });
-export const review = (u: TestUser, courseId: string, body: Record<string, unknown>) => api('POST', `/api/courses/${courseId}/reviews`, { token: u.token, body });
+export const review = (u: TestUser, courseId: string, body: Record<string, unknown>) =>
+  api('POST', `/api/courses/${courseId}/reviews`, { token: u.token, body });
 
 /** A teacher, one published course, and a learner enrolled in it. */
 export async function enrolledLearner(spec: CourseSpec = {}): Promise<{ teacher: TestUser; learner: TestUser; course: CourseFixture }> {
@@ -62,10 +63,13 @@ export async function openLive(opts: { token?: string; ticket?: string; headers?
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching live message within ${ms} ms; got ${JSON.stringify(messages)}`)), ms);
-        waiters.push({ match, resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        } });
+        waiters.push({
+          match,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
       });
     },
     close() {

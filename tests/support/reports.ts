@@ -15,7 +15,14 @@ export async function queuedReport() {
   const { parent, result } = await childResult({ childName: 'Нұрсұлтан', language: 'ru' });
   const [row] = await testDb()
     .db.insert(reports)
-    .values({ kind: 'result', userId: parent.id, resultId: result.id, version: result.version, storageKey: resultReportKey(result.id, result.version), status: 'queued' })
+    .values({
+      kind: 'result',
+      userId: parent.id,
+      resultId: result.id,
+      version: result.version,
+      storageKey: resultReportKey(result.id, result.version),
+      status: 'queued',
+    })
     .returning();
   return { parent, result, report: row! };
 }
@@ -45,7 +52,13 @@ export function flakyStore(failures: number, probability?: number) {
  * Delivers one message as the platform would on its `attempts`-th try. getQueueResult does not
  * report retry delays, so the messages are wrapped to record them.
  */
-export async function deliver(handler: ReturnType<typeof createQueueHandler>, queue: string, body: ReportMessage, attempts: number, id = crypto.randomUUID()) {
+export async function deliver(
+  handler: ReturnType<typeof createQueueHandler>,
+  queue: string,
+  body: ReportMessage,
+  attempts: number,
+  id = crypto.randomUUID(),
+) {
   const batch = createMessageBatch<ReportMessage>(queue, [{ id, timestamp: new Date(), attempts, body }]);
   const delays: (number | undefined)[] = [];
   const messages = batch.messages.map((m) => ({
@@ -59,7 +72,12 @@ export async function deliver(handler: ReturnType<typeof createQueueHandler>, qu
       m.retry(options);
     },
   }));
-  const spied = { queue: batch.queue, messages, ackAll: () => batch.ackAll(), retryAll: (o?: QueueRetryOptions) => batch.retryAll(o) } as unknown as MessageBatch<ReportMessage>;
+  const spied = {
+    queue: batch.queue,
+    messages,
+    ackAll: () => batch.ackAll(),
+    retryAll: (o?: QueueRetryOptions) => batch.retryAll(o),
+  } as unknown as MessageBatch<ReportMessage>;
   const exec = createExecutionContext();
   await handler(spied, env as unknown as Env, exec);
   const result = await getQueueResult(batch, exec);

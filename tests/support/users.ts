@@ -37,10 +37,21 @@ export interface TestUser {
   refreshToken: string;
 }
 
-export async function registerUser(role: 'learner' | 'parent' | 'teacher' = 'learner', extra: Record<string, unknown> = {}): Promise<TestUser> {
+export async function registerUser(
+  role: 'learner' | 'parent' | 'teacher' = 'learner',
+  extra: Record<string, unknown> = {},
+): Promise<TestUser> {
   const email = uniqueEmail(role);
   const res = await api('POST', '/api/auth/register', {
-    body: { email, password: PASSWORD, name: `Test ${role}`, language: 'ru', role, consent: { terms: CONSENT_VERSIONS.terms, privacy: CONSENT_VERSIONS.privacy }, ...extra },
+    body: {
+      email,
+      password: PASSWORD,
+      name: `Test ${role}`,
+      language: 'ru',
+      role,
+      consent: { terms: CONSENT_VERSIONS.terms, privacy: CONSENT_VERSIONS.privacy },
+      ...extra,
+    },
     headers: { 'cf-connecting-ip': uniqueIp() },
   });
   if (res.status !== 201) throw new Error(`register failed: ${show(res)}`);

@@ -2,7 +2,18 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { attemptAnswers, attempts, results, tests, users } from '../../db/schema/index.ts';
-import { answer, assessmentDoc, createChild, createTest, expectStatus, publish, publishedTest, quizDoc, startAttempt, submit } from '../../tests/support/assessments.ts';
+import {
+  answer,
+  assessmentDoc,
+  createChild,
+  createTest,
+  expectStatus,
+  publish,
+  publishedTest,
+  quizDoc,
+  startAttempt,
+  submit,
+} from '../../tests/support/assessments.ts';
 import { api, show } from '../../tests/support/http.ts';
 import { createAdmin, registerUser, testDb, vars, verifiedTeacher } from '../../tests/support/users.ts';
 import worker from '../index.ts';
@@ -49,7 +60,9 @@ describe('authoring — happy', () => {
   });
 
   it('a taker sees the published questions without correct answers, scores or scales', async () => {
-    const { test } = await publishedTest(quizDoc({ scales: [{ key: 'k', title: { ru: 'k' }, bands: [{ min: 0, max: 9, label: { ru: 'l' }, text: { ru: 't' } }] }] }));
+    const { test } = await publishedTest(
+      quizDoc({ scales: [{ key: 'k', title: { ru: 'k' }, bands: [{ min: 0, max: 9, label: { ru: 'l' }, text: { ru: 't' } }] }] }),
+    );
     const learner = await registerUser('learner');
     for (const token of [learner.token, undefined]) {
       const res = await api('GET', `/api/tests/${test.id}`, { token });
@@ -83,7 +96,7 @@ describe('authoring — security', () => {
     expect(row!.publishedVersion).toBeNull();
   });
 
-  it("another teacher cannot read the draft, edit or publish (404), and sees only the taker view once published", async () => {
+  it('another teacher cannot read the draft, edit or publish (404), and sees only the taker view once published', async () => {
     const owner = await verifiedTeacher();
     const other = await verifiedTeacher();
     const test = await createTest(owner, quizDoc());
@@ -99,17 +112,52 @@ describe('authoring — security', () => {
 });
 
 describe('authoring — bad documents are refused naming the field, nothing written', () => {
-  const q = (over: Record<string, unknown>) => ({ key: 'q1', type: 'likert', text: { ru: '…' }, min: 0, max: 4, scores: [{ scale: 'anxiety', reverse: false }], ...over });
+  const q = (over: Record<string, unknown>) => ({
+    key: 'q1',
+    type: 'likert',
+    text: { ru: '…' },
+    min: 0,
+    max: 4,
+    scores: [{ scale: 'anxiety', reverse: false }],
+    ...over,
+  });
   const a = assessmentDoc();
   const quiz = quizDoc();
   it.each<[string, Record<string, unknown>, string]>([
     ['duplicate question keys', { ...a, questions: [a.questions[0], { ...a.questions[1], key: 'q1' }] }, 'questions.1.key'],
-    ['duplicate option keys', { ...a, questions: [{ ...a.questions[2], options: [a.questions[2].options[0], { ...a.questions[2].options[1], key: 'a' }] }] }, 'questions.0.options.1.key'],
-    ['likert naming an unknown scale', { ...a, questions: [q({ scores: [{ scale: 'nope', reverse: false }] })] }, 'questions.0.scores.0.scale'],
-    ['an option scoring an unknown scale', { ...a, questions: [{ ...a.questions[2], options: [{ key: 'a', text: { ru: 'x' }, scores: { nope: 1 } }, a.questions[2].options[1]] }] }, 'questions.0.options.0.scores.nope'],
-    ['overlapping bands', { ...a, scales: [{ ...a.scales[0], bands: [a.scales[0].bands[0], { ...a.scales[0].bands[1], min: 7 }] }, a.scales[1]] }, 'scales.0.bands.1.min'],
-    ['bands out of order', { ...a, scales: [{ ...a.scales[0], bands: [a.scales[0].bands[1], a.scales[0].bands[0]] }, a.scales[1]] }, 'scales.0.bands.1.min'],
-    ['a band with min above max', { ...a, scales: [{ ...a.scales[0], bands: [{ ...a.scales[0].bands[0], min: 5, max: 2 }] }, a.scales[1]] }, 'scales.0.bands.0.max'],
+    [
+      'duplicate option keys',
+      { ...a, questions: [{ ...a.questions[2], options: [a.questions[2].options[0], { ...a.questions[2].options[1], key: 'a' }] }] },
+      'questions.0.options.1.key',
+    ],
+    [
+      'likert naming an unknown scale',
+      { ...a, questions: [q({ scores: [{ scale: 'nope', reverse: false }] })] },
+      'questions.0.scores.0.scale',
+    ],
+    [
+      'an option scoring an unknown scale',
+      {
+        ...a,
+        questions: [{ ...a.questions[2], options: [{ key: 'a', text: { ru: 'x' }, scores: { nope: 1 } }, a.questions[2].options[1]] }],
+      },
+      'questions.0.options.0.scores.nope',
+    ],
+    [
+      'overlapping bands',
+      { ...a, scales: [{ ...a.scales[0], bands: [a.scales[0].bands[0], { ...a.scales[0].bands[1], min: 7 }] }, a.scales[1]] },
+      'scales.0.bands.1.min',
+    ],
+    [
+      'bands out of order',
+      { ...a, scales: [{ ...a.scales[0], bands: [a.scales[0].bands[1], a.scales[0].bands[0]] }, a.scales[1]] },
+      'scales.0.bands.1.min',
+    ],
+    [
+      'a band with min above max',
+      { ...a, scales: [{ ...a.scales[0], bands: [{ ...a.scales[0].bands[0], min: 5, max: 2 }] }, a.scales[1]] },
+      'scales.0.bands.0.max',
+    ],
     ['duplicate scale keys', { ...a, scales: [a.scales[0], { ...a.scales[1], key: 'anxiety' }] }, 'scales.1.key'],
     ['likert with min ≥ max', { ...a, questions: [q({ min: 3, max: 3 })] }, 'questions.0.max'],
     ['fractional likert bounds', { ...a, questions: [q({ max: 4.5 })] }, 'questions.0.max'],
@@ -117,17 +165,40 @@ describe('authoring — bad documents are refused naming the field, nothing writ
     ['a question key unfit for a URL', { ...a, questions: [q({ key: 'q 1/2' })] }, 'questions.0.key'],
     ['no questions', { ...a, questions: [] }, 'questions'],
     ['an assessment without scales', { ...a, scales: [], questions: [{ key: 't', type: 'text', text: { ru: '…' } }] }, 'scales'],
-    ['an assessment option marked correct', { ...a, questions: [{ ...a.questions[2], options: [{ ...a.questions[2].options[0], correct: true }, a.questions[2].options[1]] }] }, 'questions.0.options.0.correct'],
+    [
+      'an assessment option marked correct',
+      { ...a, questions: [{ ...a.questions[2], options: [{ ...a.questions[2].options[0], correct: true }, a.questions[2].options[1]] }] },
+      'questions.0.options.0.correct',
+    ],
     ['an empty title', { ...a, title: {} }, 'title'],
     ['an unknown language in a text', { ...a, title: { de: 'Test' } }, 'title'],
     ['an unknown field in a question', { ...a, questions: [q({ weight: 2 })] }, 'questions.0'],
     ['a time limit of 5 seconds', { ...a, timeLimitSec: 5 }, 'timeLimitSec'],
     ['a quiz without passMark', { ...quiz, passMark: undefined }, 'passMark'],
     ['a passMark above 1', { ...quiz, passMark: 1.5 }, 'passMark'],
-    ['a single choice with two correct options', { ...quiz, questions: [{ ...quiz.questions[0], options: quiz.questions[0].options.map((o: any) => ({ ...o, correct: true })) }] }, 'questions.0.options'],
-    ['a single choice with no correct option', { ...quiz, questions: [{ ...quiz.questions[0], options: quiz.questions[0].options.map((o: any) => ({ ...o, correct: undefined })) }] }, 'questions.0.options'],
-    ['a multiple choice with no correct option', { ...quiz, questions: [{ ...quiz.questions[1], options: quiz.questions[1].options.map((o: any) => ({ ...o, correct: false })) }] }, 'questions.0.options'],
-    ['a choice question with one option', { ...quiz, questions: [{ ...quiz.questions[0], options: [quiz.questions[0].options[0]] }] }, 'questions.0.options'],
+    [
+      'a single choice with two correct options',
+      { ...quiz, questions: [{ ...quiz.questions[0], options: quiz.questions[0].options.map((o: any) => ({ ...o, correct: true })) }] },
+      'questions.0.options',
+    ],
+    [
+      'a single choice with no correct option',
+      {
+        ...quiz,
+        questions: [{ ...quiz.questions[0], options: quiz.questions[0].options.map((o: any) => ({ ...o, correct: undefined })) }],
+      },
+      'questions.0.options',
+    ],
+    [
+      'a multiple choice with no correct option',
+      { ...quiz, questions: [{ ...quiz.questions[1], options: quiz.questions[1].options.map((o: any) => ({ ...o, correct: false })) }] },
+      'questions.0.options',
+    ],
+    [
+      'a choice question with one option',
+      { ...quiz, questions: [{ ...quiz.questions[0], options: [quiz.questions[0].options[0]] }] },
+      'questions.0.options',
+    ],
     ['a quiz of text questions only', { ...quiz, questions: [{ key: 't', type: 'text', text: { ru: '…' } }] }, 'questions'],
     ['a passMark on an assessment', { ...a, passMark: 0.5 }, 'passMark'],
     ['a courseId that is not an id', { ...a, courseId: 'abc' }, 'courseId'],
@@ -168,7 +239,10 @@ describe('versioning', () => {
     expect(first.version).toBe(1);
 
     const v2 = await expectStatus(
-      api('PATCH', `/api/tests/${test.id}`, { token: teacher.token, body: { title: { ru: 'Новый квиз' }, questions: [quizDoc().questions[0]] } }),
+      api('PATCH', `/api/tests/${test.id}`, {
+        token: teacher.token,
+        body: { title: { ru: 'Новый квиз' }, questions: [quizDoc().questions[0]] },
+      }),
       200,
     );
     expect(v2).toMatchObject({ version: 2, status: 'draft', publishedVersion: 1 });
@@ -225,7 +299,9 @@ describe('taking — happy', () => {
   it('starting again while an attempt is open resumes it instead of opening a second one', async () => {
     const { test } = await publishedTest();
     const learner = await registerUser('learner');
-    const results = await Promise.all([1, 2, 3].map(() => api('POST', `/api/tests/${test.id}/attempts`, { token: learner.token, body: {} })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => api('POST', `/api/tests/${test.id}/attempts`, { token: learner.token, body: {} })),
+    );
     const ids = new Set(results.map((r) => r.body.id));
     expect(ids.size, results.map(show).join('\n')).toBe(1);
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 201]);
@@ -236,7 +312,11 @@ describe('taking — happy', () => {
     const { test } = await publishedTest();
     const learner = await registerUser('learner');
     const attempt = await startAttempt(learner, test.id);
-    for (const [key, body] of [['q1', { value: 4 }], ['q2', { value: 0 }], ['q3', { option: 'b' }]] as const) {
+    for (const [key, body] of [
+      ['q1', { value: 4 }],
+      ['q2', { value: 0 }],
+      ['q3', { option: 'b' }],
+    ] as const) {
       await expectStatus(answer(learner, attempt.id, key, body), 200);
     }
     const all = await Promise.all([1, 2, 3, 4].map(() => api('POST', `/api/attempts/${attempt.id}/submit`, { token: learner.token })));
@@ -419,13 +499,22 @@ describe('results', () => {
     const page1 = await expectStatus(api('GET', '/api/me/results?limit=2', { token: parent.token }), 200);
     expect(page1.items.map((r: any) => r.id)).toEqual([own[2], own[1]]);
     expect(page1.nextCursor).toBeTruthy();
-    const page2 = await expectStatus(api('GET', `/api/me/results?limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`, { token: parent.token }), 200);
+    const page2 = await expectStatus(
+      api('GET', `/api/me/results?limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`, { token: parent.token }),
+      200,
+    );
     expect(page2.items.map((r: any) => r.id)).toEqual([own[0]]);
     expect(page2.nextCursor).toBeNull();
 
     const childOnly = await expectStatus(api('GET', `/api/me/results?childId=${child.id}`, { token: parent.token }), 200);
     expect(childOnly.items.map((r: any) => r.id)).toEqual([own[2], own[1]]);
-    expect(childOnly.items[0]).toMatchObject({ kind: 'quiz', title: { ru: 'Квиз по математике' }, childId: child.id, passed: false, score: 0 });
+    expect(childOnly.items[0]).toMatchObject({
+      kind: 'quiz',
+      title: { ru: 'Квиз по математике' },
+      childId: child.id,
+      passed: false,
+      score: 0,
+    });
 
     const forged = (page1.nextCursor.startsWith('x') ? 'y' : 'x') + page1.nextCursor.slice(1);
     const tampered = await api('GET', `/api/me/results?cursor=${encodeURIComponent(forged)}`, { token: parent.token });
@@ -496,7 +585,13 @@ describe('statistics', () => {
 
 it('the OpenAPI document lists the assessment routes', async () => {
   const doc = await expectStatus(api('GET', '/api/openapi.json'), 200);
-  for (const path of ['/api/tests', '/api/tests/{id}', '/api/tests/{id}/stats', '/api/attempts/{id}/answers/{questionKey}', '/api/me/results']) {
+  for (const path of [
+    '/api/tests',
+    '/api/tests/{id}',
+    '/api/tests/{id}/stats',
+    '/api/attempts/{id}/answers/{questionKey}',
+    '/api/me/results',
+  ]) {
     expect(Object.keys(doc.paths)).toContain(path);
   }
 });

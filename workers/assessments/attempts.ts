@@ -83,7 +83,12 @@ async function loadOwned(ctx: Ctx, ownerId: string, attemptId: string) {
   return row;
 }
 
-export async function startAttempt(ctx: Ctx, actor: Actor, testId: string, input: { childId?: string | null }): Promise<{ attempt: AttemptView; created: boolean }> {
+export async function startAttempt(
+  ctx: Ctx,
+  actor: Actor,
+  testId: string,
+  input: { childId?: string | null },
+): Promise<{ attempt: AttemptView; created: boolean }> {
   if (!isId(testId)) throw notFound('Test');
   const childId = input.childId ?? null;
   if (childId !== null && !isId(childId)) throw notFound('Child');
@@ -149,8 +154,16 @@ export async function getAttempt(ctx: Ctx, actor: Actor, attemptId: string): Pro
   }
   const db = ctx.services.db.db;
   const [answerRows, resultRows] = await db.batch([
-    db.select({ key: attemptAnswers.questionKey, answer: attemptAnswers.answer }).from(attemptAnswers).where(eq(attemptAnswers.attemptId, row.attempt.id)).orderBy(asc(attemptAnswers.questionKey)),
-    db.select({ id: results.id }).from(results).where(and(eq(results.attemptId, row.attempt.id), eq(results.userId, actor.id))).limit(1),
+    db
+      .select({ key: attemptAnswers.questionKey, answer: attemptAnswers.answer })
+      .from(attemptAnswers)
+      .where(eq(attemptAnswers.attemptId, row.attempt.id))
+      .orderBy(asc(attemptAnswers.questionKey)),
+    db
+      .select({ id: results.id })
+      .from(results)
+      .where(and(eq(results.attemptId, row.attempt.id), eq(results.userId, actor.id)))
+      .limit(1),
   ]);
   const answers = Object.fromEntries(answerRows.map((a) => [a.key, a.answer]));
   return attemptView(row.attempt, row.document, answers, resultRows[0]?.id ?? null, ctx.services.now());
@@ -253,7 +266,10 @@ export async function finalizeAttempt(ctx: Ctx, opts: { attemptId: string; owner
     }
     const timeUp = expired(a, now);
     if (opts.auto && !timeUp) return null;
-    const answerRows = await tx.select({ key: attemptAnswers.questionKey, answer: attemptAnswers.answer }).from(attemptAnswers).where(eq(attemptAnswers.attemptId, a.id));
+    const answerRows = await tx
+      .select({ key: attemptAnswers.questionKey, answer: attemptAnswers.answer })
+      .from(attemptAnswers)
+      .where(eq(attemptAnswers.attemptId, a.id));
     const outcome = scoreAttempt(row.document, Object.fromEntries(answerRows.map((r) => [r.key, r.answer])));
     const submittedAt = timeUp ? a.deadlineAt! : now;
     const [inserted] = await tx

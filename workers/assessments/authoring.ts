@@ -1,6 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { ZodError } from 'zod';
-import { courses, tests, testVersions, users, type LocalizedText, type Test, type TestDocument, type TestVersion } from '../../db/schema/index.ts';
+import {
+  courses,
+  tests,
+  testVersions,
+  users,
+  type LocalizedText,
+  type Test,
+  type TestDocument,
+  type TestVersion,
+} from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { forbidden, notFound, validationError } from '../lib/errors.ts';
 import { parseDocument, takerQuestion, type TakerQuestion } from './document.ts';
@@ -88,7 +97,8 @@ export function takerView(testId: string, version: number, doc: TestDocument): T
   return view;
 }
 
-const ownedBy = (actor: Actor, testId: string) => (actor.role === 'admin' ? eq(tests.id, testId) : and(eq(tests.id, testId), eq(tests.authorId, actor.id)));
+const ownedBy = (actor: Actor, testId: string) =>
+  actor.role === 'admin' ? eq(tests.id, testId) : and(eq(tests.id, testId), eq(tests.authorId, actor.id));
 
 export async function createTest(ctx: Ctx, actor: Actor, input: unknown): Promise<AuthorTestView> {
   await assertAuthor(ctx, actor);
@@ -98,8 +108,14 @@ export async function createTest(ctx: Ctx, actor: Actor, input: unknown): Promis
   const now = ctx.services.now();
   // One batch = one transaction: the test and its first version exist together or not at all.
   const [[t], [v]] = await ctx.services.db.db.batch([
-    ctx.services.db.db.insert(tests).values({ id, authorId: actor.id, kind: doc.kind, courseId: doc.courseId, latestVersion: 1, createdAt: now, updatedAt: now }).returning(),
-    ctx.services.db.db.insert(testVersions).values({ testId: id, version: 1, status: 'draft', document: doc, createdAt: now, updatedAt: now }).returning(),
+    ctx.services.db.db
+      .insert(tests)
+      .values({ id, authorId: actor.id, kind: doc.kind, courseId: doc.courseId, latestVersion: 1, createdAt: now, updatedAt: now })
+      .returning(),
+    ctx.services.db.db
+      .insert(testVersions)
+      .values({ testId: id, version: 1, status: 'draft', document: doc, createdAt: now, updatedAt: now })
+      .returning(),
   ]);
   return authorView(t!, v!);
 }
@@ -118,7 +134,8 @@ export async function updateTest(ctx: Ctx, actor: Actor, testId: string, patch: 
       .where(and(eq(testVersions.testId, t.id), eq(testVersions.version, t.latestVersion)))
       .limit(1);
     if (!latest) throw notFound('Test');
-    if (patch.kind !== undefined && patch.kind !== t.kind) throw validationError({ kind: 'The kind of a test cannot change; create a new test' });
+    if (patch.kind !== undefined && patch.kind !== t.kind)
+      throw validationError({ kind: 'The kind of a test cannot change; create a new test' });
     const merged: Record<string, unknown> = { ...latest.document, ...patch };
     // Absent fields keep their value in a PATCH, so `description: null` is how to remove it.
     if (merged.description === null) delete merged.description;
@@ -127,7 +144,11 @@ export async function updateTest(ctx: Ctx, actor: Actor, testId: string, patch: 
     const now = ctx.services.now();
     let version: TestVersion;
     if (latest.status === 'draft') {
-      [version] = (await tx.update(testVersions).set({ document: doc, updatedAt: now }).where(eq(testVersions.id, latest.id)).returning()) as [TestVersion];
+      [version] = (await tx
+        .update(testVersions)
+        .set({ document: doc, updatedAt: now })
+        .where(eq(testVersions.id, latest.id))
+        .returning()) as [TestVersion];
     } else {
       [version] = (await tx
         .insert(testVersions)
@@ -160,8 +181,16 @@ export async function publishTest(ctx: Ctx, actor: Actor, testId: string): Promi
     // Stored drafts were valid when written; check again in case the rules got stricter.
     validDocument(latest.document);
     const now = ctx.services.now();
-    const [v] = await tx.update(testVersions).set({ status: 'published', publishedAt: now, updatedAt: now }).where(eq(testVersions.id, latest.id)).returning();
-    const [updated] = await tx.update(tests).set({ publishedVersion: latest.version, publishedAt: now, updatedAt: now }).where(eq(tests.id, t.id)).returning();
+    const [v] = await tx
+      .update(testVersions)
+      .set({ status: 'published', publishedAt: now, updatedAt: now })
+      .where(eq(testVersions.id, latest.id))
+      .returning();
+    const [updated] = await tx
+      .update(tests)
+      .set({ publishedVersion: latest.version, publishedAt: now, updatedAt: now })
+      .where(eq(tests.id, t.id))
+      .returning();
     return authorView(updated!, v!);
   });
 }

@@ -77,7 +77,17 @@ const QuestionSchema = z.discriminatedUnion('type', [
 ]);
 
 /** Fields a GET adds to the document; accepted and ignored on write, so an export re-imports. */
-const EXPORT_FIELDS = ['id', 'version', 'status', 'publishedVersion', 'authorId', 'createdAt', 'updatedAt', 'publishedAt', 'hasDraft'] as const;
+const EXPORT_FIELDS = [
+  'id',
+  'version',
+  'status',
+  'publishedVersion',
+  'authorId',
+  'createdAt',
+  'updatedAt',
+  'publishedAt',
+  'hasDraft',
+] as const;
 
 const DocumentBase = z.strictObject({
   kind: z.enum(['quiz', 'assessment'], { message: 'kind must be "quiz" or "assessment"' }),
@@ -102,7 +112,8 @@ function checkDocument(doc: z.infer<typeof DocumentBase>, ctx: Ctx) {
       if (band.min > band.max) issue(ctx, ['scales', i, 'bands', j, 'max'], 'max must not be below min');
       const prev = scale.bands[j - 1];
       // Ordered by min and non-overlapping: a score falls in at most one band.
-      if (prev && band.min <= prev.max) issue(ctx, ['scales', i, 'bands', j, 'min'], `Bands must be ordered and not overlap: min must be above ${prev.max}`);
+      if (prev && band.min <= prev.max)
+        issue(ctx, ['scales', i, 'bands', j, 'min'], `Bands must be ordered and not overlap: min must be above ${prev.max}`);
     });
   });
 
@@ -122,7 +133,8 @@ function checkDocument(doc: z.infer<typeof DocumentBase>, ctx: Ctx) {
     questionKeys.add(q.key);
     if (q.type === 'likert') {
       if (q.min >= q.max) issue(ctx, ['questions', i, 'max'], 'max must be greater than min');
-      else if (q.max - q.min > LIMITS.likertRange) issue(ctx, ['questions', i, 'max'], `A Likert range spans at most ${LIMITS.likertRange}`);
+      else if (q.max - q.min > LIMITS.likertRange)
+        issue(ctx, ['questions', i, 'max'], `A Likert range spans at most ${LIMITS.likertRange}`);
       q.scores?.forEach((ref, j) => {
         if (!scaleKeys.has(ref.scale)) issue(ctx, ['questions', i, 'scores', j, 'scale'], `No scale "${ref.scale}" in scales`);
       });
@@ -134,12 +146,15 @@ function checkDocument(doc: z.infer<typeof DocumentBase>, ctx: Ctx) {
         for (const scale of Object.keys(o.scores ?? {})) {
           if (!scaleKeys.has(scale)) issue(ctx, ['questions', i, 'options', j, 'scores', scale], `No scale "${scale}" in scales`);
         }
-        if (o.correct !== undefined && doc.kind !== 'quiz') issue(ctx, ['questions', i, 'options', j, 'correct'], 'Only quiz options are marked correct');
+        if (o.correct !== undefined && doc.kind !== 'quiz')
+          issue(ctx, ['questions', i, 'options', j, 'correct'], 'Only quiz options are marked correct');
       });
       if (doc.kind === 'quiz') {
         const correct = q.options.filter((o) => o.correct).length;
-        if (q.type === 'single' && correct !== 1) issue(ctx, ['questions', i, 'options'], 'A single choice question needs exactly one correct option');
-        if (q.type === 'multiple' && correct < 1) issue(ctx, ['questions', i, 'options'], 'A multiple choice question needs at least one correct option');
+        if (q.type === 'single' && correct !== 1)
+          issue(ctx, ['questions', i, 'options'], 'A single choice question needs exactly one correct option');
+        if (q.type === 'multiple' && correct < 1)
+          issue(ctx, ['questions', i, 'options'], 'A multiple choice question needs at least one correct option');
       }
     }
   });
@@ -179,7 +194,9 @@ export function takerQuestion(q: Question): TakerQuestion {
     case 'multiple':
       return { key: q.key, type: q.type, text: q.text, options: q.options.map((o) => ({ key: o.key, text: o.text })) };
     case 'text':
-      return q.maxLength === undefined ? { key: q.key, type: q.type, text: q.text } : { key: q.key, type: q.type, text: q.text, maxLength: q.maxLength };
+      return q.maxLength === undefined
+        ? { key: q.key, type: q.type, text: q.text }
+        : { key: q.key, type: q.type, text: q.text, maxLength: q.maxLength };
   }
 }
 
@@ -199,7 +216,10 @@ export type AnswerBody = z.infer<typeof AnswerBodySchema>;
 
 /** Checks an answer against its question; returns the normalized answer or field errors. */
 export function checkAnswer(q: Question, body: AnswerBody): { ok: true; answer: Answer } | { ok: false; fields: Record<string, string> } {
-  const wrongShape = (field: string, expected: string) => ({ ok: false as const, fields: { [field]: `A ${q.type} question takes {"${expected}": …}` } });
+  const wrongShape = (field: string, expected: string) => ({
+    ok: false as const,
+    fields: { [field]: `A ${q.type} question takes {"${expected}": …}` },
+  });
   switch (q.type) {
     case 'likert': {
       if (body.value === undefined) return wrongShape(Object.keys(body)[0] ?? 'value', 'value');
@@ -210,7 +230,8 @@ export function checkAnswer(q: Question, body: AnswerBody): { ok: true; answer: 
     }
     case 'single': {
       if (body.option === undefined) return wrongShape(Object.keys(body)[0] ?? 'option', 'option');
-      if (!q.options.some((o) => o.key === body.option)) return { ok: false, fields: { option: `No option "${body.option}" in this question` } };
+      if (!q.options.some((o) => o.key === body.option))
+        return { ok: false, fields: { option: `No option "${body.option}" in this question` } };
       return { ok: true, answer: { option: body.option } };
     }
     case 'multiple': {

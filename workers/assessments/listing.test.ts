@@ -52,7 +52,15 @@ describe('GET /api/teacher/tests', () => {
     expect(page2.items.map((t) => t.id)).toEqual([a.id]);
     expect(page2.nextCursor).toBeNull();
 
-    expect(page1.items[0]).toMatchObject({ kind: 'assessment', title: { en: 'Third' }, status: 'draft', version: 1, publishedVersion: null, questionCount: 5, publishedAt: null });
+    expect(page1.items[0]).toMatchObject({
+      kind: 'assessment',
+      title: { en: 'Third' },
+      status: 'draft',
+      version: 1,
+      publishedVersion: null,
+      questionCount: 5,
+      publishedAt: null,
+    });
     expect(page1.items[1]).toMatchObject({ kind: 'quiz', status: 'published', version: 1, publishedVersion: 1, questionCount: 2 });
     expect(page1.items[1]!.publishedAt).toBeTruthy();
 
@@ -125,7 +133,13 @@ describe('GET /api/tests (published tests for everyone)', () => {
     await publish(teacher, assessment.id);
     await publish(teacher, quiz.id);
     // Published, then edited: the list keeps showing version 1 until version 2 is published.
-    await expectStatus(api('PATCH', `/api/tests/${quiz.id}`, { token: teacher.token, body: { title: { en: 'Draft title' }, questions: [quizDoc().questions[0]] } }), 200);
+    await expectStatus(
+      api('PATCH', `/api/tests/${quiz.id}`, {
+        token: teacher.token,
+        body: { title: { en: 'Draft title' }, questions: [quizDoc().questions[0]] },
+      }),
+      200,
+    );
 
     const en = await allPublished(`courseId=${course.id}&lang=en&limit=1`);
     expect(en.ids).toEqual([quiz.id, assessment.id]);
@@ -143,7 +157,15 @@ describe('GET /api/tests (published tests for everyone)', () => {
       timeLimitSec: null,
       publishedAt: expect.any(String),
     });
-    expect(en.items[1]).toMatchObject({ kind: 'assessment', title: 'Anxiety scale', titleLang: 'en', description: 'About it', descriptionLang: 'en', questionCount: 5, timeLimitSec: 1200 });
+    expect(en.items[1]).toMatchObject({
+      kind: 'assessment',
+      title: 'Anxiety scale',
+      titleLang: 'en',
+      description: 'About it',
+      descriptionLang: 'en',
+      questionCount: 5,
+      timeLimitSec: 1200,
+    });
 
     // The quiz has no Kazakh title: it falls back (ru first), and says so.
     const kk = await allPublished(`courseId=${course.id}&lang=kk`);
@@ -166,7 +188,10 @@ describe('GET /api/tests (published tests for everyone)', () => {
     const quiz = await createTest(teacher, quizDoc({ courseId: course.id }));
     await publish(teacher, quiz.id);
     const learner = await registerUser('learner');
-    for (const res of [await anon(`/api/tests?courseId=${course.id}`), await api('GET', `/api/tests?courseId=${course.id}`, { token: learner.token })]) {
+    for (const res of [
+      await anon(`/api/tests?courseId=${course.id}`),
+      await api('GET', `/api/tests?courseId=${course.id}`, { token: learner.token }),
+    ]) {
       expect(res.status, show(res)).toBe(200);
       expect(res.body.items).toHaveLength(1);
       expect(res.text).not.toMatch(/"correct"|"scores"|"scales"|"passMark"|"questions"|"authorId"/);

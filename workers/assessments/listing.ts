@@ -57,7 +57,8 @@ async function cursorKey(ctx: Ctx, cursor: string | undefined): Promise<[string,
 
 const questionCount = sql<number>`jsonb_array_length(${testVersions.document}->'questions')::int`;
 /** A timestamp at full (microsecond) precision for the cursor: rows written with SQL now() must not be skipped. */
-const exact = (column: typeof tests.createdAt | typeof tests.publishedAt) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const exact = (column: typeof tests.createdAt | typeof tests.publishedAt) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const docTitle = sql<LocalizedText>`${testVersions.document}->'title'`;
 
 /** GET /api/teacher/tests — the author's tests (an admin: everyone's), newest created first. */
@@ -67,7 +68,10 @@ export async function listTeacherTests(
   q: { kind?: TestKind; cursor?: string; limit: number },
 ): Promise<Page<TeacherTestItem>> {
   await assertAuthor(ctx, actor);
-  const conditions: (SQL | undefined)[] = [actor.role === 'admin' ? undefined : eq(tests.authorId, actor.id), q.kind ? eq(tests.kind, q.kind) : undefined];
+  const conditions: (SQL | undefined)[] = [
+    actor.role === 'admin' ? undefined : eq(tests.authorId, actor.id),
+    q.kind ? eq(tests.kind, q.kind) : undefined,
+  ];
   const after = await cursorKey(ctx, q.cursor);
   if (after) conditions.push(sql`(${tests.createdAt}, ${tests.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
   // The primary, not the replica: a test the author has just created must be in the list.

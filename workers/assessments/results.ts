@@ -1,5 +1,13 @@
 import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
-import { children, results, testVersions, type LocalizedText, type Result, type ScaleResult, type TestDocument } from '../../db/schema/index.ts';
+import {
+  children,
+  results,
+  testVersions,
+  type LocalizedText,
+  type Result,
+  type ScaleResult,
+  type TestDocument,
+} from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
@@ -63,12 +71,20 @@ export async function getResult(ctx: Ctx, actor: Actor, resultId: string): Promi
  * Results history, newest first: every result the account owns (its own and its children's),
  * or one child's with `childId` (a child that is not yours is 404).
  */
-export async function listMyResults(ctx: Ctx, actor: Actor, q: { childId?: string; cursor?: string; limit: number }): Promise<Page<ResultView>> {
+export async function listMyResults(
+  ctx: Ctx,
+  actor: Actor,
+  q: { childId?: string; cursor?: string; limit: number },
+): Promise<Page<ResultView>> {
   const db = ctx.services.db.db;
   let where: SQL = eq(results.userId, actor.id);
   if (q.childId !== undefined) {
     if (!isId(q.childId)) throw notFound('Child');
-    const [child] = await db.select({ id: children.id }).from(children).where(and(eq(children.id, q.childId), eq(children.parentId, actor.id))).limit(1);
+    const [child] = await db
+      .select({ id: children.id })
+      .from(children)
+      .where(and(eq(children.id, q.childId), eq(children.parentId, actor.id)))
+      .limit(1);
     if (!child) throw notFound('Child');
     where = and(where, eq(results.childId, q.childId))!;
   }

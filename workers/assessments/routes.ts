@@ -18,7 +18,8 @@ const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(
 
 /** The test document (SPEC "Test documents"); validated in full by the domain, which names the field. */
 const TestDocumentBody = z.record(z.string(), z.unknown()).openapi('TestDocumentInput', {
-  description: 'kind, courseId, title, description, timeLimitSec, passMark (quizzes), scales, questions. PATCH merges top-level fields over the latest version; `description: null` removes the description.',
+  description:
+    'kind, courseId, title, description, timeLimitSec, passMark (quizzes), scales, questions. PATCH merges top-level fields over the latest version; `description: null` removes the description.',
 });
 
 const AuthorTest = z
@@ -35,7 +36,9 @@ const AuthorTest = z
   })
   .openapi('AuthorTest');
 
-const TakerQuestion = z.looseObject({ key: z.string(), type: z.enum(['likert', 'single', 'multiple', 'text']), text: Localized }).openapi('TakerQuestion');
+const TakerQuestion = z
+  .looseObject({ key: z.string(), type: z.enum(['likert', 'single', 'multiple', 'text']), text: Localized })
+  .openapi('TakerQuestion');
 const TakerTest = z
   .object({
     id: z.string(),
@@ -88,7 +91,15 @@ const Result = z
     title: Localized,
     childId: z.string().nullable(),
     scales: z.array(
-      z.object({ key: z.string(), title: Localized, score: z.number(), min: z.number(), max: z.number(), bandIndex: z.number().nullable(), band: Band.nullable() }),
+      z.object({
+        key: z.string(),
+        title: Localized,
+        score: z.number(),
+        min: z.number(),
+        max: z.number(),
+        bandIndex: z.number().nullable(),
+        band: Band.nullable(),
+      }),
     ),
     score: z.number().optional(),
     correct: z.number().optional(),
@@ -131,7 +142,9 @@ export const TeacherTestItem = z
     kind: Kind,
     courseId: z.string().nullable(),
     title: Localized,
-    status: z.enum(['draft', 'published']).openapi({ description: 'Status of the latest version: a published test with unpublished edits is "draft"' }),
+    status: z
+      .enum(['draft', 'published'])
+      .openapi({ description: 'Status of the latest version: a published test with unpublished edits is "draft"' }),
     version: z.number().openapi({ description: 'The latest version (the draft, if there is one)' }),
     publishedVersion: z.number().nullable(),
     questionCount: z.number(),
@@ -244,7 +257,10 @@ const r = {
     middleware: [authenticate()] as const,
     request: {
       params: IdParam,
-      body: { required: false, content: { 'application/json': { schema: z.object({ childId: text().max(64).nullable().optional() }).strict() } } },
+      body: {
+        required: false,
+        content: { 'application/json': { schema: z.object({ childId: text().max(64).nullable().optional() }).strict() } },
+      },
     },
     responses: { 201: json(Attempt, 'Started'), 200: json(Attempt, 'The open attempt, resumed'), ...errorResponses(400, 401, 404) },
   }),
@@ -299,7 +315,9 @@ const r = {
 
 export const assessmentsRoutes = createRouter()
   .openapi(r.listPublished, async (c) => c.json(await listPublishedTests(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
-  .openapi(r.teacherTests, async (c) => c.json(await listTeacherTests(ctxOf(c), c.var.actor, c.req.valid('query')), 200, { 'Cache-Control': 'private, no-store' }))
+  .openapi(r.teacherTests, async (c) =>
+    c.json(await listTeacherTests(ctxOf(c), c.var.actor, c.req.valid('query')), 200, { 'Cache-Control': 'private, no-store' }),
+  )
   .openapi(r.createTest, async (c) => c.json(await createTest(ctxOf(c), c.var.actor, c.req.valid('json')), 201))
   .openapi(r.getTest, async (c) => c.json(await getTest(ctxOf(c), c.get('actor') as Actor | undefined, c.req.valid('param').id), 200))
   .openapi(r.updateTest, async (c) => c.json(await updateTest(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200))

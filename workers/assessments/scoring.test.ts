@@ -62,9 +62,21 @@ describe('scoreAttempt — assessment worked examples', () => {
     ['multiple choice adds every chosen option', { q4: { options: ['x', 'y'] } }, 4, 'норма', 2],
     ['an option without points adds 0', { q4: { options: ['z'] } }, 0, 'норма', 0],
     ['text answers are never scored', { q5: { text: 'много' } }, 0, 'норма', 0],
-    ['everything at once: 4 + 4 + 2 + 4 = 14', { q1: { value: 4 }, q2: { value: 0 }, q3: { option: 'a' }, q4: { options: ['x', 'y', 'z'] } }, 14, 'повышена', 3],
+    [
+      'everything at once: 4 + 4 + 2 + 4 = 14',
+      { q1: { value: 4 }, q2: { value: 0 }, q3: { option: 'a' }, q4: { options: ['x', 'y', 'z'] } },
+      14,
+      'повышена',
+      3,
+    ],
     ['above every band of a scale → no band', { q3: { option: 'a' }, q4: { options: ['y'] } }, 5, 'норма', 3],
-    ['wrong-shaped or unknown answers add nothing', { q1: { option: 'a' }, q3: { option: 'nope' }, q4: { options: ['nope'] } }, 0, 'норма', 0],
+    [
+      'wrong-shaped or unknown answers add nothing',
+      { q1: { option: 'a' }, q3: { option: 'nope' }, q4: { options: ['nope'] } },
+      0,
+      'норма',
+      0,
+    ],
   ])('%s', (_label, answers, anxiety, band, mood) => {
     const out = scoreAttempt(assessment, answers);
     const a = out.scales.find((s) => s.key === 'anxiety')!;

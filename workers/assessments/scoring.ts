@@ -38,7 +38,10 @@ function contribution(q: Question, scale: string, answer: Answer | undefined): {
     let hi = 0;
     for (const ref of q.scores ?? []) {
       if (ref.scale !== scale) continue;
-      const value = answer && 'value' in answer && Number.isInteger(answer.value) && answer.value >= q.min && answer.value <= q.max ? answer.value : undefined;
+      const value =
+        answer && 'value' in answer && Number.isInteger(answer.value) && answer.value >= q.min && answer.value <= q.max
+          ? answer.value
+          : undefined;
       const [low, high] = ref.reverse ? [0, q.max - q.min] : [q.min, q.max];
       lo += Math.min(0, low);
       hi += Math.max(0, high);

@@ -1,5 +1,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { tests, testDailyStats, testScoreDistribution, testVersions, type LocalizedText, type TestDocument } from '../../db/schema/index.ts';
+import {
+  tests,
+  testDailyStats,
+  testScoreDistribution,
+  testVersions,
+  type LocalizedText,
+  type TestDocument,
+} from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
 
@@ -21,7 +28,13 @@ export interface TestStatsView {
   /** Quizzes: completions per tenth of the score range. */
   scoreDistribution: { from: number; to: number; count: number }[];
   /** Per scale of the published (else latest) version: mean score and results per band. */
-  scales: { key: string; title: LocalizedText; results: number; averageScore: number | null; bands: { index: number; label: LocalizedText | null; count: number }[] }[];
+  scales: {
+    key: string;
+    title: LocalizedText;
+    results: number;
+    averageScore: number | null;
+    bands: { index: number; label: LocalizedText | null; count: number }[];
+  }[];
 }
 
 const VIEWS = ['test_daily_stats', 'test_score_distribution'] as const;
@@ -40,7 +53,10 @@ export async function getTestStats(ctx: Ctx, actor: Actor, testId: string): Prom
     db
       .select({ kind: tests.kind, document: testVersions.document })
       .from(tests)
-      .innerJoin(testVersions, and(eq(testVersions.testId, tests.id), eq(testVersions.version, sql`coalesce(${tests.publishedVersion}, ${tests.latestVersion})`)))
+      .innerJoin(
+        testVersions,
+        and(eq(testVersions.testId, tests.id), eq(testVersions.version, sql`coalesce(${tests.publishedVersion}, ${tests.latestVersion})`)),
+      )
       .where(owner)
       .limit(1),
     db

@@ -29,7 +29,12 @@ async function ownedCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<Co
 
 async function ownedModule(ctx: Ctx, actor: Actor, moduleId: string) {
   if (!isId(moduleId)) throw notFound('Module');
-  const [row] = await ctx.services.db.db.select({ module: modules, course: courses }).from(modules).innerJoin(courses, eq(courses.id, modules.courseId)).where(eq(modules.id, moduleId)).limit(1);
+  const [row] = await ctx.services.db.db
+    .select({ module: modules, course: courses })
+    .from(modules)
+    .innerJoin(courses, eq(courses.id, modules.courseId))
+    .where(eq(modules.id, moduleId))
+    .limit(1);
   if (!row) throw notFound('Module');
   await ownedCourse(ctx, actor, row.course.id);
   return row;
@@ -37,7 +42,12 @@ async function ownedModule(ctx: Ctx, actor: Actor, moduleId: string) {
 
 async function ownedLesson(ctx: Ctx, actor: Actor, lessonId: string) {
   if (!isId(lessonId)) throw notFound('Lesson');
-  const [row] = await ctx.services.db.db.select({ lesson: lessons, course: courses }).from(lessons).innerJoin(courses, eq(courses.id, lessons.courseId)).where(eq(lessons.id, lessonId)).limit(1);
+  const [row] = await ctx.services.db.db
+    .select({ lesson: lessons, course: courses })
+    .from(lessons)
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .where(eq(lessons.id, lessonId))
+    .limit(1);
   if (!row) throw notFound('Lesson');
   await ownedCourse(ctx, actor, row.course.id);
   return row;
@@ -86,7 +96,13 @@ export async function createCourse(ctx: Ctx, actor: Actor, input: CourseInput) {
   const catId = await categoryId(ctx, input.category);
   const [row] = await ctx.services.db.db
     .insert(courses)
-    .values({ teacherId: actor.id, title: input.title, language: input.language, ...courseValues(input, actor), ...(catId !== undefined ? { categoryId: catId } : {}) })
+    .values({
+      teacherId: actor.id,
+      title: input.title,
+      language: input.language,
+      ...courseValues(input, actor),
+      ...(catId !== undefined ? { categoryId: catId } : {}),
+    })
     .returning();
   return authorView(row!);
 }
@@ -110,7 +126,10 @@ export async function deleteCourse(ctx: Ctx, actor: Actor, courseId: string, ori
 export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, published: boolean, origin?: string) {
   const course = await ownedCourse(ctx, actor, courseId);
   if (published) {
-    const [{ n } = { n: 0 }] = await ctx.services.db.db.select({ n: sql<number>`count(*)::int` }).from(lessons).where(eq(lessons.courseId, course.id));
+    const [{ n } = { n: 0 }] = await ctx.services.db.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(lessons)
+      .where(eq(lessons.courseId, course.id));
     if (n === 0) throw new AppError('conflict', 'Add at least one lesson before publishing', { reason: 'no_lessons' });
     if (!LANGS.some((l) => course.title[l]?.trim())) throw validationError({ title: 'A published course needs a title' });
   }
@@ -169,7 +188,9 @@ export async function getTeacherCourse(ctx: Ctx, actor: Actor, courseId: string)
       id: m.id,
       title: m.title,
       position: m.position,
-      lessons: ls.filter((l) => l.moduleId === m.id).map((l) => ({ id: l.id, title: l.title, preview: l.preview, position: l.position, durationMin: l.durationMin })),
+      lessons: ls
+        .filter((l) => l.moduleId === m.id)
+        .map((l) => ({ id: l.id, title: l.title, preview: l.preview, position: l.position, durationMin: l.durationMin })),
     })),
   };
 }
@@ -192,7 +213,9 @@ export async function addModule(ctx: Ctx, actor: Actor, courseId: string, input:
 
 export async function updateModule(ctx: Ctx, actor: Actor, moduleId: string, input: { title?: LocalizedText }, origin?: string) {
   const { module, course } = await ownedModule(ctx, actor, moduleId);
-  const [row] = input.title ? await ctx.services.db.db.update(modules).set({ title: input.title }).where(eq(modules.id, module.id)).returning() : [module];
+  const [row] = input.title
+    ? await ctx.services.db.db.update(modules).set({ title: input.title }).where(eq(modules.id, module.id)).returning()
+    : [module];
   await courseChanged(ctx, course.id, { listed: false, origin });
   return { id: row!.id, courseId: course.id, title: row!.title, position: row!.position };
 }
@@ -207,7 +230,12 @@ export async function deleteModule(ctx: Ctx, actor: Actor, moduleId: string, ori
  * Sets positions from a full list of ids, in one transaction. The list must name exactly
  * the current children — no more, no fewer, no repeats — or nothing changes.
  */
-async function reorder(tx: Tx, table: typeof modules | typeof lessons, parent: { column: typeof modules.courseId | typeof lessons.moduleId; id: string }, ids: string[]) {
+async function reorder(
+  tx: Tx,
+  table: typeof modules | typeof lessons,
+  parent: { column: typeof modules.courseId | typeof lessons.moduleId; id: string },
+  ids: string[],
+) {
   const current = await tx.select({ id: table.id }).from(table).where(eq(parent.column, parent.id)).for('update');
   const have = new Set(current.map((r) => r.id));
   const unique = new Set(ids);
@@ -272,7 +300,9 @@ export async function updateLesson(ctx: Ctx, actor: Actor, lessonId: string, inp
     ...(input.preview !== undefined ? { preview: input.preview } : {}),
     ...(input.durationMin !== undefined ? { durationMin: input.durationMin } : {}),
   };
-  const [row] = Object.keys(set).length ? await ctx.services.db.db.update(lessons).set(set).where(eq(lessons.id, lesson.id)).returning() : [lesson];
+  const [row] = Object.keys(set).length
+    ? await ctx.services.db.db.update(lessons).set(set).where(eq(lessons.id, lesson.id)).returning()
+    : [lesson];
   await courseChanged(ctx, course.id, { listed: false, origin });
   return lessonAuthorView(row!);
 }
@@ -304,5 +334,3 @@ function lessonAuthorView(l: typeof lessons.$inferSelect) {
     position: l.position,
   };
 }
-
-

@@ -82,7 +82,13 @@ async function loadCurriculum(ctx: Ctx, courseId: string, lang: Lang, primary: L
       byId.set(r.moduleId, m);
     }
     if (r.lessonId) {
-      m.lessons.push({ id: r.lessonId, title: pick(r.lessonTitle, lang, primary).value, preview: r.preview ?? false, durationMin: r.durationMin ?? 0, position: r.lessonPosition ?? 0 });
+      m.lessons.push({
+        id: r.lessonId,
+        title: pick(r.lessonTitle, lang, primary).value,
+        preview: r.preview ?? false,
+        durationMin: r.durationMin ?? 0,
+        position: r.lessonPosition ?? 0,
+      });
     }
   }
   return [...byId.values()];
@@ -186,7 +192,10 @@ export async function getLesson(ctx: Ctx, actor: Actor | undefined, lessonId: st
   if (!row.published && !isAuthor) throw notFound('Lesson');
   if (!isAuthor && !row.lesson.preview && !row.enrolled) {
     if (!actor) throw new AppError('unauthorized', 'Log in and enroll to read this lesson');
-    throw new AppError('not_enrolled', 'Enroll in the course to read this lesson', { reason: 'not_enrolled', courseId: row.lesson.courseId });
+    throw new AppError('not_enrolled', 'Enroll in the course to read this lesson', {
+      reason: 'not_enrolled',
+      courseId: row.lesson.courseId,
+    });
   }
   const l = row.lesson;
   const title = pick(l.title, lang, row.language);

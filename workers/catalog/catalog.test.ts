@@ -15,14 +15,22 @@ import { createRedis } from '../lib/redis.ts';
 const rnd = () => Math.random().toString(36).slice(2, 10);
 
 async function ensureCategory(slug: string) {
-  await testDb().db.insert(categories).values({ slug, title: { ru: slug, en: slug } }).onConflictDoNothing();
+  await testDb()
+    .db.insert(categories)
+    .values({ slug, title: { ru: slug, en: slug } })
+    .onConflictDoNothing();
 }
 
 describe('authoring — happy', () => {
   it('a verified teacher creates a course with a module and lessons, publishes it, and it is public', async () => {
     const t = await verifiedTeacher();
     const tag = `tag-${rnd()}`;
-    const c = await createCourse(t, { title: { ru: 'Алгебра 7 класс', en: 'Algebra grade 7' }, tags: [tag], modules: 2, lessonsPerModule: 2 });
+    const c = await createCourse(t, {
+      title: { ru: 'Алгебра 7 класс', en: 'Algebra grade 7' },
+      tags: [tag],
+      modules: 2,
+      lessonsPerModule: 2,
+    });
     const detail = await api('GET', `/api/courses/${c.id}?lang=en`);
     expect(detail.status, show(detail)).toBe(200);
     expect(detail.body.title).toBe('Algebra grade 7');
@@ -53,7 +61,9 @@ describe('authoring — happy', () => {
     expect(res.status, show(res)).toBe(200);
     const lessonIds = c.lessonIds.slice(0, 3);
     const newOrder = [lessonIds[2], lessonIds[0], lessonIds[1]];
-    expect((await api('PUT', `/api/modules/${c.moduleIds[0]}/lessons/order`, { token: t.token, body: { ids: newOrder } })).status).toBe(200);
+    expect((await api('PUT', `/api/modules/${c.moduleIds[0]}/lessons/order`, { token: t.token, body: { ids: newOrder } })).status).toBe(
+      200,
+    );
     const detail = await api('GET', `/api/courses/${c.id}`);
     expect(detail.body.modules.map((m: { id: string }) => m.id)).toEqual(reversed);
     const last = detail.body.modules[2];
@@ -65,7 +75,10 @@ describe('authoring — happy', () => {
     const admin = await createAdmin();
     const c = await createCourse(t);
     expect((await api('PATCH', `/api/courses/${c.id}`, { token: t.token, body: { featured: true } })).status).toBe(403);
-    const res = await api('PATCH', `/api/courses/${c.id}`, { token: admin.token, body: { featured: true, title: { ru: 'Избранный курс' } } });
+    const res = await api('PATCH', `/api/courses/${c.id}`, {
+      token: admin.token,
+      body: { featured: true, title: { ru: 'Избранный курс' } },
+    });
     expect(res.status, show(res)).toBe(200);
     expect(res.body.featured).toBe(true);
   });
@@ -114,7 +127,10 @@ describe('authoring — security', () => {
   ])('reorder with %s → 400, order unchanged', async (_l, mutate) => {
     const t = await verifiedTeacher();
     const c = await createCourse(t, { modules: 3, lessonsPerModule: 1 });
-    const res = await api('PUT', `/api/courses/${c.id}/modules/order`, { token: t.token, body: { ids: mutate([...c.moduleIds].reverse()) } });
+    const res = await api('PUT', `/api/courses/${c.id}/modules/order`, {
+      token: t.token,
+      body: { ids: mutate([...c.moduleIds].reverse()) },
+    });
     expect(res.status, show(res)).toBe(400);
     expect(res.body.error.details.fields).toHaveProperty('ids');
     const detail = await api('GET', `/api/courses/${c.id}`);
@@ -153,7 +169,9 @@ describe('lesson Markdown — XSS', () => {
   });
 
   it('keeps ordinary Markdown and turns allowed video links into privacy-friendly embeds', () => {
-    const html = renderLesson('# Заголовок\n\n**жирный** [ссылка](https://example.com)\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nhttps://vimeo.com/76979871');
+    const html = renderLesson(
+      '# Заголовок\n\n**жирный** [ссылка](https://example.com)\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nhttps://vimeo.com/76979871',
+    );
     expect(html).toContain('<h1>Заголовок</h1>');
     expect(html).toContain('<strong>жирный</strong>');
     expect(html).toContain('href="https://example.com"');
@@ -165,7 +183,10 @@ describe('lesson Markdown — XSS', () => {
   it('a lesson saved through the API stores the sanitized HTML', async () => {
     const t = await verifiedTeacher();
     const c = await createCourse(t, { publish: false });
-    const res = await api('PATCH', `/api/lessons/${c.lessonIds[0]}`, { token: t.token, body: { body: { ru: 'Привет <script>alert(1)</script> <b onclick="x()">мир</b>' } } });
+    const res = await api('PATCH', `/api/lessons/${c.lessonIds[0]}`, {
+      token: t.token,
+      body: { body: { ru: 'Привет <script>alert(1)</script> <b onclick="x()">мир</b>' } },
+    });
     expect(res.status, show(res)).toBe(200);
     expect(res.body.bodyHtml.ru).not.toMatch(/script|onclick/);
     expect(res.body.bodyHtml.ru).toContain('<b>мир</b>');
@@ -295,7 +316,10 @@ describe('search', () => {
     const c = await createCourse(t, { title: { kk: `Қазақ тілі ${uniq}` }, language: 'kk', tags: [uniq] });
     for (const q of ['казак тили', 'қазақ тілі', 'Қазақ']) {
       const res = await api('GET', `/api/search?q=${encodeURIComponent(q)}&tag=${uniq}&lang=kk`);
-      expect(res.body.items.map((i: { id: string }) => i.id), q).toContain(c.id);
+      expect(
+        res.body.items.map((i: { id: string }) => i.id),
+        q,
+      ).toContain(c.id);
     }
   });
 
@@ -364,7 +388,9 @@ describe('caching', () => {
       await new Promise((r) => setTimeout(r, 100));
       return { value: 42 };
     };
-    const results = await Promise.all(Array.from({ length: 20 }, () => ctx.services.cache.getOrLoad({ family: 'test', key, gens: [], ttlSec: 30, load })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => ctx.services.cache.getOrLoad({ family: 'test', key, gens: [], ttlSec: 30, load })),
+    );
     expect(results.every((r) => r.value === 42)).toBe(true);
     expect(loads).toBe(1);
   });
@@ -395,12 +421,20 @@ describe('caching', () => {
     const base = testCtx();
     const redis = createRedis(base.config);
     const bodies: unknown[] = [];
-    (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(async (req, next) => {
-      bodies.push(req.body);
-      return next(req);
-    });
+    (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(
+      async (req, next) => {
+        bodies.push(req.body);
+        return next(req);
+      },
+    );
     const cache = new Cache(redis, base.log);
-    const opts = { family: 'test', key: `rt:${rnd()}`, gens: [`gen:test:${rnd()}`, `gen:test:${rnd()}`], ttlSec: 30, load: async () => ({ ok: true }) };
+    const opts = {
+      family: 'test',
+      key: `rt:${rnd()}`,
+      gens: [`gen:test:${rnd()}`, `gen:test:${rnd()}`],
+      ttlSec: 30,
+      load: async () => ({ ok: true }),
+    };
     await cache.getOrLoad(opts);
     bodies.length = 0;
     expect(await cache.getOrLoad(opts)).toEqual({ ok: true });

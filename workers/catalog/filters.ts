@@ -16,7 +16,8 @@ export function filterConditions(f: CatalogFilters): SQL {
   const conds: (SQL | undefined)[] = [eq(courses.published, true)];
   // By id, resolved once (an InitPlan), so the planner can use courses_category_idx; a
   // condition on the joined categories.slug made it fetch and sort the whole category.
-  if (f.category) conds.push(sql`${courses.categoryId} = (select ${categories.id} from ${categories} where ${categories.slug} = ${f.category})`);
+  if (f.category)
+    conds.push(sql`${courses.categoryId} = (select ${categories.id} from ${categories} where ${categories.slug} = ${f.category})`);
   if (f.tag) conds.push(arrayContains(courses.tags, [f.tag.toLowerCase()]));
   if (f.language) conds.push(eq(courses.language, f.language));
   if (f.level) conds.push(eq(courses.level, f.level));

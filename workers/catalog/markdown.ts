@@ -11,7 +11,8 @@ const { FilterXSS } = xss as unknown as typeof import('xss');
  */
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
-const YOUTUBE = /^(?:https?:\/\/)?(?:www\.|m\.)?(?:youtube\.com\/(?:watch\?v=|embed\/|shorts\/)|youtu\.be\/)([A-Za-z0-9_-]{11})(?:[?&#].*)?$/;
+const YOUTUBE =
+  /^(?:https?:\/\/)?(?:www\.|m\.)?(?:youtube\.com\/(?:watch\?v=|embed\/|shorts\/)|youtu\.be\/)([A-Za-z0-9_-]{11})(?:[?&#].*)?$/;
 const VIMEO = /^(?:https?:\/\/)?(?:www\.|player\.)?vimeo\.com\/(?:video\/)?(\d{5,12})(?:[?#].*)?$/;
 
 /** The embed URL for an allowed video link, or undefined. */
@@ -32,13 +33,37 @@ const iframe = (src: string) =>
 const filter = new FilterXSS({
   whiteList: {
     a: ['href', 'title'],
-    p: [], br: [], hr: [], strong: [], em: [], b: [], i: [], del: [], s: [], code: [], pre: [], blockquote: [],
-    h1: [], h2: [], h3: [], h4: [], h5: [], h6: [],
-    ul: [], ol: ['start'], li: [],
-    table: [], thead: [], tbody: [], tr: [], th: ['align'], td: ['align'],
+    p: [],
+    br: [],
+    hr: [],
+    strong: [],
+    em: [],
+    b: [],
+    i: [],
+    del: [],
+    s: [],
+    code: [],
+    pre: [],
+    blockquote: [],
+    h1: [],
+    h2: [],
+    h3: [],
+    h4: [],
+    h5: [],
+    h6: [],
+    ul: [],
+    ol: ['start'],
+    li: [],
+    table: [],
+    thead: [],
+    tbody: [],
+    tr: [],
+    th: ['align'],
+    td: ['align'],
     img: ['src', 'alt', 'title'],
     iframe: ['src', 'title', 'loading', 'allow', 'allowfullscreen', 'referrerpolicy'],
-    figure: [], figcaption: [],
+    figure: [],
+    figcaption: [],
   },
   stripIgnoreTag: true,
   stripIgnoreTagBody: ['script', 'style', 'noscript', 'template', 'object', 'embed', 'svg', 'math'],

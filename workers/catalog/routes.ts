@@ -34,7 +34,9 @@ const localized = (max: number, label: string) =>
 const Title = localized(200, 'A title');
 const multiline = (max: number) => text({ multiline: true }).max(max);
 const Text = z.object({ ru: multiline(5000).optional(), kk: multiline(5000).optional(), en: multiline(5000).optional() }).strict();
-const LessonBody = z.object({ ru: multiline(100_000).optional(), kk: multiline(100_000).optional(), en: multiline(100_000).optional() }).strict();
+const LessonBody = z
+  .object({ ru: multiline(100_000).optional(), kk: multiline(100_000).optional(), en: multiline(100_000).optional() })
+  .strict();
 
 const Filters = {
   lang: Lang.default('ru'),
@@ -44,7 +46,10 @@ const Filters = {
   level: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
   price: z.enum(['free', 'paid']).optional(),
   minRating: z.coerce.number().min(0).max(5).optional(),
-  featured: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  featured: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   cursor: text().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 };
@@ -90,7 +95,10 @@ const CourseInput = z
     level: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
     category: text().max(64).nullable().optional(),
     tags: z.array(text().trim().min(1).max(40)).max(20).optional(),
-    price: z.object({ amount: z.number().int().min(0).max(100_000_000), currency: z.enum(['KZT', 'RUB', 'USD']) }).nullable().optional(),
+    price: z
+      .object({ amount: z.number().int().min(0).max(100_000_000), currency: z.enum(['KZT', 'RUB', 'USD']) })
+      .nullable()
+      .optional(),
     coverUrl: text().url().startsWith('https://').max(500).nullable().optional(),
     featured: z.boolean().optional(),
     featuredRank: z.number().int().min(0).max(1000).optional(),
@@ -116,126 +124,182 @@ const teacherOrAdmin = authenticate(['teacher', 'admin']);
 
 const r = {
   categories: createRoute({
-    method: 'get', path: '/categories', tags: ['catalog'], summary: 'Course categories',
+    method: 'get',
+    path: '/categories',
+    tags: ['catalog'],
+    summary: 'Course categories',
     middleware: [edgeCache({ sMaxAge: 3600, staleWhileRevalidate: 86400 }), readLimit, etag()] as const,
     request: { query: LangQuery },
-    responses: { 200: json(z.object({ items: z.array(z.object({ id: z.string(), slug: z.string(), title: z.string() })) })), ...errorResponses(400, 429) },
+    responses: {
+      200: json(z.object({ items: z.array(z.object({ id: z.string(), slug: z.string(), title: z.string() })) })),
+      ...errorResponses(400, 429),
+    },
   }),
   list: createRoute({
-    method: 'get', path: '/courses', tags: ['catalog'], summary: 'Published courses, newest first, with filters and cursor pagination',
+    method: 'get',
+    path: '/courses',
+    tags: ['catalog'],
+    summary: 'Published courses, newest first, with filters and cursor pagination',
     middleware: [readLimit, etag()] as const,
     request: { query: ListQuery },
     responses: { 200: json(pageOf(CourseCard)), ...errorResponses(400, 429) },
   }),
   search: createRoute({
-    method: 'get', path: '/search', tags: ['catalog'], summary: 'Full-text and typo-tolerant search over published courses',
+    method: 'get',
+    path: '/search',
+    tags: ['catalog'],
+    summary: 'Full-text and typo-tolerant search over published courses',
     middleware: [rateLimit('search'), etag()] as const,
     request: { query: SearchQuery },
     responses: { 200: json(pageOf(CourseCard.extend({ highlight: z.string(), score: z.number() }))), ...errorResponses(400, 429) },
   }),
   detail: createRoute({
-    method: 'get', path: '/courses/{id}', tags: ['catalog'], summary: 'A published course with its curriculum',
+    method: 'get',
+    path: '/courses/{id}',
+    tags: ['catalog'],
+    summary: 'A published course with its curriculum',
     middleware: [edgeCache({ sMaxAge: 300, staleWhileRevalidate: 3600 }), readLimit, etag()] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(CourseDetail), ...errorResponses(404, 429) },
   }),
   curriculum: createRoute({
-    method: 'get', path: '/courses/{id}/curriculum', tags: ['catalog'], summary: 'Modules and lesson titles of a published course',
+    method: 'get',
+    path: '/courses/{id}/curriculum',
+    tags: ['catalog'],
+    summary: 'Modules and lesson titles of a published course',
     middleware: [edgeCache({ sMaxAge: 300, staleWhileRevalidate: 3600 }), readLimit, etag()] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(z.object({ courseId: z.string(), modules: Curriculum })), ...errorResponses(404, 429) },
   }),
   lesson: createRoute({
-    method: 'get', path: '/lessons/{id}', tags: ['catalog'], summary: "A lesson's content: free previews, enrolled learners, the course's teacher",
+    method: 'get',
+    path: '/lessons/{id}',
+    tags: ['catalog'],
+    summary: "A lesson's content: free previews, enrolled learners, the course's teacher",
     middleware: [authenticateOptional(), readLimit] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(z.record(z.string(), z.unknown())), ...errorResponses(401, 403, 404) },
   }),
   teacherCourses: createRoute({
-    method: 'get', path: '/teacher/courses', tags: ['authoring'], summary: "The teacher's own courses, drafts included",
+    method: 'get',
+    path: '/teacher/courses',
+    tags: ['authoring'],
+    summary: "The teacher's own courses, drafts included",
     middleware: [teacherOrAdmin] as const,
     responses: { 200: json(z.object({ items: z.array(Authored), nextCursor: z.null() })), ...errorResponses(401, 403) },
   }),
   teacherCourse: createRoute({
-    method: 'get', path: '/teacher/courses/{id}', tags: ['authoring'], summary: 'A course as its author edits it',
+    method: 'get',
+    path: '/teacher/courses/{id}',
+    tags: ['authoring'],
+    summary: 'A course as its author edits it',
     middleware: [teacherOrAdmin] as const,
     request: { params: IdParam },
     responses: { 200: json(Authored), ...errorResponses(401, 403, 404) },
   }),
   create: createRoute({
-    method: 'post', path: '/courses', tags: ['authoring'], summary: 'Create a draft course',
+    method: 'post',
+    path: '/courses',
+    tags: ['authoring'],
+    summary: 'Create a draft course',
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { body: jsonBody(CourseInput) },
     responses: { 201: json(Authored), ...errorResponses(400, 401, 403) },
   }),
   update: createRoute({
-    method: 'patch', path: '/courses/{id}', tags: ['authoring'],
+    method: 'patch',
+    path: '/courses/{id}',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(CourseInput.partial().strict()) },
     responses: { 200: json(Authored), ...errorResponses(400, 401, 403, 404) },
   }),
   remove: createRoute({
-    method: 'delete', path: '/courses/{id}', tags: ['authoring'],
+    method: 'delete',
+    path: '/courses/{id}',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
     responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
   }),
   publish: createRoute({
-    method: 'post', path: '/courses/{id}/publish', tags: ['authoring'],
+    method: 'post',
+    path: '/courses/{id}/publish',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
     responses: { 200: json(Authored), ...errorResponses(401, 403, 404, 409) },
   }),
   unpublish: createRoute({
-    method: 'post', path: '/courses/{id}/unpublish', tags: ['authoring'],
+    method: 'post',
+    path: '/courses/{id}/unpublish',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
     responses: { 200: json(Authored), ...errorResponses(401, 403, 404) },
   }),
   addModule: createRoute({
-    method: 'post', path: '/courses/{id}/modules', tags: ['authoring'],
+    method: 'post',
+    path: '/courses/{id}/modules',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(z.object({ title: Title }).strict()) },
     responses: { 201: json(Authored), ...errorResponses(400, 401, 403, 404) },
   }),
   orderModules: createRoute({
-    method: 'put', path: '/courses/{id}/modules/order', tags: ['authoring'], summary: 'Reorder all modules of a course in one request',
+    method: 'put',
+    path: '/courses/{id}/modules/order',
+    tags: ['authoring'],
+    summary: 'Reorder all modules of a course in one request',
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(Ids) },
     responses: { 200: json(Ids), ...errorResponses(400, 401, 403, 404) },
   }),
   updateModule: createRoute({
-    method: 'patch', path: '/modules/{id}', tags: ['authoring'],
+    method: 'patch',
+    path: '/modules/{id}',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(z.object({ title: Title.optional() }).strict()) },
     responses: { 200: json(Authored), ...errorResponses(400, 401, 403, 404) },
   }),
   deleteModule: createRoute({
-    method: 'delete', path: '/modules/{id}', tags: ['authoring'],
+    method: 'delete',
+    path: '/modules/{id}',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
     responses: { 204: { description: 'Deleted with its lessons' }, ...errorResponses(401, 403, 404) },
   }),
   addLesson: createRoute({
-    method: 'post', path: '/modules/{id}/lessons', tags: ['authoring'],
+    method: 'post',
+    path: '/modules/{id}/lessons',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(LessonInput) },
     responses: { 201: json(Authored), ...errorResponses(400, 401, 403, 404) },
   }),
   orderLessons: createRoute({
-    method: 'put', path: '/modules/{id}/lessons/order', tags: ['authoring'], summary: 'Reorder all lessons of a module in one request',
+    method: 'put',
+    path: '/modules/{id}/lessons/order',
+    tags: ['authoring'],
+    summary: 'Reorder all lessons of a module in one request',
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(Ids) },
     responses: { 200: json(Ids), ...errorResponses(400, 401, 403, 404) },
   }),
   updateLesson: createRoute({
-    method: 'patch', path: '/lessons/{id}', tags: ['authoring'],
+    method: 'patch',
+    path: '/lessons/{id}',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(LessonInput.partial().strict()) },
     responses: { 200: json(Authored), ...errorResponses(400, 401, 403, 404) },
   }),
   deleteLesson: createRoute({
-    method: 'delete', path: '/lessons/{id}', tags: ['authoring'],
+    method: 'delete',
+    path: '/lessons/{id}',
+    tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
     responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
@@ -249,28 +313,44 @@ export const catalogRoutes = createRouter()
   .openapi(r.detail, async (c) => c.json(await getCourse(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.curriculum, async (c) => c.json(await getCurriculum(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.lesson, async (c) =>
-    c.json({ ...(await getLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang)) }, 200, { 'Cache-Control': 'private, no-store' }),
+    c.json({ ...(await getLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang)) }, 200, {
+      'Cache-Control': 'private, no-store',
+    }),
   )
   .openapi(r.teacherCourses, async (c) => c.json(await listTeacherCourses(ctxOf(c), c.var.actor), 200))
   .openapi(r.teacherCourse, async (c) => c.json(await getTeacherCourse(ctxOf(c), c.var.actor, c.req.valid('param').id), 200))
   .openapi(r.create, async (c) => c.json(await createCourse(ctxOf(c), c.var.actor, c.req.valid('json')), 201))
-  .openapi(r.update, async (c) => c.json(await updateCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200))
+  .openapi(r.update, async (c) =>
+    c.json(await updateCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
+  )
   .openapi(r.remove, async (c) => {
     await deleteCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
     return c.body(null, 204);
   })
   .openapi(r.publish, async (c) => c.json(await setPublished(ctxOf(c), c.var.actor, c.req.valid('param').id, true, origin(c)), 200))
   .openapi(r.unpublish, async (c) => c.json(await setPublished(ctxOf(c), c.var.actor, c.req.valid('param').id, false, origin(c)), 200))
-  .openapi(r.addModule, async (c) => c.json(await addModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201))
-  .openapi(r.orderModules, async (c) => c.json(await reorderModules(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids, origin(c)), 200))
-  .openapi(r.updateModule, async (c) => c.json(await updateModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200))
+  .openapi(r.addModule, async (c) =>
+    c.json(await addModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201),
+  )
+  .openapi(r.orderModules, async (c) =>
+    c.json(await reorderModules(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids, origin(c)), 200),
+  )
+  .openapi(r.updateModule, async (c) =>
+    c.json(await updateModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
+  )
   .openapi(r.deleteModule, async (c) => {
     await deleteModule(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
     return c.body(null, 204);
   })
-  .openapi(r.addLesson, async (c) => c.json(await addLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201))
-  .openapi(r.orderLessons, async (c) => c.json(await reorderLessons(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids, origin(c)), 200))
-  .openapi(r.updateLesson, async (c) => c.json(await updateLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200))
+  .openapi(r.addLesson, async (c) =>
+    c.json(await addLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201),
+  )
+  .openapi(r.orderLessons, async (c) =>
+    c.json(await reorderLessons(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids, origin(c)), 200),
+  )
+  .openapi(r.updateLesson, async (c) =>
+    c.json(await updateLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
+  )
   .openapi(r.deleteLesson, async (c) => {
     await deleteLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
     return c.body(null, 204);

@@ -39,14 +39,17 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Marks title words sharing a long enough prefix with a query word (covers stems and most
  * typos: "матемтика" marks "Математика"), matched on the folded text.
  */
 export function highlight(title: string, q: string): string {
-  const words = foldKazakh(q).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 2);
+  const words = foldKazakh(q)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2);
   if (!words.length) return escapeHtml(title);
   const folded = foldKazakh(title);
   const marks: [number, number][] = [];
@@ -103,7 +106,8 @@ export async function searchCourses(ctx: Ctx, q: SearchQuery): Promise<Page<Sear
       let cursorCond = sql`true`;
       if (q.cursor) {
         const [s, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-        if (typeof s !== 'number' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+        if (typeof s !== 'number' || typeof id !== 'string' || !isId(id))
+          throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
         cursorCond = sql`(${score}, ${courses.id}) < (${s}::float8, ${id}::uuid)`;
       }
       const rows = await ctx.services.db.read

@@ -27,7 +27,9 @@ describe('consent — happy', () => {
     const child = await createChild(parent, 'Дана');
     const exp = await api('GET', `/api/me/children/${child.id}/export`, { token: parent.token });
     expect(exp.status, show(exp)).toBe(200);
-    expect(exp.body.consents).toEqual([{ kind: 'child_data', version: CONSENT_VERSIONS.child_data, childId: child.id, givenAt: expect.any(String), withdrawnAt: null }]);
+    expect(exp.body.consents).toEqual([
+      { kind: 'child_data', version: CONSENT_VERSIONS.child_data, childId: child.id, givenAt: expect.any(String), withdrawnAt: null },
+    ]);
   });
 
   it('the privacy facts are public: versions, and what a child assessment stores and who sees it', async () => {
@@ -56,7 +58,10 @@ describe('consent — happy', () => {
     const res = await api('POST', '/api/me/children', { token: parent.token, body: { name: 'Без согласия', birthYear: 2016 } });
     expect(res.status, show(res)).toBe(201);
     for (const _ of [1, 2]) {
-      const given = await api('POST', `/api/me/children/${res.body.id}/consent`, { token: parent.token, body: { version: CONSENT_VERSIONS.child_data } });
+      const given = await api('POST', `/api/me/children/${res.body.id}/consent`, {
+        token: parent.token,
+        body: { version: CONSENT_VERSIONS.child_data },
+      });
       expect(given.status, show(given)).toBe(200);
     }
     expect(await db().select().from(consents).where(eq(consents.childId, res.body.id))).toHaveLength(1);
@@ -67,14 +72,24 @@ describe('consent — errors and security', () => {
   it('an outdated version is refused naming the field, and nothing is written', async () => {
     const email = uniqueEmail('stale');
     const reg = await api('POST', '/api/auth/register', {
-      body: { email, password: PASSWORD, name: 'Stale', language: 'ru', role: 'parent', consent: { terms: '2000-01-01', privacy: CONSENT_VERSIONS.privacy } },
+      body: {
+        email,
+        password: PASSWORD,
+        name: 'Stale',
+        language: 'ru',
+        role: 'parent',
+        consent: { terms: '2000-01-01', privacy: CONSENT_VERSIONS.privacy },
+      },
       headers: { 'cf-connecting-ip': uniqueIp() },
     });
     expect(reg.status, show(reg)).toBe(400);
     expect(reg.body.error.details.fields).toHaveProperty(['consent.terms']);
     expect(await db().select().from(users).where(eq(users.email, email))).toEqual([]);
     const parent = await registerUser('parent');
-    const child = await api('POST', '/api/me/children', { token: parent.token, body: { name: 'Старый', birthYear: 2016, consent: { version: 'old' } } });
+    const child = await api('POST', '/api/me/children', {
+      token: parent.token,
+      body: { name: 'Старый', birthYear: 2016, consent: { version: 'old' } },
+    });
     expect(child.status, show(child)).toBe(400);
     expect(child.body.error.details.fields).toHaveProperty(['consent.version']);
     expect(await db().select().from(children).where(eq(children.parentId, parent.id))).toEqual([]);
@@ -85,7 +100,10 @@ describe('consent — errors and security', () => {
     const child = await createChild(owner, 'Чужой');
     const other = await registerUser('parent');
     expect((await api('DELETE', `/api/me/children/${child.id}/consent`, { token: other.token })).status).toBe(404);
-    expect((await api('POST', `/api/me/children/${child.id}/consent`, { token: other.token, body: { version: CONSENT_VERSIONS.child_data } })).status).toBe(404);
+    expect(
+      (await api('POST', `/api/me/children/${child.id}/consent`, { token: other.token, body: { version: CONSENT_VERSIONS.child_data } }))
+        .status,
+    ).toBe(404);
     expect(await db().select().from(children).where(eq(children.id, child.id))).toHaveLength(1);
     expect((await api('GET', '/api/me/consents')).status).toBe(401);
   });

@@ -27,7 +27,10 @@ export const consentView = (c: Consent): ConsentView => ({
 /** Refuses an acceptance of anything but the current text, naming the field. */
 export function assertCurrent(field: string, kind: keyof typeof CONSENT_VERSIONS, version: string) {
   if (version !== CONSENT_VERSIONS[kind]) {
-    throw validationError({ [field]: `The current version is ${CONSENT_VERSIONS[kind]}: show it and ask again` }, 'This text has a newer version');
+    throw validationError(
+      { [field]: `The current version is ${CONSENT_VERSIONS[kind]}: show it and ask again` },
+      'This text has a newer version',
+    );
   }
 }
 
@@ -49,7 +52,11 @@ export function childConsent(db: HttpDb, parentId: string, childId: string, vers
 
 /** Every consent record of the user (their own and their children's), oldest first. */
 export async function myConsents(ctx: Ctx, actor: Actor): Promise<ConsentView[]> {
-  const rows = await ctx.services.db.db.select().from(consents).where(eq(consents.userId, actor.id)).orderBy(asc(consents.givenAt), asc(consents.kind), asc(consents.id));
+  const rows = await ctx.services.db.db
+    .select()
+    .from(consents)
+    .where(eq(consents.userId, actor.id))
+    .orderBy(asc(consents.givenAt), asc(consents.kind), asc(consents.id));
   return rows.map(consentView);
 }
 
@@ -71,15 +78,30 @@ export async function giveChildConsent(ctx: Ctx, actor: Actor, childId: string, 
   if (!isId(childId)) throw notFound('Child');
   assertCurrent('version', 'child_data', version);
   const { db } = ctx.services.db;
-  const [child] = await db.select({ id: children.id }).from(children).where(and(eq(children.id, childId), eq(children.parentId, actor.id))).limit(1);
+  const [child] = await db
+    .select({ id: children.id })
+    .from(children)
+    .where(and(eq(children.id, childId), eq(children.parentId, actor.id)))
+    .limit(1);
   if (!child) throw notFound('Child');
   const [existing] = await db
     .select()
     .from(consents)
-    .where(and(eq(consents.userId, actor.id), eq(consents.childId, childId), eq(consents.kind, 'child_data'), eq(consents.version, version), isNull(consents.withdrawnAt)))
+    .where(
+      and(
+        eq(consents.userId, actor.id),
+        eq(consents.childId, childId),
+        eq(consents.kind, 'child_data'),
+        eq(consents.version, version),
+        isNull(consents.withdrawnAt),
+      ),
+    )
     .limit(1);
   if (existing) return consentView(existing);
-  const [row] = await db.insert(consents).values({ userId: actor.id, kind: 'child_data', version, childId, givenAt: ctx.services.now() }).returning();
+  const [row] = await db
+    .insert(consents)
+    .values({ userId: actor.id, kind: 'child_data', version, childId, givenAt: ctx.services.now() })
+    .returning();
   return consentView(row!);
 }
 
@@ -93,7 +115,11 @@ export async function withdrawChildConsent(ctx: Ctx, actor: Actor, childId: stri
   if (actor.role !== 'parent') throw new AppError('forbidden', 'Only parent accounts manage child profiles');
   const now = ctx.services.now();
   const { db } = ctx.services.db;
-  const [child] = await db.select({ id: children.id }).from(children).where(and(eq(children.id, childId), eq(children.parentId, actor.id))).limit(1);
+  const [child] = await db
+    .select({ id: children.id })
+    .from(children)
+    .where(and(eq(children.id, childId), eq(children.parentId, actor.id)))
+    .limit(1);
   if (!child) throw notFound('Child');
   const marked = await db
     .update(consents)
@@ -102,8 +128,19 @@ export async function withdrawChildConsent(ctx: Ctx, actor: Actor, childId: stri
     .returning({ id: consents.id });
   // A child added before consent was recorded still leaves a record of the withdrawal; a retry
   // after a failed deletion finds the withdrawal already there.
-  const recorded = marked.length > 0 || (await db.select({ id: consents.id }).from(consents).where(and(eq(consents.childId, childId), eq(consents.kind, 'child_data'))).limit(1)).length > 0;
-  if (!recorded) await db.insert(consents).values({ userId: actor.id, kind: 'child_data', version: CONSENT_VERSIONS.child_data, childId, givenAt: now, withdrawnAt: now });
+  const recorded =
+    marked.length > 0 ||
+    (
+      await db
+        .select({ id: consents.id })
+        .from(consents)
+        .where(and(eq(consents.childId, childId), eq(consents.kind, 'child_data')))
+        .limit(1)
+    ).length > 0;
+  if (!recorded)
+    await db
+      .insert(consents)
+      .values({ userId: actor.id, kind: 'child_data', version: CONSENT_VERSIONS.child_data, childId, givenAt: now, withdrawnAt: now });
   // The deletion sets child_id to null on the consent rows: the record stays, the child does not.
   await deleteChild(ctx, actor, childId);
   return { withdrawnAt: now.toISOString() };

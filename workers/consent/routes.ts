@@ -38,7 +38,8 @@ const r = {
     method: 'get',
     path: '/privacy',
     tags: ['consent'],
-    summary: 'Current versions of the terms, the privacy notice and the child-data consent, and what a child assessment stores and who sees it',
+    summary:
+      'Current versions of the terms, the privacy notice and the child-data consent, and what a child assessment stores and who sees it',
     responses: { 200: json(Privacy) },
   }),
   mine: createRoute({
@@ -70,7 +71,23 @@ const r = {
 };
 
 export const consentRoutes = createRouter()
-  .openapi(r.privacy, (c) => c.json({ versions: { ...CONSENT_VERSIONS }, childAssessment: { ...CHILD_ASSESSMENT_DATA, stored: [...CHILD_ASSESSMENT_DATA.stored], seenBy: [...CHILD_ASSESSMENT_DATA.seenBy], notSeenBy: [...CHILD_ASSESSMENT_DATA.notSeenBy] } }, 200, { 'Cache-Control': 'public, max-age=300' }))
+  .openapi(r.privacy, (c) =>
+    c.json(
+      {
+        versions: { ...CONSENT_VERSIONS },
+        childAssessment: {
+          ...CHILD_ASSESSMENT_DATA,
+          stored: [...CHILD_ASSESSMENT_DATA.stored],
+          seenBy: [...CHILD_ASSESSMENT_DATA.seenBy],
+          notSeenBy: [...CHILD_ASSESSMENT_DATA.notSeenBy],
+        },
+      },
+      200,
+      { 'Cache-Control': 'public, max-age=300' },
+    ),
+  )
   .openapi(r.mine, async (c) => c.json({ items: await myConsents(ctxOf(c), c.var.actor) }, 200, NO_STORE))
-  .openapi(r.give, async (c) => c.json(await giveChildConsent(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').version), 200, NO_STORE))
+  .openapi(r.give, async (c) =>
+    c.json(await giveChildConsent(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').version), 200, NO_STORE),
+  )
   .openapi(r.withdraw, async (c) => c.json(await withdrawChildConsent(ctxOf(c), c.var.actor, c.req.valid('param').id), 200, NO_STORE));

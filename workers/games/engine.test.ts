@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { GameQuestion } from '../../db/schema/index.ts';
-import { cleanNickname, distribution, initialState, isCorrect, judgeAnswer, points, rank, suggestNickname, take, transition, type GameState } from './engine.ts';
+import {
+  cleanNickname,
+  distribution,
+  initialState,
+  isCorrect,
+  judgeAnswer,
+  points,
+  rank,
+  suggestNickname,
+  take,
+  transition,
+  type GameState,
+} from './engine.ts';
 
 const single: GameQuestion = {
   key: 's1',
@@ -120,7 +132,10 @@ describe('judging answers', () => {
   });
 
   it('refuses answers when no question is open', () => {
-    expect(judgeAnswer(play(['start', 'reveal']), single, { index: 0, option: 'a' }, false, 2_000)).toEqual({ ok: false, code: 'not_open' });
+    expect(judgeAnswer(play(['start', 'reveal']), single, { index: 0, option: 'a' }, false, 2_000)).toEqual({
+      ok: false,
+      code: 'not_open',
+    });
     expect(judgeAnswer(initialState(), undefined, { index: 0, option: 'a' }, false, 2_000)).toEqual({ ok: false, code: 'not_open' });
   });
 

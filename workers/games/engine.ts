@@ -44,7 +44,8 @@ export function transition(state: GameState, action: HostAction, questions: Pick
       if (state.phase !== 'question') return wrong('No question is open');
       return { ok: true, changed: true, state: { ...state, phase: 'reveal', deadline: null } };
     case 'next':
-      if (state.phase !== 'reveal') return wrong(state.phase === 'question' ? 'Show the results of this question first' : 'There is no next question now');
+      if (state.phase !== 'reveal')
+        return wrong(state.phase === 'question' ? 'Show the results of this question first' : 'There is no next question now');
       return state.index + 1 < questions.length ? ask(state.index + 1) : end();
     case 'end':
       return state.phase === 'ended' ? { ok: true, changed: false, state } : end();
@@ -108,7 +109,12 @@ export function judgeAnswer(
     answer = { option: input.option };
   } else {
     const list = input.options;
-    if (!Array.isArray(list) || !list.length || list.length > q.options.length || !list.every((k) => typeof k === 'string' && known.has(k))) {
+    if (
+      !Array.isArray(list) ||
+      !list.length ||
+      list.length > q.options.length ||
+      !list.every((k) => typeof k === 'string' && known.has(k))
+    ) {
       return { ok: false, code: 'bad_option' };
     }
     const chosen = new Set(list as string[]);
@@ -168,7 +174,8 @@ export const NICKNAME_MAX = 20;
  */
 export function cleanNickname(raw: string): { ok: true; nickname: string; key: string } | { ok: false; message: string } {
   const nickname = raw.normalize('NFC').trim().replace(/\s+/gu, ' ');
-  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u.test(nickname)) return { ok: false, message: 'The nickname contains control or invisible characters' };
+  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u.test(nickname))
+    return { ok: false, message: 'The nickname contains control or invisible characters' };
   const length = [...nickname].length;
   if (length < 1) return { ok: false, message: 'Choose a nickname' };
   if (length > NICKNAME_MAX) return { ok: false, message: `At most ${NICKNAME_MAX} characters` };

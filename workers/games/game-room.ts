@@ -63,7 +63,9 @@ export type JoinResult =
   | { ok: true; gameId: string; seatId: string; seatToken: string; nickname: string; phase: Phase }
   | { ok: false; code: 'not_found' | 'conflict' | 'validation_failed'; message: string; suggestion?: string };
 
-export type ControlResult = { ok: true; phase: Phase; index: number; changed: boolean; resultsSaved: boolean } | { ok: false; code: 'not_found' | 'conflict'; message: string };
+export type ControlResult =
+  | { ok: true; phase: Phase; index: number; changed: boolean; resultsSaved: boolean }
+  | { ok: false; code: 'not_found' | 'conflict'; message: string };
 
 export interface PublicQuestion {
   index: number;
@@ -89,7 +91,11 @@ export interface PublicState {
 }
 
 const hex = (bytes: ArrayBuffer | Uint8Array) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const sha256 = async (s: string) => hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
 
 /**
@@ -126,15 +132,36 @@ export class GameRoom extends DurableObject<Env> {
   }
 
   private load() {
-    const meta = new Map(this.sql.exec<{ k: string; v: string }>('select k, v from meta').toArray().map((r) => [r.k, JSON.parse(r.v)]));
+    const meta = new Map(
+      this.sql
+        .exec<{ k: string; v: string }>('select k, v from meta')
+        .toArray()
+        .map((r) => [r.k, JSON.parse(r.v)]),
+    );
     this.config = (meta.get('config') as GameConfig | undefined) ?? null;
     if (meta.has('state')) this.state = meta.get('state') as GameState;
     this.resultsSaved = meta.get('saved') === true;
     this.touchedAt = (meta.get('touched') as number | undefined) ?? Date.now();
-    for (const r of this.sql.exec<{ seat: string; nickname: string; nick_key: string; token_hash: string; user_id: string | null; score: number; correct: number; joined_at: number }>(
-      'select * from players',
-    )) {
-      this.seats.set(r.seat, { seat: r.seat, nickname: r.nickname, key: r.nick_key, tokenHash: r.token_hash, userId: r.user_id, score: r.score, correct: r.correct, joinedAt: r.joined_at });
+    for (const r of this.sql.exec<{
+      seat: string;
+      nickname: string;
+      nick_key: string;
+      token_hash: string;
+      user_id: string | null;
+      score: number;
+      correct: number;
+      joined_at: number;
+    }>('select * from players')) {
+      this.seats.set(r.seat, {
+        seat: r.seat,
+        nickname: r.nickname,
+        key: r.nick_key,
+        tokenHash: r.token_hash,
+        userId: r.user_id,
+        score: r.score,
+        correct: r.correct,
+        joinedAt: r.joined_at,
+      });
       this.keys.add(r.nick_key);
     }
     this.current = this.answersOf(this.state.index);
@@ -143,7 +170,10 @@ export class GameRoom extends DurableObject<Env> {
   private answersOf(index: number): Map<string, JudgedAnswer> {
     const map = new Map<string, JudgedAnswer>();
     if (index < 0) return map;
-    for (const r of this.sql.exec<{ seat: string; answer: string; correct: number; points: number; elapsed: number }>('select seat, answer, correct, points, elapsed from answers where q = ?', index)) {
+    for (const r of this.sql.exec<{ seat: string; answer: string; correct: number; points: number; elapsed: number }>(
+      'select seat, answer, correct, points, elapsed from answers where q = ?',
+      index,
+    )) {
       map.set(r.seat, { answer: JSON.parse(r.answer) as Answer, correct: r.correct === 1, points: r.points, elapsedMs: r.elapsed });
     }
     return map;
@@ -178,17 +208,36 @@ export class GameRoom extends DurableObject<Env> {
     const clean = cleanNickname(input.nickname);
     if (!clean.ok) return { ok: false, code: 'validation_failed', message: clean.message };
     if (this.keys.has(clean.key)) {
-      return { ok: false, code: 'conflict', message: 'This nickname is taken in this game', suggestion: suggestNickname(clean.nickname, (k) => this.keys.has(k)) };
+      return {
+        ok: false,
+        code: 'conflict',
+        message: 'This nickname is taken in this game',
+        suggestion: suggestNickname(clean.nickname, (k) => this.keys.has(k)),
+      };
     }
     if (this.seats.size >= MAX_PLAYERS) return { ok: false, code: 'conflict', message: 'This game is full' };
     let seat: string;
     do seat = hex(crypto.getRandomValues(new Uint8Array(6)));
     while (this.seats.has(seat));
     const secret = b64url(crypto.getRandomValues(new Uint8Array(24)));
-    const entry: Seat = { seat, nickname: clean.nickname, key: clean.key, tokenHash: await sha256(secret), userId: input.userId, score: 0, correct: 0, joinedAt: Date.now() };
+    const entry: Seat = {
+      seat,
+      nickname: clean.nickname,
+      key: clean.key,
+      tokenHash: await sha256(secret),
+      userId: input.userId,
+      score: 0,
+      correct: 0,
+      joinedAt: Date.now(),
+    };
     // Re-checked after the await: another join may have taken the name meanwhile.
     if (this.keys.has(clean.key)) {
-      return { ok: false, code: 'conflict', message: 'This nickname is taken in this game', suggestion: suggestNickname(clean.nickname, (k) => this.keys.has(k)) };
+      return {
+        ok: false,
+        code: 'conflict',
+        message: 'This nickname is taken in this game',
+        suggestion: suggestNickname(clean.nickname, (k) => this.keys.has(k)),
+      };
     }
     this.sql.exec(
       'insert into players (seat, nickname, nick_key, token_hash, user_id, joined_at) values (?, ?, ?, ?, ?, ?)',
@@ -202,7 +251,14 @@ export class GameRoom extends DurableObject<Env> {
     this.seats.set(seat, entry);
     this.keys.add(clean.key);
     this.sendTo('host', { type: 'joined', players: this.seats.size, nickname: entry.nickname });
-    return { ok: true, gameId: config.gameId, seatId: seat, seatToken: `${seat}.${secret}`, nickname: entry.nickname, phase: this.state.phase };
+    return {
+      ok: true,
+      gameId: config.gameId,
+      seatId: seat,
+      seatToken: `${seat}.${secret}`,
+      nickname: entry.nickname,
+      phase: this.state.phase,
+    };
   }
 
   async control(action: HostAction): Promise<ControlResult> {
@@ -249,7 +305,8 @@ export class GameRoom extends DurableObject<Env> {
     } else if (path === '/player') {
       const seat = await this.verifySeat(request.headers.get('x-seat-token') ?? '');
       if (!seat) return new Response('Invalid seat token', { status: 401 });
-      for (const old of this.ctx.getWebSockets(`seat:${seat.seat}`)) closeQuietly(old, CLOSE.replaced, 'Connected again from another place');
+      for (const old of this.ctx.getWebSockets(`seat:${seat.seat}`))
+        closeQuietly(old, CLOSE.replaced, 'Connected again from another place');
       attachment = { role: 'player', seat: seat.seat };
       tags = ['player', `seat:${seat.seat}`];
     } else {
@@ -269,7 +326,8 @@ export class GameRoom extends DurableObject<Env> {
     const now = Date.now();
     let bucket = this.buckets.get(ws);
     if (!bucket) this.buckets.set(ws, (bucket = { tokens: SOCKET_BURST, at: now }));
-    if (!take(bucket, now, SOCKET_RATE, SOCKET_BURST)) return closeQuietly(ws, CLOSE.rateLimited, `At most ${SOCKET_RATE} messages a second`);
+    if (!take(bucket, now, SOCKET_RATE, SOCKET_BURST))
+      return closeQuietly(ws, CLOSE.rateLimited, `At most ${SOCKET_RATE} messages a second`);
     let frame: { type?: unknown; index?: unknown; option?: unknown; options?: unknown; id?: unknown };
     try {
       const parsed: unknown = JSON.parse(message);
@@ -280,7 +338,8 @@ export class GameRoom extends DurableObject<Env> {
     }
     const who = ws.deserializeAttachment() as Attachment | null;
     if (!who) return closeQuietly(ws, 1011, 'Unknown socket');
-    if (frame.type === 'ping') return send(ws, { type: 'pong', id: typeof frame.id === 'string' || typeof frame.id === 'number' ? frame.id : null });
+    if (frame.type === 'ping')
+      return send(ws, { type: 'pong', id: typeof frame.id === 'string' || typeof frame.id === 'number' ? frame.id : null });
     if (who.role === 'player' && frame.type === 'answer') return this.answer(ws, who.seat, frame, now);
     if (who.role === 'host' && (frame.type === 'start' || frame.type === 'next' || frame.type === 'reveal' || frame.type === 'end')) {
       const r = await this.control(frame.type);
@@ -401,7 +460,8 @@ export class GameRoom extends DurableObject<Env> {
   private phaseMessage(): Record<string, unknown> {
     const { phase, index } = this.state;
     const count = this.config!.questions.length;
-    if (phase === 'question') return { type: 'question', index, count, question: this.publicQuestion(index), deadline: this.state.deadline };
+    if (phase === 'question')
+      return { type: 'question', index, count, question: this.publicQuestion(index), deadline: this.state.deadline };
     if (phase === 'reveal') {
       const q = this.config!.questions[index]!;
       const answers = [...this.current.values()];
@@ -411,7 +471,10 @@ export class GameRoom extends DurableObject<Env> {
         index,
         count,
         correct: q.correct,
-        distribution: distribution(q, answers.map((a) => a.answer)),
+        distribution: distribution(
+          q,
+          answers.map((a) => a.answer),
+        ),
         answered: answers.length,
         correctCount: correct,
         averageMs: answers.length ? Math.round(answers.reduce((s, a) => s + a.elapsedMs, 0) / answers.length) : null,
@@ -443,9 +506,18 @@ export class GameRoom extends DurableObject<Env> {
 
   private greeting(who: Attachment): string[] {
     const config = this.config!;
-    const base = { title: config.title, phase: this.state.phase, index: this.state.index, count: config.questions.length, players: this.seats.size };
+    const base = {
+      title: config.title,
+      phase: this.state.phase,
+      index: this.state.index,
+      count: config.questions.length,
+      players: this.seats.size,
+    };
     if (who.role === 'host') {
-      return [stamp({ type: 'welcome', role: 'host', pin: config.pin, gameId: config.gameId, ...base, answered: this.current.size }), stamp(this.phaseMessage())];
+      return [
+        stamp({ type: 'welcome', role: 'host', pin: config.pin, gameId: config.gameId, ...base, answered: this.current.size }),
+        stamp(this.phaseMessage()),
+      ];
     }
     const seat = this.seats.get(who.seat)!;
     const answer = this.state.phase === 'question' || this.state.phase === 'reveal' ? (this.current.get(seat.seat)?.answer ?? null) : null;
@@ -482,9 +554,19 @@ export class GameRoom extends DurableObject<Env> {
     const input: GameResultsInput = {
       gameId: config.gameId,
       endedAt: new Date(this.state.endedAt ?? Date.now()),
-      players: ranked.map((p) => ({ seatId: p.seat, nickname: p.nickname, userId: p.userId, score: p.score, correct: p.correct, place: p.place, joinedAt: new Date(p.joinedAt) })),
+      players: ranked.map((p) => ({
+        seatId: p.seat,
+        nickname: p.nickname,
+        userId: p.userId,
+        score: p.score,
+        correct: p.correct,
+        place: p.place,
+        joinedAt: new Date(p.joinedAt),
+      })),
       answers: this.sql
-        .exec<{ q: number; seat: string; answer: string; correct: number; points: number; elapsed: number }>('select q, seat, answer, correct, points, elapsed from answers order by q, seat')
+        .exec<{ q: number; seat: string; answer: string; correct: number; points: number; elapsed: number }>(
+          'select q, seat, answer, correct, points, elapsed from answers order by q, seat',
+        )
         .toArray()
         .map((r) => ({
           seatId: r.seat,

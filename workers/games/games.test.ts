@@ -105,7 +105,12 @@ describe('games — a whole game over WebSockets', () => {
     // Everyone answered: the reveal comes at once, the same small message to all, plus each one's own rank.
     const reveal = await pa.next((m) => m.type === 'reveal');
     expect(reveal).toMatchObject({ index: 0, correct: ['a'], distribution: { a: 2, b: 1 }, answered: 3, correctCount: 2, players: 3 });
-    expect(reveal.top.slice(0, 2).map((t: any) => t.nickname).sort()).toEqual(['Aru', 'Dana']);
+    expect(
+      reveal.top
+        .slice(0, 2)
+        .map((t: any) => t.nickname)
+        .sort(),
+    ).toEqual(['Aru', 'Dana']);
     expect(reveal.top[2]).toEqual({ nickname: 'Bek', score: 0, place: 3 });
     const youA = await pa.next((m) => m.type === 'you');
     const youB = await pb.next((m) => m.type === 'you');
@@ -172,7 +177,11 @@ describe('games — a whole game over WebSockets', () => {
     const players = await db().select().from(gamePlayers).where(eq(gamePlayers.gameId, game.id));
     expect(players).toHaveLength(3);
     const byNick = new Map(players.map((p) => [p.nickname, p]));
-    for (const [nick, final] of [['Aru', finals[0]], ['Bek', finals[1]], ['Dana', finals[2]]] as const) {
+    for (const [nick, final] of [
+      ['Aru', finals[0]],
+      ['Bek', finals[1]],
+      ['Dana', finals[2]],
+    ] as const) {
       expect(byNick.get(nick), nick).toMatchObject({ score: final.score, place: final.place });
     }
     expect(byNick.get('Bek')!.userId).toBe(learner.id);
@@ -195,7 +204,9 @@ describe('games — a whole game over WebSockets', () => {
     expect((await api('GET', `/api/games/${game.id}`, { token: (await verifiedTeacher()).token })).status).toBe(404);
     // The learner's history has it; the PIN no longer routes.
     const mine = await api('GET', '/api/me/games', { token: learner.token });
-    expect(mine.body.items).toEqual([expect.objectContaining({ gameId: game.id, nickname: 'Bek', score: finals[1].score, place: finals[1].place })]);
+    expect(mine.body.items).toEqual([
+      expect.objectContaining({ gameId: game.id, nickname: 'Bek', score: finals[1].score, place: finals[1].place }),
+    ]);
     expect((await join(game.pin, 'Late')).status).toBe(404);
     for (const s of [pa, pa2, pb, pc, host]) s.close();
   });
@@ -220,7 +231,9 @@ describe('games — a whole game over WebSockets', () => {
 describe('games — abusive sockets', () => {
   it('non-JSON frames get an error; binary, oversized and flooding sockets are closed with their codes; the game goes on', async () => {
     const { game } = await hostedGame();
-    const sockets = await Promise.all(['One', 'Two', 'Three', 'Four', 'Calm'].map(async (n) => playSocket(game.pin, (await seat(game.pin, n)).seatToken)));
+    const sockets = await Promise.all(
+      ['One', 'Two', 'Three', 'Four', 'Calm'].map(async (n) => playSocket(game.pin, (await seat(game.pin, n)).seatToken)),
+    );
     const [junk, binary, big, flood, calm] = sockets as [GameSocket, GameSocket, GameSocket, GameSocket, GameSocket];
     junk.raw('not json');
     expect(await junk.next((m) => m.type === 'error')).toMatchObject({ code: 'bad_frame' });
@@ -271,13 +284,23 @@ describe('games — the results transaction', () => {
       ],
       answers: [
         { seatId: 's-a', questionIndex: 0, questionKey: 's1', answer: { option: 'a' }, correct: true, points: 1000, elapsedMs: 0 },
-        { seatId: 's-a', questionIndex: 1, questionKey: 'm1', answer: { options: ['a', 'c'] }, correct: true, points: 750, elapsedMs: 10_000 },
+        {
+          seatId: 's-a',
+          questionIndex: 1,
+          questionKey: 'm1',
+          answer: { options: ['a', 'c'] },
+          correct: true,
+          points: 750,
+          elapsedMs: 10_000,
+        },
         { seatId: 's-b', questionIndex: 0, questionKey: 's1', answer: { option: 'b' }, correct: false, points: 0, elapsedMs: 3_000 },
       ],
     };
     const database = testDb();
     expect(await saveGameResults(database, input)).toBe(true);
-    expect(await saveGameResults(database, { ...input, players: [...input.players, { ...input.players[0]!, seatId: 's-c', nickname: 'C' }] })).toBe(false);
+    expect(
+      await saveGameResults(database, { ...input, players: [...input.players, { ...input.players[0]!, seatId: 's-c', nickname: 'C' }] }),
+    ).toBe(false);
     expect(await db().select().from(gamePlayers).where(eq(gamePlayers.gameId, game.id))).toHaveLength(2);
     expect(await db().select().from(gameAnswers).where(eq(gameAnswers.gameId, game.id))).toHaveLength(3);
   });
@@ -285,7 +308,9 @@ describe('games — the results transaction', () => {
   it('a failing write leaves nothing half-written and the game still running', async () => {
     const { game } = await hostedGame();
     const dup = { seatId: 's-a', nickname: 'A', userId: null, score: 0, correct: 0, place: 1, joinedAt: new Date() };
-    await expect(saveGameResults(testDb(), { gameId: game.id, endedAt: new Date(), players: [dup, { ...dup, nickname: 'B' }], answers: [] })).rejects.toThrow();
+    await expect(
+      saveGameResults(testDb(), { gameId: game.id, endedAt: new Date(), players: [dup, { ...dup, nickname: 'B' }], answers: [] }),
+    ).rejects.toThrow();
     const [row] = await db().select().from(games).where(eq(games.id, game.id));
     expect(row!.status).toBe('running');
     expect(await db().select().from(gamePlayers).where(eq(gamePlayers.gameId, game.id))).toHaveLength(0);

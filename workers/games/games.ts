@@ -40,7 +40,11 @@ export interface CreatedGame {
  * A verified teacher starts a game from one of their own published quizzes (its published
  * version; single and multiple choice questions only). Someone else's test is 404.
  */
-export async function createGame(ctx: Ctx, actor: Actor, input: { testId: string; questionTimeSec?: number; questionTimes?: Record<string, number> }): Promise<CreatedGame> {
+export async function createGame(
+  ctx: Ctx,
+  actor: Actor,
+  input: { testId: string; questionTimeSec?: number; questionTimes?: Record<string, number> },
+): Promise<CreatedGame> {
   await assertAuthor(ctx, actor);
   if (!isId(input.testId)) throw notFound('Test');
   const { db } = ctx.services.db;
@@ -73,7 +77,16 @@ export async function createGame(ctx: Ctx, actor: Actor, input: { testId: string
   for (let attempt = 0; ; attempt++) {
     pin = randomPin();
     try {
-      await db.insert(games).values({ id, pin, hostId: actor.id, testId: input.testId, versionId: row.versionId, version: row.version, title: row.document.title, questions });
+      await db.insert(games).values({
+        id,
+        pin,
+        hostId: actor.id,
+        testId: input.testId,
+        versionId: row.versionId,
+        version: row.version,
+        title: row.document.title,
+        questions,
+      });
       break;
     } catch (err) {
       // Another running game holds this PIN: draw again.
@@ -218,7 +231,15 @@ export async function gameResults(ctx: Ctx, actor: Actor, gameId: string): Promi
 /** A learner's played games, newest first. */
 export async function myGames(ctx: Ctx, actor: Actor) {
   const rows = await ctx.services.db.read
-    .select({ gameId: games.id, title: games.title, endedAt: games.endedAt, playerCount: games.playerCount, nickname: gamePlayers.nickname, score: gamePlayers.score, place: gamePlayers.place })
+    .select({
+      gameId: games.id,
+      title: games.title,
+      endedAt: games.endedAt,
+      playerCount: games.playerCount,
+      nickname: gamePlayers.nickname,
+      score: gamePlayers.score,
+      place: gamePlayers.place,
+    })
     .from(gamePlayers)
     .innerJoin(games, eq(games.id, gamePlayers.gameId))
     .where(eq(gamePlayers.userId, actor.id))

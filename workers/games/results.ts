@@ -6,7 +6,15 @@ export interface GameResultsInput {
   gameId: string;
   endedAt: Date;
   players: { seatId: string; nickname: string; userId: string | null; score: number; correct: number; place: number; joinedAt: Date }[];
-  answers: { seatId: string; questionIndex: number; questionKey: string; answer: Answer; correct: boolean; points: number; elapsedMs: number }[];
+  answers: {
+    seatId: string;
+    questionIndex: number;
+    questionKey: string;
+    answer: Answer;
+    correct: boolean;
+    points: number;
+    elapsedMs: number;
+  }[];
 }
 
 /** Rows per insert statement, well under Postgres's 65,535 bind parameters. */

@@ -73,7 +73,15 @@ const GameResults = z
     endedAt: z.string().nullable(),
     playerCount: z.number(),
     questions: z.array(
-      z.object({ index: z.number(), key: z.string(), text: Localized, answered: z.number(), correct: z.number(), percentCorrect: z.number(), averageMs: z.number().nullable() }),
+      z.object({
+        index: z.number(),
+        key: z.string(),
+        text: Localized,
+        answered: z.number(),
+        correct: z.number(),
+        percentCorrect: z.number(),
+        averageMs: z.number().nullable(),
+      }),
     ),
     standings: z.array(z.object({ place: z.number(), nickname: z.string(), score: z.number(), correct: z.number() })),
   })
@@ -133,7 +141,8 @@ const r = {
     path: '/games/{pin}/join',
     tags: ['games'],
     summary: 'Take a seat with a nickname (no account needed; a logged-in learner gets the game in their history)',
-    description: 'Late joiners are admitted while the game runs (lobby, question or reveal) and start from 0 points. A taken nickname is 409 with `details.suggestion`.',
+    description:
+      'Late joiners are admitted while the game runs (lobby, question or reveal) and start from 0 points. A taken nickname is 409 with `details.suggestion`.',
     middleware: [authenticateOptional()] as const,
     request: { params: PinParam, body: jsonBody(z.object({ nickname: z.string().max(200) }).strict()) },
     responses: { 201: json(Joined, 'Seated'), ...errorResponses(400, 404, 409, 503) },
@@ -142,7 +151,8 @@ const r = {
     method: 'get',
     path: '/games/{pin}/play',
     tags: ['games'],
-    summary: "A player's WebSocket into their seat (reconnecting keeps score and the current answer); send {type:'answer', index, option | options}",
+    summary:
+      "A player's WebSocket into their seat (reconnecting keeps score and the current answer); send {type:'answer', index, option | options}",
     request: { params: PinParam, query: z.object({ token: z.string().max(200) }) },
     responses: { 101: { description: 'Switching protocols' }, ...errorResponses(400, 401, 404, 503) },
   }),
@@ -166,7 +176,8 @@ const r = {
 };
 
 function isUpgrade(req: Request) {
-  if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') throw new AppError('bad_request', 'Open this URL as a WebSocket (Upgrade: websocket)');
+  if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+    throw new AppError('bad_request', 'Open this URL as a WebSocket (Upgrade: websocket)');
 }
 
 /** The object answered the upgrade; anything else becomes our error shape. */
@@ -180,7 +191,9 @@ function upgraded(upstream: Response): Response {
 export const gamesRoutes = createRouter()
   .openapi(r.create, async (c) => c.json(await createGame(ctxOf(c), c.var.actor, c.req.valid('json')), 201, PRIVATE))
   .openapi(r.get, async (c) => c.json(await gameResults(ctxOf(c), c.var.actor, c.req.valid('param').id), 200, PRIVATE))
-  .openapi(r.action, async (c) => c.json(await controlGame(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').action), 200, PRIVATE))
+  .openapi(r.action, async (c) =>
+    c.json(await controlGame(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').action), 200, PRIVATE),
+  )
   .openapi(r.host, async (c) => {
     isUpgrade(c.req.raw);
     const game = await hostGame(ctxOf(c), c.var.actor, c.req.valid('param').id);
@@ -188,12 +201,18 @@ export const gamesRoutes = createRouter()
     return upgraded(await roomOf(ctxOf(c), game.id).fetch('https://game.internal/host', { headers: { Upgrade: 'websocket' } })) as never;
   })
   .openapi(r.join, async (c) =>
-    c.json(await joinGame(ctxOf(c), { pin: c.req.valid('param').pin, nickname: c.req.valid('json').nickname, actor: c.var.actor }), 201, PRIVATE),
+    c.json(
+      await joinGame(ctxOf(c), { pin: c.req.valid('param').pin, nickname: c.req.valid('json').nickname, actor: c.var.actor }),
+      201,
+      PRIVATE,
+    ),
   )
   .openapi(r.play, async (c) => {
     isUpgrade(c.req.raw);
     const gameId = await resolvePin(ctxOf(c), c.req.valid('param').pin);
-    const upstream = await roomOf(ctxOf(c), gameId).fetch('https://game.internal/player', { headers: { Upgrade: 'websocket', 'X-Seat-Token': c.req.valid('query').token } });
+    const upstream = await roomOf(ctxOf(c), gameId).fetch('https://game.internal/player', {
+      headers: { Upgrade: 'websocket', 'X-Seat-Token': c.req.valid('query').token },
+    });
     return upgraded(upstream) as never;
   })
   .openapi(r.state, async (c) => c.json(await gameState(ctxOf(c), c.req.valid('param').pin), 200))

@@ -7,7 +7,8 @@ import { FREE_FAILURES, MAX_DELAY_SEC, backoffDelaySec } from './backoff.ts';
 
 afterEach(() => vi.useRealTimers());
 
-const loginFrom = (email: string, password: string, ip = uniqueIp()) => api('POST', '/api/auth/login', { body: { email, password }, headers: { 'cf-connecting-ip': ip } });
+const loginFrom = (email: string, password: string, ip = uniqueIp()) =>
+  api('POST', '/api/auth/login', { body: { email, password }, headers: { 'cf-connecting-ip': ip } });
 const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
 describe('login — per-account back-off, whatever the address (security)', () => {
@@ -51,18 +52,38 @@ describe('current-password checks are throttled like login (security)', () => {
     for (let i = 0; i <= FREE_FAILURES; i++) {
       const res =
         i % 2
-          ? await api('DELETE', '/api/me', { token: u.token, body: { password: `wrong-${i}-password` }, headers: { 'cf-connecting-ip': uniqueIp() } })
-          : await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: `wrong-${i}-password`, newPassword: 'a new long passphrase' }, headers: { 'cf-connecting-ip': uniqueIp() } });
+          ? await api('DELETE', '/api/me', {
+              token: u.token,
+              body: { password: `wrong-${i}-password` },
+              headers: { 'cf-connecting-ip': uniqueIp() },
+            })
+          : await api('POST', '/api/me/password', {
+              token: u.token,
+              body: { currentPassword: `wrong-${i}-password`, newPassword: 'a new long passphrase' },
+              headers: { 'cf-connecting-ip': uniqueIp() },
+            });
       expect(res.status, show(res)).toBe(401);
     }
-    const change = await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: PASSWORD, newPassword: 'a new long passphrase' }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const change = await api('POST', '/api/me/password', {
+      token: u.token,
+      body: { currentPassword: PASSWORD, newPassword: 'a new long passphrase' },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(change.status, show(change)).toBe(429);
-    const remove = await api('DELETE', '/api/me', { token: u.token, body: { password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const remove = await api('DELETE', '/api/me', {
+      token: u.token,
+      body: { password: PASSWORD },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(remove.status, show(remove)).toBe(429);
     expect(Number(remove.headers.get('retry-after'))).toBeGreaterThan(0);
 
     later(2_100);
-    const ok = await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: PASSWORD, newPassword: 'a new long passphrase' }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const ok = await api('POST', '/api/me/password', {
+      token: u.token,
+      body: { currentPassword: PASSWORD, newPassword: 'a new long passphrase' },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(ok.status, show(ok)).toBe(200);
   });
 
@@ -72,11 +93,18 @@ describe('current-password checks are throttled like login (security)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < policies['auth.password.ip'].limit + 1; i++) {
       const u = users[i % users.length]!;
-      const res = await api('DELETE', '/api/me', { token: u.token, body: { password: `wrong-${i}-password` }, headers: { 'cf-connecting-ip': ip } });
+      const res = await api('DELETE', '/api/me', {
+        token: u.token,
+        body: { password: `wrong-${i}-password` },
+        headers: { 'cf-connecting-ip': ip },
+      });
       statuses.push(res.status);
     }
     expect(statuses.at(-1)).toBe(429);
-    expect(statuses.slice(0, policies['auth.password.ip'].limit).every((s) => s === 401), statuses.join(',')).toBe(true);
+    expect(
+      statuses.slice(0, policies['auth.password.ip'].limit).every((s) => s === 401),
+      statuses.join(','),
+    ).toBe(true);
   });
 });
 
@@ -85,7 +113,10 @@ describe('refresh is limited per address (security)', () => {
     const ip = uniqueIp();
     let last = 0;
     for (let i = 0; i <= policies['auth.refresh.ip'].limit; i++) {
-      const res = await api('POST', '/api/auth/refresh', { body: { refreshToken: `bad-${i}-${'x'.repeat(40)}` }, headers: { 'cf-connecting-ip': ip } });
+      const res = await api('POST', '/api/auth/refresh', {
+        body: { refreshToken: `bad-${i}-${'x'.repeat(40)}` },
+        headers: { 'cf-connecting-ip': ip },
+      });
       last = res.status;
       if (i < policies['auth.refresh.ip'].limit) expect(res.status, show(res)).toBe(401);
     }
@@ -95,7 +126,11 @@ describe('refresh is limited per address (security)', () => {
 
 describe('the rate-limit table has no dead policies', () => {
   // Every Worker source file (tests and the table itself aside), as text.
-  const sources = import.meta.glob(['../**/*.ts', '!../**/*.test.ts', '!../lib/ratelimit.ts'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+  const sources = import.meta.glob(['../**/*.ts', '!../**/*.test.ts', '!../lib/ratelimit.ts'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  }) as Record<string, string>;
 
   it('sees the Worker sources', () => {
     expect(Object.keys(sources).length).toBeGreaterThan(20);

@@ -107,8 +107,15 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<{ user: Public
   const failureKey = `${email}|${input.ip}`;
   const { redis } = ctx.services;
   // One round trip's worth of waiting for all three checks.
-  const backedOff = assertNotBackedOff(ctx, 'login', email, 'Too many failed attempts for this account, try again later').then(() => undefined, (err: unknown) => err);
-  const [failures, perIp, backoffError] = await Promise.all([peek(redis, 'auth.login.failures', failureKey), hit(redis, 'auth.login.ip', input.ip), backedOff]);
+  const backedOff = assertNotBackedOff(ctx, 'login', email, 'Too many failed attempts for this account, try again later').then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const [failures, perIp, backoffError] = await Promise.all([
+    peek(redis, 'auth.login.failures', failureKey),
+    hit(redis, 'auth.login.ip', input.ip),
+    backedOff,
+  ]);
   if (!failures.allowed) throw rateLimited(failures, 'Too many failed attempts, try again later');
   if (!perIp.allowed) throw rateLimited(perIp, 'Too many login attempts from this address, try again later');
   if (backoffError) throw backoffError;
@@ -118,7 +125,12 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<{ user: Public
   if (!user || !verdict.ok) {
     const [after, waitSec] = await Promise.all([hit(redis, 'auth.login.failures', failureKey), recordFailure(ctx, 'login', email)]);
     const retryAfter = Math.max(after.allowed ? 0 : Math.max(1, Math.ceil((after.reset - Date.now()) / 1000)), waitSec);
-    throw new AppError('invalid_credentials', 'Email or password is incorrect', undefined, retryAfter ? { 'Retry-After': String(retryAfter) } : undefined);
+    throw new AppError(
+      'invalid_credentials',
+      'Email or password is incorrect',
+      undefined,
+      retryAfter ? { 'Retry-After': String(retryAfter) } : undefined,
+    );
   }
   await Promise.all([forgive(redis, 'auth.login.failures', failureKey), forgetFailures(ctx, 'login', email)]);
   if (verdict.needsRehash) {
@@ -154,7 +166,12 @@ async function assertCurrentPassword(ctx: Ctx, user: User, password: string, ip:
   const verdict = await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER);
   if (!verdict.ok) {
     const waitSec = await recordFailure(ctx, 'password', user.id);
-    throw new AppError('invalid_credentials', 'The current password is incorrect', { fields: { [field]: 'incorrect' } }, waitSec ? { 'Retry-After': String(waitSec) } : undefined);
+    throw new AppError(
+      'invalid_credentials',
+      'The current password is incorrect',
+      { fields: { [field]: 'incorrect' } },
+      waitSec ? { 'Retry-After': String(waitSec) } : undefined,
+    );
   }
   await forgetFailures(ctx, 'password', user.id);
 }
@@ -163,7 +180,11 @@ async function assertCurrentPassword(ctx: Ctx, user: User, password: string, ip:
  * Changes the password and revokes every session of the account (all refresh-token
  * families and, through Redis, live access tokens); answers with a fresh session.
  */
-export async function changePassword(ctx: Ctx, userId: string, input: { currentPassword: string; newPassword: string; ip: string }): Promise<SessionTokens> {
+export async function changePassword(
+  ctx: Ctx,
+  userId: string,
+  input: { currentPassword: string; newPassword: string; ip: string },
+): Promise<SessionTokens> {
   const user = await getUser(ctx, userId);
   await assertCurrentPassword(ctx, user, input.currentPassword, input.ip, 'currentPassword');
   assertPassword(input.newPassword, 'newPassword');
@@ -174,7 +195,10 @@ export async function changePassword(ctx: Ctx, userId: string, input: { currentP
   const { row, tokens } = await prepareSession(ctx, user);
   await db.batch([
     db.update(users).set({ passwordHash }).where(eq(users.id, userId)),
-    db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt))),
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt))),
     db.insert(refreshTokens).values(row),
   ]);
   await revokeLiveAccessTokens(ctx, userId, now);

@@ -24,7 +24,12 @@ export function backoffDelaySec(failures: number): number {
 const keyOf = (scope: BackoffScope, account: string) => `bo:${scope}:${account}`;
 
 function unavailable(err: unknown): AppError {
-  return new AppError('service_unavailable', 'This action is temporarily unavailable, try again shortly', { policy: 'auth.backoff', cause: String(err) }, { 'Retry-After': '5' });
+  return new AppError(
+    'service_unavailable',
+    'This action is temporarily unavailable, try again shortly',
+    { policy: 'auth.backoff', cause: String(err) },
+    { 'Retry-After': '5' },
+  );
 }
 
 /** Throws 429 (with Retry-After) while the account is in its back-off. */
@@ -32,7 +37,11 @@ export async function assertNotBackedOff(ctx: Ctx, scope: BackoffScope, account:
   const key = keyOf(scope, account);
   let state: [unknown, unknown];
   try {
-    state = await redisCall(() => ctx.services.redis.pipeline().get(`${key}:n`).get(`${key}:last`).exec<[unknown, unknown]>(), 'password back-off', redisTimeoutMs() * 2);
+    state = await redisCall(
+      () => ctx.services.redis.pipeline().get(`${key}:n`).get(`${key}:last`).exec<[unknown, unknown]>(),
+      'password back-off',
+      redisTimeoutMs() * 2,
+    );
   } catch (err) {
     throw unavailable(err);
   }
@@ -40,7 +49,12 @@ export async function assertNotBackedOff(ctx: Ctx, scope: BackoffScope, account:
   const until = Number(state[1] ?? 0) + backoffDelaySec(failures) * 1000;
   const waitSec = Math.ceil((until - Date.now()) / 1000);
   if (waitSec > 0) {
-    throw new AppError('rate_limited', message, { policy: `auth.backoff.${scope}`, retryAfterSec: waitSec, failures }, { 'Retry-After': String(waitSec) });
+    throw new AppError(
+      'rate_limited',
+      message,
+      { policy: `auth.backoff.${scope}`, retryAfterSec: waitSec, failures },
+      { 'Retry-After': String(waitSec) },
+    );
   }
 }
 

@@ -27,7 +27,10 @@ describe('child birth year — what a child profile means (bad input)', () => {
     expect(patched.status, show(patched)).toBe(400);
   });
 
-  it.each([['the oldest allowed', min], ['this year', max]])('%s is accepted', async (_label, birthYear) => {
+  it.each([
+    ['the oldest allowed', min],
+    ['this year', max],
+  ])('%s is accepted', async (_label, birthYear) => {
     const parent = await registerUser('parent');
     const res = await api('POST', '/api/me/children', { token: parent.token, body: { name: 'Ali', birthYear, language: 'kk' } });
     expect(res.status, show(res)).toBe(201);

@@ -15,7 +15,13 @@ export interface ChildView {
   createdAt: string;
 }
 
-const view = (c: Child): ChildView => ({ id: c.id, name: c.name, birthYear: c.birthYear, language: c.language, createdAt: c.createdAt.toISOString() });
+const view = (c: Child): ChildView => ({
+  id: c.id,
+  name: c.name,
+  birthYear: c.birthYear,
+  language: c.language,
+  createdAt: c.createdAt.toISOString(),
+});
 
 function assertParent(actor: Actor) {
   if (actor.role !== 'parent') throw new AppError('forbidden', 'Only parent accounts manage child profiles');
@@ -52,7 +58,10 @@ export async function createChild(
   const id = crypto.randomUUID();
   // The parent's consent to process the child's data is recorded with the child, or neither.
   const [[row]] = await db.batch([
-    db.insert(children).values({ id, parentId: actor.id, name: input.name.trim(), birthYear: input.birthYear, language: input.language }).returning(),
+    db
+      .insert(children)
+      .values({ id, parentId: actor.id, name: input.name.trim(), birthYear: input.birthYear, language: input.language })
+      .returning(),
     ...(input.consent ? [childConsent(db, actor.id, id, input.consent.version, ctx.services.now())] : []),
   ]);
   return view(row!);

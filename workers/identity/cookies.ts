@@ -15,7 +15,9 @@ export function setSessionCookies(c: Context, tokens: SessionTokens) {
   const base = { path: '/', secure: true, sameSite: 'Lax' as const };
   setCookie(c, ACCESS_COOKIE, tokens.accessToken, { ...base, httpOnly: true, maxAge: ACCESS_TTL_SEC, prefix: 'host' });
   setCookie(c, REFRESH_COOKIE, tokens.refreshToken, { ...base, httpOnly: true, maxAge: REFRESH_TTL_SEC, prefix: 'host' });
-  const csrf = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18)))).replace(/\+/g, '-').replace(/\//g, '_');
+  const csrf = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
   setCookie(c, CSRF_COOKIE, csrf, { ...base, httpOnly: false, maxAge: REFRESH_TTL_SEC });
 }
 

@@ -22,7 +22,11 @@ describe('account deletion gives back what the account counted (security)', () =
     expect(before.body.enrollmentCount).toBe(2);
     expect((await api('GET', `/api/courses/${course.id}/reviews`)).body.rating).toEqual({ average: 3, count: 2 });
 
-    const del = await api('DELETE', '/api/me', { token: bomber.token, body: { password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const del = await api('DELETE', '/api/me', {
+      token: bomber.token,
+      body: { password: PASSWORD },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(del.status, show(del)).toBe(204);
 
     const after = await api('GET', `/api/courses/${course.id}`);
@@ -40,7 +44,11 @@ describe('account deletion gives back what the account counted (security)', () =
     await enroll(learner, course.id);
     await review(learner, course.id, { rating: 1 });
     expect((await api('GET', `/api/courses/${course.id}`)).body.rating).toEqual({ average: 1, count: 1 });
-    const del = await api('DELETE', '/api/me', { token: learner.token, body: { password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const del = await api('DELETE', '/api/me', {
+      token: learner.token,
+      body: { password: PASSWORD },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(del.status, show(del)).toBe(204);
     const after = await api('GET', `/api/courses/${course.id}`);
     expect(after.body.rating, show(after)).toEqual({ average: 0, count: 0 });

@@ -9,7 +9,10 @@ describe('login limiter with Redis down — security', () => {
   it('fails closed with 503 when Redis is down', async () => {
     const u = await registerUser();
     expect((await redisControl('pause')).status).toBe(204);
-    const res = await api('POST', '/api/auth/login', { body: { email: u.email, password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const res = await api('POST', '/api/auth/login', {
+      body: { email: u.email, password: PASSWORD },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(res.status, show(res)).toBe(503);
     expect(res.body.error.code).toBe('service_unavailable');
     expect(res.headers.get('retry-after')).toBeTruthy();

@@ -90,8 +90,14 @@ describe('login', () => {
   it('wrong password and unknown email get the same answer', async () => {
     const u = await registerUser();
     const ip = uniqueIp();
-    const wrong = await api('POST', '/api/auth/login', { body: { email: u.email, password: 'wrong password!' }, headers: { 'cf-connecting-ip': ip } });
-    const unknown = await api('POST', '/api/auth/login', { body: { email: uniqueEmail('nobody'), password: 'wrong password!' }, headers: { 'cf-connecting-ip': ip } });
+    const wrong = await api('POST', '/api/auth/login', {
+      body: { email: u.email, password: 'wrong password!' },
+      headers: { 'cf-connecting-ip': ip },
+    });
+    const unknown = await api('POST', '/api/auth/login', {
+      body: { email: uniqueEmail('nobody'), password: 'wrong password!' },
+      headers: { 'cf-connecting-ip': ip },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.error.code).toBe('invalid_credentials');
@@ -118,22 +124,34 @@ describe('login limiter — security', () => {
     const u = await registerUser();
     const ip = uniqueIp();
     for (let i = 0; i < 5; i++) {
-      const res = await api('POST', '/api/auth/login', { body: { email: u.email, password: `wrong-${i}-password` }, headers: { 'cf-connecting-ip': ip } });
+      const res = await api('POST', '/api/auth/login', {
+        body: { email: u.email, password: `wrong-${i}-password` },
+        headers: { 'cf-connecting-ip': ip },
+      });
       expect(res.status, show(res)).toBe(401);
     }
-    const blocked = await api('POST', '/api/auth/login', { body: { email: u.email, password: PASSWORD }, headers: { 'cf-connecting-ip': ip } });
+    const blocked = await api('POST', '/api/auth/login', {
+      body: { email: u.email, password: PASSWORD },
+      headers: { 'cf-connecting-ip': ip },
+    });
     expect(blocked.status, show(blocked)).toBe(429);
     expect(blocked.body.error.code).toBe('rate_limited');
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(blocked.headers.get('ratelimit-remaining')).toBe('0');
 
     // The same account from another address is not locked out.
-    const elsewhere = await api('POST', '/api/auth/login', { body: { email: u.email, password: PASSWORD }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const elsewhere = await api('POST', '/api/auth/login', {
+      body: { email: u.email, password: PASSWORD },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(elsewhere.status, show(elsewhere)).toBe(200);
 
     // Two sliding windows later (the limiter reads the clock) the account+IP may try again.
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31 * 60 * 1000 });
-    const later = await api('POST', '/api/auth/login', { body: { email: u.email, password: PASSWORD }, headers: { 'cf-connecting-ip': ip } });
+    const later = await api('POST', '/api/auth/login', {
+      body: { email: u.email, password: PASSWORD },
+      headers: { 'cf-connecting-ip': ip },
+    });
     expect(later.status, show(later)).toBe(200);
   });
 });
@@ -141,10 +159,62 @@ describe('login limiter — security', () => {
 describe('tokens — security', () => {
   it.each([
     ['garbage', async () => 'not.a.jwt'],
-    ['alg none', async () => `${btoa(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${btoa(JSON.stringify({ sub: 'x', role: 'admin', sid: 'y', iss: 'sabaq', aud: 'sabaq-api', iat: 1, exp: 9999999999 }))}.`],
-    ['foreign key', async () => sign({ sub: 'x', role: 'admin', sid: 'y', iss: 'sabaq', aud: 'sabaq-api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 }, 'a-completely-different-secret-of-32+chars', 'HS256')],
-    ['wrong audience', async () => sign({ sub: 'x', role: 'admin', sid: 'y', iss: 'sabaq', aud: 'other', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 }, vars.JWT_SECRET!, 'HS256')],
-    ['HS512 with the right secret', async () => sign({ sub: 'x', role: 'admin', sid: 'y', iss: 'sabaq', aud: 'sabaq-api', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 }, vars.JWT_SECRET!, 'HS512')],
+    [
+      'alg none',
+      async () =>
+        `${btoa(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${btoa(JSON.stringify({ sub: 'x', role: 'admin', sid: 'y', iss: 'sabaq', aud: 'sabaq-api', iat: 1, exp: 9999999999 }))}.`,
+    ],
+    [
+      'foreign key',
+      async () =>
+        sign(
+          {
+            sub: 'x',
+            role: 'admin',
+            sid: 'y',
+            iss: 'sabaq',
+            aud: 'sabaq-api',
+            iat: Math.floor(Date.now() / 1000),
+            exp: Math.floor(Date.now() / 1000) + 60,
+          },
+          'a-completely-different-secret-of-32+chars',
+          'HS256',
+        ),
+    ],
+    [
+      'wrong audience',
+      async () =>
+        sign(
+          {
+            sub: 'x',
+            role: 'admin',
+            sid: 'y',
+            iss: 'sabaq',
+            aud: 'other',
+            iat: Math.floor(Date.now() / 1000),
+            exp: Math.floor(Date.now() / 1000) + 60,
+          },
+          vars.JWT_SECRET!,
+          'HS256',
+        ),
+    ],
+    [
+      'HS512 with the right secret',
+      async () =>
+        sign(
+          {
+            sub: 'x',
+            role: 'admin',
+            sid: 'y',
+            iss: 'sabaq',
+            aud: 'sabaq-api',
+            iat: Math.floor(Date.now() / 1000),
+            exp: Math.floor(Date.now() / 1000) + 60,
+          },
+          vars.JWT_SECRET!,
+          'HS512',
+        ),
+    ],
   ])('%s token → 401', async (_label, make) => {
     const res = await api('GET', '/api/me', { token: await make() });
     expect(res.status, show(res)).toBe(401);
@@ -163,7 +233,20 @@ describe('tokens — security', () => {
 
   it('expired access token → 401 token_expired', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await sign({ sub: crypto.randomUUID(), role: 'learner', sid: crypto.randomUUID(), iss: 'sabaq', aud: 'sabaq-api', iat: now - 2000, nbf: now - 2000, exp: now - 1000 }, vars.JWT_SECRET!, 'HS256');
+    const token = await sign(
+      {
+        sub: crypto.randomUUID(),
+        role: 'learner',
+        sid: crypto.randomUUID(),
+        iss: 'sabaq',
+        aud: 'sabaq-api',
+        iat: now - 2000,
+        nbf: now - 2000,
+        exp: now - 1000,
+      },
+      vars.JWT_SECRET!,
+      'HS256',
+    );
     const res = await api('GET', '/api/me', { token });
     expect(res.status, show(res)).toBe(401);
     expect(res.body.error.code).toBe('token_expired');
@@ -189,7 +272,10 @@ describe('sessions', () => {
 
   it('expired refresh token → 401 token_expired', async () => {
     const u = await registerUser();
-    await testDb().db.update(refreshTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(refreshTokens.userId, u.id));
+    await testDb()
+      .db.update(refreshTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(refreshTokens.userId, u.id));
     const res = await api('POST', '/api/auth/refresh', { body: { refreshToken: u.refreshToken } });
     expect(res.status, show(res)).toBe(401);
     expect(res.body.error.code).toBe('token_expired');
@@ -220,9 +306,15 @@ describe('sessions', () => {
 
   it('password change with a wrong current password or a common new one changes nothing', async () => {
     const u = await registerUser();
-    const wrong = await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: 'nope nope nope', newPassword: 'another passphrase' } });
+    const wrong = await api('POST', '/api/me/password', {
+      token: u.token,
+      body: { currentPassword: 'nope nope nope', newPassword: 'another passphrase' },
+    });
     expect(wrong.status, show(wrong)).toBe(401);
-    const common = await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: PASSWORD, newPassword: 'qwertyuiop' } });
+    const common = await api('POST', '/api/me/password', {
+      token: u.token,
+      body: { currentPassword: PASSWORD, newPassword: 'qwertyuiop' },
+    });
     expect(common.status, show(common)).toBe(400);
     expect(common.body.error.details.fields).toHaveProperty('newPassword');
     await expect(login(u.email, PASSWORD)).resolves.toMatchObject({ id: u.id });
@@ -234,14 +326,20 @@ describe('sessions', () => {
       body: { email, password: PASSWORD, name: 'Cookie user', language: 'en', role: 'learner' },
       headers: { 'cf-connecting-ip': uniqueIp() },
     });
-    const jar = reg.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const jar = reg.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const csrf = /sabaq_csrf=([^;]+)/.exec(jar)![1]!;
     const read = await api('GET', '/api/me', { headers: { cookie: jar } });
     expect(read.status, show(read)).toBe(200);
     const noHeader = await api('PATCH', '/api/me', { headers: { cookie: jar }, body: { name: 'Changed' } });
     expect(noHeader.status, show(noHeader)).toBe(403);
     expect(noHeader.body.error.code).toBe('csrf_failed');
-    const withHeader = await api('PATCH', '/api/me', { headers: { cookie: jar, 'x-csrf-token': decodeURIComponent(csrf) }, body: { name: 'Changed' } });
+    const withHeader = await api('PATCH', '/api/me', {
+      headers: { cookie: jar, 'x-csrf-token': decodeURIComponent(csrf) },
+      body: { name: 'Changed' },
+    });
     expect(withHeader.status, show(withHeader)).toBe(200);
     expect(withHeader.body.user.name).toBe('Changed');
   });

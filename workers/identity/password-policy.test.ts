@@ -4,7 +4,18 @@ import { PASSWORD, registerUser, uniqueEmail, uniqueIp } from '../../tests/suppo
 import { passwordProblem } from './password-policy.ts';
 
 describe('password policy — predictable passwords (security)', () => {
-  it.each(['password123', 'Password2024!', 'p@ssw0rd1', '!!dragon99', 'qwerty123456', 'monkey!!!!', 'aaaaaaaa', '12345678', '87654321', 'abcdefgh1'])('refuses %s', (pw) => {
+  it.each([
+    'password123',
+    'Password2024!',
+    'p@ssw0rd1',
+    '!!dragon99',
+    'qwerty123456',
+    'monkey!!!!',
+    'aaaaaaaa',
+    '12345678',
+    '87654321',
+    'abcdefgh1',
+  ])('refuses %s', (pw) => {
     expect(passwordProblem(pw)).toBeTruthy();
   });
 
@@ -24,7 +35,11 @@ describe('password policy — predictable passwords (security)', () => {
 
   it('a password change to password123 is refused too', async () => {
     const u = await registerUser();
-    const res = await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: PASSWORD, newPassword: 'password123' }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const res = await api('POST', '/api/me/password', {
+      token: u.token,
+      body: { currentPassword: PASSWORD, newPassword: 'password123' },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(res.status, show(res)).toBe(400);
     expect(res.body.error.details.fields.newPassword).toMatch(/common word/);
   });

@@ -6,7 +6,7 @@ export const PASSWORD_MAX = 128;
 let common: Set<string> | undefined;
 
 /** Common substitutions, undone to find the word under `p@ssw0rd`. */
-const LEET: Record<string, string> = { '@': 'a', '4': 'a', '3': 'e', '0': 'o', '1': 'i', '!': 'i', '$': 's', '5': 's', '7': 't' };
+const LEET: Record<string, string> = { '@': 'a', '4': 'a', '3': 'e', '0': 'o', '1': 'i', '!': 'i', $: 's', '5': 's', '7': 't' };
 
 /** Only one character, or a straight run up or down (`aaaaaaaa`, `12345678`, `hgfedcba`). */
 function isTrivialRun(value: string): boolean {

@@ -34,12 +34,17 @@ const User = z
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const Session = Tokens.extend({ user: User }).openapi('Session');
 
-const Email = text().trim().max(254).pipe(z.email({ message: 'Enter a valid email address' }));
+const Email = text()
+  .trim()
+  .max(254)
+  .pipe(z.email({ message: 'Enter a valid email address' }));
 // Length and block-list rules are checked by the password policy (one message per rule).
 const Password = z.string().max(PASSWORD_MAX * 4);
 const Name = text().trim().min(1, 'Enter a name').max(100);
 
-const Child = z.object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() }).openapi('Child');
+const Child = z
+  .object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() })
+  .openapi('Child');
 const ChildFields = {
   name: Name,
   birthYear: z
@@ -48,7 +53,8 @@ const ChildFields = {
     .superRefine((y, ctx) => {
       const { min, max } = childBirthYears();
       if (y > max) ctx.addIssue({ code: 'custom', message: 'Birth year cannot be in the future' });
-      else if (y < min) ctx.addIssue({ code: 'custom', message: `A child profile is for someone under ${CHILD_MAX_AGE_YEARS}: born in ${min} or later` });
+      else if (y < min)
+        ctx.addIssue({ code: 'custom', message: `A child profile is for someone under ${CHILD_MAX_AGE_YEARS}: born in ${min} or later` });
     }),
 };
 const ChildInput = z.object({
@@ -57,7 +63,10 @@ const ChildInput = z.object({
   /** The parent's consent to process the child's data: the version of the text shown (GET /api/privacy). */
   consent: z.object({ version: z.string().max(40) }).optional(),
 });
-const ChildPatch = z.object({ ...ChildFields, language: Language }).partial().strict();
+const ChildPatch = z
+  .object({ ...ChildFields, language: Language })
+  .partial()
+  .strict();
 
 const TeacherReview = User.extend({ reviewNote: z.string().nullable(), reviewedAt: z.string().nullable() });
 
@@ -98,7 +107,9 @@ const r = {
     tags: ['auth'],
     summary: 'Rotate the refresh token (body, or the session cookie plus the CSRF header)',
     middleware: [rateLimit('auth.refresh.ip', (c) => clientIp(c))] as const,
-    request: { body: { required: false, content: { 'application/json': { schema: z.object({ refreshToken: z.string().max(200).optional() }) } } } },
+    request: {
+      body: { required: false, content: { 'application/json': { schema: z.object({ refreshToken: z.string().max(200).optional() }) } } },
+    },
     responses: { 200: json(Tokens), ...common },
   }),
   logout: createRoute({
@@ -188,7 +199,7 @@ const r = {
     method: 'get',
     path: '/me/children/{id}/export',
     tags: ['children'],
-    summary: "Everything stored about a child (profile, attempts with answers, results, reports), for the parent only",
+    summary: 'Everything stored about a child (profile, attempts with answers, results, reports), for the parent only',
     middleware: [authenticate()] as const,
     request: { params: IdParam },
     responses: {
@@ -220,7 +231,13 @@ const r = {
     path: '/admin/teachers/{id}/verify',
     tags: ['admin'],
     middleware: [authenticate(['admin'])] as const,
-    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.object({ note: text({ multiline: true }).max(1000).optional() }) } } } },
+    request: {
+      params: IdParam,
+      body: {
+        required: false,
+        content: { 'application/json': { schema: z.object({ note: text({ multiline: true }).max(1000).optional() }) } },
+      },
+    },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(401, 403, 404) },
   }),
   rejectTeacher: createRoute({
@@ -252,7 +269,8 @@ export const identityRoutes = createRouter()
     if (!presented) {
       presented = getCookie(c, REFRESH_COOKIE, 'host');
       const expected = getCookie(c, CSRF_COOKIE);
-      if (presented && (!expected || c.req.header(CSRF_HEADER) !== expected)) throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
+      if (presented && (!expected || c.req.header(CSRF_HEADER) !== expected))
+        throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header`);
     }
     if (!presented) throw new AppError('unauthorized', 'No refresh token');
     const tokens = await refreshSession(ctxOf(c), presented);
@@ -270,7 +288,9 @@ export const identityRoutes = createRouter()
     const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
     // This colo's edge copies of the courses whose rating or enrollment count just changed
     // (awaited, so the next read is fresh; the account is gone either way).
-    await purgeEdge(new URL(c.req.url).origin, courses.flatMap(coursePublicPaths)).catch((err: unknown) => c.var.log.warn('edge purge failed', errorFields(err)));
+    await purgeEdge(new URL(c.req.url).origin, courses.flatMap(coursePublicPaths)).catch((err: unknown) =>
+      c.var.log.warn('edge purge failed', errorFields(err)),
+    );
     clearSessionCookies(c);
     return c.body(null, 204);
   })
@@ -295,7 +315,10 @@ export const identityRoutes = createRouter()
   .openapi(r.listTeachers, async (c) => c.json(await listTeachers(ctxOf(c), c.var.actor, c.req.valid('query')), 200))
   .openapi(r.verifyTeacher, async (c) => {
     const body = c.req.valid('json') as { note?: string } | undefined;
-    return c.json({ user: await reviewTeacher(ctxOf(c), c.var.actor, c.req.valid('param').id, { status: 'verified', note: body?.note }) }, 200);
+    return c.json(
+      { user: await reviewTeacher(ctxOf(c), c.var.actor, c.req.valid('param').id, { status: 'verified', note: body?.note }) },
+      200,
+    );
   })
   .openapi(r.rejectTeacher, async (c) => {
     const { reason } = c.req.valid('json');

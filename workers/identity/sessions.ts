@@ -87,7 +87,10 @@ export async function refreshSession(ctx: Ctx, presented: string): Promise<Sessi
     const now = ctx.services.now();
     if (token.revokedAt) return { kind: 'invalid' };
     if (token.rotatedAt) {
-      await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
       return { kind: 'reused', familyId: token.familyId };
     }
     if (token.expiresAt <= now) return { kind: 'expired' };

@@ -17,7 +17,11 @@ export interface TeacherReviewView extends PublicUser {
 }
 
 /** The verification queue, oldest application first. */
-export async function listTeachers(ctx: Ctx, actor: Actor, q: { status: TeacherStatus; cursor?: string; limit: number }): Promise<Page<TeacherReviewView>> {
+export async function listTeachers(
+  ctx: Ctx,
+  actor: Actor,
+  q: { status: TeacherStatus; cursor?: string; limit: number },
+): Promise<Page<TeacherReviewView>> {
   assertAdmin(actor);
   let where = and(eq(users.role, 'teacher'), eq(users.teacherStatus, q.status))!;
   if (q.cursor) {
@@ -25,7 +29,12 @@ export async function listTeachers(ctx: Ctx, actor: Actor, q: { status: TeacherS
     if (typeof at !== 'string' || typeof id !== 'string') throw new AppError('invalid_cursor', 'The cursor is invalid');
     where = and(where, or(gt(users.createdAt, new Date(at)), and(eq(users.createdAt, new Date(at)), gt(users.id, id))))!;
   }
-  const rows = await ctx.services.db.db.select().from(users).where(where).orderBy(asc(users.createdAt), asc(users.id)).limit(q.limit + 1);
+  const rows = await ctx.services.db.db
+    .select()
+    .from(users)
+    .where(where)
+    .orderBy(asc(users.createdAt), asc(users.id))
+    .limit(q.limit + 1);
   const page = await toPage(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id], ctx.config.JWT_SECRET);
   return {
     items: page.items.map((u) => ({
@@ -38,7 +47,12 @@ export async function listTeachers(ctx: Ctx, actor: Actor, q: { status: TeacherS
 }
 
 /** Verifies or rejects a teacher; only a verified teacher may publish. */
-export async function reviewTeacher(ctx: Ctx, actor: Actor, teacherId: string, decision: { status: 'verified' | 'rejected'; note?: string }): Promise<PublicUser> {
+export async function reviewTeacher(
+  ctx: Ctx,
+  actor: Actor,
+  teacherId: string,
+  decision: { status: 'verified' | 'rejected'; note?: string },
+): Promise<PublicUser> {
   assertAdmin(actor);
   if (!isId(teacherId)) throw notFound('Teacher');
   const [row] = await ctx.services.db.db

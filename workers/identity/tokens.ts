@@ -27,7 +27,11 @@ export async function signAccessToken(
   nowMs = Date.now(),
 ): Promise<string> {
   const nowSec = Math.floor(nowMs / 1000);
-  return sign({ ...claims, iss: ISSUER, aud: AUDIENCE, iat: nowSec, iatms: nowMs, nbf: nowSec - 5, exp: nowSec + ACCESS_TTL_SEC }, secret, ALG);
+  return sign(
+    { ...claims, iss: ISSUER, aud: AUDIENCE, iat: nowSec, iatms: nowMs, nbf: nowSec - 5, exp: nowSec + ACCESS_TTL_SEC },
+    secret,
+    ALG,
+  );
 }
 
 export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims> {
@@ -36,10 +40,19 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
     payload = (await verify(token, secret, { alg: ALG, iss: ISSUER, aud: AUDIENCE })) as Record<string, unknown>;
   } catch (err) {
     const expired = err instanceof Error && err.name === 'JwtTokenExpired';
-    throw new AppError(expired ? 'token_expired' : 'unauthorized', expired ? 'The access token has expired' : 'The access token is invalid');
+    throw new AppError(
+      expired ? 'token_expired' : 'unauthorized',
+      expired ? 'The access token has expired' : 'The access token is invalid',
+    );
   }
   const { sub, role, sid, iat, exp, iatms } = payload;
-  if (typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') {
+  if (
+    typeof sub !== 'string' ||
+    typeof role !== 'string' ||
+    typeof sid !== 'string' ||
+    typeof exp !== 'number' ||
+    typeof iat !== 'number'
+  ) {
     throw new AppError('unauthorized', 'The access token is invalid');
   }
   return { sub, role: role as Role, sid, iat, iatMs: typeof iatms === 'number' ? iatms : iat * 1000, exp };
@@ -50,7 +63,10 @@ const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toStri
 /** 256 random bits, URL-safe. */
 export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Refresh tokens are stored as SHA-256 hashes: a database leak does not leak sessions. */

@@ -37,7 +37,8 @@ const BatchInput = z
   .strict()
   .superRefine((body, ctx) => {
     body.requests.forEach((r, i) => {
-      if (r.method.toUpperCase() !== 'GET') ctx.addIssue({ code: 'custom', path: ['requests', i, 'method'], message: 'Only GET requests can be batched' });
+      if (r.method.toUpperCase() !== 'GET')
+        ctx.addIssue({ code: 'custom', path: ['requests', i, 'method'], message: 'Only GET requests can be batched' });
       if (!batchTarget(r.path, 'https://batch.invalid')) {
         ctx.addIssue({ code: 'custom', path: ['requests', i, 'path'], message: 'Must be an API path (/api/…), not /api/batch' });
       }

@@ -3,7 +3,13 @@ import { courseChanged } from '../catalog/invalidation.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
-import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type InsertedNotification, type RawNotification } from '../notifications/notify.ts';
+import {
+  RAW_NOTIFICATION_COLUMNS,
+  fromRaw,
+  publishNotifications,
+  type InsertedNotification,
+  type RawNotification,
+} from '../notifications/notify.ts';
 import { iso, queryRows } from './sql.ts';
 
 export interface EnrollmentView {
@@ -136,7 +142,12 @@ export async function grantEnrollmentIn(db: HttpDb | Tx, input: { userId: string
       select exists (select 1 from c) as found, exists (select 1 from ins) as inserted,
         (select row_to_json(notified) from notified) as notification, (select count(*) from counted) as counted`,
   );
-  return { courseId: input.courseId, found: !!row?.found, changed: !!row?.inserted, notification: row?.notification ? fromRaw(row.notification) : null };
+  return {
+    courseId: input.courseId,
+    found: !!row?.found,
+    changed: !!row?.inserted,
+    notification: row?.notification ? fromRaw(row.notification) : null,
+  };
 }
 
 /** Removes an enrollment (and its progress, and the count) on any executor: the reverse of grantEnrollmentIn. */

@@ -14,7 +14,11 @@ export interface FavoriteItem {
 }
 
 /** PUT /api/me/favorites/:courseId — idempotent; published courses only. */
-export async function addFavorite(ctx: Ctx, actor: Actor, courseId: string): Promise<{ created: boolean; courseId: string; favoritedAt: string }> {
+export async function addFavorite(
+  ctx: Ctx,
+  actor: Actor,
+  courseId: string,
+): Promise<{ created: boolean; courseId: string; favoritedAt: string }> {
   if (!isId(courseId)) throw notFound('Course');
   const [row] = await queryRows<{ found: boolean; inserted_at: string | null; prior_at: string | null }>(
     ctx.services.db.db,
@@ -40,11 +44,16 @@ export async function removeFavorite(ctx: Ctx, actor: Actor, courseId: string): 
 }
 
 /** GET /api/me/favorites — newest first, cursor-paginated, one statement; unpublished courses are left out. */
-export async function listFavorites(ctx: Ctx, actor: Actor, q: { lang: Lang; cursor?: string; limit: number }): Promise<Page<FavoriteItem>> {
+export async function listFavorites(
+  ctx: Ctx,
+  actor: Actor,
+  q: { lang: Lang; cursor?: string; limit: number },
+): Promise<Page<FavoriteItem>> {
   let where = and(eq(favorites.userId, actor.id), eq(courses.published, true))!;
   if (q.cursor) {
     const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
+      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
     where = and(where, sql`(${favorites.createdAt}, ${favorites.courseId}) < (${at}::timestamptz, ${id}::uuid)`)!;
   }
   const rows = await ctx.services.db.db

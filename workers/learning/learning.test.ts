@@ -19,7 +19,10 @@ async function courseRow(id: string) {
   return row!;
 }
 async function enrollmentRows(userId: string, courseId: string) {
-  return db().select().from(enrollments).where(and(eq(enrollments.userId, userId), eq(enrollments.courseId, courseId)));
+  return db()
+    .select()
+    .from(enrollments)
+    .where(and(eq(enrollments.userId, userId), eq(enrollments.courseId, courseId)));
 }
 async function notificationsOf(userId: string, kind?: string) {
   const rows = await db().select().from(notifications).where(eq(notifications.userId, userId));
@@ -169,7 +172,10 @@ describe('progress — happy', () => {
     const { teacher, learner, course } = await enrolledLearner({ modules: 2, lessonsPerModule: 2 });
     const [l1, l2, l3] = course.lessonIds;
     expect((await complete(learner, l1!)).body.nextLesson.id).toBe(l2);
-    await expectStatus(api('PUT', `/api/courses/${course.id}/modules/order`, { token: teacher.token, body: { ids: [...course.moduleIds].reverse() } }), 200);
+    await expectStatus(
+      api('PUT', `/api/courses/${course.id}/modules/order`, { token: teacher.token, body: { ids: [...course.moduleIds].reverse() } }),
+      200,
+    );
     const p = await api('GET', `/api/courses/${course.id}/progress`, { token: learner.token });
     expect(p.body.nextLesson.id).toBe(l3);
   });
@@ -193,7 +199,10 @@ describe('progress — happy', () => {
     // The completion asked reports for the learner's certificate (after the response).
     let certificates: unknown[] = [];
     for (let i = 0; i < 40 && certificates.length === 0; i++) {
-      certificates = await db().select().from(reports).where(and(eq(reports.userId, learner.id), eq(reports.courseId, course.id), eq(reports.kind, 'certificate')));
+      certificates = await db()
+        .select()
+        .from(reports)
+        .where(and(eq(reports.userId, learner.id), eq(reports.courseId, course.id), eq(reports.kind, 'certificate')));
       if (!certificates.length) await sleep(50);
     }
     expect(certificates).toHaveLength(1);
@@ -205,7 +214,10 @@ describe('progress — happy', () => {
     for (const l of [l1, l2, l3]) await expectStatus(complete(learner, l!), 200);
     const progress = async () => (await api('GET', `/api/courses/${course.id}/progress`, { token: learner.token })).body;
     expect((await progress()).progress).toEqual({ completed: 3, total: 4, percent: 75 });
-    await expectStatus(api('POST', `/api/modules/${course.moduleIds[0]}/lessons`, { token: teacher.token, body: { title: { ru: 'Новый' } } }), 201);
+    await expectStatus(
+      api('POST', `/api/modules/${course.moduleIds[0]}/lessons`, { token: teacher.token, body: { title: { ru: 'Новый' } } }),
+      201,
+    );
     expect((await progress()).progress).toEqual({ completed: 3, total: 5, percent: 60 });
     // A deleted completed lesson no longer counts on either side.
     await expectStatus(api('DELETE', `/api/lessons/${l1}`, { token: teacher.token }), 204);
@@ -214,7 +226,8 @@ describe('progress — happy', () => {
     const open = (await progress()).progress.total;
     expect(open).toBe(4);
     const remaining = (await api('GET', `/api/courses/${course.id}/curriculum`)).body.modules[0].lessons.map((l: { id: string }) => l.id);
-    for (const id of remaining.filter((id: string) => ![l2, l3].includes(id))) await expectStatus(api('DELETE', `/api/lessons/${id}`, { token: teacher.token }), 204);
+    for (const id of remaining.filter((id: string) => ![l2, l3].includes(id)))
+      await expectStatus(api('DELETE', `/api/lessons/${id}`, { token: teacher.token }), 204);
     const done = await progress();
     expect(done.progress).toEqual({ completed: 2, total: 2, percent: 100 });
     expect(done.status).toBe('completed');
@@ -224,7 +237,7 @@ describe('progress — happy', () => {
 });
 
 describe('progress — errors', () => {
-  it("completing a lesson of a course you are not enrolled in → 403 not_enrolled, nothing written", async () => {
+  it('completing a lesson of a course you are not enrolled in → 403 not_enrolled, nothing written', async () => {
     const t = await verifiedTeacher();
     const c = await createCourse(t);
     const learner = await registerUser();
@@ -286,7 +299,12 @@ describe('my learning', () => {
     expect(res.status, show(res)).toBe(200);
     expect(res.body.items.map((i: { course: { id: string } }) => i.course.id)).toEqual([b.id, a.id]);
     const [itemB, itemA] = res.body.items;
-    expect(itemA).toMatchObject({ status: 'active', available: true, progress: { completed: 1, total: 2, percent: 50 }, nextLesson: { id: a.lessonIds[1], title: 'Lesson 1.2' } });
+    expect(itemA).toMatchObject({
+      status: 'active',
+      available: true,
+      progress: { completed: 1, total: 2, percent: 50 },
+      nextLesson: { id: a.lessonIds[1], title: 'Lesson 1.2' },
+    });
     expect(itemA.course.title).toBe('Course A');
     expect(itemB).toMatchObject({ status: 'completed', progress: { percent: 100 }, nextLesson: null });
     expect(itemB.completedAt).toBeTruthy();
@@ -331,7 +349,14 @@ describe('my learning', () => {
     await expectStatus(api('PUT', `/api/me/favorites/${course.id}`, { token: learner.token }), 201);
     const mine = await api('GET', `/api/me/courses/${course.id}`, { token: learner.token });
     expect(mine.status, show(mine)).toBe(200);
-    expect(mine.body).toMatchObject({ enrolled: true, status: 'active', favorite: true, review: null, teacher: false, progress: { completed: 1, total: 2 } });
+    expect(mine.body).toMatchObject({
+      enrolled: true,
+      status: 'active',
+      favorite: true,
+      review: null,
+      teacher: false,
+      progress: { completed: 1, total: 2 },
+    });
     const other = await registerUser();
     const theirs = await api('GET', `/api/me/courses/${course.id}`, { token: other.token });
     expect(theirs.body).toMatchObject({ enrolled: false, progress: null, favorite: false, completedLessonIds: [] });
@@ -356,7 +381,9 @@ describe('favorites', () => {
     expect((await api('GET', '/api/me/favorites', { token: (await registerUser()).token })).body.items).toEqual([]);
     expect((await api('DELETE', `/api/me/favorites/${a.id}`, { token: u.token })).status).toBe(204);
     expect((await api('DELETE', `/api/me/favorites/${a.id}`, { token: u.token })).status).toBe(204);
-    expect((await api('GET', '/api/me/favorites', { token: u.token })).body.items.map((i: { course: { id: string } }) => i.course.id)).toEqual([b.id]);
+    expect(
+      (await api('GET', '/api/me/favorites', { token: u.token })).body.items.map((i: { course: { id: string } }) => i.course.id),
+    ).toEqual([b.id]);
   });
 
   it('an unpublished or unknown course cannot be a favorite (404)', async () => {
@@ -401,8 +428,14 @@ describe('batch', () => {
 
   it('applies the same rate limits as the individual calls', async () => {
     const ip = uniqueIp();
-    const batch = () => api('POST', '/api/batch', { headers: { 'cf-connecting-ip': ip }, body: { requests: Array.from({ length: 20 }, (_, i) => ({ path: `/api/search?q=batch${i}` })) } });
-    const statuses = [...(await batch()).body.responses, ...(await batch()).body.responses, ...(await batch()).body.responses].map((r: { status: number }) => r.status);
+    const batch = () =>
+      api('POST', '/api/batch', {
+        headers: { 'cf-connecting-ip': ip },
+        body: { requests: Array.from({ length: 20 }, (_, i) => ({ path: `/api/search?q=batch${i}` })) },
+      });
+    const statuses = [...(await batch()).body.responses, ...(await batch()).body.responses, ...(await batch()).body.responses].map(
+      (r: { status: number }) => r.status,
+    );
     // The search policy allows a burst of 45 per client: the rest are 429, as they would be one by one.
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(45);

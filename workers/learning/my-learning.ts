@@ -29,7 +29,11 @@ const invalidCursor = () => new AppError('invalid_cursor', 'The cursor is invali
  * courses: progress is a correlated subquery per row (an index range on lessons by course
  * joined to the learner's progress rows), not a query per course.
  */
-export async function listMyLearning(ctx: Ctx, actor: Actor, q: { lang: Lang; cursor?: string; limit: number }): Promise<Page<LearningItem>> {
+export async function listMyLearning(
+  ctx: Ctx,
+  actor: Actor,
+  q: { lang: Lang; cursor?: string; limit: number },
+): Promise<Page<LearningItem>> {
   let where = eq(enrollments.userId, actor.id);
   if (q.cursor) {
     const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
@@ -100,7 +104,15 @@ export async function getMyCourse(ctx: Ctx, actor: Actor, courseId: string, lang
     completed_at: string | null;
     progress: ProgressJson | null;
     favorite: boolean;
-    review: { id: string; rating: number; text: string; hidden: boolean; reply: string | null; created_at: string; updated_at: string } | null;
+    review: {
+      id: string;
+      rating: number;
+      text: string;
+      hidden: boolean;
+      reply: string | null;
+      created_at: string;
+      updated_at: string;
+    } | null;
   }>(
     ctx.services.db.db,
     sql`select c.language, c.teacher_id, e.id as enrollment_id, e.status, e.created_at as enrolled_at, e.completed_at,
@@ -126,7 +138,17 @@ export async function getMyCourse(ctx: Ctx, actor: Actor, courseId: string, lang
     nextLesson: row.progress ? nextLessonView(row.progress, lang, row.language) : null,
     completedLessonIds: row.progress?.completedIds ?? [],
     favorite: row.favorite,
-    review: r ? { id: r.id, rating: r.rating, text: r.text, hidden: r.hidden, reply: r.reply, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)! } : null,
+    review: r
+      ? {
+          id: r.id,
+          rating: r.rating,
+          text: r.text,
+          hidden: r.hidden,
+          reply: r.reply,
+          createdAt: iso(r.created_at)!,
+          updatedAt: iso(r.updated_at)!,
+        }
+      : null,
     teacher: row.teacher_id === actor.id,
   };
 }

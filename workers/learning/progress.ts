@@ -106,7 +106,9 @@ function toProgress(courseId: string, lang: Lang, primary: Lang | undefined, row
 function completed(ctx: Ctx, actor: Actor, courseId: string, row: CheckRow) {
   if (!row.just_completed_at) return;
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
-  ctx.defer(onCourseCompleted(ctx, { userId: actor.id, courseId, courseTitle: row.course_title, completedAt: new Date(row.just_completed_at) }));
+  ctx.defer(
+    onCourseCompleted(ctx, { userId: actor.id, courseId, courseTitle: row.course_title, completedAt: new Date(row.just_completed_at) }),
+  );
 }
 
 /** POST /api/lessons/:id/completion — idempotent; enrolled learners of published courses only. */
@@ -139,7 +141,12 @@ export async function completeLesson(ctx: Ctx, actor: Actor, lessonId: string, l
  * DELETE /api/lessons/:id/completion — idempotent. A completed course stays completed (it
  * happened, and its certificate exists); only the percentage drops.
  */
-export async function uncompleteLesson(ctx: Ctx, actor: Actor, lessonId: string, lang: Lang): Promise<CourseProgress & { lessonId: string }> {
+export async function uncompleteLesson(
+  ctx: Ctx,
+  actor: Actor,
+  lessonId: string,
+  lang: Lang,
+): Promise<CourseProgress & { lessonId: string }> {
   if (!isId(lessonId)) throw notFound('Lesson');
   const [ref] = await queryRows<LessonRef>(
     ctx.services.db.db,

@@ -49,7 +49,15 @@ const MyCourse = z
     completedLessonIds: z.array(z.string()),
     favorite: z.boolean(),
     review: z
-      .object({ id: z.string(), rating: z.number(), text: z.string(), hidden: z.boolean(), reply: z.string().nullable(), createdAt: z.string(), updatedAt: z.string() })
+      .object({
+        id: z.string(),
+        rating: z.number(),
+        text: z.string(),
+        hidden: z.boolean(),
+        reply: z.string().nullable(),
+        createdAt: z.string(),
+        updatedAt: z.string(),
+      })
       .nullable(),
     teacher: z.boolean(),
   })
@@ -60,70 +68,90 @@ const NO_STORE = { 'Cache-Control': 'private, no-store' };
 
 const r = {
   enroll: createRoute({
-    method: 'post', path: '/courses/{id}/enrollment', tags: ['learning'],
+    method: 'post',
+    path: '/courses/{id}/enrollment',
+    tags: ['learning'],
     summary: 'Enroll in a published free course (idempotent: 201 the first time, 200 after); paid courses answer 402',
     middleware: [learner] as const,
     request: { params: IdParam },
     responses: { 201: json(Enrollment, 'Enrolled'), 200: json(Enrollment, 'Already enrolled'), ...errorResponses(401, 402, 404) },
   }),
   unenroll: createRoute({
-    method: 'delete', path: '/courses/{id}/enrollment', tags: ['learning'],
+    method: 'delete',
+    path: '/courses/{id}/enrollment',
+    tags: ['learning'],
     summary: 'Leave a course (idempotent); progress in it is removed',
     middleware: [learner] as const,
     request: { params: IdParam },
     responses: { 204: { description: 'Not enrolled any more' }, ...errorResponses(401, 404) },
   }),
   complete: createRoute({
-    method: 'post', path: '/lessons/{id}/completion', tags: ['learning'],
+    method: 'post',
+    path: '/lessons/{id}/completion',
+    tags: ['learning'],
     summary: 'Mark a lesson complete (idempotent); the course completes automatically at 100 %',
     middleware: [learner] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(Completion), ...errorResponses(401, 403, 404) },
   }),
   uncomplete: createRoute({
-    method: 'delete', path: '/lessons/{id}/completion', tags: ['learning'],
+    method: 'delete',
+    path: '/lessons/{id}/completion',
+    tags: ['learning'],
     summary: 'Mark a lesson not complete (idempotent); a completed course stays completed',
     middleware: [learner] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(CourseProgress.extend({ lessonId: z.string() })), ...errorResponses(401, 403, 404) },
   }),
   progress: createRoute({
-    method: 'get', path: '/courses/{id}/progress', tags: ['learning'],
+    method: 'get',
+    path: '/courses/{id}/progress',
+    tags: ['learning'],
     summary: "The learner's progress in a course, from its current lessons, and the lesson to resume at",
     middleware: [learner] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(CourseProgress), ...errorResponses(401, 403, 404) },
   }),
   learning: createRoute({
-    method: 'get', path: '/me/learning', tags: ['learning'],
+    method: 'get',
+    path: '/me/learning',
+    tags: ['learning'],
     summary: 'My enrolled courses with progress, next lesson and completion (newest enrollment first)',
     middleware: [learner] as const,
     request: { query: ListQuery },
     responses: { 200: json(pageOf(LearningItem)), ...errorResponses(400, 401) },
   }),
   myCourse: createRoute({
-    method: 'get', path: '/me/courses/{id}', tags: ['learning'],
+    method: 'get',
+    path: '/me/courses/{id}',
+    tags: ['learning'],
     summary: 'What the course page shows about me: enrollment, progress, favorite, my review',
     middleware: [learner] as const,
     request: { params: IdParam, query: LangQuery },
     responses: { 200: json(MyCourse), ...errorResponses(401, 404) },
   }),
   favorites: createRoute({
-    method: 'get', path: '/me/favorites', tags: ['learning'],
+    method: 'get',
+    path: '/me/favorites',
+    tags: ['learning'],
     summary: 'My favorite courses, newest first',
     middleware: [learner] as const,
     request: { query: ListQuery },
     responses: { 200: json(pageOf(FavoriteItem)), ...errorResponses(400, 401) },
   }),
   addFavorite: createRoute({
-    method: 'put', path: '/me/favorites/{courseId}', tags: ['learning'],
+    method: 'put',
+    path: '/me/favorites/{courseId}',
+    tags: ['learning'],
     summary: 'Add a published course to my favorites (idempotent: 201 the first time, 200 after)',
     middleware: [learner] as const,
     request: { params: CourseIdParam },
     responses: { 201: json(Favorite, 'Added'), 200: json(Favorite, 'Already a favorite'), ...errorResponses(401, 404) },
   }),
   removeFavorite: createRoute({
-    method: 'delete', path: '/me/favorites/{courseId}', tags: ['learning'],
+    method: 'delete',
+    path: '/me/favorites/{courseId}',
+    tags: ['learning'],
     summary: 'Remove a course from my favorites (idempotent)',
     middleware: [learner] as const,
     request: { params: CourseIdParam },
@@ -140,11 +168,19 @@ export const learningRoutes = createRouter()
     await unenroll(ctxOf(c), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
-  .openapi(r.complete, async (c) => c.json(await completeLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE))
-  .openapi(r.uncomplete, async (c) => c.json(await uncompleteLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE))
-  .openapi(r.progress, async (c) => c.json(await getCourseProgress(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE))
+  .openapi(r.complete, async (c) =>
+    c.json(await completeLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE),
+  )
+  .openapi(r.uncomplete, async (c) =>
+    c.json(await uncompleteLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE),
+  )
+  .openapi(r.progress, async (c) =>
+    c.json(await getCourseProgress(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE),
+  )
   .openapi(r.learning, async (c) => c.json(await listMyLearning(ctxOf(c), c.var.actor, c.req.valid('query')), 200, NO_STORE))
-  .openapi(r.myCourse, async (c) => c.json(await getMyCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE))
+  .openapi(r.myCourse, async (c) =>
+    c.json(await getMyCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE),
+  )
   .openapi(r.favorites, async (c) => c.json(await listFavorites(ctxOf(c), c.var.actor, c.req.valid('query')), 200, NO_STORE))
   .openapi(r.addFavorite, async (c) => {
     const { created, ...fav } = await addFavorite(ctxOf(c), c.var.actor, c.req.valid('param').courseId);

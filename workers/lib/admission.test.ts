@@ -72,7 +72,14 @@ describe('Bulkhead (fake clock)', () => {
   const rig = (limit = 2, maxQueue = 1, maxWaitMs = 50, leaseMs = 1000) => {
     const clock = new FakeClock();
     const samples: { ms: number; dropped: boolean }[] = [];
-    const b = new Bulkhead({ limit: () => limit, maxQueue, maxWaitMs, leaseMs, clock, onRelease: (ms, _i, dropped) => samples.push({ ms, dropped }) });
+    const b = new Bulkhead({
+      limit: () => limit,
+      maxQueue,
+      maxWaitMs,
+      leaseMs,
+      clock,
+      onRelease: (ms, _i, dropped) => samples.push({ ms, dropped }),
+    });
     return { b, clock, samples };
   };
 
@@ -160,7 +167,12 @@ describe('route families', () => {
 });
 
 describe('StaleResponses', () => {
-  const entry = (bytes: number, storedAt = 0) => ({ status: 200, headers: [] as [string, string][], body: new ArrayBuffer(bytes), storedAt });
+  const entry = (bytes: number, storedAt = 0) => ({
+    status: 200,
+    headers: [] as [string, string][],
+    body: new ArrayBuffer(bytes),
+    storedAt,
+  });
 
   it('is bounded by entries and bytes, least recently used out first', () => {
     const s = new StaleResponses(2, 100, 150, 5000);

@@ -17,7 +17,17 @@ function rig(loadsPerFamily = 2) {
   const memory = new MemoryTier(100);
   const gates = new Map<string, Bulkhead>();
   const gate = (f: string) => {
-    if (!gates.has(f)) gates.set(f, new Bulkhead({ limit: () => loadsPerFamily, maxQueue: 0, maxWaitMs: 0, leaseMs: 30_000, clock: { now: () => t, setTimeout: () => 0, clearTimeout: () => {} } }));
+    if (!gates.has(f))
+      gates.set(
+        f,
+        new Bulkhead({
+          limit: () => loadsPerFamily,
+          maxQueue: 0,
+          maxWaitMs: 0,
+          leaseMs: 30_000,
+          clock: { now: () => t, setTimeout: () => 0, clearTimeout: () => {} },
+        }),
+      );
     return gates.get(f)!;
   };
   const cache = new Cache(downRedis, createLogger({}, 'error'), { now: () => t, memory, loadGate: gate });
@@ -29,9 +39,16 @@ function rig(loadsPerFamily = 2) {
       pending.push(() => resolve({ v: n }));
     });
   const read = (key = 'k', load = slowLoad) => cache.getOrLoad({ family: 'course', key, gens: ['g:catalog'], ttlSec: 60, load });
-  return { cache, read, loads: () => loads, finish: () => {
+  return {
+    cache,
+    read,
+    loads: () => loads,
+    finish: () => {
       for (const f of pending.splice(0)) f();
-    }, advance: (ms: number) => (t += ms), memory };
+    },
+    advance: (ms: number) => (t += ms),
+    memory,
+  };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));

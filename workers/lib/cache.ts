@@ -174,7 +174,12 @@ export class Cache {
     if (!permit) {
       const old = this.memory.get(opts.key, now, MEMORY_STALE_MS);
       if (old !== undefined) return JSON.parse(old) as T;
-      throw new AppError('overloaded', 'The service is busy right now, try again in a moment', { family: opts.family, retryAfterSec: 1 }, { 'Retry-After': '1' });
+      throw new AppError(
+        'overloaded',
+        'The service is busy right now, try again in a moment',
+        { family: opts.family, retryAfterSec: 1 },
+        { 'Retry-After': '1' },
+      );
     }
     try {
       this.stats.load(opts.family);
@@ -193,9 +198,10 @@ export class Cache {
     let claimed: boolean;
     try {
       const script = (this.readScript ??= createReadScript(this.redis));
-      [full, stored, claimed] = await redisCall(() => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]), 'cache read').then(
-        ([f, s, c]) => [f, s, Number(c) === 1] as const,
-      );
+      [full, stored, claimed] = await redisCall(
+        () => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]),
+        'cache read',
+      ).then(([f, s, c]) => [f, s, Number(c) === 1] as const);
     } catch (err) {
       // Redis unavailable: to Postgres, but bounded (see readThrough).
       this.stats.error(family);
@@ -206,7 +212,8 @@ export class Cache {
       this.stats.hit(family);
       this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens);
       // Stale: this reader won the refresh; everyone (this reader included) gets the old value now.
-      if (claimed) this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, ...errorFields(err) })));
+      if (claimed)
+        this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, ...errorFields(err) })));
       return parseEntry<T>(stored);
     }
     this.stats.miss(family);

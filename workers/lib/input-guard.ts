@@ -44,8 +44,7 @@ function urlProblems(url: string): Record<string, string> {
     const key = decode(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
     const name = key ?? (eq < 0 ? pair : pair.slice(0, eq));
-    const problem =
-      key === null || value === null ? TEXT_MESSAGES.encoding : (textProblem(key, false) ?? textProblem(value, false));
+    const problem = key === null || value === null ? TEXT_MESSAGES.encoding : (textProblem(key, false) ?? textProblem(value, false));
     if (problem) fields[textProblem(name, false) ? 'query' : name] ??= problem;
   }
   return fields;
@@ -112,7 +111,8 @@ export function inputGuard() {
     const holder: Json[] = [body];
     const { fields, changed, tooDeep } = walkJson(holder);
     if (tooDeep) throw validationError({ _: `Nested deeper than ${MAX_DEPTH} levels` });
-    if (Object.keys(fields).length) throw validationError(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^0\.?/, '') || '_', v])));
+    if (Object.keys(fields).length)
+      throw validationError(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^0\.?/, '') || '_', v])));
     // Every later reader (the route's validator) parses this text instead of the original:
     // HonoRequest keeps the body it read as a promise per type (the NFC test covers this).
     if (changed) (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(JSON.stringify(holder[0]));

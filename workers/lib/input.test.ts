@@ -34,7 +34,9 @@ function enc(value: string): string {
     .map((ch) => {
       const code = ch.charCodeAt(0);
       if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff) {
-        return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+        return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+          .map((b) => `%${b.toString(16).toUpperCase()}`)
+          .join('');
       }
       return encodeURIComponent(ch);
     })
@@ -56,12 +58,45 @@ const endpoints: [string, string, Probe][] = [
       }),
   ],
   ['PATCH /api/me', 'name', (bad) => api('PATCH', '/api/me', { token: learner.token, body: { name: `Dana${bad}` } })],
-  ['POST /api/me/children', 'name', (bad) => api('POST', '/api/me/children', { token: parent.token, body: { name: `Ali${bad}`, birthYear: 2016, language: 'kk' } })],
-  ['PATCH /api/me/children/:id', 'name', (bad) => api('PATCH', `/api/me/children/${childId}`, { token: parent.token, body: { name: `Ali${bad}` } })],
-  ['POST /api/courses', 'title.ru', (bad) => api('POST', '/api/courses', { token: teacher.token, body: { title: { ru: `Курс${bad}` }, description: { ru: 'Описание' }, language: 'ru' } })],
-  ['POST /api/modules/:id/lessons', 'body.ru', (bad) => api('POST', `/api/modules/${course.moduleIds[0]}/lessons`, { token: teacher.token, body: { title: { ru: 'Урок' }, body: { ru: `Текст${bad}` } } })],
-  ['POST /api/tests', 'title.en', (bad) => api('POST', '/api/tests', { token: teacher.token, body: assessmentDoc({ title: { ru: 'Тест', kk: 'Тест', en: `Test${bad}` } }) })],
-  ['POST /api/courses/:id/reviews', 'text', (bad) => api('POST', `/api/courses/${course.id}/reviews`, { token: learner.token, body: { rating: 4, text: `Good${bad}` } })],
+  [
+    'POST /api/me/children',
+    'name',
+    (bad) => api('POST', '/api/me/children', { token: parent.token, body: { name: `Ali${bad}`, birthYear: 2016, language: 'kk' } }),
+  ],
+  [
+    'PATCH /api/me/children/:id',
+    'name',
+    (bad) => api('PATCH', `/api/me/children/${childId}`, { token: parent.token, body: { name: `Ali${bad}` } }),
+  ],
+  [
+    'POST /api/courses',
+    'title.ru',
+    (bad) =>
+      api('POST', '/api/courses', {
+        token: teacher.token,
+        body: { title: { ru: `Курс${bad}` }, description: { ru: 'Описание' }, language: 'ru' },
+      }),
+  ],
+  [
+    'POST /api/modules/:id/lessons',
+    'body.ru',
+    (bad) =>
+      api('POST', `/api/modules/${course.moduleIds[0]}/lessons`, {
+        token: teacher.token,
+        body: { title: { ru: 'Урок' }, body: { ru: `Текст${bad}` } },
+      }),
+  ],
+  [
+    'POST /api/tests',
+    'title.en',
+    (bad) =>
+      api('POST', '/api/tests', { token: teacher.token, body: assessmentDoc({ title: { ru: 'Тест', kk: 'Тест', en: `Test${bad}` } }) }),
+  ],
+  [
+    'POST /api/courses/:id/reviews',
+    'text',
+    (bad) => api('POST', `/api/courses/${course.id}/reviews`, { token: learner.token, body: { rating: 4, text: `Good${bad}` } }),
+  ],
 ];
 
 const badTexts: [string, string][] = [
@@ -97,14 +132,21 @@ describe('input normalisation — bad text is a 400 naming the field, never a 50
 
   it('deep nesting is a 400, not a crash', async () => {
     const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
-    const res = await api('PATCH', '/api/me', { token: learner.token, rawBody: `{"name":${deep}}`, headers: { 'content-type': 'application/json' } });
+    const res = await api('PATCH', '/api/me', {
+      token: learner.token,
+      rawBody: `{"name":${deep}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status, show(res)).toBe(400);
   });
 });
 
 describe('input normalisation — what is allowed', () => {
   it('line breaks and tabs are kept in multi-line texts (a review, a lesson body)', async () => {
-    const res = await api('POST', `/api/courses/${course.id}/reviews`, { token: learner.token, body: { rating: 5, text: 'Line one\r\nLine two\twith a tab' } });
+    const res = await api('POST', `/api/courses/${course.id}/reviews`, {
+      token: learner.token,
+      body: { rating: 5, text: 'Line one\r\nLine two\twith a tab' },
+    });
     expect(res.status, show(res)).toBe(201);
     expect(res.body.review.text).toBe('Line one\r\nLine two\twith a tab');
   });

@@ -72,12 +72,22 @@ describe('registry (Prometheus text format)', () => {
     m.request('/api/search', 'GET', 200, 250);
     expect(points).toEqual([
       { indexes: ['sabaq_http_requests_total'], blobs: ['sabaq_http_requests_total', '/api/search', 'GET', '200'], doubles: [1] },
-      { indexes: ['sabaq_http_request_duration_seconds'], blobs: ['sabaq_http_request_duration_seconds', '/api/search', 'GET'], doubles: [0.25] },
+      {
+        indexes: ['sabaq_http_request_duration_seconds'],
+        blobs: ['sabaq_http_request_duration_seconds', '/api/search', 'GET'],
+        doubles: [0.25],
+      },
     ]);
   });
 
   it('never fails the caller when Analytics Engine throws', () => {
-    const m = new Metrics([new AnalyticsEngineSink({ writeDataPoint: () => { throw new Error('quota'); } })]);
+    const m = new Metrics([
+      new AnalyticsEngineSink({
+        writeDataPoint: () => {
+          throw new Error('quota');
+        },
+      }),
+    ]);
     expect(() => m.cacheHit('course')).not.toThrow();
   });
 });

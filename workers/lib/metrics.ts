@@ -36,37 +36,73 @@ const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] as 
 
 /** Every metric the platform exposes: the names below are the contract with dashboards and the bench. */
 export const METRICS = {
-  sabaq_http_requests_total: { kind: 'counter', help: 'HTTP requests answered, by route pattern, method and status.', labels: ['route', 'method', 'status'] },
+  sabaq_http_requests_total: {
+    kind: 'counter',
+    help: 'HTTP requests answered, by route pattern, method and status.',
+    labels: ['route', 'method', 'status'],
+  },
   sabaq_http_request_duration_seconds: {
     kind: 'histogram',
     help: 'Time to answer a request inside the Worker (I/O time; Workers clocks stand still during CPU work).',
     labels: ['route', 'method'],
     buckets: LATENCY_BUCKETS,
   },
-  sabaq_http_request_errors_total: { kind: 'counter', help: 'Requests answered with a 5xx status, by route pattern.', labels: ['route', 'method'] },
+  sabaq_http_request_errors_total: {
+    kind: 'counter',
+    help: 'Requests answered with a 5xx status, by route pattern.',
+    labels: ['route', 'method'],
+  },
   sabaq_cache_requests_total: {
     kind: 'counter',
     help: 'Cache lookups by key family: hit, miss (then loaded once), error (Redis unavailable, read through).',
     labels: ['family', 'result'],
   },
-  sabaq_cache_loads_total: { kind: 'counter', help: 'Values computed from Postgres because the cache could not answer.', labels: ['family'] },
+  sabaq_cache_loads_total: {
+    kind: 'counter',
+    help: 'Values computed from Postgres because the cache could not answer.',
+    labels: ['family'],
+  },
   sabaq_ratelimit_decisions_total: {
     kind: 'counter',
     help: 'Rate-limit decisions by policy: allowed, blocked, failed_open (Redis unavailable, let through), failed_closed (answered 503).',
     labels: ['policy', 'outcome'],
   },
   sabaq_queue_messages_sent_total: { kind: 'counter', help: 'Messages sent to a queue.', labels: ['queue'] },
-  sabaq_queue_jobs_total: { kind: 'counter', help: 'Queue messages handled, by outcome: ack, retry, dead (sent to the dead-letter queue).', labels: ['queue', 'outcome'] },
-  sabaq_queue_job_duration_seconds: { kind: 'histogram', help: 'Time to handle one queue message.', labels: ['queue'], buckets: JOB_BUCKETS },
-  sabaq_queue_message_age_seconds: { kind: 'histogram', help: 'Age of a message when its handling starts (queue wait).', labels: ['queue'], buckets: JOB_BUCKETS },
+  sabaq_queue_jobs_total: {
+    kind: 'counter',
+    help: 'Queue messages handled, by outcome: ack, retry, dead (sent to the dead-letter queue).',
+    labels: ['queue', 'outcome'],
+  },
+  sabaq_queue_job_duration_seconds: {
+    kind: 'histogram',
+    help: 'Time to handle one queue message.',
+    labels: ['queue'],
+    buckets: JOB_BUCKETS,
+  },
+  sabaq_queue_message_age_seconds: {
+    kind: 'histogram',
+    help: 'Age of a message when its handling starts (queue wait).',
+    labels: ['queue'],
+    buckets: JOB_BUCKETS,
+  },
   sabaq_queue_dlq_messages_total: { kind: 'counter', help: 'Messages received by a dead-letter queue consumer.', labels: ['queue'] },
   sabaq_queue_depth: {
     kind: 'gauge',
     help: 'Messages sent and not yet acked or dead-lettered, as seen by this isolate (exact locally; use Analytics Engine in production).',
     labels: ['queue'],
   },
-  sabaq_db_query_duration_seconds: { kind: 'histogram', help: 'Postgres round trips from the Worker.', labels: ['op', 'outcome'], buckets: LATENCY_BUCKETS },
-  sabaq_redis_command_duration_seconds: { kind: 'histogram', help: 'Redis (Upstash REST) round trips from the Worker.', labels: ['op', 'outcome'], buckets: LATENCY_BUCKETS },
+  sabaq_db_query_duration_seconds: {
+    kind: 'histogram',
+    help: 'Postgres round trips from the Worker.',
+    labels: ['op', 'outcome'],
+    buckets: LATENCY_BUCKETS,
+  },
+  sabaq_redis_command_duration_seconds: {
+    kind: 'histogram',
+    help: 'Redis (Upstash REST) round trips from the Worker.',
+    labels: ['op', 'outcome'],
+    buckets: LATENCY_BUCKETS,
+  },
   sabaq_admission_total: {
     kind: 'counter',
     help: 'Admission control by route family: admitted, stale (full: the last good answer served), shed (full: 503 overloaded).',
@@ -222,7 +258,8 @@ export class Registry implements MetricsSink {
   private deriveQueueDepth() {
     for (const sent of this.entries('sabaq_queue_messages_sent_total')) {
       const queue = sent.labels.queue!;
-      const done = this.value('sabaq_queue_jobs_total', { queue, outcome: 'ack' }) + this.value('sabaq_queue_jobs_total', { queue, outcome: 'dead' });
+      const done =
+        this.value('sabaq_queue_jobs_total', { queue, outcome: 'ack' }) + this.value('sabaq_queue_jobs_total', { queue, outcome: 'dead' });
       this.set('sabaq_queue_depth', { queue }, Math.max(0, sent.value - done));
     }
   }
@@ -414,7 +451,9 @@ export function timedDbFetch(inner: typeof fetch = (...args) => fetch(...args)):
 
 /** The part of @upstash/redis we hook: its `use` middleware. */
 interface UpstashLike {
-  use(middleware: (req: { body?: unknown }, next: (req: { body?: unknown }) => Promise<{ error?: string }>) => Promise<{ error?: string }>): void;
+  use(
+    middleware: (req: { body?: unknown }, next: (req: { body?: unknown }) => Promise<{ error?: string }>) => Promise<{ error?: string }>,
+  ): void;
 }
 
 /** Records every command (or pipeline) an Upstash client sends as one Redis round trip. */
@@ -423,7 +462,11 @@ export function instrumentRedis<T extends object>(redis: T): T {
   if (typeof hookable.use !== 'function') return redis;
   hookable.use(async (req, next) => {
     const started = Date.now();
-    const op = Array.isArray(req.body) ? (Array.isArray(req.body[0]) ? 'pipeline' : String(req.body[0] ?? 'command').toLowerCase()) : 'command';
+    const op = Array.isArray(req.body)
+      ? Array.isArray(req.body[0])
+        ? 'pipeline'
+        : String(req.body[0] ?? 'command').toLowerCase()
+      : 'command';
     try {
       const res = await next(req);
       recordRedis(Date.now() - started, op, !res.error);

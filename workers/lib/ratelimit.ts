@@ -67,20 +67,42 @@ function limiterFor(redis: Redis, name: PolicyName): Ratelimit {
 }
 
 function unavailable(name: PolicyName, err: unknown): AppError {
-  return new AppError('service_unavailable', 'This action is temporarily unavailable, try again shortly', { policy: name, cause: String(err) }, { 'Retry-After': '5' });
+  return new AppError(
+    'service_unavailable',
+    'This action is temporarily unavailable, try again shortly',
+    { policy: name, cause: String(err) },
+    { 'Retry-After': '5' },
+  );
 }
 
-async function guarded(name: PolicyName, run: () => Promise<{ success?: boolean; limit: number; remaining: number; reset: number }>): Promise<LimitDecision> {
+async function guarded(
+  name: PolicyName,
+  run: () => Promise<{ success?: boolean; limit: number; remaining: number; reset: number }>,
+): Promise<LimitDecision> {
   const policy: Policy = policies[name];
   try {
     const r = await redisCall(run, `rate limit ${name}`, redisTimeoutMs() * 2);
     const allowed = r.success ?? r.remaining > 0;
     metricsFor(undefined).rateLimit(name, allowed ? 'allowed' : 'blocked');
-    return { policy: name, allowed: r.success ?? r.remaining > 0, limit: r.limit, remaining: Math.max(0, r.remaining), reset: r.reset, failedOpen: false };
+    return {
+      policy: name,
+      allowed: r.success ?? r.remaining > 0,
+      limit: r.limit,
+      remaining: Math.max(0, r.remaining),
+      reset: r.reset,
+      failedOpen: false,
+    };
   } catch (err) {
     metricsFor(undefined).rateLimit(name, policy.failMode === 'closed' ? 'failed_closed' : 'failed_open');
     if (policy.failMode === 'closed') throw unavailable(name, err);
-    return { policy: name, allowed: true, limit: policy.limit, remaining: policy.limit, reset: Date.now() + policy.windowSec * 1000, failedOpen: true };
+    return {
+      policy: name,
+      allowed: true,
+      limit: policy.limit,
+      remaining: policy.limit,
+      reset: Date.now() + policy.windowSec * 1000,
+      failedOpen: true,
+    };
   }
 }
 
@@ -113,5 +135,10 @@ export function limitHeaders(d: LimitDecision): Record<string, string> {
 }
 
 export function rateLimited(d: LimitDecision, message = 'Too many requests, slow down'): AppError {
-  return new AppError('rate_limited', message, { policy: d.policy, retryAfterSec: Math.max(1, Math.ceil((d.reset - Date.now()) / 1000)) }, limitHeaders(d));
+  return new AppError(
+    'rate_limited',
+    message,
+    { policy: d.policy, retryAfterSec: Math.max(1, Math.ceil((d.reset - Date.now()) / 1000)) },
+    limitHeaders(d),
+  );
 }

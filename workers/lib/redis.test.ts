@@ -6,7 +6,12 @@ import { TimeoutError } from './timeout.ts';
 function rig(threshold = 3, openMs = 1000) {
   let t = 0;
   const opened: number[] = [];
-  const breaker = new RedisBreaker(threshold, openMs, () => t, () => opened.push(t));
+  const breaker = new RedisBreaker(
+    threshold,
+    openMs,
+    () => t,
+    () => opened.push(t),
+  );
   let sent = 0;
   const call = (outcome: 'ok' | 'fail' | 'hang') =>
     redisCall(

@@ -10,13 +10,15 @@ import { withTimeout } from './timeout.ts';
 export function createRedis(config: Config): Redis {
   timeoutMs = config.REDIS_TIMEOUT_MS;
   // Every command or pipeline is timed for the Redis latency histogram.
-  return instrumentRedis(new Redis({
-    url: config.UPSTASH_REDIS_REST_URL,
-    token: config.UPSTASH_REDIS_REST_TOKEN,
-    retry: { retries: 0 },
-    enableTelemetry: false,
-    automaticDeserialization: false,
-  }));
+  return instrumentRedis(
+    new Redis({
+      url: config.UPSTASH_REDIS_REST_URL,
+      token: config.UPSTASH_REDIS_REST_TOKEN,
+      retry: { retries: 0 },
+      enableTelemetry: false,
+      automaticDeserialization: false,
+    }),
+  );
 }
 
 /**

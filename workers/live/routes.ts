@@ -36,7 +36,8 @@ const r = {
     method: 'get',
     path: '/me/live',
     tags: ['notifications'],
-    summary: "WebSocket of the user's live events (notifications, read markers); authenticate with the session cookie, a bearer token or ?ticket=",
+    summary:
+      "WebSocket of the user's live events (notifications, read markers); authenticate with the session cookie, a bearer token or ?ticket=",
     middleware: [liveAuth, sameOriginForCookies] as const,
     request: { query: z.object({ ticket: z.string().max(2000).optional() }) },
     responses: {
@@ -56,13 +57,15 @@ const r = {
 
 export const liveRoutes = createRouter()
   .openapi(r.live, async (c) => {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new AppError('bad_request', 'Open this URL as a WebSocket (Upgrade: websocket)');
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+      throw new AppError('bad_request', 'Open this URL as a WebSocket (Upgrade: websocket)');
     const ns = c.var.config.LIVE;
     if (!ns) throw new AppError('service_unavailable', 'Live updates are not available', undefined, { 'Retry-After': '60' });
     const stub = ns.get(ns.idFromName(c.var.actor.id));
     // Nothing of the caller's request (cookies, tokens) travels to the object.
     const upstream = await stub.fetch('https://live.internal/connect', { headers: { Upgrade: 'websocket' } });
-    if (upstream.status !== 101 || !upstream.webSocket) throw new AppError('service_unavailable', 'The live connection could not be opened', undefined, { 'Retry-After': '5' });
+    if (upstream.status !== 101 || !upstream.webSocket)
+      throw new AppError('service_unavailable', 'The live connection could not be opened', undefined, { 'Retry-After': '5' });
     return new Response(null, { status: 101, webSocket: upstream.webSocket }) as never;
   })
   .openapi(r.ticket, async (c) => c.json(await issueLiveTicket(c.var.actor, c.var.config.JWT_SECRET), 200));

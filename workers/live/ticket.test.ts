@@ -4,7 +4,8 @@ import { api, show } from '../../tests/support/http.ts';
 import { openLive } from '../../tests/support/learning.ts';
 import { PASSWORD, registerUser, uniqueIp } from '../../tests/support/users.ts';
 
-const openWith = (ticket: string) => SELF.fetch(`http://sabaq.test/api/me/live?ticket=${encodeURIComponent(ticket)}`, { headers: { Upgrade: 'websocket' } });
+const openWith = (ticket: string) =>
+  SELF.fetch(`http://sabaq.test/api/me/live?ticket=${encodeURIComponent(ticket)}`, { headers: { Upgrade: 'websocket' } });
 
 describe('live ticket — revoked with its session (security)', () => {
   it('after logout, a ticket of that session no longer opens /api/me/live', async () => {
@@ -24,7 +25,11 @@ describe('live ticket — revoked with its session (security)', () => {
     const u = await registerUser();
     const ticket = (await api('POST', '/api/me/live/ticket', { token: u.token })).body.ticket as string;
     await new Promise((r) => setTimeout(r, 1100)); // tickets carry whole seconds
-    const changed = await api('POST', '/api/me/password', { token: u.token, body: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }, headers: { 'cf-connecting-ip': uniqueIp() } });
+    const changed = await api('POST', '/api/me/password', {
+      token: u.token,
+      body: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' },
+      headers: { 'cf-connecting-ip': uniqueIp() },
+    });
     expect(changed.status, show(changed)).toBe(200);
     expect((await openWith(ticket)).status).toBe(401);
   });

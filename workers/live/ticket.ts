@@ -14,7 +14,11 @@ const ALG = 'HS256' as const;
 
 export async function issueLiveTicket(actor: Actor, secret: string, nowMs = Date.now()): Promise<{ ticket: string; expiresIn: number }> {
   const now = Math.floor(nowMs / 1000);
-  const ticket = await sign({ sub: actor.id, role: actor.role, sid: actor.sessionId, aud: AUDIENCE, iat: now, exp: now + TICKET_TTL_SEC }, secret, ALG);
+  const ticket = await sign(
+    { sub: actor.id, role: actor.role, sid: actor.sessionId, aud: AUDIENCE, iat: now, exp: now + TICKET_TTL_SEC },
+    secret,
+    ALG,
+  );
   return { ticket, expiresIn: TICKET_TTL_SEC };
 }
 
@@ -27,6 +31,7 @@ export async function verifyLiveTicket(ticket: string, secret: string): Promise<
     throw new AppError('unauthorized', 'The live ticket is invalid or has expired');
   }
   const { sub, role, sid, iat } = payload;
-  if (typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string' || typeof iat !== 'number') throw new AppError('unauthorized', 'The live ticket is invalid');
+  if (typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string' || typeof iat !== 'number')
+    throw new AppError('unauthorized', 'The live ticket is invalid');
   return { id: sub, role: role as Actor['role'], sessionId: sid, iatMs: iat * 1000 };
 }

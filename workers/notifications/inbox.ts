@@ -16,12 +16,17 @@ const columns = {
 };
 
 /** GET /api/me/notifications — the user's own, newest first, keyset-paginated; `unread` keeps unread ones only. */
-export async function listNotifications(ctx: Ctx, actor: Actor, q: { cursor?: string; limit: number; unread?: boolean }): Promise<Page<NotificationView>> {
+export async function listNotifications(
+  ctx: Ctx,
+  actor: Actor,
+  q: { cursor?: string; limit: number; unread?: boolean },
+): Promise<Page<NotificationView>> {
   let where = eq(notifications.userId, actor.id);
   if (q.unread) where = and(where, isNull(notifications.readAt))!;
   if (q.cursor) {
     const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
+      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
     where = and(where, sql`(${notifications.createdAt}, ${notifications.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
   }
   const rows = await ctx.services.db.db

@@ -90,7 +90,10 @@ describe('notifications — live over WebSocket', () => {
       expect(pushed.notification.id).toBe(row!.id);
       expect((await aliceSecondTab.next((m) => m.type === 'notification')).notification.id).toBe(row!.id);
       await sleep(300);
-      expect(bobSocket.messages.filter((m) => m.type !== 'ready'), 'bob got alice\'s event').toEqual([]);
+      expect(
+        bobSocket.messages.filter((m) => m.type !== 'ready'),
+        "bob got alice's event",
+      ).toEqual([]);
 
       // Marking read tells the other tabs, so their badges update.
       await expectStatus(api('POST', `/api/me/notifications/${row!.id}/read`, { token: alice.token }), 200);

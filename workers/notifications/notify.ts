@@ -73,7 +73,14 @@ export interface RawNotification {
 }
 
 export function fromRaw(r: RawNotification): InsertedNotification {
-  return { id: r.id, userId: r.user_id, kind: r.kind, data: r.data, readAt: r.read_at ? new Date(r.read_at) : null, createdAt: new Date(r.created_at) };
+  return {
+    id: r.id,
+    userId: r.user_id,
+    kind: r.kind,
+    data: r.data,
+    readAt: r.read_at ? new Date(r.read_at) : null,
+    createdAt: new Date(r.created_at),
+  };
 }
 
 /** The SQL `returning` list matching RawNotification, for CTEs that insert notifications. */

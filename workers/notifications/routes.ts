@@ -5,7 +5,13 @@ import { IdParam, PageQuery, errorResponses, json, pageOf } from '../lib/openapi
 import { listNotifications, markAllRead, markRead, unreadCount } from './inbox.ts';
 
 const Notification = z
-  .object({ id: z.string(), kind: z.string(), data: z.record(z.string(), z.unknown()), readAt: z.string().nullable(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    readAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
   .openapi('Notification');
 
 const user = authenticate();
@@ -13,27 +19,42 @@ const NO_STORE = { 'Cache-Control': 'private, no-store' };
 
 const r = {
   list: createRoute({
-    method: 'get', path: '/me/notifications', tags: ['notifications'],
+    method: 'get',
+    path: '/me/notifications',
+    tags: ['notifications'],
     summary: 'My notifications, newest first',
     middleware: [user] as const,
-    request: { query: PageQuery.extend({ unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }) },
+    request: {
+      query: PageQuery.extend({
+        unread: z
+          .enum(['true', 'false'])
+          .transform((v) => v === 'true')
+          .optional(),
+      }),
+    },
     responses: { 200: json(pageOf(Notification)), ...errorResponses(400, 401) },
   }),
   unread: createRoute({
-    method: 'get', path: '/me/notifications/unread-count', tags: ['notifications'],
+    method: 'get',
+    path: '/me/notifications/unread-count',
+    tags: ['notifications'],
     summary: 'How many of my notifications are unread',
     middleware: [user] as const,
     responses: { 200: json(z.object({ count: z.number() })), ...errorResponses(401) },
   }),
   read: createRoute({
-    method: 'post', path: '/me/notifications/{id}/read', tags: ['notifications'],
+    method: 'post',
+    path: '/me/notifications/{id}/read',
+    tags: ['notifications'],
     summary: 'Mark one of my notifications read (idempotent)',
     middleware: [user] as const,
     request: { params: IdParam },
     responses: { 200: json(Notification), ...errorResponses(401, 404) },
   }),
   readAll: createRoute({
-    method: 'post', path: '/me/notifications/read-all', tags: ['notifications'],
+    method: 'post',
+    path: '/me/notifications/read-all',
+    tags: ['notifications'],
     summary: 'Mark all my notifications read',
     middleware: [user] as const,
     responses: { 200: json(z.object({ updated: z.number() })), ...errorResponses(401) },

@@ -68,7 +68,9 @@ describe('security headers and CORS', () => {
   });
 
   it('an allowed origin gets a credentialed CORS grant and the exposed headers', async () => {
-    const pre = await api('OPTIONS', '/api/auth/login', { headers: { origin: 'https://app.sabaq.test', 'access-control-request-method': 'POST' } });
+    const pre = await api('OPTIONS', '/api/auth/login', {
+      headers: { origin: 'https://app.sabaq.test', 'access-control-request-method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.sabaq.test');
     expect(pre.headers.get('access-control-allow-credentials')).toBe('true');
     const res = await api('GET', '/api/health', { headers: { origin: 'https://app.sabaq.test' } });
@@ -78,7 +80,9 @@ describe('security headers and CORS', () => {
   it('a foreign origin gets no CORS grant; a preflight from it is not allowed', async () => {
     const res = await api('GET', '/api/health', { headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const pre = await api('OPTIONS', '/api/auth/login', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const pre = await api('OPTIONS', '/api/auth/login', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

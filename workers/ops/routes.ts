@@ -54,10 +54,15 @@ export const opsRoutes = createRouter()
       const failing = Object.entries(result.checks)
         .filter(([, v]) => !v.ok)
         .map(([k]) => k);
-      throw new AppError('not_ready', `Not ready: ${failing.join(', ')} unavailable`, { failing, ...result }, {
-        'Retry-After': '5',
-        'Cache-Control': 'no-store',
-      });
+      throw new AppError(
+        'not_ready',
+        `Not ready: ${failing.join(', ')} unavailable`,
+        { failing, ...result },
+        {
+          'Retry-After': '5',
+          'Cache-Control': 'no-store',
+        },
+      );
     }
     return c.json(result, 200, { 'Cache-Control': 'no-store' });
   });

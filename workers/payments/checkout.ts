@@ -23,7 +23,10 @@ export const CheckoutInput = z
     /** Language of the pages the buyer returns to. */
     lang: z.enum(['ru', 'kk', 'en']).default('ru'),
     /** Optional: the price the buyer saw. A different server price is refused (400 amount_mismatch), never charged. */
-    expected: z.object({ amount: z.number().int().positive(), currency: z.enum(PAYMENT_CURRENCIES) }).strict().optional(),
+    expected: z
+      .object({ amount: z.number().int().positive(), currency: z.enum(PAYMENT_CURRENCIES) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CheckoutInput = z.infer<typeof CheckoutInput>;
@@ -32,12 +35,23 @@ async function openPayment(ctx: Ctx, userId: string, purchase: Purchase): Promis
   const [row] = await ctx.services.db.db
     .select()
     .from(payments)
-    .where(and(eq(payments.userId, userId), eq(payments.purchaseKind, purchase.kind), eq(payments.purchaseId, purchase.id), inArray(payments.status, [...OPEN_STATUSES])));
+    .where(
+      and(
+        eq(payments.userId, userId),
+        eq(payments.purchaseKind, purchase.kind),
+        eq(payments.purchaseId, purchase.id),
+        inArray(payments.status, [...OPEN_STATUSES]),
+      ),
+    );
   return row;
 }
 
 /** Records the provider's session; a webhook may have settled the payment already: only 'created' moves on to 'pending'. */
-export async function attachSession(ctx: Ctx, paymentId: string, session: { sessionId: string; url: string }): Promise<Payment | undefined> {
+export async function attachSession(
+  ctx: Ctx,
+  paymentId: string,
+  session: { sessionId: string; url: string },
+): Promise<Payment | undefined> {
   const [attached] = await ctx.services.db.db
     .update(payments)
     .set({
@@ -53,7 +67,9 @@ export async function attachSession(ctx: Ctx, paymentId: string, session: { sess
 async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Promise<{ status: number; body: PaymentView }> {
   const quote = await fulfilmentOf(input.purchase.kind).quote(ctx, { userId: actor.id, id: input.purchase.id, lang: input.lang });
   if (input.expected && (input.expected.amount !== quote.amount || input.expected.currency !== quote.currency)) {
-    throw new AppError('amount_mismatch', 'The price has changed: check it and try again', { price: { amount: quote.amount, currency: quote.currency } });
+    throw new AppError('amount_mismatch', 'The price has changed: check it and try again', {
+      price: { amount: quote.amount, currency: quote.currency },
+    });
   }
   const provider = providerFor(ctx);
   const [inserted] = await ctx.services.db.db
@@ -73,7 +89,10 @@ async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Pro
   let payment = inserted ?? (await openPayment(ctx, actor.id, input.purchase));
   if (!payment) throw new AppError('conflict', 'The checkout changed at the same time; try again', { reason: 'race' });
   if (payment.amount !== quote.amount || payment.currency !== quote.currency) {
-    throw new AppError('conflict', 'An earlier checkout at another price is still open; finish or cancel it first', { reason: 'open_checkout', paymentId: payment.id });
+    throw new AppError('conflict', 'An earlier checkout at another price is still open; finish or cancel it first', {
+      reason: 'open_checkout',
+      paymentId: payment.id,
+    });
   }
   if (!payment.providerSessionId) {
     const session = await provider.createCheckoutSession({ paymentId: payment.id, ...quote });
@@ -87,5 +106,7 @@ export async function checkout(ctx: Ctx, actor: Actor, input: CheckoutInput, ide
   // Money path: fails closed when Redis is down (the policy's failMode).
   const decision = await hit(ctx.services.redis, 'payments.checkout', actor.id);
   if (!decision.allowed) throw rateLimited(decision, 'Too many checkout attempts, wait a minute');
-  return withIdempotency(ctx, { userId: actor.id, scope: 'checkout', key: idempotencyKey, body: input }, () => createCheckout(ctx, actor, input));
+  return withIdempotency(ctx, { userId: actor.id, scope: 'checkout', key: idempotencyKey, body: input }, () =>
+    createCheckout(ctx, actor, input),
+  );
 }

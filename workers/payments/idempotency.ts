@@ -45,9 +45,12 @@ async function hash(scope: string, body: unknown): Promise<string> {
 }
 
 export function checkKey(key: string | undefined): string {
-  if (!key) throw new AppError('validation_failed', 'The Idempotency-Key header is required', { fields: { 'Idempotency-Key': 'required' } });
+  if (!key)
+    throw new AppError('validation_failed', 'The Idempotency-Key header is required', { fields: { 'Idempotency-Key': 'required' } });
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new AppError('validation_failed', 'The Idempotency-Key header must be 8–128 letters, digits or _.:-', { fields: { 'Idempotency-Key': 'invalid' } });
+    throw new AppError('validation_failed', 'The Idempotency-Key header must be 8–128 letters, digits or _.:-', {
+      fields: { 'Idempotency-Key': 'invalid' },
+    });
   }
   return key;
 }
@@ -75,10 +78,22 @@ export async function withIdempotency<T>(
   // Claim: a new key, or one that may be taken over, in one statement.
   const [claimed] = await db
     .insert(idempotencyKeys)
-    .values({ userId: input.userId, scope: input.scope, key: input.key, requestHash, expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})` })
+    .values({
+      userId: input.userId,
+      scope: input.scope,
+      key: input.key,
+      requestHash,
+      expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})`,
+    })
     .onConflictDoUpdate({
       target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
-      set: { requestHash, responseStatus: null, responseBody: null, createdAt: sql`now()`, expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})` },
+      set: {
+        requestHash,
+        responseStatus: null,
+        responseBody: null,
+        createdAt: sql`now()`,
+        expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})`,
+      },
       // An expired key, or the same request whose first attempt died mid-way (no response after a minute).
       setWhere: sql`${idempotencyKeys.expiresAt} < now() or (${idempotencyKeys.responseStatus} is null and ${idempotencyKeys.createdAt} < now() - interval '${sql.raw(String(ABANDONED_SEC))} seconds' and ${idempotencyKeys.requestHash} = excluded.request_hash)`,
     })
@@ -90,11 +105,18 @@ export async function withIdempotency<T>(
       const [row] = await db.select().from(idempotencyKeys).where(where);
       if (!row) break; // released by a failed first request: fall through and claim it ourselves
       if (row.requestHash !== requestHash) {
-        throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', { header: 'Idempotency-Key' });
+        throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', {
+          header: 'Idempotency-Key',
+        });
       }
       if (row.responseStatus !== null) return replay<T>(row);
       if (Date.now() > deadline) {
-        throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress; retry shortly', { reason: 'in_progress' }, { 'Retry-After': '1' });
+        throw new AppError(
+          'conflict',
+          'A request with this Idempotency-Key is still in progress; retry shortly',
+          { reason: 'in_progress' },
+          { 'Retry-After': '1' },
+        );
       }
       await sleep(delay);
     }
@@ -107,11 +129,16 @@ export async function withIdempotency<T>(
     return { ...result, replayed: false };
   } catch (err) {
     if (err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429) {
-      const body: StoredError = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+      const body: StoredError = {
+        error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) },
+      };
       await db.update(idempotencyKeys).set({ responseStatus: err.status, responseBody: body }).where(where);
     } else {
       // Nothing final happened that the client should see again: let a retry with this key run.
-      await db.delete(idempotencyKeys).where(where).catch(() => {});
+      await db
+        .delete(idempotencyKeys)
+        .where(where)
+        .catch(() => {});
     }
     throw err;
   }

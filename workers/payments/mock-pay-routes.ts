@@ -10,7 +10,8 @@ import { TEST_CARDS, cancelSession, confirmSession, getSession, payWithCard, typ
 import type { MockPaySession } from '../../db/schema/payments.ts';
 
 const enabled = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.var.config.APP_ENV === 'production' || c.var.config.PAYMENTS_PROVIDER !== 'mock') throw new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`);
+  if (c.var.config.APP_ENV === 'production' || c.var.config.PAYMENTS_PROVIDER !== 'mock')
+    throw new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`);
   await next();
 });
 
@@ -27,7 +28,10 @@ function page(title: string, body: string, status = 200) {
 /** Back to the merchant's site: its return path plus the session id and how it ended. */
 function back(s: MockPaySession, result: string) {
   const sep = s.returnPath.includes('?') ? '&' : '?';
-  return new Response(null, { status: 303, headers: { location: `${s.returnPath}${sep}session_id=${encodeURIComponent(s.id)}&checkout=${result}` } });
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${s.returnPath}${sep}session_id=${encodeURIComponent(s.id)}&checkout=${result}` },
+  });
 }
 
 function cardForm(s: MockPaySession, error?: string) {
@@ -82,7 +86,8 @@ mockPayRoutes
       requires_confirmation: () => confirmPage(session),
       paid: () => back(session, 'success'),
       declined: () => back(session, 'declined'),
-      closed: () => (session.status === 'requires_confirmation' ? confirmPage(session) : back(session, RESULT[session.status] ?? 'canceled')),
+      closed: () =>
+        session.status === 'requires_confirmation' ? confirmPage(session) : back(session, RESULT[session.status] ?? 'canceled'),
     };
     return handlers[outcome]();
   })

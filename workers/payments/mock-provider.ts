@@ -97,10 +97,20 @@ export async function getSession(ctx: Ctx, sessionId: string): Promise<MockPaySe
 export type CardOutcome = 'paid' | 'declined' | 'requires_confirmation' | 'unknown_card' | 'closed';
 
 /** The hosted page's form: what the card does to the session. */
-export async function payWithCard(ctx: Ctx, sessionId: string, cardNumber: string): Promise<{ outcome: CardOutcome; session: MockPaySession | null }> {
+export async function payWithCard(
+  ctx: Ctx,
+  sessionId: string,
+  cardNumber: string,
+): Promise<{ outcome: CardOutcome; session: MockPaySession | null }> {
   const card = cardNumber.replace(/[\s-]/g, '');
   const to: SessionStatus | null =
-    card === TEST_CARDS.succeeds ? 'paid' : card === TEST_CARDS.declined ? 'declined' : card === TEST_CARDS.requiresConfirmation ? 'requires_confirmation' : null;
+    card === TEST_CARDS.succeeds
+      ? 'paid'
+      : card === TEST_CARDS.declined
+        ? 'declined'
+        : card === TEST_CARDS.requiresConfirmation
+          ? 'requires_confirmation'
+          : null;
   if (!to) return { outcome: 'unknown_card', session: await getSession(ctx, sessionId) };
   const session = await transition(ctx, sessionId, ['open'], to);
   return session ? { outcome: to, session } : { outcome: 'closed', session: await getSession(ctx, sessionId) };
@@ -123,10 +133,18 @@ export function mockProvider(ctx: Ctx): PaymentProvider {
       // One session per merchant reference: a retried create returns the same session.
       const [created] = await ctx.services.db.db
         .insert(mockPaySessions)
-        .values({ id: randomId('cs_mock'), reference: req.paymentId, amount: req.amount, currency: req.currency, description: req.description, returnPath: req.returnPath })
+        .values({
+          id: randomId('cs_mock'),
+          reference: req.paymentId,
+          amount: req.amount,
+          currency: req.currency,
+          description: req.description,
+          returnPath: req.returnPath,
+        })
         .onConflictDoNothing({ target: mockPaySessions.reference })
         .returning();
-      const session = created ?? (await ctx.services.db.db.select().from(mockPaySessions).where(eq(mockPaySessions.reference, req.paymentId)))[0];
+      const session =
+        created ?? (await ctx.services.db.db.select().from(mockPaySessions).where(eq(mockPaySessions.reference, req.paymentId)))[0];
       if (!session) throw new AppError('service_unavailable', 'The payment provider did not create a session');
       return { sessionId: session.id, url: checkoutPath(session.id) };
     },
@@ -139,7 +157,10 @@ export function mockProvider(ctx: Ctx): PaymentProvider {
         throw new AppError('invalid_json', 'The webhook body is not valid JSON');
       }
       const parsed = ProviderEvent.safeParse(json);
-      if (!parsed.success) throw new AppError('validation_failed', 'The webhook event is malformed', { fields: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || '_', i.message])) });
+      if (!parsed.success)
+        throw new AppError('validation_failed', 'The webhook event is malformed', {
+          fields: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || '_', i.message])),
+        });
       return parsed.data;
     },
     async refund({ sessionId }) {
@@ -155,7 +176,12 @@ export function mockProvider(ctx: Ctx): PaymentProvider {
         .from(mockPaySessions)
         .where(sessionId ? eq(mockPaySessions.id, sessionId) : eq(mockPaySessions.reference, paymentId));
       if (!row) return null;
-      return { sessionId: row.id, status: providerStatus[row.status as SessionStatus], amount: row.amount, currency: row.currency as PaymentCurrency };
+      return {
+        sessionId: row.id,
+        status: providerStatus[row.status as SessionStatus],
+        amount: row.amount,
+        currency: row.currency as PaymentCurrency,
+      };
     },
   };
 }

@@ -39,7 +39,12 @@ async function expectOk(res: Promise<ApiResponse> | ApiResponse, status = 201) {
   return r.body;
 }
 
-function event(p: { id: string; sessionId: string | null }, status: ProviderStatus, over: Partial<ProviderEvent['data']> = {}, eventId?: string): ProviderEvent {
+function event(
+  p: { id: string; sessionId: string | null },
+  status: ProviderStatus,
+  over: Partial<ProviderEvent['data']> = {},
+  eventId?: string,
+): ProviderEvent {
   return {
     id: eventId ?? `evt_test_${crypto.randomUUID().replace(/-/g, '')}`,
     type: `payment.${status}`,
@@ -52,15 +57,23 @@ function event(p: { id: string; sessionId: string | null }, status: ProviderStat
 async function deliver(e: ProviderEvent | string, opts: { secret?: string; at?: number; header?: string } = {}) {
   const body = typeof e === 'string' ? e : JSON.stringify(e);
   const header = opts.header ?? (await sign(opts.secret ?? secret(), body, opts.at ?? Math.floor(Date.now() / 1000)));
-  return api('POST', '/api/payments/webhook', { rawBody: body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: header } });
+  return api('POST', '/api/payments/webhook', {
+    rawBody: body,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: header },
+  });
 }
 
 async function paymentRow(id: string) {
   const [row] = await db().select().from(payments).where(eq(payments.id, id));
   return row!;
 }
-const enrollmentsOf = (userId: string, courseId: string) => db().select().from(enrollments).where(and(eq(enrollments.userId, userId), eq(enrollments.courseId, courseId)));
-const notesOf = async (userId: string, kind: string) => (await db().select().from(notifications).where(eq(notifications.userId, userId))).filter((n) => n.kind === kind);
+const enrollmentsOf = (userId: string, courseId: string) =>
+  db()
+    .select()
+    .from(enrollments)
+    .where(and(eq(enrollments.userId, userId), eq(enrollments.courseId, courseId)));
+const notesOf = async (userId: string, kind: string) =>
+  (await db().select().from(notifications).where(eq(notifications.userId, userId))).filter((n) => n.kind === kind);
 const eventsOf = (paymentId: string) => db().select().from(paymentEvents).where(eq(paymentEvents.paymentId, paymentId));
 const paymentsOf = (userId: string) => db().select().from(payments).where(eq(payments.userId, userId));
 async function enrollmentCount(courseId: string) {
@@ -94,7 +107,13 @@ describe('checkout — happy', () => {
     const res = await buy(learner, course.id);
     const body = await expectOk(res);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
-    expect(body).toMatchObject({ status: 'pending', amount: PRICE.amount, currency: 'KZT', purchase: { kind: 'course', id: course.id }, provider: 'mock' });
+    expect(body).toMatchObject({
+      status: 'pending',
+      amount: PRICE.amount,
+      currency: 'KZT',
+      purchase: { kind: 'course', id: course.id },
+      provider: 'mock',
+    });
     expect(body.checkoutUrl).toMatch(/^\/api\/mock-pay\/checkout\/cs_mock_/);
     const page = await api('GET', body.checkoutUrl);
     expect(page.status, show(page)).toBe(200);
@@ -108,7 +127,10 @@ describe('checkout — happy', () => {
     const course = await paidCourse();
     const learner = await registerUser();
     const p = await expectOk(buy(learner, course.id));
-    const paid = await api('POST', p.checkoutUrl, { rawBody: new URLSearchParams({ card: '4242 4242 4242 4242' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const paid = await api('POST', p.checkoutUrl, {
+      rawBody: new URLSearchParams({ card: '4242 4242 4242 4242' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(paid.status, show(paid)).toBe(303);
     expect(paid.headers.get('location')).toBe(`/ru/courses/${course.id}?session_id=${p.sessionId}&checkout=success`);
     await waitFor('the webhook', async () => (await paymentRow(p.id)).status === 'succeeded');
@@ -130,7 +152,10 @@ describe('checkout — happy', () => {
     const course = await paidCourse();
     const declined = await registerUser();
     const p1 = await expectOk(buy(declined, course.id));
-    const r1 = await api('POST', p1.checkoutUrl, { rawBody: new URLSearchParams({ card: TEST_CARDS.declined }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r1 = await api('POST', p1.checkoutUrl, {
+      rawBody: new URLSearchParams({ card: TEST_CARDS.declined }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(r1.headers.get('location')).toContain('checkout=declined');
     await waitFor('the failed webhook', async () => (await paymentRow(p1.id)).status === 'failed');
     expect(await enrollmentsOf(declined.id, course.id)).toHaveLength(0);
@@ -139,7 +164,10 @@ describe('checkout — happy', () => {
     const confirmer = await registerUser();
     const p2 = await expectOk(buy(confirmer, course.id));
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const r2 = await api('POST', p2.checkoutUrl, { rawBody: new URLSearchParams({ card: TEST_CARDS.requiresConfirmation }), headers: form });
+    const r2 = await api('POST', p2.checkoutUrl, {
+      rawBody: new URLSearchParams({ card: TEST_CARDS.requiresConfirmation }),
+      headers: form,
+    });
     expect(r2.status, show(r2)).toBe(200);
     expect(r2.text).toContain('Confirm payment');
     const r3 = await api('POST', `${p2.checkoutUrl}/confirm`, { rawBody: new URLSearchParams({ approve: 'yes' }), headers: form });
@@ -175,7 +203,16 @@ describe('checkout — happy', () => {
     const e = event({ id: paymentId, sessionId: 'cs_mock_early' }, 'succeeded');
     let during: ApiResponse | undefined;
     await testDb().transaction(async (tx) => {
-      await tx.insert(payments).values({ id: paymentId, userId: learner.id, purchaseKind: 'course', purchaseId: course.id, description: 'early', amount: PRICE.amount, currency: 'KZT', provider: 'mock' });
+      await tx.insert(payments).values({
+        id: paymentId,
+        userId: learner.id,
+        purchaseKind: 'course',
+        purchaseId: course.id,
+        description: 'early',
+        amount: PRICE.amount,
+        currency: 'KZT',
+        provider: 'mock',
+      });
       during = await deliver(e);
     });
     expect(during!.status, show(during!)).toBe(404);
@@ -191,7 +228,15 @@ describe('checkout — happy', () => {
     const learner = await registerUser();
     const [row] = await db()
       .insert(payments)
-      .values({ userId: learner.id, purchaseKind: 'course', purchaseId: course.id, description: 'race', amount: PRICE.amount, currency: 'KZT', provider: 'mock' })
+      .values({
+        userId: learner.id,
+        purchaseKind: 'course',
+        purchaseId: course.id,
+        description: 'race',
+        amount: PRICE.amount,
+        currency: 'KZT',
+        provider: 'mock',
+      })
       .returning();
     expect((await deliver(event({ id: row!.id, sessionId: 'cs_mock_race' }, 'succeeded'))).body.outcome).toBe('applied');
     // The checkout's own attach step, landing after the webhook.
@@ -239,7 +284,11 @@ describe('idempotency', () => {
     expect(first.status, show(first)).toBe(400);
     const again = await buy(learner, free.id, key);
     expect(again.status).toBe(400);
-    expect(again.body.error).toMatchObject({ code: first.body.error.code, message: first.body.error.message, details: first.body.error.details });
+    expect(again.body.error).toMatchObject({
+      code: first.body.error.code,
+      message: first.body.error.message,
+      details: first.body.error.details,
+    });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 
@@ -262,7 +311,10 @@ describe('idempotency', () => {
     const body = { purchase: { kind: 'course', id: course.id } };
     await expectOk(checkout(learner, body, key));
     // As if the first attempt was killed before storing its answer, a minute ago.
-    await db().update(idempotencyKeys).set({ responseStatus: null, responseBody: null, createdAt: sql`now() - interval '61 seconds'` }).where(eq(idempotencyKeys.key, key));
+    await db()
+      .update(idempotencyKeys)
+      .set({ responseStatus: null, responseBody: null, createdAt: sql`now() - interval '61 seconds'` })
+      .where(eq(idempotencyKeys.key, key));
     const other = await checkout(learner, { purchase: { kind: 'course', id: crypto.randomUUID() } }, key);
     expect(other.status, show(other)).toBe(422);
     const again = await checkout(learner, body, key);
@@ -329,14 +381,17 @@ describe('reads', () => {
     const kzt = list.totals.find((t: { currency: string }) => t.currency === 'KZT');
     expect(kzt.count).toBeGreaterThanOrEqual(3);
     expect(kzt.amount).toBe(kzt.count * PRICE.amount);
-    const empty = await expectOk(api('GET', `/api/admin/payments?status=refunded&from=${new Date(Date.now() + 3_600_000).toISOString()}`, { token: admin.token }), 200);
+    const empty = await expectOk(
+      api('GET', `/api/admin/payments?status=refunded&from=${new Date(Date.now() + 3_600_000).toISOString()}`, { token: admin.token }),
+      200,
+    );
     expect(empty).toMatchObject({ items: [], totals: [] });
     expect((await api('GET', '/api/admin/payments', { token: learner.token })).status).toBe(403);
   });
 });
 
 describe('cost of one purchase', () => {
-  it('checkout is 6 auto-committed statements (1 of them the mock provider\'s), the webhook one transaction of 7 round trips', async () => {
+  it("checkout is 6 auto-committed statements (1 of them the mock provider's), the webhook one transaction of 7 round trips", async () => {
     const course = await paidCourse();
     const learner = await registerUser();
     const statements: string[] = [];
@@ -347,7 +402,17 @@ describe('cost of one purchase', () => {
     // claim key, quote, insert payment, mock session insert, attach session, store response
     expect(statements, statements.join('\n')).toHaveLength(6);
     statements.length = 0;
-    const r = await settle(ctx, { provider: 'mock', eventId: `evt_cost_${res.body.id}`, type: 'payment.succeeded', paymentId: res.body.id, sessionId: res.body.sessionId, status: 'succeeded', amount: PRICE.amount, currency: 'KZT', payload: {} });
+    const r = await settle(ctx, {
+      provider: 'mock',
+      eventId: `evt_cost_${res.body.id}`,
+      type: 'payment.succeeded',
+      paymentId: res.body.id,
+      sessionId: res.body.sessionId,
+      status: 'succeeded',
+      amount: PRICE.amount,
+      currency: 'KZT',
+      payload: {},
+    });
     expect(r.outcome).toBe('applied');
     // one transaction: begin, lock the payment, record the event, move it, grant (one CTE), notify, commit
     expect(statements, statements.join('\n')).toHaveLength(7);
@@ -357,17 +422,25 @@ describe('cost of one purchase', () => {
 
 describe('production', () => {
   it('the config refuses the mock provider in production', () => {
-    expect(() => loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'mock' })).toThrow(/mock payment provider/);
-    expect(loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' }).PAYMENTS_PROVIDER).toBe('stripe');
+    expect(() => loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'mock' })).toThrow(
+      /mock payment provider/,
+    );
+    expect(loadConfig({ ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' }).PAYMENTS_PROVIDER).toBe(
+      'stripe',
+    );
   });
 
-  it('the mock provider\'s pages answer 404 in production, and the real-provider stub charges nothing (503)', async () => {
+  it("the mock provider's pages answer 404 in production, and the real-provider stub charges nothing (503)", async () => {
     const app = createApp({ routers: [paymentsRoutes, mockPayRoutes] });
     const prod = { ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' };
     const page = await app.request('/api/mock-pay/checkout/cs_mock_00000000000000000000000000000000', {}, prod);
     expect(page.status).toBe(404);
     expect(((await page.json()) as { error: { code: string } }).error.code).toBe('not_found');
-    const hook = await app.request('/api/payments/webhook', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, prod);
+    const hook = await app.request(
+      '/api/payments/webhook',
+      { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } },
+      prod,
+    );
     expect(hook.status).toBe(503);
   });
 });
@@ -380,7 +453,12 @@ interface BadCase {
 }
 
 describe.each<BadCase>([
-  { name: 'a missing Idempotency-Key', run: ({ learner, course }) => checkout(learner, { purchase: { kind: 'course', id: course } }, null), status: 400, code: 'validation_failed' },
+  {
+    name: 'a missing Idempotency-Key',
+    run: ({ learner, course }) => checkout(learner, { purchase: { kind: 'course', id: course } }, null),
+    status: 400,
+    code: 'validation_failed',
+  },
   {
     name: 'a reused Idempotency-Key with another body',
     run: async ({ learner, course }) => {
@@ -391,8 +469,18 @@ describe.each<BadCase>([
     status: 422,
     code: 'idempotency_key_reused',
   },
-  { name: 'a free course', run: async ({ learner }) => buy(learner, (await paidCourse({ price: null })).id), status: 400, code: 'bad_request' },
-  { name: 'an unpublished course', run: async ({ learner }) => buy(learner, (await paidCourse({ publish: false })).id), status: 404, code: 'not_found' },
+  {
+    name: 'a free course',
+    run: async ({ learner }) => buy(learner, (await paidCourse({ price: null })).id),
+    status: 400,
+    code: 'bad_request',
+  },
+  {
+    name: 'an unpublished course',
+    run: async ({ learner }) => buy(learner, (await paidCourse({ publish: false })).id),
+    status: 404,
+    code: 'not_found',
+  },
   {
     name: 'an already-owned course',
     run: async ({ learner }) => {
@@ -404,29 +492,79 @@ describe.each<BadCase>([
     status: 409,
     code: 'conflict',
   },
-  { name: 'a malformed checkout body', run: ({ learner }) => checkout(learner, { purchase: { kind: 'course', id: 'not-a-uuid' } }), status: 400, code: 'validation_failed' },
-  { name: 'a purchase kind nobody sells', run: ({ learner }) => checkout(learner, { purchase: { kind: 'booking', id: crypto.randomUUID() } }), status: 400, code: 'validation_failed' },
+  {
+    name: 'a malformed checkout body',
+    run: ({ learner }) => checkout(learner, { purchase: { kind: 'course', id: 'not-a-uuid' } }),
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'a purchase kind nobody sells',
+    run: ({ learner }) => checkout(learner, { purchase: { kind: 'booking', id: crypto.randomUUID() } }),
+    status: 400,
+    code: 'validation_failed',
+  },
   {
     name: 'an amount that does not match the server price',
-    run: ({ learner, course }) => checkout(learner, { purchase: { kind: 'course', id: course }, expected: { amount: 100, currency: 'KZT' } }),
+    run: ({ learner, course }) =>
+      checkout(learner, { purchase: { kind: 'course', id: course }, expected: { amount: 100, currency: 'KZT' } }),
     status: 400,
     code: 'amount_mismatch',
   },
-  { name: "someone else's payment id", run: ({ other, p }) => api('GET', `/api/payments/${p.id}`, { token: other.token }), status: 404, code: 'not_found' },
-  { name: 'a webhook with a wrong signature', run: ({ p }) => deliver(event(p, 'succeeded'), { secret: 'x'.repeat(40) }), status: 400, code: 'invalid_signature' },
-  { name: 'a webhook without a signature', run: ({ p }) => deliver(event(p, 'succeeded'), { header: '' }), status: 400, code: 'invalid_signature' },
-  { name: 'a replayed webhook with a stale timestamp', run: ({ p }) => deliver(event(p, 'succeeded'), { at: Math.floor(Date.now() / 1000) - 301 }), status: 400, code: 'invalid_signature' },
-  { name: 'a webhook for an unknown payment id', run: ({ p }) => deliver(event({ ...p, id: crypto.randomUUID() }, 'succeeded')), status: 404, code: 'not_found' },
+  {
+    name: "someone else's payment id",
+    run: ({ other, p }) => api('GET', `/api/payments/${p.id}`, { token: other.token }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'a webhook with a wrong signature',
+    run: ({ p }) => deliver(event(p, 'succeeded'), { secret: 'x'.repeat(40) }),
+    status: 400,
+    code: 'invalid_signature',
+  },
+  {
+    name: 'a webhook without a signature',
+    run: ({ p }) => deliver(event(p, 'succeeded'), { header: '' }),
+    status: 400,
+    code: 'invalid_signature',
+  },
+  {
+    name: 'a replayed webhook with a stale timestamp',
+    run: ({ p }) => deliver(event(p, 'succeeded'), { at: Math.floor(Date.now() / 1000) - 301 }),
+    status: 400,
+    code: 'invalid_signature',
+  },
+  {
+    name: 'a webhook for an unknown payment id',
+    run: ({ p }) => deliver(event({ ...p, id: crypto.randomUUID() }, 'succeeded')),
+    status: 404,
+    code: 'not_found',
+  },
   { name: 'a malformed webhook body (signed)', run: () => deliver('{"id": 1'), status: 400, code: 'invalid_json' },
-  { name: 'a webhook event of the wrong shape (signed)', run: ({ p }) => deliver(JSON.stringify({ id: 'evt_x', type: 'payment.succeeded', data: { reference: p.id } })), status: 400, code: 'validation_failed' },
-  { name: 'a webhook whose amount does not match the payment', run: ({ p }) => deliver(event(p, 'succeeded', { amount: 1 })), status: 400, code: 'amount_mismatch' },
+  {
+    name: 'a webhook event of the wrong shape (signed)',
+    run: ({ p }) => deliver(JSON.stringify({ id: 'evt_x', type: 'payment.succeeded', data: { reference: p.id } })),
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'a webhook whose amount does not match the payment',
+    run: ({ p }) => deliver(event(p, 'succeeded', { amount: 1 })),
+    status: 400,
+    code: 'amount_mismatch',
+  },
 ])('bad input: $name', ({ run, status, code }) => {
   it(`answers ${status} ${code} and writes nothing`, async () => {
     const course = await paidCourse();
     const learner = await registerUser();
     const other = await registerUser();
     const p = await expectOk(buy(learner, course.id));
-    const before = { payments: (await paymentsOf(learner.id)).length, events: (await eventsOf(p.id)).length, status: (await paymentRow(p.id)).status };
+    const before = {
+      payments: (await paymentsOf(learner.id)).length,
+      events: (await eventsOf(p.id)).length,
+      status: (await paymentRow(p.id)).status,
+    };
     const res = await run({ learner, other, course: course.id, p });
     expect(res.status, show(res)).toBe(status);
     expect(res.body.error, show(res)).toMatchObject({ code, requestId: expect.any(String) });

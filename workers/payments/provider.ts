@@ -41,7 +41,10 @@ export interface PaymentProvider {
   /** Full refund; idempotent on the provider's side (a second call for a refunded payment is fine). */
   refund(ref: { sessionId: string; paymentId: string }): Promise<void>;
   /** For reconciliation: what the provider knows about the payment, or null if it has no such session. */
-  retrieve(ref: { sessionId: string | null; paymentId: string }): Promise<{ sessionId: string; status: ProviderStatus | 'open'; amount: number; currency: PaymentCurrency } | null>;
+  retrieve(ref: {
+    sessionId: string | null;
+    paymentId: string;
+  }): Promise<{ sessionId: string; status: ProviderStatus | 'open'; amount: number; currency: PaymentCurrency } | null>;
 }
 
 /** The webhook secret: set PAYMENTS_WEBHOOK_SECRET for a real provider; the mock derives one from JWT_SECRET. */

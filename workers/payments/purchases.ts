@@ -36,7 +36,13 @@ export interface Fulfilment {
 
 const course: Fulfilment = {
   async quote(ctx, { userId, id, lang }) {
-    const rows = await (ctx.services.db.db as HttpDb).execute<{ price: number; currency: string; title: string | null; published: boolean; owned: boolean }>(
+    const rows = await (ctx.services.db.db as HttpDb).execute<{
+      price: number;
+      currency: string;
+      title: string | null;
+      published: boolean;
+      owned: boolean;
+    }>(
       sql`select c.price_amount as price, c.currency, coalesce(c.title->>${lang}, c.title->>'ru', c.title->>'en', c.title->>'kk') as title, c.published,
             exists (select 1 from enrollments e where e.user_id = ${userId}::uuid and e.course_id = c.id) as owned
           from courses c where c.id = ${id}::uuid`,
@@ -46,9 +52,17 @@ const course: Fulfilment = {
     if (c.owned) throw new AppError('conflict', 'You already have this course', { reason: 'already_owned', courseId: id });
     if (c.price <= 0) throw new AppError('bad_request', 'This course is free: enroll without paying', { reason: 'free', courseId: id });
     if (!(PAYMENT_CURRENCIES as readonly string[]).includes(c.currency)) {
-      throw new AppError('bad_request', 'This course is priced in a currency we cannot charge', { reason: 'unsupported_currency', currency: c.currency });
+      throw new AppError('bad_request', 'This course is priced in a currency we cannot charge', {
+        reason: 'unsupported_currency',
+        currency: c.currency,
+      });
     }
-    return { amount: c.price, currency: c.currency as PaymentCurrency, description: (c.title ?? 'Course').slice(0, 300), returnPath: `/${lang}/courses/${id}` };
+    return {
+      amount: c.price,
+      currency: c.currency as PaymentCurrency,
+      description: (c.title ?? 'Course').slice(0, 300),
+      returnPath: `/${lang}/courses/${id}`,
+    };
   },
   async grant(tx, p) {
     const change = await grantEnrollmentIn(tx, { userId: p.userId, courseId: p.purchaseId });

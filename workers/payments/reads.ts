@@ -16,7 +16,8 @@ interface PageInput {
 async function after(cursor: string | undefined, secret: string): Promise<SQL | undefined> {
   if (!cursor) return undefined;
   const [ts, id] = await decodeCursor(cursor, secret);
-  if (typeof ts !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+  if (typeof ts !== 'string' || typeof id !== 'string' || !isId(id))
+    throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
   return or(lt(payments.createdAt, sql`${ts}::timestamptz`), and(eq(payments.createdAt, sql`${ts}::timestamptz`), lt(payments.id, id)));
 }
 
@@ -39,7 +40,10 @@ export async function listMyPayments(ctx: Ctx, actor: Actor, input: PageInput & 
 /** A receipt: only the buyer's own (anyone else's id is 404, like a missing one). */
 export async function getMyPayment(ctx: Ctx, actor: Actor, id: string): Promise<PaymentView> {
   if (!isId(id)) throw notFound('Payment');
-  const [p] = await ctx.services.db.db.select().from(payments).where(and(eq(payments.id, id), eq(payments.userId, actor.id)));
+  const [p] = await ctx.services.db.db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.id, id), eq(payments.userId, actor.id)));
   if (!p) throw notFound('Payment');
   return paymentView(p);
 }
@@ -61,7 +65,11 @@ export async function adminListPayments(ctx: Ctx, input: AdminFilter) {
   const [pg, totals] = await Promise.all([
     page(ctx, where, input),
     ctx.services.db.db
-      .select({ currency: payments.currency, count: sql<number>`count(*)::int`, amount: sql<number>`coalesce(sum(${payments.amount}), 0)::bigint` })
+      .select({
+        currency: payments.currency,
+        count: sql<number>`count(*)::int`,
+        amount: sql<number>`coalesce(sum(${payments.amount}), 0)::bigint`,
+      })
       .from(payments)
       .where(and(...where))
       .groupBy(payments.currency)

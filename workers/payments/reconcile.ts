@@ -17,12 +17,17 @@ const BATCH = 50;
  * settled through the same path as a webhook (event id `reconcile:<payment>:<status>`), so a
  * lost webhook never leaves a paid buyer without access, and a late webhook changes nothing.
  */
-export async function reconcilePayments(ctx: Ctx, opts: { olderThanSec?: number } = {}): Promise<{ checked: number; settled: number; failed: number }> {
+export async function reconcilePayments(
+  ctx: Ctx,
+  opts: { olderThanSec?: number } = {},
+): Promise<{ checked: number; settled: number; failed: number }> {
   const olderThan = opts.olderThanSec ?? RECONCILE_AFTER_SEC;
   const stuck = await ctx.services.db.db
     .select()
     .from(payments)
-    .where(and(inArray(payments.status, [...OPEN_STATUSES]), lt(payments.statusChangedAt, sql`now() - make_interval(secs => ${olderThan})`)))
+    .where(
+      and(inArray(payments.status, [...OPEN_STATUSES]), lt(payments.statusChangedAt, sql`now() - make_interval(secs => ${olderThan})`)),
+    )
     .orderBy(asc(payments.statusChangedAt))
     .limit(BATCH);
   const provider = providerFor(ctx);
@@ -42,7 +47,13 @@ export async function reconcilePayments(ctx: Ctx, opts: { olderThanSec?: number 
         steps = [remote.status];
       }
       for (const status of steps) {
-        const r = await settle(ctx, { ...base, sessionId: remote?.sessionId ?? null, status, eventId: `reconcile:${p.id}:${status}`, type: `reconcile.${status}` });
+        const r = await settle(ctx, {
+          ...base,
+          sessionId: remote?.sessionId ?? null,
+          status,
+          eventId: `reconcile:${p.id}:${status}`,
+          type: `reconcile.${status}`,
+        });
         if (r.outcome === 'applied') settled++;
       }
     } catch (err) {

@@ -35,11 +35,16 @@ const WebhookResult = z.object({ received: z.literal(true), outcome: z.enum(['ap
 const user = authenticate();
 const admin = authenticate(['admin']);
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
-const IsoDate = z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date');
+const IsoDate = z
+  .string()
+  .max(40)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date');
 
 const r = {
   checkout: createRoute({
-    method: 'post', path: '/checkout', tags: ['payments'],
+    method: 'post',
+    path: '/checkout',
+    tags: ['payments'],
     summary: 'Start paying for a purchase (a course) at the server price: a hosted checkout session. Requires Idempotency-Key.',
     middleware: [user] as const,
     request: { headers: z.object({ 'idempotency-key': z.string().optional() }), body: jsonBody(CheckoutInput) },
@@ -50,33 +55,50 @@ const r = {
     },
   }),
   webhook: createRoute({
-    method: 'post', path: '/payments/webhook', tags: ['payments'],
+    method: 'post',
+    path: '/payments/webhook',
+    tags: ['payments'],
     summary: `Provider events, signed (${SIGNATURE_HEADER}: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once`,
     responses: { 200: json(WebhookResult), ...errorResponses(400, 404) },
   }),
   mine: createRoute({
-    method: 'get', path: '/payments', tags: ['payments'],
+    method: 'get',
+    path: '/payments',
+    tags: ['payments'],
     summary: 'My payments, newest first (sessionId: the one a hosted checkout returned from)',
     middleware: [user] as const,
-    request: { query: PageQuery.extend({ sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional() }) },
+    request: {
+      query: PageQuery.extend({
+        sessionId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,128}$/)
+          .optional(),
+      }),
+    },
     responses: { 200: json(pageOf(Payment)), ...errorResponses(400, 401) },
   }),
   receipt: createRoute({
-    method: 'get', path: '/payments/{id}', tags: ['payments'],
+    method: 'get',
+    path: '/payments/{id}',
+    tags: ['payments'],
     summary: 'One of my payments (a receipt)',
     middleware: [user] as const,
     request: { params: IdParam },
     responses: { 200: json(Payment), ...errorResponses(401, 404) },
   }),
   adminList: createRoute({
-    method: 'get', path: '/admin/payments', tags: ['payments'],
+    method: 'get',
+    path: '/admin/payments',
+    tags: ['payments'],
     summary: 'All payments with filters, and totals per currency over the filtered set',
     middleware: [admin] as const,
     request: { query: PageQuery.extend({ status: Status.optional(), from: IsoDate.optional(), to: IsoDate.optional() }) },
     responses: { 200: json(pageOf(Payment).extend({ totals: Totals })), ...errorResponses(400, 401, 403) },
   }),
   refund: createRoute({
-    method: 'post', path: '/admin/payments/{id}/refund', tags: ['payments'],
+    method: 'post',
+    path: '/admin/payments/{id}/refund',
+    tags: ['payments'],
     summary: 'Full refund; access is revoked in the same transaction (idempotent)',
     middleware: [admin] as const,
     request: { params: IdParam },
@@ -97,8 +119,15 @@ export const paymentsRoutes = createRouter()
     const event = await provider.parseWebhook(await c.req.text(), c.req.header(SIGNATURE_HEADER), ctx.services.now());
     const d = event.data;
     const result = await settle(ctx, {
-      provider: provider.name, eventId: event.id, type: event.type, paymentId: d.reference, sessionId: d.sessionId,
-      status: d.status, amount: d.amount, currency: d.currency, payload: event,
+      provider: provider.name,
+      eventId: event.id,
+      type: event.type,
+      paymentId: d.reference,
+      sessionId: d.sessionId,
+      status: d.status,
+      amount: d.amount,
+      currency: d.currency,
+      payload: event,
     });
     return c.json({ received: true as const, ...result }, 200);
   })

@@ -46,12 +46,21 @@ export async function settle(ctx: Ctx, u: ProviderUpdate): Promise<{ outcome: Se
       throw new AppError('bad_request', 'The event does not belong to this payment', { reason: 'session_mismatch' });
     }
     if (p.amount !== u.amount || p.currency !== u.currency) {
-      throw new AppError('amount_mismatch', 'The event amount does not match the payment', { expected: { amount: p.amount, currency: p.currency } });
+      throw new AppError('amount_mismatch', 'The event amount does not match the payment', {
+        expected: { amount: p.amount, currency: p.currency },
+      });
     }
     const move = canMove(p.status, u.status);
     const [recorded] = await tx
       .insert(paymentEvents)
-      .values({ provider: u.provider, eventId: u.eventId, paymentId: p.id, type: u.type, outcome: move ? 'applied' : 'ignored', payload: u.payload })
+      .values({
+        provider: u.provider,
+        eventId: u.eventId,
+        paymentId: p.id,
+        type: u.type,
+        outcome: move ? 'applied' : 'ignored',
+        payload: u.payload,
+      })
       .onConflictDoNothing()
       .returning({ eventId: paymentEvents.eventId });
     if (!recorded) return { outcome: 'duplicate' as const, status: p.status };
@@ -76,7 +85,14 @@ export async function settle(ctx: Ctx, u: ProviderUpdate): Promise<{ outcome: Se
         ...(await notificationInsert(tx, {
           userId: p.userId,
           kind: 'payment',
-          data: { paymentId: p.id, status: u.status, amount: p.amount, currency: p.currency, description: p.description, purchase: { kind: p.purchaseKind, id: p.purchaseId } },
+          data: {
+            paymentId: p.id,
+            status: u.status,
+            amount: p.amount,
+            currency: p.currency,
+            description: p.description,
+            purchase: { kind: p.purchaseKind, id: p.purchaseId },
+          },
           dedupeKey: `payment:${p.id}:${u.status}`,
         })),
       );

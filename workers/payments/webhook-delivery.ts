@@ -35,7 +35,10 @@ export function createWebhookDelivery(deliver: Deliver) {
       // Out of retries: the cron's reconciliation asks the provider about the payment.
       for (const msg of batch.messages) {
         metrics.dlq(PAYMENT_WEBHOOKS_DLQ_NAME);
-        ctx.log.warn('payment webhook dead-lettered; reconciliation will settle it', { messageId: msg.id, body: JSON.stringify(msg.body)?.slice(0, 500) });
+        ctx.log.warn('payment webhook dead-lettered; reconciliation will settle it', {
+          messageId: msg.id,
+          body: JSON.stringify(msg.body)?.slice(0, 500),
+        });
         msg.ack();
       }
       return;
@@ -68,7 +71,12 @@ export function createWebhookDelivery(deliver: Deliver) {
             return;
           }
           const delaySeconds = webhookBackoffSeconds(msg.attempts);
-          ctx.log.warn('payment webhook refused; retrying', { eventId: parsed.data.event.id, status: res.status, body: (await res.text()).slice(0, 300), delaySeconds });
+          ctx.log.warn('payment webhook refused; retrying', {
+            eventId: parsed.data.event.id,
+            status: res.status,
+            body: (await res.text()).slice(0, 300),
+            delaySeconds,
+          });
           msg.retry({ delaySeconds });
           metrics.job(PAYMENT_WEBHOOKS_QUEUE_NAME, Date.now() - started, 'retry');
         } catch (err) {

@@ -36,7 +36,15 @@ const JobSchema = z.object({
 export type ReportMessage = ReportJob & { reason?: string };
 
 /** Acks or retries the message and records the outcome (queue depth, age and duration metrics). */
-function settle(env: Env, queue: string, msg: Message<unknown>, outcome: JobOutcome, started: number, ageMs: number | undefined, delaySeconds?: number) {
+function settle(
+  env: Env,
+  queue: string,
+  msg: Message<unknown>,
+  outcome: JobOutcome,
+  started: number,
+  ageMs: number | undefined,
+  delaySeconds?: number,
+) {
   if (outcome === 'retry') msg.retry({ delaySeconds });
   else msg.ack();
   metricsFor(env).job(queue, Date.now() - started, outcome, ageMs);

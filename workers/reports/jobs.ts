@@ -66,7 +66,9 @@ async function claim(ctx: Ctx, reportId: string, now: Date): Promise<Report | un
   const [row] = await ctx.services.db.db
     .update(reports)
     .set({ status: 'rendering', tries: sql`${reports.tries} + 1`, leaseUntil: new Date(now.getTime() + LEASE_MS), updatedAt: now })
-    .where(and(eq(reports.id, reportId), or(eq(reports.status, 'queued'), and(eq(reports.status, 'rendering'), lt(reports.leaseUntil, now)))))
+    .where(
+      and(eq(reports.id, reportId), or(eq(reports.status, 'queued'), and(eq(reports.status, 'rendering'), lt(reports.leaseUntil, now)))),
+    )
     .returning();
   return row;
 }
@@ -75,7 +77,14 @@ const asLang = (l: string | null | undefined): Lang => (l === 'kk' || l === 'en'
 
 async function resultData(ctx: Ctx, report: Report): Promise<ResultReportData> {
   const [row] = await ctx.services.db.db
-    .select({ result: results, document: testVersions.document, ownerName: users.name, ownerLang: users.language, childName: children.name, childLang: children.language })
+    .select({
+      result: results,
+      document: testVersions.document,
+      ownerName: users.name,
+      ownerLang: users.language,
+      childName: children.name,
+      childLang: children.language,
+    })
     .from(results)
     .innerJoin(testVersions, eq(testVersions.id, results.versionId))
     .innerJoin(users, eq(users.id, results.userId))
@@ -92,7 +101,14 @@ async function resultData(ctx: Ctx, report: Report): Promise<ResultReportData> {
     kind: result.kind,
     version: result.version,
     date: result.submittedAt,
-    scales: result.scales.map((s) => ({ title: s.title, score: s.score, min: s.min, max: s.max, bandIndex: s.bandIndex, bands: bandsOf.get(s.key) ?? [] })),
+    scales: result.scales.map((s) => ({
+      title: s.title,
+      score: s.score,
+      min: s.min,
+      max: s.max,
+      bandIndex: s.bandIndex,
+      bands: bandsOf.get(s.key) ?? [],
+    })),
     reference: report.id,
   };
   if (result.score !== null) data.score = result.score;
@@ -103,7 +119,11 @@ async function resultData(ctx: Ctx, report: Report): Promise<ResultReportData> {
 }
 
 async function certificateData(ctx: Ctx, report: Report): Promise<CertificateData> {
-  const [owner] = await ctx.services.db.db.select({ name: users.name, language: users.language }).from(users).where(eq(users.id, report.userId)).limit(1);
+  const [owner] = await ctx.services.db.db
+    .select({ name: users.name, language: users.language })
+    .from(users)
+    .where(eq(users.id, report.userId))
+    .limit(1);
   const courseTitle = report.data.courseTitle as LocalizedText | undefined;
   const completedAt = typeof report.data.completedAt === 'string' ? new Date(report.data.completedAt) : report.createdAt;
   if (!owner || !courseTitle || typeof courseTitle !== 'object' || Number.isNaN(completedAt.getTime())) {
@@ -127,7 +147,10 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
     let size = report.sizeBytes ?? 0;
     // A previous try may have stored the file and died before marking it ready.
     if (!(await deps.store.exists(report.storageKey))) {
-      const bytes = report.kind === 'certificate' ? await deps.render.certificate(await certificateData(ctx, report)) : await deps.render.result(await resultData(ctx, report));
+      const bytes =
+        report.kind === 'certificate'
+          ? await deps.render.certificate(await certificateData(ctx, report))
+          : await deps.render.result(await resultData(ctx, report));
       await deps.store.put(report.storageKey, bytes, { reportId: report.id });
       wrote = true;
       size = bytes.byteLength;

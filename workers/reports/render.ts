@@ -187,7 +187,13 @@ class Flow {
     for (const line of wrap(text, opts.font, opts.size, this.width - (opts.indent ?? 0))) {
       this.ensure(lineHeight);
       this.y -= lineHeight;
-      this.page.drawText(line, { x: this.left + (opts.indent ?? 0), y: this.y, size: opts.size, font: opts.font, color: opts.color ?? INK });
+      this.page.drawText(line, {
+        x: this.left + (opts.indent ?? 0),
+        y: this.y,
+        size: opts.size,
+        font: opts.font,
+        color: opts.color ?? INK,
+      });
     }
     this.y -= opts.gap ?? 0;
   }

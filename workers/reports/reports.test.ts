@@ -36,7 +36,10 @@ async function waitForReport(token: string, id: string, status: 'ready' | 'faile
 }
 
 const notificationsOf = (userId: string, kind: string) =>
-  testDb().db.select().from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.kind, kind)));
+  testDb()
+    .db.select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.kind, kind)));
 
 describe('rendering', () => {
   const scales = [
@@ -51,7 +54,14 @@ describe('rendering', () => {
         { min: 8, max: 20, label: { kk: 'жоғары деңгей' }, text: { kk: 'Маманмен сөйлесіңіз: өңір һәм үй іші ұйқы ғана.' } },
       ],
     },
-    { title: { kk: 'Көңіл-күй' }, score: 0, min: 0, max: 3, bandIndex: null, bands: [{ min: 1, max: 3, label: { kk: 'құбылмалы' }, text: { kk: '…' } }] },
+    {
+      title: { kk: 'Көңіл-күй' },
+      score: 0,
+      min: 0,
+      max: 3,
+      bandIndex: null,
+      bands: [{ min: 1, max: 3, label: { kk: 'құбылмалы' }, text: { kk: '…' } }],
+    },
   ];
 
   it('a Kazakh result report carries the name, every scale score and band, the date and version', async () => {
@@ -66,14 +76,37 @@ describe('rendering', () => {
       reference: 'ref-1',
     });
     const text = await pdfText(bytes);
-    for (const expected of ['Мазасыздық шкаласы', 'Әлихан Құрманғали', '04.05.2026', 'Тест нұсқасы: 3', 'Ұпай: 11 (0–13)', '11 / 13', 'Деңгей: жоғары деңгей', 'Ұпай: 0 (0–3)', 'Деңгей: ауқымнан тыс']) {
+    for (const expected of [
+      'Мазасыздық шкаласы',
+      'Әлихан Құрманғали',
+      '04.05.2026',
+      'Тест нұсқасы: 3',
+      'Ұпай: 11 (0–13)',
+      '11 / 13',
+      'Деңгей: жоғары деңгей',
+      'Ұпай: 0 (0–3)',
+      'Деңгей: ауқымнан тыс',
+    ]) {
       expect(text).toContain(expected);
     }
     for (const letter of KAZAKH_LETTERS) expect(text).toContain(letter);
   });
 
   it('rendering is deterministic: the same data gives the same bytes', async () => {
-    const data = { language: 'ru' as const, subjectName: 'Тимур', testTitle: { ru: 'Тест' }, kind: 'quiz' as const, version: 1, date: new Date('2026-01-02T00:00:00Z'), scales: [], score: 0.5, correct: 1, total: 2, passed: true, reference: 'x' };
+    const data = {
+      language: 'ru' as const,
+      subjectName: 'Тимур',
+      testTitle: { ru: 'Тест' },
+      kind: 'quiz' as const,
+      version: 1,
+      date: new Date('2026-01-02T00:00:00Z'),
+      scales: [],
+      score: 0.5,
+      correct: 1,
+      total: 2,
+      passed: true,
+      reference: 'x',
+    };
     const [a, b] = await Promise.all([renderResultReport(data), renderResultReport(data)]);
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     expect(await pdfText(a)).toContain('Результат: 50% (1/2) — тест пройден');
@@ -97,9 +130,16 @@ describe('rendering', () => {
   });
 
   it('a certificate lists the learner, the course and the date', async () => {
-    const bytes = await renderCertificate({ language: 'kk', learnerName: 'Айгерім Сәрсенбай', courseTitle: { kk: 'Қазақ тілі: бастауыш деңгей' }, date: new Date('2026-03-01T12:00:00Z'), reference: 'c-1' });
+    const bytes = await renderCertificate({
+      language: 'kk',
+      learnerName: 'Айгерім Сәрсенбай',
+      courseTitle: { kk: 'Қазақ тілі: бастауыш деңгей' },
+      date: new Date('2026-03-01T12:00:00Z'),
+      reference: 'c-1',
+    });
     const text = await pdfText(bytes);
-    for (const expected of ['Сертификат', 'Айгерім Сәрсенбай', 'Қазақ тілі: бастауыш деңгей', '01.03.2026', 'курсын сәтті аяқтады']) expect(text).toContain(expected);
+    for (const expected of ['Сертификат', 'Айгерім Сәрсенбай', 'Қазақ тілі: бастауыш деңгей', '01.03.2026', 'курсын сәтті аяқтады'])
+      expect(text).toContain(expected);
   });
 });
 
@@ -128,7 +168,15 @@ describe('report of a result — end to end through the real queue', () => {
     expect(download.headers.get('cache-control')).toContain('no-store');
     const text = await pdfText(await download.arrayBuffer());
     expect(text).toContain(child.name);
-    for (const expected of ['Мазасыздық шкаласы', 'Ұпай: 11 (0–13)', 'Деңгей: жоғары деңгей', 'Ұпай: 3 (0–3)', 'Деңгей: құбылмалы', 'Мазасыздық жоғары', 'Тест нұсқасы: 1']) {
+    for (const expected of [
+      'Мазасыздық шкаласы',
+      'Ұпай: 11 (0–13)',
+      'Деңгей: жоғары деңгей',
+      'Ұпай: 3 (0–3)',
+      'Деңгей: құбылмалы',
+      'Мазасыздық жоғары',
+      'Тест нұсқасы: 1',
+    ]) {
       expect(text).toContain(expected);
     }
     for (const letter of KAZAKH_LETTERS) expect(text).toContain(letter);
@@ -173,7 +221,10 @@ describe('report of a result — end to end through the real queue', () => {
       ['a tampered expiry', `/api/reports/${asked.id}/download?exp=${exp + 600}&sig=${sig}`],
       ['another report id', `/api/reports/${crypto.randomUUID()}/download?exp=${exp}&sig=${sig}`],
       ['an expired link', `/api/reports/${asked.id}/download?exp=${past}&sig=${await signDownload(vars.JWT_SECRET!, asked.id, past)}`],
-      ['a link valid for too long', `/api/reports/${asked.id}/download?exp=${exp + 3600}&sig=${await signDownload(vars.JWT_SECRET!, asked.id, exp + 3600)}`],
+      [
+        'a link valid for too long',
+        `/api/reports/${asked.id}/download?exp=${exp + 3600}&sig=${await signDownload(vars.JWT_SECRET!, asked.id, exp + 3600)}`,
+      ],
       ['no signature', `/api/reports/${asked.id}/download`],
       ['garbage', `/api/reports/${asked.id}/download?exp=abc&sig=%%%`],
     ];
@@ -189,7 +240,11 @@ describe('report of a result — end to end through the real queue', () => {
 
   it('in production the link is an S3-presigned R2 URL valid for 15 minutes, signed locally', async () => {
     const url = new URL(
-      await presignR2({ accountId: 'acc123', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-example-key', bucket: 'sabaq-reports' }, 'reports/r1/v1.pdf', 'sabaq-report-1.pdf'),
+      await presignR2(
+        { accountId: 'acc123', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-example-key', bucket: 'sabaq-reports' },
+        'reports/r1/v1.pdf',
+        'sabaq-report-1.pdf',
+      ),
     );
     expect(url.host).toBe('sabaq-reports.acc123.r2.cloudflarestorage.com');
     expect(url.pathname).toBe('/reports/r1/v1.pdf');
@@ -225,11 +280,14 @@ describe("a child's data: export and deletion", () => {
     expect((await api('GET', '/api/me/children/not-an-id/export', { token: parent.token })).status).toBe(404);
   });
 
-  it("deleting a child removes its report PDFs from storage, and only its own", async () => {
+  it('deleting a child removes its report PDFs from storage, and only its own', async () => {
     const { parent, child, result } = await childResult();
     const other = await childResult();
     const ids = [];
-    for (const [p, r] of [[parent, result], [other.parent, other.result]] as const) {
+    for (const [p, r] of [
+      [parent, result],
+      [other.parent, other.result],
+    ] as const) {
       const asked = await api('POST', `/api/results/${r.id}/report`, { token: p.token });
       await waitForReport(p.token, asked.body.id);
       ids.push(asked.body.id);
@@ -292,7 +350,12 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
     const { parent, report } = await queuedReport();
     await bucket().put(report.storageKey, new Uint8Array([37, 80, 68, 70]));
     const { store, calls } = flakyStore(0);
-    const res = await deliver(createQueueHandler({ store }), REPORTS_QUEUE_NAME, { v: 1, reportId: report.id, createdAt: new Date().toISOString() }, 1);
+    const res = await deliver(
+      createQueueHandler({ store }),
+      REPORTS_QUEUE_NAME,
+      { v: 1, reportId: report.id, createdAt: new Date().toISOString() },
+      1,
+    );
     expect(res.explicitAcks).toHaveLength(1);
     expect(calls.put).toBe(0);
     expect(await notificationsOf(parent.id, 'report_ready')).toHaveLength(1);
@@ -302,7 +365,14 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
     const { parent, child, result } = await childResult();
     const [report] = await testDb()
       .db.insert(reports)
-      .values({ kind: 'result', userId: parent.id, resultId: result.id, version: result.version, storageKey: resultReportKey(result.id, result.version), status: 'queued' })
+      .values({
+        kind: 'result',
+        userId: parent.id,
+        resultId: result.id,
+        version: result.version,
+        storageKey: resultReportKey(result.id, result.version),
+        status: 'queued',
+      })
       .returning();
     const real = r2Store(bucket());
     // The deletion commits (and removes the files it can list) between the upload and "ready".
@@ -313,7 +383,12 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
         expect((await api('DELETE', `/api/me/children/${child.id}`, { token: parent.token })).status).toBe(204);
       },
     };
-    const res = await deliver(createQueueHandler({ store }), REPORTS_QUEUE_NAME, { v: 1, reportId: report!.id, createdAt: new Date().toISOString() }, 1);
+    const res = await deliver(
+      createQueueHandler({ store }),
+      REPORTS_QUEUE_NAME,
+      { v: 1, reportId: report!.id, createdAt: new Date().toISOString() },
+      1,
+    );
     expect(res.explicitAcks).toHaveLength(1);
     expect(res.retryMessages).toEqual([]);
     expect(await bucket().head(report!.storageKey)).toBeNull();
@@ -322,9 +397,17 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
 
   it('a report another consumer holds is retried later, not rendered twice', async () => {
     const { report } = await queuedReport();
-    await testDb().db.update(reports).set({ status: 'rendering', leaseUntil: new Date(Date.now() + 60_000) }).where(eq(reports.id, report.id));
+    await testDb()
+      .db.update(reports)
+      .set({ status: 'rendering', leaseUntil: new Date(Date.now() + 60_000) })
+      .where(eq(reports.id, report.id));
     const { store, calls } = flakyStore(0);
-    const res = await deliver(createQueueHandler({ store }), REPORTS_QUEUE_NAME, { v: 1, reportId: report.id, createdAt: new Date().toISOString() }, 1);
+    const res = await deliver(
+      createQueueHandler({ store }),
+      REPORTS_QUEUE_NAME,
+      { v: 1, reportId: report.id, createdAt: new Date().toISOString() },
+      1,
+    );
     expect(res.retryMessages).toHaveLength(1);
     expect(calls.put).toBe(0);
   });
@@ -364,16 +447,29 @@ describe('queue consumer — retries, duplicates, dead letters', () => {
     // A certificate whose course title was lost: no retry can render it.
     const [row] = await testDb()
       .db.insert(reports)
-      .values({ kind: 'certificate', userId: learner.id, version: 1, storageKey: `certificates/${learner.id}/${crypto.randomUUID()}.pdf`, status: 'queued', data: {} })
+      .values({
+        kind: 'certificate',
+        userId: learner.id,
+        version: 1,
+        storageKey: `certificates/${learner.id}/${crypto.randomUUID()}.pdf`,
+        status: 'queued',
+        data: {},
+      })
       .returning();
-    await (env as unknown as Env).REPORTS_QUEUE!.send({ v: 1, reportId: row!.id, createdAt: new Date().toISOString() } satisfies ReportMessage);
+    await (env as unknown as Env).REPORTS_QUEUE!.send({
+      v: 1,
+      reportId: row!.id,
+      createdAt: new Date().toISOString(),
+    } satisfies ReportMessage);
     const failed = await waitForReport(learner.token, row!.id, 'failed');
     expect(failed.error).toBeTruthy();
     expect(await notificationsOf(learner.id, 'report_failed')).toHaveLength(1);
   });
 
   it('an unreadable message is dropped (acked) without touching any report', async () => {
-    const batch = createMessageBatch<unknown>(REPORTS_QUEUE_NAME, [{ id: 'bad', timestamp: new Date(), attempts: 1, body: { hello: 'world' } }]);
+    const batch = createMessageBatch<unknown>(REPORTS_QUEUE_NAME, [
+      { id: 'bad', timestamp: new Date(), attempts: 1, body: { hello: 'world' } },
+    ]);
     const exec = createExecutionContext();
     await createQueueHandler()(batch as MessageBatch<ReportMessage>, env as unknown as Env, exec);
     const r = await getQueueResult(batch, exec);
@@ -395,7 +491,12 @@ describe('certificates', () => {
     const course = await createCourse(teacher, { title: { ru: 'Казахский язык', kk: 'Қазақ тілі' } });
     const learner = await registerUser('learner');
     const ctx = testCtx();
-    const input = { userId: learner.id, courseId: course.id, courseTitle: { ru: 'Казахский язык', kk: 'Қазақ тілі' }, completedAt: new Date('2026-06-01T08:00:00Z') };
+    const input = {
+      userId: learner.id,
+      courseId: course.id,
+      courseTitle: { ru: 'Казахский язык', kk: 'Қазақ тілі' },
+      completedAt: new Date('2026-06-01T08:00:00Z'),
+    };
     const first = await requestCertificate(ctx, input);
     const second = await requestCertificate(ctx, input);
     expect(second.id).toBe(first.id);

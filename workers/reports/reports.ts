@@ -48,7 +48,8 @@ const RESEND_AFTER_MS = 5 * 60 * 1000;
 
 function queueOf(ctx: Ctx): Queue {
   const q = ctx.config.REPORTS_QUEUE;
-  if (!q) throw new AppError('service_unavailable', 'Reports are not available right now', { binding: 'REPORTS_QUEUE' }, { 'Retry-After': '60' });
+  if (!q)
+    throw new AppError('service_unavailable', 'Reports are not available right now', { binding: 'REPORTS_QUEUE' }, { 'Retry-After': '60' });
   return q;
 }
 
@@ -116,7 +117,8 @@ export async function requestCertificate(
 ): Promise<ReportRequestView> {
   if (!isId(input.userId) || !isId(input.courseId)) throw notFound('Course');
   queueOf(ctx);
-  const courseTitle: LocalizedText = typeof input.courseTitle === 'string' ? { ru: input.courseTitle, kk: input.courseTitle, en: input.courseTitle } : input.courseTitle;
+  const courseTitle: LocalizedText =
+    typeof input.courseTitle === 'string' ? { ru: input.courseTitle, kk: input.courseTitle, en: input.courseTitle } : input.courseTitle;
   const { report, fresh } = await insertOrGet(ctx, {
     kind: 'certificate',
     userId: input.userId,
@@ -135,9 +137,19 @@ const filename = (r: Report) => (r.kind === 'certificate' ? `sabaq-certificate-$
 /** GET /api/reports/:id — the owner's view, with a short-lived link once ready. */
 export async function getReport(ctx: Ctx, actor: Actor, reportId: string, opts: { origin: string }): Promise<ReportView> {
   if (!isId(reportId)) throw notFound('Report');
-  const [r] = await ctx.services.db.db.select().from(reports).where(and(eq(reports.id, reportId), eq(reports.userId, actor.id))).limit(1);
+  const [r] = await ctx.services.db.db
+    .select()
+    .from(reports)
+    .where(and(eq(reports.id, reportId), eq(reports.userId, actor.id)))
+    .limit(1);
   if (!r) throw notFound('Report');
-  const view: ReportView = { id: r.id, kind: r.kind, status: r.status, createdAt: r.createdAt.toISOString(), readyAt: r.readyAt?.toISOString() ?? null };
+  const view: ReportView = {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+    readyAt: r.readyAt?.toISOString() ?? null,
+  };
   if (r.status === 'failed' && r.error) view.error = 'The report could not be produced; ask for it again';
   if (r.status !== 'ready') return view;
   const now = ctx.services.now();
@@ -171,7 +183,11 @@ export async function removeReportFiles(ctx: Ctx, keys: string[]): Promise<void>
   // R2 deletes up to 1,000 keys per call.
   for (let i = 0; i < keys.length; i += 1000) {
     const batch = keys.slice(i, i + 1000);
-    await bucket.delete(batch).catch((err: unknown) => ctx.log.error('report files left in storage', { count: batch.length, first: batch[0], ...errorFields(err) }));
+    await bucket
+      .delete(batch)
+      .catch((err: unknown) =>
+        ctx.log.error('report files left in storage', { count: batch.length, first: batch[0], ...errorFields(err) }),
+      );
   }
 }
 
@@ -182,7 +198,11 @@ export async function openDownload(ctx: Ctx, reportId: string, q: { exp?: string
   }
   const bucket = ctx.config.REPORTS_BUCKET;
   if (!bucket) throw new AppError('service_unavailable', 'Report storage is not available right now', undefined, { 'Retry-After': '60' });
-  const [r] = await ctx.services.db.db.select().from(reports).where(and(eq(reports.id, reportId), sql`${reports.status} = 'ready'`)).limit(1);
+  const [r] = await ctx.services.db.db
+    .select()
+    .from(reports)
+    .where(and(eq(reports.id, reportId), sql`${reports.status} = 'ready'`))
+    .limit(1);
   if (!r) throw notFound('Report');
   const object = await bucket.get(r.storageKey);
   if (!object) throw notFound('Report');

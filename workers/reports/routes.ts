@@ -53,7 +53,9 @@ const r = {
 
 export const reportsRoutes = createRouter()
   .openapi(r.request, async (c) => c.json(await requestResultReport(ctxOf(c), c.var.actor, c.req.valid('param').id), 202))
-  .openapi(r.get, async (c) => c.json(await getReport(ctxOf(c), c.var.actor, c.req.valid('param').id, { origin: new URL(c.req.url).origin }), 200))
+  .openapi(r.get, async (c) =>
+    c.json(await getReport(ctxOf(c), c.var.actor, c.req.valid('param').id, { origin: new URL(c.req.url).origin }), 200),
+  )
   .openapi(r.download, async (c) => {
     const file = await openDownload(ctxOf(c), c.req.valid('param').id, c.req.valid('query'));
     return c.body(file.body, 200, {

@@ -15,13 +15,20 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (!key) {
     // Its own derivation label: a cursor or token signature can never pass as a download link.
-    key = crypto.subtle.importKey('raw', encoder.encode(`report-url:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    key = crypto.subtle.importKey('raw', encoder.encode(`report-url:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
     keys.set(secret, key);
   }
   return key;
 }
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 function fromB64url(s: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(s)) return undefined;
   try {
@@ -41,7 +48,13 @@ export async function signDownload(secret: string, reportId: string, exp: number
 }
 
 /** True when `sig` is ours for (reportId, exp) and exp is neither past nor further than the TTL. */
-export async function verifyDownload(secret: string, reportId: string, exp: string | undefined, sig: string | undefined, now: Date): Promise<boolean> {
+export async function verifyDownload(
+  secret: string,
+  reportId: string,
+  exp: string | undefined,
+  sig: string | undefined,
+  now: Date,
+): Promise<boolean> {
   if (!exp || !sig || !/^\d{1,12}$/.test(exp)) return false;
   const expSec = Number(exp);
   const nowSec = Math.floor(now.getTime() / 1000);
@@ -67,7 +80,10 @@ export function r2Credentials(config: Config): R2Credentials | undefined {
 /** An S3 presigned GET for an R2 object (signing is local: no network call). */
 export async function presignR2(creds: R2Credentials, key: string, filename: string, expiresIn = URL_TTL_SEC): Promise<string> {
   // Loaded on first use: requests that never presign do not pay for evaluating the SDK.
-  const [{ S3Client, GetObjectCommand }, { getSignedUrl }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+  const [{ S3Client, GetObjectCommand }, { getSignedUrl }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+  ]);
   const client = new S3Client({
     region: 'auto',
     endpoint: `https://${creds.accountId}.r2.cloudflarestorage.com`,

@@ -24,28 +24,59 @@ describe.skipIf(!jobs)('report throughput (manual)', () => {
     const prefix = `reports/${result.id}/bench-${Date.now()}`;
     const rows = await db
       .insert(reports)
-      .values(Array.from({ length: jobs }, (_, i) => ({ kind: 'result' as const, userId: parent.id, resultId: result.id, version: 1, storageKey: `${prefix}-${i}.pdf`, status: 'queued' as const })))
+      .values(
+        Array.from({ length: jobs }, (_, i) => ({
+          kind: 'result' as const,
+          userId: parent.id,
+          resultId: result.id,
+          version: 1,
+          storageKey: `${prefix}-${i}.pdf`,
+          status: 'queued' as const,
+        })),
+      )
       .returning({ id: reports.id });
     const ids = rows.map((r) => r.id);
     const queue = (env as unknown as Env).REPORTS_QUEUE!;
     const started = Date.now();
     for (let i = 0; i < ids.length; i += 100) {
-      await queue.sendBatch(ids.slice(i, i + 100).map((reportId) => ({ body: { v: 1, reportId, createdAt: new Date().toISOString() } satisfies ReportMessage })));
+      await queue.sendBatch(
+        ids
+          .slice(i, i + 100)
+          .map((reportId) => ({ body: { v: 1, reportId, createdAt: new Date().toISOString() } satisfies ReportMessage })),
+      );
     }
     const enqueuedMs = Date.now() - started;
     await vi.waitFor(
       async () => {
-        const [{ n }] = (await db.select({ n: count() }).from(reports).where(and(inArray(reports.id, ids), eq(reports.status, 'ready')))) as [{ n: number }];
+        const [{ n }] = (await db
+          .select({ n: count() })
+          .from(reports)
+          .where(and(inArray(reports.id, ids), eq(reports.status, 'ready')))) as [{ n: number }];
         expect(n).toBe(jobs);
       },
       { timeout: 590_000, interval: 250 },
     );
     const ms = Date.now() - started;
-    const [{ n: told }] = (await db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, parent.id), eq(notifications.kind, 'report_ready')))) as [{ n: number }];
-    const [{ n: tries }] = (await db.select({ n: count() }).from(reports).where(and(like(reports.storageKey, `${prefix}%`), eq(reports.tries, 1)))) as [{ n: number }];
+    const [{ n: told }] = (await db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.userId, parent.id), eq(notifications.kind, 'report_ready')))) as [{ n: number }];
+    const [{ n: tries }] = (await db
+      .select({ n: count() })
+      .from(reports)
+      .where(and(like(reports.storageKey, `${prefix}%`), eq(reports.tries, 1)))) as [{ n: number }];
     const listed = await (env as unknown as Env).REPORTS_BUCKET!.list({ prefix, limit: 1000 });
     console.log(
-      JSON.stringify({ jobs, enqueuedMs, totalMs: ms, perMinute: Math.round((jobs / ms) * 60_000), msPerReport: +(ms / jobs).toFixed(1), notifications: told, renderedOnce: tries, files: listed.objects.length }),
+      JSON.stringify({
+        jobs,
+        enqueuedMs,
+        totalMs: ms,
+        perMinute: Math.round((jobs / ms) * 60_000),
+        msPerReport: +(ms / jobs).toFixed(1),
+        notifications: told,
+        renderedOnce: tries,
+        files: listed.objects.length,
+      }),
     );
     expect(told).toBe(jobs);
     expect(listed.objects).toHaveLength(jobs);

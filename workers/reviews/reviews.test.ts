@@ -10,7 +10,10 @@ import { encodeCursor } from '../lib/cursor.ts';
 const db = () => testDb().db;
 
 async function ratingOf(courseId: string) {
-  const [c] = await db().select({ sum: courses.ratingSum, count: courses.ratingCount, avg: courses.ratingAvg }).from(courses).where(eq(courses.id, courseId));
+  const [c] = await db()
+    .select({ sum: courses.ratingSum, count: courses.ratingCount, avg: courses.ratingAvg })
+    .from(courses)
+    .where(eq(courses.id, courseId));
   return c!;
 }
 
@@ -36,7 +39,13 @@ describe('reviews — happy', () => {
     const { teacher, learner, course } = await enrolledLearner();
     const res = await review(learner, course.id, { rating: 4, text: '  Полезный курс  ' });
     expect(res.status, show(res)).toBe(201);
-    expect(res.body.review).toMatchObject({ rating: 4, text: 'Полезный курс', hidden: false, reply: null, author: { name: 'Test learner' } });
+    expect(res.body.review).toMatchObject({
+      rating: 4,
+      text: 'Полезный курс',
+      hidden: false,
+      reply: null,
+      author: { name: 'Test learner' },
+    });
     expect(res.body.courseRating).toEqual({ average: 4, count: 1 });
     expect(await ratingOf(course.id)).toMatchObject({ sum: 4, count: 1 });
     const list = await api('GET', `/api/courses/${course.id}/reviews`);
@@ -68,7 +77,10 @@ describe('reviews — happy', () => {
     expect(after.body.items.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[0]]);
     expect(after.body.rating).toEqual({ average: 4, count: 2 });
     // Hiding twice changes nothing; unhiding brings it back, in the list and the rating.
-    expect((await api('POST', `/api/admin/reviews/${ids[1]}/hide`, { token: admin.token })).body.courseRating).toEqual({ average: 4, count: 2 });
+    expect((await api('POST', `/api/admin/reviews/${ids[1]}/hide`, { token: admin.token })).body.courseRating).toEqual({
+      average: 4,
+      count: 2,
+    });
     const un = await api('POST', `/api/admin/reviews/${ids[1]}/unhide`, { token: admin.token });
     expect(un.body.courseRating).toEqual({ average: 4, count: 3 });
     await expectExactRating(c.id);
@@ -92,7 +104,9 @@ describe('reviews — happy', () => {
   it("the course's teacher replies once; the learner is told; a second reply is 409", async () => {
     const { teacher, learner, course } = await enrolledLearner();
     const r = (await expectStatus(review(learner, course.id, { rating: 5, text: 'Спасибо!' }), 201)).review;
-    const replies = await Promise.all([1, 2, 3].map((i) => api('POST', `/api/reviews/${r.id}/reply`, { token: teacher.token, body: { text: `Рады помочь ${i}` } })));
+    const replies = await Promise.all(
+      [1, 2, 3].map((i) => api('POST', `/api/reviews/${r.id}/reply`, { token: teacher.token, body: { text: `Рады помочь ${i}` } })),
+    );
     expect(replies.filter((x) => x.status === 201)).toHaveLength(1);
     expect(replies.filter((x) => x.status === 409)).toHaveLength(2);
     const list = await api('GET', `/api/courses/${course.id}/reviews`);
@@ -133,14 +147,16 @@ describe('reviews — bad input and security', () => {
     expect(await expectExactRating(course.id)).toMatchObject({ sum: 5, count: 1 });
   });
 
-  it("nobody else edits, deletes or replies to a review; only admins hide", async () => {
+  it('nobody else edits, deletes or replies to a review; only admins hide', async () => {
     const { learner, course } = await enrolledLearner();
     const r = (await expectStatus(review(learner, course.id, { rating: 4 }), 201)).review;
     const other = await registerUser();
     const otherTeacher = await verifiedTeacher();
     expect((await api('PATCH', `/api/reviews/${r.id}`, { token: other.token, body: { rating: 1 } })).status).toBe(404);
     expect((await api('DELETE', `/api/reviews/${r.id}`, { token: other.token })).status).toBe(404);
-    expect((await api('POST', `/api/reviews/${r.id}/reply`, { token: otherTeacher.token, body: { text: 'Чужой ответ' } })).status).toBe(403);
+    expect((await api('POST', `/api/reviews/${r.id}/reply`, { token: otherTeacher.token, body: { text: 'Чужой ответ' } })).status).toBe(
+      403,
+    );
     expect((await api('POST', `/api/admin/reviews/${r.id}/hide`, { token: other.token })).status).toBe(403);
     expect((await api('POST', `/api/admin/reviews/${crypto.randomUUID()}/hide`, { token: (await createAdmin()).token })).status).toBe(404);
     const [row] = await db().select().from(reviews).where(eq(reviews.id, r.id));
@@ -162,7 +178,9 @@ describe('reviews — concurrency', () => {
     await Promise.all([
       ...ids.slice(0, 8).map((id) => api('POST', `/api/admin/reviews/${id}/hide`, { token: admin.token })),
       ...ids.slice(0, 4).map((id) => api('POST', `/api/admin/reviews/${id}/hide`, { token: admin.token })),
-      ...ids.slice(4, 12).map((id, i) => api('PATCH', `/api/reviews/${id}`, { token: learners[i + 4]!.token, body: { rating: 5 - (i % 5) } })),
+      ...ids
+        .slice(4, 12)
+        .map((id, i) => api('PATCH', `/api/reviews/${id}`, { token: learners[i + 4]!.token, body: { rating: 5 - (i % 5) } })),
       ...ids.slice(2, 6).map((id) => api('POST', `/api/admin/reviews/${id}/unhide`, { token: admin.token })),
       ...ids.slice(12).map((id, i) => api('DELETE', `/api/reviews/${id}`, { token: learners[i + 12]!.token })),
     ]);
@@ -186,7 +204,8 @@ interface ModerationItem {
   createdAt: string;
 }
 
-const moderation = (token: string | undefined, query = '') => api<{ items: ModerationItem[]; nextCursor: string | null }>('GET', `/api/admin/reviews${query}`, { token });
+const moderation = (token: string | undefined, query = '') =>
+  api<{ items: ModerationItem[]; nextCursor: string | null }>('GET', `/api/admin/reviews${query}`, { token });
 const idsIn = (items: ModerationItem[], courseId: string) => items.filter((r) => r.courseId === courseId).map((r) => r.id);
 
 /** Three reviews (oldest first) on a fresh course titled in ru and en; other test files add reviews in parallel. */
@@ -196,7 +215,8 @@ async function reviewedCourse() {
   const c = await createCourse(t, { title: { ru: `Модерация ${word}`, en: `Moderation ${word}` } });
   const learners = await learnersIn(c.id, 3);
   const ids: string[] = [];
-  for (const [i, l] of learners.entries()) ids.push((await expectStatus(review(l, c.id, { rating: i + 3, text: `Отзыв ${i}` }), 201)).review.id);
+  for (const [i, l] of learners.entries())
+    ids.push((await expectStatus(review(l, c.id, { rating: i + 3, text: `Отзыв ${i}` }), 201)).review.id);
   return { teacher: t, course: c, learners, ids, word };
 }
 
@@ -241,7 +261,7 @@ describe('review moderation — happy', () => {
     expect(idsIn((await moderation(admin.token, '?status=hidden&limit=100')).body.items, course.id)).toEqual([]);
   });
 
-  it('after hiding through the endpoint the list shows hidden: true, and the teacher\'s reply is there', async () => {
+  it("after hiding through the endpoint the list shows hidden: true, and the teacher's reply is there", async () => {
     const { teacher, course, ids } = await reviewedCourse();
     const admin = await createAdmin();
     await expectStatus(api('POST', `/api/reviews/${ids[0]}/reply`, { token: teacher.token, body: { text: 'Спасибо' } }), 201);

@@ -62,7 +62,8 @@ const toView = (r: RawReview, authorName: string): OwnReviewView => ({
   updatedAt: iso(r.updated_at)!,
 });
 
-const rating = (r: RawRating | null): CourseRating | undefined => (r ? { average: Number(r.rating_avg), count: r.rating_count } : undefined);
+const rating = (r: RawRating | null): CourseRating | undefined =>
+  r ? { average: Number(r.rating_avg), count: r.rating_count } : undefined;
 
 /**
  * The course's rating counters, moved by `sumDelta` / `countDelta` in the SAME statement as
@@ -99,7 +100,13 @@ export interface ReviewInput {
  * POST /api/courses/:id/reviews — enrolled learners only, once per course (unique pair).
  * One statement: the review, the course's counters and the teacher's notification.
  */
-export async function createReview(ctx: Ctx, actor: Actor, courseId: string, input: ReviewInput, origin?: string): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
+export async function createReview(
+  ctx: Ctx,
+  actor: Actor,
+  courseId: string,
+  input: ReviewInput,
+  origin?: string,
+): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
   if (!isId(courseId)) throw notFound('Course');
   const text = (input.text ?? '').trim();
   const [row] = await queryRows<{
@@ -154,7 +161,13 @@ export async function createReview(ctx: Ctx, actor: Actor, courseId: string, inp
  * the row lock in the same statement, so the counters move by the exact difference even
  * when an edit and a hide race; a hidden review's rating is not counted either way.
  */
-export async function updateReview(ctx: Ctx, actor: Actor, reviewId: string, input: Partial<ReviewInput>, origin?: string): Promise<{ review: OwnReviewView; courseRating?: CourseRating }> {
+export async function updateReview(
+  ctx: Ctx,
+  actor: Actor,
+  reviewId: string,
+  input: Partial<ReviewInput>,
+  origin?: string,
+): Promise<{ review: OwnReviewView; courseRating?: CourseRating }> {
   if (!isId(reviewId)) throw notFound('Review');
   const text = input.text === undefined ? null : input.text.trim();
   const [row] = await queryRows<{ review: RawReview | null; course: RawRating | null; author_name: string }>(
@@ -198,10 +211,22 @@ export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string, ori
  * POST /api/admin/reviews/:id/hide | unhide — idempotent. The flag flips only when it
  * differs (checked under the row lock), and the counters move in the same statement.
  */
-export async function setReviewHidden(ctx: Ctx, actor: Actor, reviewId: string, hidden: boolean, origin?: string): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
+export async function setReviewHidden(
+  ctx: Ctx,
+  actor: Actor,
+  reviewId: string,
+  hidden: boolean,
+  origin?: string,
+): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
   if (!isId(reviewId)) throw notFound('Review');
   const sign = hidden ? sql`-1` : sql`1`;
-  const [row] = await queryRows<{ review: RawReview | null; course: RawRating | null; current: RawRating | null; author_name: string | null; changed: boolean }>(
+  const [row] = await queryRows<{
+    review: RawReview | null;
+    course: RawRating | null;
+    current: RawRating | null;
+    author_name: string | null;
+    changed: boolean;
+  }>(
     ctx.services.db.db,
     sql`with o as (
         select id, hidden as was_hidden from reviews where id = ${reviewId}::uuid for update
@@ -267,12 +292,17 @@ export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, re
  * first, keyset-paginated; cached under the course's generation (bumped by every review
  * change), so a new, edited or hidden review shows at once.
  */
-export async function listReviews(ctx: Ctx, courseId: string, q: { cursor?: string; limit: number }): Promise<Page<ReviewView> & { rating: CourseRating }> {
+export async function listReviews(
+  ctx: Ctx,
+  courseId: string,
+  q: { cursor?: string; limit: number },
+): Promise<Page<ReviewView> & { rating: CourseRating }> {
   if (!isId(courseId)) throw notFound('Course');
   let after: [string, string] | undefined;
   if (q.cursor) {
     const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
+      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
     after = [at, id];
   }
   return ctx.services.cache.getOrLoad({
@@ -282,7 +312,11 @@ export async function listReviews(ctx: Ctx, courseId: string, q: { cursor?: stri
     ttlSec: 300,
     load: async () => {
       // The primary, not a replica: a lagging replica could store old reviews under the new generation.
-      const [row] = await queryRows<{ rating_avg: string; rating_count: number; items: (RawReview & { author_name: string; cursor_at: string })[] | null }>(
+      const [row] = await queryRows<{
+        rating_avg: string;
+        rating_count: number;
+        items: (RawReview & { author_name: string; cursor_at: string })[] | null;
+      }>(
         ctx.services.db.db,
         sql`select c.rating_avg, c.rating_count, (
             select json_agg(x order by x.created_at desc, x.id desc) from (
@@ -338,7 +372,8 @@ export async function listReviewsForModeration(
   if (q.status !== 'all') conditions.push(eq(reviews.hidden, q.status === 'hidden'));
   if (q.cursor) {
     const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
+      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
     conditions.push(sql`(${reviews.createdAt}, ${reviews.id}) < (${at}::timestamptz, ${id}::uuid)`);
   }
   const rows = await ctx.services.db.db

@@ -4,7 +4,16 @@ import { authenticate } from '../identity/auth.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import { text } from '../lib/text.ts';
-import { REVIEW_TEXT_MAX, createReview, deleteReview, listReviews, listReviewsForModeration, replyToReview, setReviewHidden, updateReview } from './reviews.ts';
+import {
+  REVIEW_TEXT_MAX,
+  createReview,
+  deleteReview,
+  listReviews,
+  listReviewsForModeration,
+  replyToReview,
+  setReviewHidden,
+  updateReview,
+} from './reviews.ts';
 
 const Rating = z.number({ message: 'Give 1 to 5 stars' }).int('Give 1 to 5 stars').min(1, 'Give 1 to 5 stars').max(5, 'Give 1 to 5 stars');
 const Text = text({ multiline: true }).max(REVIEW_TEXT_MAX, `At most ${REVIEW_TEXT_MAX} characters`);
@@ -30,7 +39,9 @@ const Review = z
 const OwnReview = Review.extend({ hidden: z.boolean() }).openapi('OwnReview');
 const CourseRating = z.object({ average: z.number(), count: z.number() });
 const Changed = z.object({ review: OwnReview, courseRating: CourseRating.optional() });
-const ModerationReview = OwnReview.extend({ courseTitle: z.string(), author: z.object({ id: z.string(), name: z.string() }) }).openapi('ModerationReview');
+const ModerationReview = OwnReview.extend({ courseTitle: z.string(), author: z.object({ id: z.string(), name: z.string() }) }).openapi(
+  'ModerationReview',
+);
 const ModerationQuery = PageQuery.extend({ status: z.enum(['visible', 'hidden', 'all']).default('all'), lang: Language.default('ru') });
 
 const origin = (c: AppContext) => new URL(c.req.url).origin;
@@ -46,56 +57,72 @@ const admin = authenticate(['admin']);
 
 const r = {
   list: createRoute({
-    method: 'get', path: '/courses/{id}/reviews', tags: ['reviews'],
+    method: 'get',
+    path: '/courses/{id}/reviews',
+    tags: ['reviews'],
     summary: 'Visible reviews of a published course, newest first, with its rating',
     middleware: [rateLimit('catalog.read')] as const,
     request: { params: IdParam, query: PageQuery },
     responses: { 200: json(pageOf(Review).extend({ rating: CourseRating })), ...errorResponses(400, 404, 429) },
   }),
   create: createRoute({
-    method: 'post', path: '/courses/{id}/reviews', tags: ['reviews'],
+    method: 'post',
+    path: '/courses/{id}/reviews',
+    tags: ['reviews'],
     summary: 'Review a course you are enrolled in: 1–5 stars and up to 2,000 characters, once',
     middleware: [user] as const,
     request: { params: IdParam, body: jsonBody(ReviewInput) },
     responses: { 201: json(Changed.required(), 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   update: createRoute({
-    method: 'patch', path: '/reviews/{id}', tags: ['reviews'],
+    method: 'patch',
+    path: '/reviews/{id}',
+    tags: ['reviews'],
     summary: 'Edit your review',
     middleware: [user] as const,
     request: { params: IdParam, body: jsonBody(ReviewPatch) },
     responses: { 200: json(Changed), ...errorResponses(400, 401, 404) },
   }),
   remove: createRoute({
-    method: 'delete', path: '/reviews/{id}', tags: ['reviews'],
+    method: 'delete',
+    path: '/reviews/{id}',
+    tags: ['reviews'],
     summary: 'Delete your review',
     middleware: [user] as const,
     request: { params: IdParam },
     responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
   }),
   reply: createRoute({
-    method: 'post', path: '/reviews/{id}/reply', tags: ['reviews'],
+    method: 'post',
+    path: '/reviews/{id}/reply',
+    tags: ['reviews'],
     summary: "The course's teacher answers a review, once",
     middleware: [user] as const,
     request: { params: IdParam, body: jsonBody(ReplyInput) },
     responses: { 201: json(OwnReview, 'Replied'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   moderation: createRoute({
-    method: 'get', path: '/admin/reviews', tags: ['admin'],
+    method: 'get',
+    path: '/admin/reviews',
+    tags: ['admin'],
     summary: "Every course's reviews for moderation, newest first, hidden ones included unless filtered",
     middleware: [admin] as const,
     request: { query: ModerationQuery },
     responses: { 200: json(pageOf(ModerationReview)), ...errorResponses(400, 401, 403) },
   }),
   hide: createRoute({
-    method: 'post', path: '/admin/reviews/{id}/hide', tags: ['admin'],
+    method: 'post',
+    path: '/admin/reviews/{id}/hide',
+    tags: ['admin'],
     summary: "Hide a review: out of the list and the course's rating (idempotent)",
     middleware: [admin] as const,
     request: { params: IdParam },
     responses: { 200: json(Changed.required()), ...errorResponses(401, 403, 404) },
   }),
   unhide: createRoute({
-    method: 'post', path: '/admin/reviews/{id}/unhide', tags: ['admin'],
+    method: 'post',
+    path: '/admin/reviews/{id}/unhide',
+    tags: ['admin'],
     summary: 'Show a hidden review again (idempotent)',
     middleware: [admin] as const,
     request: { params: IdParam },
@@ -104,14 +131,22 @@ const r = {
 };
 
 export const reviewsRoutes = createRouter()
-  .openapi(r.list, async (c) => c.json(await listReviews(ctxOf(c), c.req.valid('param').id, c.req.valid('query')), 200, { 'Cache-Control': REVIEWS_CACHE }))
-  .openapi(r.create, async (c) => c.json(await createReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201))
-  .openapi(r.update, async (c) => c.json(await updateReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200))
+  .openapi(r.list, async (c) =>
+    c.json(await listReviews(ctxOf(c), c.req.valid('param').id, c.req.valid('query')), 200, { 'Cache-Control': REVIEWS_CACHE }),
+  )
+  .openapi(r.create, async (c) =>
+    c.json(await createReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201),
+  )
+  .openapi(r.update, async (c) =>
+    c.json(await updateReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
+  )
   .openapi(r.remove, async (c) => {
     await deleteReview(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
     return c.body(null, 204);
   })
-  .openapi(r.reply, async (c) => c.json(await replyToReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').text, origin(c)), 201))
+  .openapi(r.reply, async (c) =>
+    c.json(await replyToReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').text, origin(c)), 201),
+  )
   .openapi(r.moderation, async (c) => c.json(await listReviewsForModeration(ctxOf(c), c.var.actor, c.req.valid('query')), 200, NO_STORE))
   .openapi(r.hide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, true, origin(c)), 200))
   .openapi(r.unhide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, false, origin(c)), 200));

@@ -10,7 +10,11 @@ export function formatPrice(price: CourseDetail['price'], lang: Lang): string {
   if (!price || price.amount <= 0) return t(lang, 'price.free');
   const major = price.amount / 100;
   try {
-    return new Intl.NumberFormat(LOCALES[lang], { style: 'currency', currency: price.currency, maximumFractionDigits: Number.isInteger(major) ? 0 : 2 }).format(major);
+    return new Intl.NumberFormat(LOCALES[lang], {
+      style: 'currency',
+      currency: price.currency,
+      maximumFractionDigits: Number.isInteger(major) ? 0 : 2,
+    }).format(major);
   } catch {
     return `${major} ${price.currency}`;
   }
@@ -21,7 +25,8 @@ export function formatRating(rating: CourseDetail['rating'], lang: Lang): string
   return t(lang, 'course.rating', { avg: rating.average, count: rating.count });
 }
 
-const levelName = (level: string, lang: Lang) => (['beginner', 'intermediate', 'advanced'].includes(level) ? t(lang, `level.${level}` as 'level.beginner') : level);
+const levelName = (level: string, lang: Lang) =>
+  ['beginner', 'intermediate', 'advanced'].includes(level) ? t(lang, `level.${level}` as 'level.beginner') : level;
 
 export const coursePath = (lang: Lang, id: string) => `/${lang}/courses/${id}`;
 export const coverPath = (lang: Lang, id: string) => `/${lang}/courses/${id}/cover.svg`;
@@ -41,14 +46,31 @@ export function courseJsonLd(course: CourseDetail, lang: Lang, url: string, imag
     creator: { '@type': 'Person', name: course.teacher.name },
     educationalLevel: levelName(course.level, lang),
     isAccessibleForFree: !course.price,
-    hasCourseInstance: { '@type': 'CourseInstance', courseMode: 'Online', courseWorkload: `PT${Math.max(1, Math.round(course.modules.reduce((n, m) => n + m.lessons.reduce((s, l) => s + l.durationMin, 0), 0)))}M` },
+    hasCourseInstance: {
+      '@type': 'CourseInstance',
+      courseMode: 'Online',
+      courseWorkload: `PT${Math.max(1, Math.round(course.modules.reduce((n, m) => n + m.lessons.reduce((s, l) => s + l.durationMin, 0), 0)))}M`,
+    },
   };
   if (course.category) data.about = course.category.title;
   if (course.rating.count > 0) {
-    data.aggregateRating = { '@type': 'AggregateRating', ratingValue: course.rating.average, ratingCount: course.rating.count, bestRating: 5, worstRating: 1 };
+    data.aggregateRating = {
+      '@type': 'AggregateRating',
+      ratingValue: course.rating.average,
+      ratingCount: course.rating.count,
+      bestRating: 5,
+      worstRating: 1,
+    };
   }
   if (course.price) {
-    data.offers = { '@type': 'Offer', category: 'Paid', price: course.price.amount / 100, priceCurrency: course.price.currency, availability: 'https://schema.org/InStock', url };
+    data.offers = {
+      '@type': 'Offer',
+      category: 'Paid',
+      price: course.price.amount / 100,
+      priceCurrency: course.price.currency,
+      availability: 'https://schema.org/InStock',
+      url,
+    };
   }
   return data;
 }
@@ -89,7 +111,9 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
     .on('meta[name="robots"]', { element: (el) => void el.remove() })
     .on('link[rel="alternate"][hreflang]', { element: (el) => void el.remove() })
     .on('head', { element: (el) => void el.append(head, { html: true }) })
-    .on('a[data-lang-link]', { element: (el) => void el.setAttribute('href', coursePath(el.getAttribute('data-lang-link') as Lang, course.id)) })
+    .on('a[data-lang-link]', {
+      element: (el) => void el.setAttribute('href', coursePath(el.getAttribute('data-lang-link') as Lang, course.id)),
+    })
     // scripts/course.ts sees data-prerendered and does not blank the region while it loads.
     .on('#course', { element: (el) => void (el.setAttribute('data-prerendered', ''), el.setAttribute('aria-busy', 'false')) })
     .on('#course > noscript', { element: (el) => void el.remove() })
@@ -100,7 +124,16 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
         if (textLang) el.setAttribute('lang', textLang);
       },
     })
-    .on('#course-fallback', textLang ? { element: (el) => void (el.setInnerContent(t(lang, 'course.fallbackLang', { lang: t(lang, `langName.${textLang}`) })), el.removeAttribute('hidden')) } : {})
+    .on(
+      '#course-fallback',
+      textLang
+        ? {
+            element: (el) =>
+              void (el.setInnerContent(t(lang, 'course.fallbackLang', { lang: t(lang, `langName.${textLang}`) })),
+              el.removeAttribute('hidden')),
+          }
+        : {},
+    )
     .on('#course-description', {
       element: (el) => {
         el.setInnerContent(course.description);

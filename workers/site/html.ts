@@ -55,7 +55,11 @@ export function headTags(p: HeadTags): string {
   if (p.image) {
     const image = new URL(p.image, p.origin).href;
     tags.push(`<meta property="og:image" content="${esc(image)}">`, `<meta name="twitter:image" content="${esc(image)}">`);
-    if (p.imageAlt) tags.push(`<meta property="og:image:alt" content="${esc(p.imageAlt)}">`, `<meta name="twitter:image:alt" content="${esc(p.imageAlt)}">`);
+    if (p.imageAlt)
+      tags.push(
+        `<meta property="og:image:alt" content="${esc(p.imageAlt)}">`,
+        `<meta name="twitter:image:alt" content="${esc(p.imageAlt)}">`,
+      );
   }
   return tags.join('');
 }

@@ -21,7 +21,9 @@ export function cardHtml(course: CourseCard, lang: Lang): string {
   const textLang = course.titleLang !== lang ? ` lang="${course.titleLang}"` : '';
   return (
     `<li class="card"><article class="course-card">` +
-    (course.coverUrl ? `<img class="course-card__cover" src="${esc(course.coverUrl)}" alt="" width="640" height="360" loading="lazy" decoding="async">` : '') +
+    (course.coverUrl
+      ? `<img class="course-card__cover" src="${esc(course.coverUrl)}" alt="" width="640" height="360" loading="lazy" decoding="async">`
+      : '') +
     `<h3 class="course-card__title"${textLang}><a href="/${lang}/courses/${esc(course.id)}" class="card__link">${esc(course.title)}</a></h3>` +
     (course.featured ? `<p class="tag">${esc(t(lang, 'course.featured'))}</p>` : '') +
     (course.description ? `<p class="course-card__summary"${textLang}>${esc(course.description)}</p>` : '') +
@@ -44,7 +46,9 @@ function fillRegion(rewriter: HTMLRewriter, id: string, html: string): HTMLRewri
 }
 
 function withHead(rewriter: HTMLRewriter, head: string): HTMLRewriter {
-  return rewriter.on('link[rel="alternate"][hreflang]', { element: (el) => void el.remove() }).on('head', { element: (el) => void el.append(head, { html: true }) });
+  return rewriter
+    .on('link[rel="alternate"][hreflang]', { element: (el) => void el.remove() })
+    .on('head', { element: (el) => void el.append(head, { html: true }) });
 }
 
 const html = (res: Response) => new Response(res.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
@@ -59,27 +63,40 @@ async function orStatic(c: AppContext, path: string, fill: () => Promise<Rendere
   } catch (err) {
     c.var.log.error('list page render failed, serving the static page', { path, err: String(err) });
     const page = await assetFetch(c, path);
-    return { response: new Response(page.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } }), shareable: false };
+    return {
+      response: new Response(page.body, {
+        status: 200,
+        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+      }),
+      shareable: false,
+    };
   }
 }
 
 /** `/{lang}/`: categories and featured courses. */
 export function homePage(c: AppContext, lang: Lang): Promise<Response> {
   const origin = new URL(c.req.url).origin;
-  return cachedPage(c, new URL(`/${lang}/`, origin).href, LIST_PAGE_POLICY, () => orStatic(c, `/${lang}/`, async (): Promise<Rendered> => {
-    const ctx = ctxOf(c);
-    const [cats, featured, page] = await Promise.all([
-      listCategories(ctx, lang),
-      listCourses(ctx, { lang, featured: true, limit: FEATURED_LIMIT }),
-      assetFetch(c, `/${lang}/`),
-    ]);
-    const chips = cats.items.map((k) => `<li><a href="/${lang}/courses?category=${encodeURIComponent(k.slug)}">${esc(k.title)}</a></li>`).join('');
-    const cards = featured.items.filter((k) => k.featured).map((k) => cardHtml(k, lang)).join('');
-    const title = `Sabaq — ${t(lang, 'site.tagline')}`;
-    let rw = withHead(new HTMLRewriter(), headTags({ origin, lang, rest: '/', title, description: t(lang, 'site.description') }));
-    rw = fillRegion(fillRegion(rw, 'categories', chips), 'featured', cards);
-    return { response: rw.transform(html(page)), shareable: true };
-  }));
+  return cachedPage(c, new URL(`/${lang}/`, origin).href, LIST_PAGE_POLICY, () =>
+    orStatic(c, `/${lang}/`, async (): Promise<Rendered> => {
+      const ctx = ctxOf(c);
+      const [cats, featured, page] = await Promise.all([
+        listCategories(ctx, lang),
+        listCourses(ctx, { lang, featured: true, limit: FEATURED_LIMIT }),
+        assetFetch(c, `/${lang}/`),
+      ]);
+      const chips = cats.items
+        .map((k) => `<li><a href="/${lang}/courses?category=${encodeURIComponent(k.slug)}">${esc(k.title)}</a></li>`)
+        .join('');
+      const cards = featured.items
+        .filter((k) => k.featured)
+        .map((k) => cardHtml(k, lang))
+        .join('');
+      const title = `Sabaq — ${t(lang, 'site.tagline')}`;
+      let rw = withHead(new HTMLRewriter(), headTags({ origin, lang, rest: '/', title, description: t(lang, 'site.description') }));
+      rw = fillRegion(fillRegion(rw, 'categories', chips), 'featured', cards);
+      return { response: rw.transform(html(page)), shareable: true };
+    }),
+  );
 }
 
 const FILTER_VALUES: Record<string, (v: string) => boolean> = {
@@ -112,31 +129,35 @@ export async function catalogPage(c: AppContext, lang: Lang): Promise<Response |
   const query = catalogQuery(url.searchParams);
   if (!query) return undefined;
   const qs = query.size ? `?${query}` : '';
-  return cachedPage(c, new URL(`/${lang}/courses${qs}`, url.origin).href, LIST_PAGE_POLICY, () => orStatic(c, `/${lang}/courses`, async (): Promise<Rendered> => {
-    const filters: CatalogFilters = Object.fromEntries(query) as CatalogFilters;
-    if (query.has('minRating')) filters.minRating = Number(query.get('minRating'));
-    const [list, cats, page] = await Promise.all([
-      listCourses(ctxOf(c), { ...filters, lang, limit: CATALOG_PAGE_SIZE }),
-      filters.category ? listCategories(ctxOf(c), lang) : undefined,
-      assetFetch(c, `/${lang}/courses`),
-    ]);
-    // A category page is the catalog filtered by it: its name leads the title and heading.
-    const category = cats?.items.find((k) => k.slug === filters.category)?.title;
-    const heading = category ? `${category} — ${t(lang, 'catalog.title')}` : t(lang, 'catalog.title');
-    const title = `${heading} — Sabaq`;
-    const description = metaDescription(list.items.map((k) => k.title).join(' · ') || t(lang, 'site.description'));
-    let rw = withHead(new HTMLRewriter(), headTags({ origin: url.origin, lang, rest: `/courses${qs}`, title, description }))
-      .on('meta[name="description"]', { element: (el) => void el.setAttribute('content', description) })
-      .on('title', { element: (el) => void el.setInnerContent(title) })
-      .on('main h1', { element: (el) => void el.setInnerContent(heading) })
-      // Links to this page in other languages keep the filters.
-      .on('a[data-lang-link]', { element: (el) => void el.setAttribute('href', `/${el.getAttribute('data-lang-link')}/courses${qs}`) })
-      .on('#catalog-more', { element: (el) => void (list.nextCursor ? el.removeAttribute('hidden') : undefined) });
-    for (const [name, value] of query) {
-      if (name === 'category') continue; // its options arrive with the categories (scripts/catalog.ts)
-      rw = rw.on(`#filter-${name === 'minRating' ? 'rating' : name} option[value="${value}"]`, { element: (el) => void el.setAttribute('selected', '') });
-    }
-    rw = fillRegion(rw, 'catalog-results', list.items.map((k) => cardHtml(k, lang)).join(''));
-    return { response: rw.transform(html(page)), shareable: true };
-  }));
+  return cachedPage(c, new URL(`/${lang}/courses${qs}`, url.origin).href, LIST_PAGE_POLICY, () =>
+    orStatic(c, `/${lang}/courses`, async (): Promise<Rendered> => {
+      const filters: CatalogFilters = Object.fromEntries(query) as CatalogFilters;
+      if (query.has('minRating')) filters.minRating = Number(query.get('minRating'));
+      const [list, cats, page] = await Promise.all([
+        listCourses(ctxOf(c), { ...filters, lang, limit: CATALOG_PAGE_SIZE }),
+        filters.category ? listCategories(ctxOf(c), lang) : undefined,
+        assetFetch(c, `/${lang}/courses`),
+      ]);
+      // A category page is the catalog filtered by it: its name leads the title and heading.
+      const category = cats?.items.find((k) => k.slug === filters.category)?.title;
+      const heading = category ? `${category} — ${t(lang, 'catalog.title')}` : t(lang, 'catalog.title');
+      const title = `${heading} — Sabaq`;
+      const description = metaDescription(list.items.map((k) => k.title).join(' · ') || t(lang, 'site.description'));
+      let rw = withHead(new HTMLRewriter(), headTags({ origin: url.origin, lang, rest: `/courses${qs}`, title, description }))
+        .on('meta[name="description"]', { element: (el) => void el.setAttribute('content', description) })
+        .on('title', { element: (el) => void el.setInnerContent(title) })
+        .on('main h1', { element: (el) => void el.setInnerContent(heading) })
+        // Links to this page in other languages keep the filters.
+        .on('a[data-lang-link]', { element: (el) => void el.setAttribute('href', `/${el.getAttribute('data-lang-link')}/courses${qs}`) })
+        .on('#catalog-more', { element: (el) => void (list.nextCursor ? el.removeAttribute('hidden') : undefined) });
+      for (const [name, value] of query) {
+        if (name === 'category') continue; // its options arrive with the categories (scripts/catalog.ts)
+        rw = rw.on(`#filter-${name === 'minRating' ? 'rating' : name} option[value="${value}"]`, {
+          element: (el) => void el.setAttribute('selected', ''),
+        });
+      }
+      rw = fillRegion(rw, 'catalog-results', list.items.map((k) => cardHtml(k, lang)).join(''));
+      return { response: rw.transform(html(page)), shareable: true };
+    }),
+  );
 }

@@ -82,7 +82,11 @@ export async function cachedPage(c: AppContext, key: string, policy: PageCachePo
       refreshing.add(key);
       ctxOf(c).defer(
         render()
-          .then(({ response, shareable }) => (shareable && response.status === 200 ? store(cache, key, response, policy, Date.now()) : cache.delete(key).then(() => undefined)))
+          .then(({ response, shareable }) =>
+            shareable && response.status === 200
+              ? store(cache, key, response, policy, Date.now())
+              : cache.delete(key).then(() => undefined),
+          )
           .finally(() => refreshing.delete(key)),
       );
     }

@@ -47,7 +47,8 @@ describe('course page rendered at the edge — happy', () => {
     expect(en.text).toContain('4.5 out of 5 · 2 ratings');
     expect(en.text).toMatch(/KZT|₸/);
     expect(en.text).toContain(`<link rel="canonical" href="http://sabaq.test/en/courses/${c.id}">`);
-    for (const l of ['ru', 'kk', 'en']) expect(en.text).toContain(`<link rel="alternate" hreflang="${l}" href="http://sabaq.test/${l}/courses/${c.id}">`);
+    for (const l of ['ru', 'kk', 'en'])
+      expect(en.text).toContain(`<link rel="alternate" hreflang="${l}" href="http://sabaq.test/${l}/courses/${c.id}">`);
     expect(en.text).toContain(`<link rel="alternate" hreflang="x-default" href="http://sabaq.test/ru/courses/${c.id}">`);
     expect(en.text).toContain(`<meta property="og:title" content="Algebra ${uniq}">`);
     expect(en.text).toContain(`<meta property="og:image" content="http://sabaq.test/en/courses/${c.id}/cover.svg">`);
@@ -200,18 +201,23 @@ describe('course page — security: nothing personal is shared', () => {
     expect(again.text).toBe(anon.text);
   });
 
-  it.each(['/ru/learn', '/kk/studio', '/en/admin', '/ru/account', `/ru/lessons/${crypto.randomUUID()}`, `/ru/attempts/${crypto.randomUUID()}`, `/ru/results/${crypto.randomUUID()}`])(
-    'private page %s stays the static shell: noindex, not rendered, not stored',
-    async (path) => {
-      const u = await registerUser();
-      const res = await page(path, cookieOf(u.token));
-      expect(res.status, show(res)).toBe(200);
-      expect(res.text).toContain('<meta name="robots" content="noindex">');
-      expect(res.text).not.toContain(u.email);
-      expect(res.headers.get('x-edge-cache')).toBeNull();
-      expect(res.headers.get('cache-control') ?? '').not.toContain('s-maxage');
-    },
-  );
+  it.each([
+    '/ru/learn',
+    '/kk/studio',
+    '/en/admin',
+    '/ru/account',
+    `/ru/lessons/${crypto.randomUUID()}`,
+    `/ru/attempts/${crypto.randomUUID()}`,
+    `/ru/results/${crypto.randomUUID()}`,
+  ])('private page %s stays the static shell: noindex, not rendered, not stored', async (path) => {
+    const u = await registerUser();
+    const res = await page(path, cookieOf(u.token));
+    expect(res.status, show(res)).toBe(200);
+    expect(res.text).toContain('<meta name="robots" content="noindex">');
+    expect(res.text).not.toContain(u.email);
+    expect(res.headers.get('x-edge-cache')).toBeNull();
+    expect(res.headers.get('cache-control') ?? '').not.toContain('s-maxage');
+  });
 });
 
 describe('robots.txt and sitemap', () => {
@@ -289,7 +295,10 @@ describe('robots.txt and sitemap', () => {
 describe('home and catalog rendered at the edge', () => {
   it('the catalog for a category has its courses in the HTML, cached per filter, with canonical and hreflang', async () => {
     const slug = `cat-${rnd()}`;
-    await testDb().db.insert(categories).values({ slug, title: { ru: `Категория ${slug}`, en: `Category ${slug}` } }).onConflictDoNothing();
+    await testDb()
+      .db.insert(categories)
+      .values({ slug, title: { ru: `Категория ${slug}`, en: `Category ${slug}` } })
+      .onConflictDoNothing();
     // Categories have no write API yet (seeded): say it changed, as an admin write would.
     await testCtx().services.cache.bump(gens.categories);
     const t = await verifiedTeacher();

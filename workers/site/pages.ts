@@ -63,7 +63,10 @@ async function readCourse(c: AppContext, id: string, lang: Lang): Promise<Course
 /** The static shell (scripts load the course from the API): personal, never stored. */
 async function shell(c: AppContext, lang: Lang): Promise<Response> {
   const page = await assetFetch(c, `/${lang}/courses/_/`);
-  return new Response(page.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' } });
+  return new Response(page.body, {
+    status: 200,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' },
+  });
 }
 
 /**
@@ -100,6 +103,9 @@ export async function courseCover(c: AppContext, lang: Lang, id: string): Promis
   return cachedPage(c, new URL(coverPath(lang, id), origin).href, COURSE_PAGE_POLICY, async (): Promise<Rendered> => {
     const read = await readCourse(c, id, lang);
     if (!('course' in read)) return { response: await notFoundPage(c, lang), shareable: false };
-    return { response: new Response(courseCoverSvg(read.course), { headers: { 'Content-Type': 'image/svg+xml; charset=utf-8' } }), shareable: true };
+    return {
+      response: new Response(courseCoverSvg(read.course), { headers: { 'Content-Type': 'image/svg+xml; charset=utf-8' } }),
+      shareable: true,
+    };
   });
 }

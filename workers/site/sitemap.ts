@@ -13,7 +13,14 @@ const filePath = (after: string) => `/sitemaps/courses-${after || '0'}.xml`;
 
 export function robotsTxt(c: AppContext): Response {
   const origin = new URL(c.req.url).origin;
-  const body = ['User-agent: *', 'Disallow: /api/', ...LANGS.flatMap((l) => [`Disallow: /${l}/learn`, `Disallow: /${l}/account`, `Disallow: /${l}/studio`, `Disallow: /${l}/admin`]), '', `Sitemap: ${origin}/sitemap.xml`, ''].join('\n');
+  const body = [
+    'User-agent: *',
+    'Disallow: /api/',
+    ...LANGS.flatMap((l) => [`Disallow: /${l}/learn`, `Disallow: /${l}/account`, `Disallow: /${l}/studio`, `Disallow: /${l}/admin`]),
+    '',
+    `Sitemap: ${origin}/sitemap.xml`,
+    '',
+  ].join('\n');
   return new Response(body, { headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SHORT_LIVED } });
 }
 
@@ -22,7 +29,10 @@ export async function sitemapIndex(c: AppContext): Promise<Response> {
   const { after } = await sitemapFiles(ctxOf(c));
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' +
-    [`<sitemap><loc>${esc(new URL('/sitemaps/pages.xml', origin).href)}</loc></sitemap>`, ...after.map((a) => `<sitemap><loc>${esc(new URL(filePath(a), origin).href)}</loc></sitemap>`)].join('') +
+    [
+      `<sitemap><loc>${esc(new URL('/sitemaps/pages.xml', origin).href)}</loc></sitemap>`,
+      ...after.map((a) => `<sitemap><loc>${esc(new URL(filePath(a), origin).href)}</loc></sitemap>`),
+    ].join('') +
     '</sitemapindex>';
   return new Response(body, { headers: { 'Content-Type': 'application/xml; charset=utf-8', ...SHORT_LIVED } });
 }
@@ -36,13 +46,17 @@ const urlEntry = (origin: string, rest: string, lastmod?: string) =>
   ).join('');
 
 const urlset = (entries: string) =>
-  '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">' + entries + '</urlset>';
+  '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">' +
+  entries +
+  '</urlset>';
 
 /** `/sitemaps/pages.xml` (home, catalog, tests) and `/sitemaps/courses-<after>.xml`; else undefined. */
 export async function sitemapFile(c: AppContext, name: string): Promise<Response | undefined> {
   const origin = new URL(c.req.url).origin;
   if (name === 'pages.xml') {
-    return new Response(urlset(['/', '/courses', '/tests'].map((p) => urlEntry(origin, p)).join('')), { headers: { 'Content-Type': 'application/xml; charset=utf-8', ...SHORT_LIVED } });
+    return new Response(urlset(['/', '/courses', '/tests'].map((p) => urlEntry(origin, p)).join('')), {
+      headers: { 'Content-Type': 'application/xml; charset=utf-8', ...SHORT_LIVED },
+    });
   }
   const m = /^courses-([0-9a-f-]{36}|0)\.xml$/.exec(name);
   if (!m || (m[1] !== '0' && !isId(m[1]!))) return undefined;

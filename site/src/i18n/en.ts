@@ -281,7 +281,8 @@ export const en = {
 
   // Teacher studio: course list, course form, course editor (studio.astro, scripts/studio*.ts).
   'studio.pendingTitle': 'Waiting for verification',
-  'studio.pendingNext': 'An administrator reviews new teacher profiles. As soon as yours is verified, you can create and publish courses here.',
+  'studio.pendingNext':
+    'An administrator reviews new teacher profiles. As soon as yours is verified, you can create and publish courses here.',
   'studio.rejectedTitle': 'Teacher profile not approved',
   'studio.rejected': 'An administrator did not approve your teacher profile. If you think this is a mistake, please contact support.',
   'studio.notFound': 'Course not found. It may have been deleted, or it belongs to another teacher.',
@@ -378,7 +379,8 @@ export const en = {
 
   // Administration: review moderation.
   'admin.reviews': 'Reviews',
-  'admin.reviewsIntro': 'The newest reviews of every course. A hidden review leaves the course page and no longer counts in its rating; it can be shown again.',
+  'admin.reviewsIntro':
+    'The newest reviews of every course. A hidden review leaves the course page and no longer counts in its rating; it can be shown again.',
   'admin.reviewsShow': 'Show reviews',
   'admin.reviewStatus.all': 'All',
   'admin.reviewStatus.visible': 'Visible',
@@ -403,7 +405,8 @@ export const en = {
   'testKind.assessment': 'Assessment',
 
   'tests.title': 'Tests and assessments',
-  'tests.lead': 'Quizzes check what you have learned. Assessments are questionnaires for children: a parent sees the result and can download a PDF report.',
+  'tests.lead':
+    'Quizzes check what you have learned. Assessments are questionnaires for children: a parent sees the result and can download a PDF report.',
   'tests.kind': 'Type',
   'tests.apply': 'Show',
   'tests.list': 'Available tests',
@@ -658,20 +661,27 @@ export const en = {
   'consent.accept': 'I accept the terms of use and the privacy notice',
   'consent.child': "As the child's parent, I consent to the processing of the child's data as the privacy notice describes",
   'consent.read': 'Read the privacy notice',
-  'consent.childAssessment': "What this stores: the child's answers, the scores and the PDF report. Who sees them: only you; the test's author sees only totals across everyone who took it. You can export or delete them on the parent page at any time.",
+  'consent.childAssessment':
+    "What this stores: the child's answers, the scores and the PDF report. Who sees them: only you; the test's author sees only totals across everyone who took it. You can export or delete them on the parent page at any time.",
   'privacy.title': 'Privacy notice',
   'privacy.version': 'Version of {version}',
-  'privacy.intro': 'Sabaq is a learning platform. This notice says what we store about you and your children, who sees it, and how to take it back.',
+  'privacy.intro':
+    'Sabaq is a learning platform. This notice says what we store about you and your children, who sees it, and how to take it back.',
   'privacy.accountTitle': 'Your account',
-  'privacy.accountText': 'Your email, name, language and role; a hash of your password (never the password itself); your courses, progress, reviews and notifications. We record which version of the terms and of this notice you accepted, and when.',
+  'privacy.accountText':
+    'Your email, name, language and role; a hash of your password (never the password itself); your courses, progress, reviews and notifications. We record which version of the terms and of this notice you accepted, and when.',
   'privacy.childTitle': "Children's data",
-  'privacy.childText': "A child has no account: the parent adds the child's name, birth year and language, with the parent's consent, which we record. When a child takes an assessment we store the answers, the scores and the PDF report.",
+  'privacy.childText':
+    "A child has no account: the parent adds the child's name, birth year and language, with the parent's consent, which we record. When a child takes an assessment we store the answers, the scores and the PDF report.",
   'privacy.whoTitle': 'Who sees it',
-  'privacy.whoText': "Only the parent sees a child's answers, results and reports (a report link is signed and expires in 15 minutes). The author of a test sees only totals across everyone who took it, never a child's name or answers. Administrators see data only when needed to keep the service running.",
+  'privacy.whoText':
+    "Only the parent sees a child's answers, results and reports (a report link is signed and expires in 15 minutes). The author of a test sees only totals across everyone who took it, never a child's name or answers. Administrators see data only when needed to keep the service running.",
   'privacy.rightsTitle': 'Your choices',
-  'privacy.rightsText': "You can download everything stored about a child, delete a child's profile, or withdraw your consent, which deletes the child's data. Deleting your account deletes your data and your children's.",
+  'privacy.rightsText':
+    "You can download everything stored about a child, delete a child's profile, or withdraw your consent, which deletes the child's data. Deleting your account deletes your data and your children's.",
   'privacy.processorsTitle': 'Where it is kept',
-  'privacy.processorsText': 'Data is kept in our database (Neon Postgres), files in Cloudflare R2, and short-lived caches in Upstash Redis. Nothing is sold or shared for advertising.',
+  'privacy.processorsText':
+    'Data is kept in our database (Neon Postgres), files in Cloudflare R2, and short-lived caches in Upstash Redis. Nothing is sold or shared for advertising.',
   // --- payments ---
   'pay.nav': 'Payments',
   'pay.buy': 'Buy for {price}',

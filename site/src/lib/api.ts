@@ -183,7 +183,10 @@ function refreshSession(): Promise<boolean> {
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: readCookie(CSRF_COOKIE) ?? '' },
     body: '{}',
   })
-    .then((res) => res.ok, () => false)
+    .then(
+      (res) => res.ok,
+      () => false,
+    )
     .finally(() => {
       refreshing = null;
     });

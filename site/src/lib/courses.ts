@@ -69,7 +69,15 @@ export function courseCard(course: CourseCard, heading: 'h2' | 'h3' = 'h3'): HTM
       'article',
       { class: 'course-card' },
       course.coverUrl
-        ? h('img', { class: 'course-card__cover', src: course.coverUrl, alt: '', width: 640, height: 360, loading: 'lazy', decoding: 'async' })
+        ? h('img', {
+            class: 'course-card__cover',
+            src: course.coverUrl,
+            alt: '',
+            width: 640,
+            height: 360,
+            loading: 'lazy',
+            decoding: 'async',
+          })
         : null,
       h(heading, { class: 'course-card__title', lang }, h('a', { href: courseUrl(course.id), class: 'card__link' }, course.title)),
       course.featured ? h('p', { class: 'tag' }, tc('course.featured')) : null,

@@ -40,7 +40,9 @@ function controlFor(form: HTMLFormElement, name: string): Control | null {
 }
 
 function controls(form: HTMLFormElement): Control[] {
-  return Array.from(form.elements).filter(isControl).filter((c) => c.name && !c.disabled && c.type !== 'hidden');
+  return Array.from(form.elements)
+    .filter(isControl)
+    .filter((c) => c.name && !c.disabled && c.type !== 'hidden');
 }
 
 export function formValues(form: HTMLFormElement): FormValues {

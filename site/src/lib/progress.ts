@@ -12,7 +12,11 @@ export function progressBar(p: Progress, label = tc('progress.label')): HTMLElem
     'div',
     { class: 'progress' },
     h('progress', { max: 100, value: p.percent, 'aria-label': label }),
-    h('span', { class: 'progress__text' }, tc('progress.text', { percent: p.percent, completed: p.completed, total: p.total, count: p.total })),
+    h(
+      'span',
+      { class: 'progress__text' },
+      tc('progress.text', { percent: p.percent, completed: p.completed, total: p.total, count: p.total }),
+    ),
   );
 }
 

@@ -20,7 +20,10 @@ interface AdminPage extends Page<Payment> {
 let cursor: string | null = null;
 
 const row = (p: Payment): HTMLTableRowElement => {
-  const refund = p.status === 'succeeded' ? h('button', { type: 'button', class: 'button button--small button--secondary' }, tc('pay.admin.refund')) : null;
+  const refund =
+    p.status === 'succeeded'
+      ? h('button', { type: 'button', class: 'button button--small button--secondary' }, tc('pay.admin.refund'))
+      : null;
   refund?.addEventListener('click', async () => {
     if (!confirm(tc('pay.admin.refundConfirm'))) return;
     refund.setAttribute('aria-disabled', 'true');

@@ -56,7 +56,12 @@ function date(iso: string | null | undefined): string {
 function teacherItem(teacher: TeacherReview): HTMLLIElement {
   const context = h('span', { class: 'visually-hidden' }, `: ${teacher.name}`);
   const verify = h('button', { type: 'button', class: 'button button--small', 'data-action': 'verify' }, tc('admin.verify'), context);
-  const reject = h('button', { type: 'button', class: 'button button--danger button--small', 'data-action': 'reject' }, tc('admin.reject'), context.cloneNode(true));
+  const reject = h(
+    'button',
+    { type: 'button', class: 'button button--danger button--small', 'data-action': 'reject' },
+    tc('admin.reject'),
+    context.cloneNode(true),
+  );
   verify.addEventListener('click', () => void decide(teacher, verify));
   reject.addEventListener('click', () => openReject(teacher));
   return h(
@@ -86,7 +91,10 @@ async function load(append: boolean): Promise<void> {
   const token = ++loadToken;
   if (!append) setState(region, 'loading');
   try {
-    const res = await api.get<Page<TeacherReview>>('/api/admin/teachers', { query: { status, cursor: append ? cursor : null, limit: 20 }, lang: false });
+    const res = await api.get<Page<TeacherReview>>('/api/admin/teachers', {
+      query: { status, cursor: append ? cursor : null, limit: 20 },
+      lang: false,
+    });
     if (token !== loadToken) return;
     shown = append ? [...shown, ...res.items] : res.items;
     cursor = res.nextCursor;
@@ -149,12 +157,17 @@ let reviewCursor: string | null = null;
 let reviewCount = 0;
 let reviewLoadToken = 0;
 
-const stars = (n: number) => h('span', { class: 'review__stars', 'aria-label': tc('reviews.ratedAs', { rating: n }) }, '★'.repeat(n) + '☆'.repeat(5 - n));
+const stars = (n: number) =>
+  h('span', { class: 'review__stars', 'aria-label': tc('reviews.ratedAs', { rating: n }) }, '★'.repeat(n) + '☆'.repeat(5 - n));
 
 function reviewItem(r: ModeratedReview): HTMLLIElement {
   const toggle = h(
     'button',
-    { type: 'button', class: r.hidden ? 'button button--small' : 'button button--danger button--small', 'data-action': r.hidden ? 'unhide' : 'hide' },
+    {
+      type: 'button',
+      class: r.hidden ? 'button button--small' : 'button button--danger button--small',
+      'data-action': r.hidden ? 'unhide' : 'hide',
+    },
     tc(r.hidden ? 'admin.unhide' : 'admin.hide'),
     h('span', { class: 'visually-hidden' }, `: ${r.author.name} — ${r.courseTitle}`),
   );
@@ -177,7 +190,14 @@ function reviewItem(r: ModeratedReview): HTMLLIElement {
         r.hidden ? h('span', { class: 'studio-badge' }, tc('admin.reviewHidden')) : null,
       ),
       r.text ? h('p', { class: 'admin-note' }, r.text) : null,
-      r.reply ? h('div', { class: 'review__reply' }, h('p', {}, h('strong', {}, tc('reviews.teacherReply'))), h('p', { class: 'admin-note' }, r.reply.text)) : null,
+      r.reply
+        ? h(
+            'div',
+            { class: 'review__reply' },
+            h('p', {}, h('strong', {}, tc('reviews.teacherReply'))),
+            h('p', { class: 'admin-note' }, r.reply.text),
+          )
+        : null,
     ),
     h('div', { class: 'actions' }, toggle),
   );
@@ -189,7 +209,9 @@ async function loadReviews(append: boolean): Promise<void> {
   const token = ++reviewLoadToken;
   if (!append) setState(reviewsRegion, 'loading');
   try {
-    const res = await api.get<Page<ModeratedReview>>('/api/admin/reviews', { query: { status: reviewStatus, cursor: append ? reviewCursor : null, limit: 20 } });
+    const res = await api.get<Page<ModeratedReview>>('/api/admin/reviews', {
+      query: { status: reviewStatus, cursor: append ? reviewCursor : null, limit: 20 },
+    });
     if (token !== reviewLoadToken) return;
     const items = res.items.map(reviewItem);
     if (append) reviewList.append(...items);
@@ -253,7 +275,10 @@ async function main(): Promise<void> {
   });
   enhanceForm(rejectForm, {
     submit: ({ reason = '' }) =>
-      withFieldErrors(() => api.post(`/api/admin/teachers/${enc(rejecting!.id)}/reject`, { reason }), (path) => (path === 'reason' ? 'reason' : null)),
+      withFieldErrors(
+        () => api.post(`/api/admin/teachers/${enc(rejecting!.id)}/reject`, { reason }),
+        (path) => (path === 'reason' ? 'reason' : null),
+      ),
     onSuccess: () => {
       const teacher = rejecting!;
       rejecting = null;

@@ -139,7 +139,14 @@ class Saver {
       again.addEventListener('click', () => this.set(failed));
       line.replaceChildren(tc('attempt.saveFailed', { message: this.error }), ' ', again);
     } else {
-      line.textContent = status === 'saving' ? tc('attempt.saving') : status === 'saved' ? tc('attempt.saved') : status === 'retrying' ? tc('attempt.pending') : '';
+      line.textContent =
+        status === 'saving'
+          ? tc('attempt.saving')
+          : status === 'saved'
+            ? tc('attempt.saved')
+            : status === 'retrying'
+              ? tc('attempt.pending')
+              : '';
     }
     updateSummary();
   }
@@ -201,14 +208,21 @@ function isAnswered(q: TakerQuestion): boolean {
 function writeAnswer(q: TakerQuestion, a: Answer): void {
   if ('option' in a) for (const i of inputs(q)) i.checked = i.value === a.option;
   else if ('options' in a) for (const i of inputs(q)) i.checked = a.options.includes(i.value);
-  else if ('value' in a) for (const i of inputs(q)) (i.type === 'number' ? (i.value = String(a.value)) : (i.checked = i.value === String(a.value)));
+  else if ('value' in a)
+    for (const i of inputs(q)) i.type === 'number' ? (i.value = String(a.value)) : (i.checked = i.value === String(a.value));
   else if ('text' in a) {
     const area = textArea(q);
     if (area) area.value = a.text;
   }
 }
 
-function choice(q: TakerQuestion, type: 'radio' | 'checkbox', value: string, label: Node | string, extraClass = 'attempt-option'): HTMLLabelElement {
+function choice(
+  q: TakerQuestion,
+  type: 'radio' | 'checkbox',
+  value: string,
+  label: Node | string,
+  extraClass = 'attempt-option',
+): HTMLLabelElement {
   return h('label', { class: extraClass }, h('input', { type, name: `q-${q.key}`, value, id: `q-${q.key}-${value}` }), label);
 }
 
@@ -240,7 +254,9 @@ function questionItem(q: TakerQuestion, index: number): HTMLLIElement {
           ? h(
               'div',
               { class: 'attempt-likert', 'data-points': points },
-              ...Array.from({ length: points }, (_, i) => choice(q, 'radio', String(q.min + i), h('span', {}, String(q.min + i)), 'attempt-likert__point')),
+              ...Array.from({ length: points }, (_, i) =>
+                choice(q, 'radio', String(q.min + i), h('span', {}, String(q.min + i)), 'attempt-likert__point'),
+              ),
             )
           : h(
               'div',
@@ -265,7 +281,12 @@ function questionItem(q: TakerQuestion, index: number): HTMLLIElement {
   const fieldset = h(
     'fieldset',
     { class: 'attempt-q__set', 'aria-describedby': [hint ? hintId : '', `${base}-status`].filter(Boolean).join(' ') },
-    h('legend', { class: 'attempt-q__legend' }, h('span', { class: 'attempt-q__num' }, `${index + 1}. `), h('span', { lang: text.lang }, text.text)),
+    h(
+      'legend',
+      { class: 'attempt-q__legend' },
+      h('span', { class: 'attempt-q__num' }, `${index + 1}. `),
+      h('span', { lang: text.lang }, text.text),
+    ),
     hint ? h('p', { class: 'field-hint', id: hintId }, hint) : null,
     body,
     status,

@@ -33,8 +33,7 @@ const list = createCourseList({
   region,
   list: region.querySelector('ul')!,
   more: byId<HTMLButtonElement>('catalog-more'),
-  fetchPage: (cursor, signal) =>
-    api.get<Page<CourseCard>>('/api/courses', { query: { ...filters, cursor, limit: PAGE_SIZE }, signal }),
+  fetchPage: (cursor, signal) => api.get<Page<CourseCard>>('/api/courses', { query: { ...filters, cursor, limit: PAGE_SIZE }, signal }),
 });
 
 async function loadCategories(): Promise<void> {

@@ -84,7 +84,8 @@ function renderMine(state: PageState): void {
   const me = state.me;
   const enrolled = Boolean(me?.enrolled);
   // A paid course is bought, not enrolled in: the button says so and shows the price.
-  if (state.course.price && state.course.price.amount > 0) byId('course-enroll').textContent = tc('pay.buy', { price: formatPrice(state.course.price) });
+  if (state.course.price && state.course.price.amount > 0)
+    byId('course-enroll').textContent = tc('pay.buy', { price: formatPrice(state.course.price) });
   byId('course-enroll').hidden = enrolled;
   byId('course-leave').hidden = !enrolled;
   byId('course-go-learn').hidden = !enrolled;
@@ -94,7 +95,8 @@ function renderMine(state: PageState): void {
   cont.hidden = true;
   if (me && enrolled && me.progress) {
     const children: Node[] = [progressBar(me.progress)];
-    if (me.status === 'completed') children.unshift(h('p', { class: 'done-mark' }, `✓ ${tc('course.completed')}: ${formatDate(me.completedAt)}`));
+    if (me.status === 'completed')
+      children.unshift(h('p', { class: 'done-mark' }, `✓ ${tc('course.completed')}: ${formatDate(me.completedAt)}`));
     progress.replaceChildren(...children);
     const first = state.course.modules?.[0]?.lessons[0];
     const target = me.nextLesson ?? (me.progress.completed === 0 && first ? { id: first.id, title: first.title } : null);
@@ -209,15 +211,26 @@ async function settleCheckout(state: PageState, back: CheckoutReturn): Promise<v
 
 // ---------------------------------------------------------------- reviews
 
-const stars = (n: number) => h('span', { class: 'review__stars', 'aria-label': tc('reviews.ratedAs', { rating: n }) }, '★'.repeat(n) + '☆'.repeat(5 - n));
+const stars = (n: number) =>
+  h('span', { class: 'review__stars', 'aria-label': tc('reviews.ratedAs', { rating: n }) }, '★'.repeat(n) + '☆'.repeat(5 - n));
 
 function reviewItem(r: Review, state: PageState): HTMLLIElement {
   const li = h(
     'li',
     {},
-    h('p', {}, stars(r.rating), ' ', h('strong', {}, r.author.name), ' · ', h('time', { datetime: r.createdAt, class: 'muted' }, formatDate(r.createdAt))),
+    h(
+      'p',
+      {},
+      stars(r.rating),
+      ' ',
+      h('strong', {}, r.author.name),
+      ' · ',
+      h('time', { datetime: r.createdAt, class: 'muted' }, formatDate(r.createdAt)),
+    ),
     r.text ? h('p', {}, r.text) : null,
-    r.reply ? h('div', { class: 'review__reply' }, h('p', {}, h('strong', {}, tc('reviews.teacherReply'))), h('p', {}, r.reply.text)) : null,
+    r.reply
+      ? h('div', { class: 'review__reply' }, h('p', {}, h('strong', {}, tc('reviews.teacherReply'))), h('p', {}, r.reply.text))
+      : null,
   );
   if (state.me?.teacher && !r.reply) li.append(replyForm(r, li, state));
   return li;
@@ -327,7 +340,9 @@ function wireReviewForm(state: PageState): void {
     submit: (values) => {
       const body = { rating: Number(values.rating), text: values.text ?? '' };
       const own = state.me?.review;
-      return own ? api.patch(`/api/reviews/${encodeURIComponent(own.id)}`, body) : api.post(`/api/courses/${encodeURIComponent(state.id)}/reviews`, body);
+      return own
+        ? api.patch(`/api/reviews/${encodeURIComponent(own.id)}`, body)
+        : api.post(`/api/courses/${encodeURIComponent(state.id)}/reviews`, body);
     },
     onSuccess: async () => {
       editing = false;

@@ -15,7 +15,14 @@ interface GameResults {
   status: 'running' | 'ended';
   title: Record<string, string>;
   playerCount: number;
-  questions: { index: number; text: Record<string, string>; answered: number; correct: number; percentCorrect: number; averageMs: number | null }[];
+  questions: {
+    index: number;
+    text: Record<string, string>;
+    answered: number;
+    correct: number;
+    percentCorrect: number;
+    averageMs: number | null;
+  }[];
   standings: { place: number; nickname: string; score: number; correct: number }[];
 }
 
@@ -88,7 +95,9 @@ function showQuestion(m: GameMessage, receivedAt: number) {
   qnum.textContent = tc('game.questionOf', { n: m.index + 1, count: m.count });
   const text = localText(q.text);
   qtext.textContent = text.text;
-  optionList.replaceChildren(...q.options.map((o: any, i: number) => h('li', { class: `game-option--${i % 4}`, 'data-key': o.key }, localText(o.text).text)));
+  optionList.replaceChildren(
+    ...q.options.map((o: any, i: number) => h('li', { class: `game-option--${i % 4}`, 'data-key': o.key }, localText(o.text).text)),
+  );
   progress.textContent = tc('game.answeredCount', { answered: 0, players: playerCount });
   stopTimer = countdown(m, receivedAt, (s) => (timer.textContent = tc('game.timeLeft', { seconds: s })));
 }
@@ -158,7 +167,9 @@ function renderResults(r: GameResults) {
       h('td', {}, q.averageMs === null ? '—' : tc('game.seconds', { seconds: Math.round(q.averageMs / 100) / 10 })),
     ),
   );
-  const standingRows = r.standings.map((s) => h('tr', {}, h('td', {}, String(s.place)), h('td', {}, s.nickname), h('td', {}, String(s.score))));
+  const standingRows = r.standings.map((s) =>
+    h('tr', {}, h('td', {}, String(s.place)), h('td', {}, s.nickname), h('td', {}, String(s.score))),
+  );
   byId('host-stats').replaceChildren(...statsRows);
   byId('host-standings').replaceChildren(...standingRows);
 }

@@ -89,7 +89,9 @@ function wireCompletion(lesson: Lesson, next: { id: string; title: string } | nu
     status.textContent = '';
     try {
       const path = `/api/lessons/${encodeURIComponent(lesson.id)}/completion`;
-      const progress = done ? await api.delete<CourseProgress>(path, { lang: true }) : await api.post<CourseProgress>(path, undefined, { lang: true });
+      const progress = done
+        ? await api.delete<CourseProgress>(path, { lang: true })
+        : await api.post<CourseProgress>(path, undefined, { lang: true });
       renderProgress(lesson, progress, next);
       status.textContent = progress.courseCompleted ? tc('lesson.courseCompleted') : done ? '' : tc('lesson.done');
     } catch (error) {
@@ -127,7 +129,18 @@ async function main(): Promise<void> {
   ]);
   const next = following(curriculum, lesson.id);
   if (mine?.enrolled && mine.progress && mine.status) {
-    renderProgress(lesson, { courseId: lesson.courseId, status: mine.status, completedAt: mine.completedAt, progress: mine.progress, nextLesson: mine.nextLesson, completedLessonIds: mine.completedLessonIds }, next);
+    renderProgress(
+      lesson,
+      {
+        courseId: lesson.courseId,
+        status: mine.status,
+        completedAt: mine.completedAt,
+        progress: mine.progress,
+        nextLesson: mine.nextLesson,
+        completedLessonIds: mine.completedLessonIds,
+      },
+      next,
+    );
     wireCompletion(lesson, next);
     return;
   }

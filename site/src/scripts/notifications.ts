@@ -52,7 +52,13 @@ function item(n: NotificationItem): HTMLLIElement {
     h(
       'div',
       { class: 'item-list__main' },
-      h('p', { class: 'notification__text' }, n.readAt ? null : h('span', { class: 'tag', 'data-new': '' }, tc('notifications.new')), n.readAt ? null : ' ', sentence),
+      h(
+        'p',
+        { class: 'notification__text' },
+        n.readAt ? null : h('span', { class: 'tag', 'data-new': '' }, tc('notifications.new')),
+        n.readAt ? null : ' ',
+        sentence,
+      ),
       h('time', { datetime: n.createdAt, class: 'muted' }, formatDate(n.createdAt, true)),
     ),
   );
@@ -104,7 +110,9 @@ async function firstPage(): Promise<Page<NotificationItem>> {
 }
 
 async function load(next = false): Promise<void> {
-  const page = next ? await api.get<Page<NotificationItem>>('/api/me/notifications', { query: { limit: 20, cursor }, lang: false }) : await firstPage();
+  const page = next
+    ? await api.get<Page<NotificationItem>>('/api/me/notifications', { query: { limit: 20, cursor }, lang: false })
+    : await firstPage();
   cursor = page.nextCursor;
   if (next) list.append(...page.items.map(item));
   else merge(page.items);

@@ -30,12 +30,19 @@ function summary(r: Result): string {
 function resultItem(r: Result): HTMLLIElement {
   const title = localText(r.title);
   const extra = [formatDateTime(r.submittedAt), summary(r)].filter(Boolean).join(' · ');
-  return h('li', { 'data-result-id': r.id }, h('a', { href: resultUrl(r.id), lang: title.lang }, title.text), h('span', { class: 'muted' }, ` · ${extra}`));
+  return h(
+    'li',
+    { 'data-result-id': r.id },
+    h('a', { href: resultUrl(r.id), lang: title.lang }, title.text),
+    h('span', { class: 'muted' }, ` · ${extra}`),
+  );
 }
 
 function load(childId: string, history: History): Promise<void> {
   history.loading ??= api
-    .get<Page<Result>>('/api/me/results', { query: { childId, limit: PAGE_SIZE, cursor: history.items.length ? history.nextCursor : null } })
+    .get<Page<Result>>('/api/me/results', {
+      query: { childId, limit: PAGE_SIZE, cursor: history.items.length ? history.nextCursor : null },
+    })
     .then(
       (page) => {
         history.items.push(...page.items);
@@ -66,7 +73,11 @@ export function childResults(child: Child): HTMLElement {
   const more = h('button', { type: 'button', class: 'link-button child-results__more', hidden: true }, tc('parent.moreResults'));
   const take = h(
     'a',
-    { class: 'button button--secondary button--small', href: `${href('/tests')}?kind=assessment&child=${encodeURIComponent(child.id)}`, 'data-take-test': child.id },
+    {
+      class: 'button button--secondary button--small',
+      href: `${href('/tests')}?kind=assessment&child=${encodeURIComponent(child.id)}`,
+      'data-take-test': child.id,
+    },
     tc('parent.takeTest'),
     h('span', { class: 'visually-hidden' }, `: ${child.name}`),
   );
@@ -74,7 +85,8 @@ export function childResults(child: Child): HTMLElement {
   const show = () => {
     list.replaceChildren(...state.items.map(resultItem));
     list.hidden = !state.items.length;
-    status.textContent = state.error || (state.loading && !state.items.length ? tc('common.loading') : state.items.length ? '' : tc('parent.noResults'));
+    status.textContent =
+      state.error || (state.loading && !state.items.length ? tc('common.loading') : state.items.length ? '' : tc('parent.noResults'));
     more.hidden = !state.nextCursor || Boolean(state.error);
   };
 
@@ -92,7 +104,12 @@ export function childResults(child: Child): HTMLElement {
   return h(
     'section',
     { class: 'child-results', 'aria-labelledby': headingId },
-    h('h3', { class: 'child-results__title', id: headingId }, h('span', {}, tc('parent.results')), h('span', { class: 'visually-hidden' }, `: ${child.name}`)),
+    h(
+      'h3',
+      { class: 'child-results__title', id: headingId },
+      h('span', {}, tc('parent.results')),
+      h('span', { class: 'visually-hidden' }, `: ${child.name}`),
+    ),
     status,
     list,
     more,

@@ -22,8 +22,18 @@ function payload(values: FormValues): Omit<Child, 'id'> {
 function renderList(): void {
   list.replaceChildren(
     ...children.map((child) => {
-      const edit = h('button', { type: 'button', class: 'button button--secondary button--small' }, tc('common.edit'), h('span', { class: 'visually-hidden' }, `: ${child.name}`));
-      const remove = h('button', { type: 'button', class: 'button button--danger button--small' }, tc('common.delete'), h('span', { class: 'visually-hidden' }, `: ${child.name}`));
+      const edit = h(
+        'button',
+        { type: 'button', class: 'button button--secondary button--small' },
+        tc('common.edit'),
+        h('span', { class: 'visually-hidden' }, `: ${child.name}`),
+      );
+      const remove = h(
+        'button',
+        { type: 'button', class: 'button button--danger button--small' },
+        tc('common.delete'),
+        h('span', { class: 'visually-hidden' }, `: ${child.name}`),
+      );
       edit.addEventListener('click', () => openEditor(child));
       remove.addEventListener('click', () => void removeChild(child));
       return h(
@@ -96,7 +106,10 @@ async function main(): Promise<void> {
     submit: (values) => {
       // The parent's consent, with the version of the text the page linked to.
       const box = byId<HTMLInputElement>('child-consent');
-      return api.post<Child>('/api/me/children', { ...payload(values), consent: box.checked ? { version: box.dataset.version ?? '' } : undefined });
+      return api.post<Child>('/api/me/children', {
+        ...payload(values),
+        consent: box.checked ? { version: box.dataset.version ?? '' } : undefined,
+      });
     },
     onSuccess: (child) => {
       children = [...children, child];

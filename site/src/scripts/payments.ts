@@ -12,7 +12,8 @@ const more = byId<HTMLButtonElement>('payments-more');
 let cursor: string | null = null;
 
 function paymentRow(p: Payment, extra?: Node): HTMLTableRowElement {
-  const item = p.purchase.kind === 'course' ? h('a', { href: href(`/courses/${encodeURIComponent(p.purchase.id)}`) }, p.description) : p.description;
+  const item =
+    p.purchase.kind === 'course' ? h('a', { href: href(`/courses/${encodeURIComponent(p.purchase.id)}`) }, p.description) : p.description;
   const status = tc(`pay.status.${p.status}` as 'pay.status.pending');
   return h(
     'tr',

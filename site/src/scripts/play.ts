@@ -83,7 +83,11 @@ function renderQuestion(m: GameMessage, receivedAt: number, answer: any) {
   options.replaceChildren(
     ...q.options.map((o: any, i: number) => {
       const label = localText(o.text);
-      const button = h('button', { type: 'button', class: `game-option game-option--${i % 4}`, 'data-key': o.key, 'aria-pressed': 'false', lang: label.lang }, label.text);
+      const button = h(
+        'button',
+        { type: 'button', class: `game-option game-option--${i % 4}`, 'data-key': o.key, 'aria-pressed': 'false', lang: label.lang },
+        label.text,
+      );
       button.addEventListener('click', () => choose(o.key, button));
       return button;
     }),
@@ -126,7 +130,16 @@ function send(frame: Record<string, unknown>) {
 }
 
 function renderTop(top: { nickname: string; score: number; place: number }[]) {
-  topList.replaceChildren(...top.map((p) => h('li', { class: p.nickname === nickname ? 'game-top__me' : null }, h('span', {}, `${p.place}. ${p.nickname}`), h('span', {}, String(p.score)))));
+  topList.replaceChildren(
+    ...top.map((p) =>
+      h(
+        'li',
+        { class: p.nickname === nickname ? 'game-top__me' : null },
+        h('span', {}, `${p.place}. ${p.nickname}`),
+        h('span', {}, String(p.score)),
+      ),
+    ),
+  );
   topBox.hidden = top.length === 0;
 }
 
@@ -186,7 +199,8 @@ function onMessage(m: GameMessage, receivedAt: number) {
       sessionStorage.removeItem(STORE);
       break;
     case 'error':
-      if (m.code === 'already_answered' || m.code === 'too_late' || m.code === 'not_open') setStatus(tcMaybe(`game.error.${m.code}`) ?? m.message);
+      if (m.code === 'already_answered' || m.code === 'too_late' || m.code === 'not_open')
+        setStatus(tcMaybe(`game.error.${m.code}`) ?? m.message);
       break;
   }
 }
@@ -218,7 +232,11 @@ form.addEventListener('submit', async (e) => {
     return pinInput.focus();
   }
   try {
-    const seat = await api.post<{ seatToken: string; nickname: string }>(`/api/games/${pin}/join`, { nickname: nickInput.value }, { on401: 'throw' });
+    const seat = await api.post<{ seatToken: string; nickname: string }>(
+      `/api/games/${pin}/join`,
+      { nickname: nickInput.value },
+      { on401: 'throw' },
+    );
     const info: SeatInfo = { pin, token: seat.seatToken, nickname: seat.nickname };
     sessionStorage.setItem(STORE, JSON.stringify(info));
     play(info);

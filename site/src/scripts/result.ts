@@ -49,7 +49,12 @@ function scaleItem(s: ScaleResult): HTMLLIElement {
       ? h(
           'div',
           { class: 'result-band', 'data-band': s.bandIndex ?? '' },
-          h('p', {}, h('span', { class: 'result-band__name' }, `${tc('result.band')}: `), h('strong', { lang: band.label.lang, 'data-band-label': '' }, band.label.text)),
+          h(
+            'p',
+            {},
+            h('span', { class: 'result-band__name' }, `${tc('result.band')}: `),
+            h('strong', { lang: band.label.lang, 'data-band-label': '' }, band.label.text),
+          ),
           band.text.text ? h('p', { lang: band.text.lang }, band.text.text) : null,
         )
       : h('p', { class: 'muted' }, tc('result.noBand')),
@@ -71,7 +76,11 @@ function render(r: Result): void {
   }
 
   if (r.score !== undefined) {
-    byId('result-quiz-score').textContent = tc('result.quizScore', { correct: r.correct ?? 0, total: r.total ?? 0, percent: Math.round(r.score * 100) });
+    byId('result-quiz-score').textContent = tc('result.quizScore', {
+      correct: r.correct ?? 0,
+      total: r.total ?? 0,
+      percent: Math.round(r.score * 100),
+    });
     const badge = byId('result-passed');
     badge.hidden = r.passed === undefined;
     badge.textContent = r.passed ? tc('result.passed') : tc('result.failed');

@@ -26,8 +26,7 @@ if (!q) {
     region,
     list: region.querySelector('ul')!,
     more: byId<HTMLButtonElement>('search-more'),
-    fetchPage: (cursor, signal) =>
-      api.get<Page<CourseCard>>('/api/search', { query: { q, ...filters, cursor, limit: PAGE_SIZE }, signal }),
+    fetchPage: (cursor, signal) => api.get<Page<CourseCard>>('/api/search', { query: { q, ...filters, cursor, limit: PAGE_SIZE }, signal }),
   });
   void list.reload();
 }

@@ -75,7 +75,14 @@ export function textsFrom(values: FormValues, field: string): Texts {
 }
 
 export function parseTags(raw: string | undefined): string[] {
-  return [...new Set((raw ?? '').split(/[,;\n]/).map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      (raw ?? '')
+        .split(/[,;\n]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Major units as typed ("4990", "4 990,50") → minor units (tiyn), or NaN. */
@@ -136,7 +143,10 @@ export const courseMessages: FieldMessages = {
 let categories: Promise<Category[]> | undefined;
 
 export function loadCategories(): Promise<Category[]> {
-  categories ??= api.get<Page<Category> | { items: Category[] }>('/api/categories').then((r) => r.items, () => []);
+  categories ??= api.get<Page<Category> | { items: Category[] }>('/api/categories').then(
+    (r) => r.items,
+    () => [],
+  );
   return categories;
 }
 
@@ -152,7 +162,8 @@ export async function prepareCourseForm(form: HTMLFormElement): Promise<void> {
 
 function setValue(form: HTMLFormElement, name: string, value: string): void {
   const control = form.elements.namedItem(name);
-  if (control instanceof HTMLInputElement || control instanceof HTMLSelectElement || control instanceof HTMLTextAreaElement) control.value = value;
+  if (control instanceof HTMLInputElement || control instanceof HTMLSelectElement || control instanceof HTMLTextAreaElement)
+    control.value = value;
 }
 
 export async function fillCourseForm(form: HTMLFormElement, course: AuthoredCourse): Promise<void> {

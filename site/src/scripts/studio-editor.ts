@@ -90,10 +90,21 @@ function renderHead(): void {
   if (label) label.textContent = tc('studio.moduleTitleIn', { lang: ENDONYMS[courseLang()] });
 }
 
-function button(label: string, context: string, key: string, onClick: () => void, opts: { icon?: string; disabled?: boolean; danger?: boolean } = {}): HTMLButtonElement {
+function button(
+  label: string,
+  context: string,
+  key: string,
+  onClick: () => void,
+  opts: { icon?: string; disabled?: boolean; danger?: boolean } = {},
+): HTMLButtonElement {
   const node = h(
     'button',
-    { type: 'button', class: `button button--small ${opts.danger ? 'button--danger' : 'button--secondary'}`, 'data-focus': key, disabled: opts.disabled },
+    {
+      type: 'button',
+      class: `button button--small ${opts.danger ? 'button--danger' : 'button--secondary'}`,
+      'data-focus': key,
+      disabled: opts.disabled,
+    },
     opts.icon ? h('span', { 'aria-hidden': 'true' }, `${opts.icon} `) : null,
     label,
     h('span', { class: 'visually-hidden' }, `: ${context}`),
@@ -152,7 +163,10 @@ function lessonItem(m: AuthoredModule, l: AuthoredLesson, moduleIndex: number, i
         'div',
         { class: 'studio-row__actions' },
         button(tc('studio.up'), context, `lesson:${l.id}:up`, () => moveLesson(m, l.id, -1), { icon: '↑', disabled: index === 0 }),
-        button(tc('studio.down'), context, `lesson:${l.id}:down`, () => moveLesson(m, l.id, 1), { icon: '↓', disabled: index === count - 1 }),
+        button(tc('studio.down'), context, `lesson:${l.id}:down`, () => moveLesson(m, l.id, 1), {
+          icon: '↓',
+          disabled: index === count - 1,
+        }),
         button(tc('common.edit'), context, `lesson:${l.id}:edit`, () => void openLessonDialog(m, l)),
         button(tc('common.delete'), context, `lesson:${l.id}:delete`, () => void deleteLesson(m, l), { danger: true }),
       ),
@@ -162,7 +176,16 @@ function lessonItem(m: AuthoredModule, l: AuthoredLesson, moduleIndex: number, i
 
 function addLessonForm(m: AuthoredModule, moduleContext: string): HTMLFormElement {
   const id = `lesson-add-${m.id}`;
-  const input = h('input', { id, name: 'title', type: 'text', required: true, maxlength: 200, autocomplete: 'off', lang: courseLang(), 'data-focus': `addlesson:${m.id}` });
+  const input = h('input', {
+    id,
+    name: 'title',
+    type: 'text',
+    required: true,
+    maxlength: 200,
+    autocomplete: 'off',
+    lang: courseLang(),
+    'data-focus': `addlesson:${m.id}`,
+  });
   const form = h(
     'form',
     { class: 'form studio-inline', method: 'post', 'data-add-lesson': m.id },
@@ -189,7 +212,13 @@ function addLessonForm(m: AuthoredModule, moduleContext: string): HTMLFormElemen
         (path) => (path.startsWith('title') ? 'title' : null),
       ),
     onSuccess: (lesson) => {
-      m.lessons.push({ id: lesson.id, title: lesson.title, preview: lesson.preview, position: lesson.position, durationMin: lesson.durationMin });
+      m.lessons.push({
+        id: lesson.id,
+        title: lesson.title,
+        preview: lesson.preview,
+        position: lesson.position,
+        durationMin: lesson.durationMin,
+      });
       renderCurriculum(`addlesson:${m.id}`);
       say(tc('studio.lessonAdded', { title: pickText(lesson.title, courseLang()).text }));
     },
@@ -201,7 +230,8 @@ function focusKey(key: string): void {
   const find = (k: string) => document.querySelector<HTMLElement>(`[data-focus="${CSS.escape(k)}"]`);
   let node = find(key);
   // A move to the first or last place disables the button just used: take its twin.
-  if (node instanceof HTMLButtonElement && node.disabled) node = find(key.replace(/:(up|down)$/, (_, d: string) => (d === 'up' ? ':down' : ':up')));
+  if (node instanceof HTMLButtonElement && node.disabled)
+    node = find(key.replace(/:(up|down)$/, (_, d: string) => (d === 'up' ? ':down' : ':up')));
   node?.focus();
 }
 
@@ -253,7 +283,10 @@ function moveModule(id: string, delta: -1 | 1): void {
   [mods[from], mods[to]] = [mods[to]!, mods[from]!];
   renderCurriculum(`module:${id}:${delta < 0 ? 'up' : 'down'}`);
   say(tc('studio.movedModule', { title: pickText(mods[to]!.title, courseLang()).text, position: to + 1, count: mods.length }));
-  sendOrder(`/api/courses/${enc(course.id)}/modules/order`, mods.map((m) => m.id));
+  sendOrder(
+    `/api/courses/${enc(course.id)}/modules/order`,
+    mods.map((m) => m.id),
+  );
 }
 
 function moveLesson(m: AuthoredModule, id: string, delta: -1 | 1): void {
@@ -264,7 +297,10 @@ function moveLesson(m: AuthoredModule, id: string, delta: -1 | 1): void {
   [lessons[from], lessons[to]] = [lessons[to]!, lessons[from]!];
   renderCurriculum(`lesson:${id}:${delta < 0 ? 'up' : 'down'}`);
   say(tc('studio.movedLesson', { title: pickText(lessons[to]!.title, courseLang()).text, position: to + 1, count: lessons.length }));
-  sendOrder(`/api/modules/${enc(m.id)}/lessons/order`, lessons.map((l) => l.id));
+  sendOrder(
+    `/api/modules/${enc(m.id)}/lessons/order`,
+    lessons.map((l) => l.id),
+  );
 }
 
 async function deleteModule(m: AuthoredModule): Promise<void> {
@@ -405,7 +441,8 @@ function setupDialogs(): void {
   lessonDialog.addEventListener('close', () => editingLesson && focusKey(`lesson:${editingLesson.lesson.id}:edit`));
 
   enhanceForm(moduleForm, {
-    validate: (values) => (Object.keys(textsFrom(values, 'title')).length ? undefined : { [`title.${courseLang()}`]: tc('studio.err.titleNeeded') }),
+    validate: (values) =>
+      Object.keys(textsFrom(values, 'title')).length ? undefined : { [`title.${courseLang()}`]: tc('studio.err.titleNeeded') },
     submit: (values) =>
       withFieldErrors(
         () => api.patch<{ id: string; title: Texts }>(`/api/modules/${enc(editingModule!.id)}`, { title: textsFrom(values, 'title') }),
@@ -453,7 +490,12 @@ function setupCourseForms(): void {
   void prepareCourseForm(form).then(() => fillCourseForm(form, course));
   enhanceForm(form, {
     validate: validateCourse,
-    submit: (values) => withFieldErrors(() => api.patch<AuthoredCourse>(`/api/courses/${enc(course.id)}`, courseInput(values)), courseFieldMap(form), courseMessages),
+    submit: (values) =>
+      withFieldErrors(
+        () => api.patch<AuthoredCourse>(`/api/courses/${enc(course.id)}`, courseInput(values)),
+        courseFieldMap(form),
+        courseMessages,
+      ),
     onSuccess: (updated) => {
       course = { ...course, ...updated, modules: course.modules };
       renderHead();
@@ -466,7 +508,10 @@ function setupCourseForms(): void {
   enhanceForm(addModule, {
     submit: ({ title = '' }) =>
       withFieldErrors(
-        () => api.post<{ id: string; title: Texts; position: number }>(`/api/courses/${enc(course.id)}/modules`, { title: { [courseLang()]: title } }),
+        () =>
+          api.post<{ id: string; title: Texts; position: number }>(`/api/courses/${enc(course.id)}/modules`, {
+            title: { [courseLang()]: title },
+          }),
         (path) => (path.startsWith('title') ? 'title' : null),
       ),
     onSuccess: (m) => {

@@ -21,7 +21,12 @@ export function enhanceLangTabs(root: HTMLElement, initial: Lang): LangTabs {
       'button',
       { type: 'button', role: 'tab', class: 'studio-tab', id: `${panel.id}-tab`, 'aria-controls': panel.id, lang: panel.dataset.langPanel },
       legend?.textContent ?? panel.dataset.langPanel ?? '',
-      h('span', { class: 'studio-tab__mark', hidden: true }, h('span', { 'aria-hidden': 'true' }, '!'), h('span', { class: 'visually-hidden' }, ` ${root.dataset.tabErrors ?? ''}`)),
+      h(
+        'span',
+        { class: 'studio-tab__mark', hidden: true },
+        h('span', { 'aria-hidden': 'true' }, '!'),
+        h('span', { class: 'visually-hidden' }, ` ${root.dataset.tabErrors ?? ''}`),
+      ),
     );
     panel.setAttribute('role', 'tabpanel');
     panel.setAttribute('aria-labelledby', tab.id);

@@ -106,7 +106,17 @@ function templates(kind: TestKind): Doc {
       timeLimitSec: 600,
       passMark: 0.5,
       scales: [],
-      questions: [{ key: 'q1', type: 'single', text: {}, options: [{ key: 'a', text: {}, correct: true }, { key: 'b', text: {} }] }],
+      questions: [
+        {
+          key: 'q1',
+          type: 'single',
+          text: {},
+          options: [
+            { key: 'a', text: {}, correct: true },
+            { key: 'b', text: {} },
+          ],
+        },
+      ],
     };
   }
   return {
@@ -160,7 +170,12 @@ const stripLang = (path: string) => path.replace(/\.(ru|kk|en)$/, '');
 
 type Bind = 'text' | 'string' | 'int' | 'minutes' | 'percent' | 'scalekey';
 
-function control(path: string, bind: Bind, attrs: Record<string, string | number | boolean | undefined> = {}, multiline = false): HTMLInputElement | HTMLTextAreaElement {
+function control(
+  path: string,
+  bind: Bind,
+  attrs: Record<string, string | number | boolean | undefined> = {},
+  multiline = false,
+): HTMLInputElement | HTMLTextAreaElement {
   const value = getAt(path);
   let shown = '';
   if (bind === 'text') shown = isObj(value) ? String(value[textLang] ?? '') : '';
@@ -174,7 +189,12 @@ function control(path: string, bind: Bind, attrs: Record<string, string | number
     return area;
   }
   const numeric = bind === 'int' || bind === 'minutes' || bind === 'percent';
-  const input = h('input', { type: numeric ? 'number' : 'text', autocomplete: 'off', inputmode: bind === 'int' ? 'numeric' : bind === 'text' ? undefined : 'decimal', ...common });
+  const input = h('input', {
+    type: numeric ? 'number' : 'text',
+    autocomplete: 'off',
+    inputmode: bind === 'int' ? 'numeric' : bind === 'text' ? undefined : 'decimal',
+    ...common,
+  });
   input.value = shown;
   return input;
 }
@@ -194,7 +214,12 @@ function field(label: string, input: HTMLElement, hint?: string, extraClass = ''
 
 const langLabel = (key: Key) => tc(key, { lang: ENDONYMS[textLang] });
 
-function checkbox(id: string, label: string | Node, checked: boolean, attrs: Record<string, string | number | boolean | undefined>): HTMLDivElement {
+function checkbox(
+  id: string,
+  label: string | Node,
+  checked: boolean,
+  attrs: Record<string, string | number | boolean | undefined>,
+): HTMLDivElement {
   return h(
     'div',
     { class: 'field field--check' },
@@ -204,7 +229,12 @@ function checkbox(id: string, label: string | Node, checked: boolean, attrs: Rec
   );
 }
 
-function button(label: string, id: string, onClick: () => void, opts: { context?: string; icon?: string; disabled?: boolean; danger?: boolean; primary?: boolean } = {}): HTMLButtonElement {
+function button(
+  label: string,
+  id: string,
+  onClick: () => void,
+  opts: { context?: string; icon?: string; disabled?: boolean; danger?: boolean; primary?: boolean } = {},
+): HTMLButtonElement {
   const node = h(
     'button',
     {
@@ -223,17 +253,41 @@ function button(label: string, id: string, onClick: () => void, opts: { context?
 
 /** A numbered item of a list (scale, band, question, option) as a fieldset. */
 function item(path: string, legend: string, ...children: (Node | null)[]): HTMLLIElement {
-  return h('li', { class: 'test-item' }, h('fieldset', { class: 'test-item__set', id: controlId(path), 'data-path': path, 'data-item': '' }, h('legend', {}, legend), ...children));
+  return h(
+    'li',
+    { class: 'test-item' },
+    h(
+      'fieldset',
+      { class: 'test-item__set', id: controlId(path), 'data-path': path, 'data-item': '' },
+      h('legend', {}, legend),
+      ...children,
+    ),
+  );
 }
 
 /** Up / down / remove for the item at `index` of the array at `listPath`. */
-function itemActions(listPath: string, index: number, count: number, what: string, focusAfterRemove: string, movable = true): HTMLDivElement {
+function itemActions(
+  listPath: string,
+  index: number,
+  count: number,
+  what: string,
+  focusAfterRemove: string,
+  movable = true,
+): HTMLDivElement {
   const base = controlId(`${listPath}.${index}`);
   return h(
     'div',
     { class: 'studio-row__actions' },
-    movable ? button(tc('studio.up'), `${base}-up`, () => move(listPath, index, -1, what), { context: what, icon: '↑', disabled: index === 0 }) : null,
-    movable ? button(tc('studio.down'), `${base}-down`, () => move(listPath, index, 1, what), { context: what, icon: '↓', disabled: index === count - 1 }) : null,
+    movable
+      ? button(tc('studio.up'), `${base}-up`, () => move(listPath, index, -1, what), { context: what, icon: '↑', disabled: index === 0 })
+      : null,
+    movable
+      ? button(tc('studio.down'), `${base}-down`, () => move(listPath, index, 1, what), {
+          context: what,
+          icon: '↓',
+          disabled: index === count - 1,
+        })
+      : null,
     button(tc('assess.remove'), `${base}-remove`, () => remove(listPath, index, what, focusAfterRemove), { context: what, danger: true }),
   );
 }
@@ -243,7 +297,12 @@ function itemActions(listPath: string, index: number, count: number, what: strin
 function basics(): HTMLFieldSetElement {
   const kind = doc.kind;
   const kindControl = meta.id
-    ? h('p', { class: 'test-kind' }, h('span', { class: 'muted' }, `${tc('tests.kind')}: `), h('strong', {}, kind === 'quiz' || kind === 'assessment' ? kindName(kind) : String(kind ?? '—')))
+    ? h(
+        'p',
+        { class: 'test-kind' },
+        h('span', { class: 'muted' }, `${tc('tests.kind')}: `),
+        h('strong', {}, kind === 'quiz' || kind === 'assessment' ? kindName(kind) : String(kind ?? '—')),
+      )
     : field(
         tc('tests.kind'),
         h(
@@ -259,8 +318,14 @@ function basics(): HTMLFieldSetElement {
     kindControl,
     field(langLabel('assess.field.title'), control('title', 'text', { maxlength: 5000 })),
     field(langLabel('assess.field.description'), control('description', 'text', { maxlength: 5000 }, true)),
-    field(tc('assess.field.timeLimit'), control('timeLimitSec', 'minutes', { min: 0.5, max: 1440, step: 'any' }), tc('assess.field.timeLimitHint')),
-    kind === 'quiz' || doc.passMark !== undefined ? field(tc('assess.field.passMark'), control('passMark', 'percent', { min: 0, max: 100, step: 'any' })) : null,
+    field(
+      tc('assess.field.timeLimit'),
+      control('timeLimitSec', 'minutes', { min: 0.5, max: 1440, step: 'any' }),
+      tc('assess.field.timeLimitHint'),
+    ),
+    kind === 'quiz' || doc.passMark !== undefined
+      ? field(tc('assess.field.passMark'), control('passMark', 'percent', { min: 0, max: 100, step: 'any' }))
+      : null,
   );
 }
 
@@ -285,7 +350,11 @@ function scalesBlock(): HTMLFieldSetElement {
         return item(
           path,
           what,
-          field(tc('assess.field.key'), control(`${path}.key`, 'scalekey', { maxlength: 64, spellcheck: false }), tc('assess.field.keyHint')),
+          field(
+            tc('assess.field.key'),
+            control(`${path}.key`, 'scalekey', { maxlength: 64, spellcheck: false }),
+            tc('assess.field.keyHint'),
+          ),
           field(langLabel('assess.field.scaleTitle'), control(`${path}.title`, 'text', { maxlength: 5000 })),
           h(
             'fieldset',
@@ -346,10 +415,21 @@ function likertScores(q: Question, path: string): HTMLElement {
   // References to scales that do not exist (from an imported document): shown so errors land somewhere.
   refs.forEach((ref, k) => {
     if (!scales.some((s) => s?.key === ref?.scale)) {
-      rows.push(h('p', { class: 'test-ref test-ref--unknown', 'data-path': `${path}.scores.${k}`, tabindex: -1 }, `${tc('assess.field.addsTo')}: “${String(ref?.scale ?? '')}”`));
+      rows.push(
+        h(
+          'p',
+          { class: 'test-ref test-ref--unknown', 'data-path': `${path}.scores.${k}`, tabindex: -1 },
+          `${tc('assess.field.addsTo')}: “${String(ref?.scale ?? '')}”`,
+        ),
+      );
     }
   });
-  return h('fieldset', { class: 'test-sub', 'data-path': `${path}.scores`, id: controlId(`${path}.scores`) }, h('legend', {}, tc('assess.field.addsTo')), ...(rows.length ? rows : [h('p', { class: 'muted' }, tc('assess.noScale'))]));
+  return h(
+    'fieldset',
+    { class: 'test-sub', 'data-path': `${path}.scores`, id: controlId(`${path}.scores`) },
+    h('legend', {}, tc('assess.field.addsTo')),
+    ...(rows.length ? rows : [h('p', { class: 'muted' }, tc('assess.noScale'))]),
+  );
 }
 
 function optionsBlock(q: Question, path: string, what: string): HTMLElement {
@@ -375,10 +455,20 @@ function optionsBlock(q: Question, path: string, what: string): HTMLElement {
                   'div',
                   { class: 'field field--check' },
                   h('p', { class: 'field-error', id: `${correctId}-error`, hidden: true }),
-                  h('input', { type: 'radio', id: correctId, name: `${path}-correct`, checked: Boolean(option?.correct), 'data-bind': 'correct', 'data-path': `${optPath}.correct` }),
+                  h('input', {
+                    type: 'radio',
+                    id: correctId,
+                    name: `${path}-correct`,
+                    checked: Boolean(option?.correct),
+                    'data-bind': 'correct',
+                    'data-path': `${optPath}.correct`,
+                  }),
                   h('label', { for: correctId }, tc('assess.field.correct')),
                 )
-              : checkbox(correctId, tc('assess.field.correct'), Boolean(option?.correct), { 'data-bind': 'bool', 'data-path': `${optPath}.correct` })
+              : checkbox(correctId, tc('assess.field.correct'), Boolean(option?.correct), {
+                  'data-bind': 'bool',
+                  'data-path': `${optPath}.correct`,
+                })
             : null;
         return item(
           optPath,
@@ -393,7 +483,12 @@ function optionsBlock(q: Question, path: string, what: string): HTMLElement {
           ...(quiz
             ? []
             : scales.map((scale, s) =>
-                field(tc('assess.field.points', { scale: scaleName(scale, s) }), control(`${optPath}.scores.${scale?.key ?? ''}`, 'int', { step: 1 }), undefined, 'test-points'),
+                field(
+                  tc('assess.field.points', { scale: scaleName(scale, s) }),
+                  control(`${optPath}.scores.${scale?.key ?? ''}`, 'int', { step: 1 }),
+                  undefined,
+                  'test-points',
+                ),
               )),
           itemActions(listPath, j, options.length, optWhat, `${controlId(listPath)}-add`),
         );
@@ -425,7 +520,12 @@ function questionsBlock(): HTMLFieldSetElement {
         let body: (Node | null)[] = [];
         if (q?.type === 'likert') {
           body = [
-            h('div', { class: 'test-pair' }, field(tc('assess.field.likertMin'), control(`${path}.min`, 'int', { step: 1 })), field(tc('assess.field.likertMax'), control(`${path}.max`, 'int', { step: 1 }))),
+            h(
+              'div',
+              { class: 'test-pair' },
+              field(tc('assess.field.likertMin'), control(`${path}.min`, 'int', { step: 1 })),
+              field(tc('assess.field.likertMax'), control(`${path}.max`, 'int', { step: 1 })),
+            ),
             likertScores(q, path),
           ];
         } else if (q?.type === 'single' || q?.type === 'multiple') {
@@ -438,7 +538,12 @@ function questionsBlock(): HTMLFieldSetElement {
         return item(
           path,
           what,
-          h('div', { class: 'test-pair' }, field(tc('assess.field.key'), control(`${path}.key`, 'string', { maxlength: 64, spellcheck: false })), field(tc('assess.field.type'), typeSelect)),
+          h(
+            'div',
+            { class: 'test-pair' },
+            field(tc('assess.field.key'), control(`${path}.key`, 'string', { maxlength: 64, spellcheck: false })),
+            field(tc('assess.field.type'), typeSelect),
+          ),
           field(langLabel('assess.field.questionText'), control(`${path}.text`, 'text', { maxlength: 5000 }, true)),
           ...body,
           itemActions('questions', i, questions.length, what, `${controlId('questions')}-add`),
@@ -586,9 +691,16 @@ function convertQuestion(q: Question, type: string): Question {
   if (type === 'likert') return { ...base, min: q?.min ?? 0, max: q?.max ?? 4, scores: arr<ScaleRef>(q?.scores) };
   if (type === 'single' || type === 'multiple') {
     let options = arr<Option>(q?.options).map((o) => ({ ...o }));
-    if (options.length < 2) options = [{ key: 'a', text: {} }, { key: 'b', text: {} }];
+    if (options.length < 2)
+      options = [
+        { key: 'a', text: {} },
+        { key: 'b', text: {} },
+      ];
     if (type === 'single' && doc.kind === 'quiz') {
-      const first = Math.max(0, options.findIndex((o) => o.correct));
+      const first = Math.max(
+        0,
+        options.findIndex((o) => o.correct),
+      );
       for (const [j, o] of options.entries()) {
         if (j === first) o.correct = true;
         else delete o.correct;
@@ -623,7 +735,14 @@ function structural(focusId: string, message: string): void {
 function addScale(): void {
   const scales = arr<Scale>(doc.scales);
   if (!Array.isArray(doc.scales)) doc.scales = scales;
-  scales.push({ key: nextKey(scales.map((s) => s?.key), 'scale'), title: {}, bands: [{ min: 0, max: 4, label: {}, text: {} }] });
+  scales.push({
+    key: nextKey(
+      scales.map((s) => s?.key),
+      'scale',
+    ),
+    title: {},
+    bands: [{ min: 0, max: 4, label: {}, text: {} }],
+  });
   structural(controlId(`scales.${scales.length - 1}.key`), tc('assess.added', { what: tc('assess.scale', { n: scales.length }) }));
 }
 
@@ -635,18 +754,40 @@ function addBand(scaleIndex: number): void {
   const last = bands[bands.length - 1];
   const min = typeof last?.max === 'number' ? last.max + 1 : 0;
   bands.push({ min, max: min + 4, label: {}, text: {} });
-  structural(controlId(`scales.${scaleIndex}.bands.${bands.length - 1}.min`), tc('assess.added', { what: tc('assess.band', { n: bands.length }) }));
+  structural(
+    controlId(`scales.${scaleIndex}.bands.${bands.length - 1}.min`),
+    tc('assess.added', { what: tc('assess.band', { n: bands.length }) }),
+  );
 }
 
 function addQuestion(): void {
   const questions = arr<Question>(doc.questions);
   if (!Array.isArray(doc.questions)) doc.questions = questions;
   const previous = questions[questions.length - 1]?.type;
-  const type = (QUESTION_TYPES as readonly string[]).includes(String(previous)) ? String(previous) : doc.kind === 'quiz' ? 'single' : 'likert';
-  const q = convertQuestion({ key: nextKey(questions.map((x) => x?.key), 'q'), text: {} }, type);
-  if (type === 'likert') q.scores = arr<Scale>(doc.scales).slice(0, 1).map((s) => ({ scale: s.key ?? '', reverse: false }));
+  const type = (QUESTION_TYPES as readonly string[]).includes(String(previous))
+    ? String(previous)
+    : doc.kind === 'quiz'
+      ? 'single'
+      : 'likert';
+  const q = convertQuestion(
+    {
+      key: nextKey(
+        questions.map((x) => x?.key),
+        'q',
+      ),
+      text: {},
+    },
+    type,
+  );
+  if (type === 'likert')
+    q.scores = arr<Scale>(doc.scales)
+      .slice(0, 1)
+      .map((s) => ({ scale: s.key ?? '', reverse: false }));
   questions.push(q);
-  structural(controlId(`questions.${questions.length - 1}.text`), tc('assess.added', { what: tc('assess.question', { n: questions.length }) }));
+  structural(
+    controlId(`questions.${questions.length - 1}.text`),
+    tc('assess.added', { what: tc('assess.question', { n: questions.length }) }),
+  );
 }
 
 function addOption(qPath: string): void {
@@ -657,7 +798,10 @@ function addOption(qPath: string): void {
   const used = options.map((o) => o?.key);
   const key = [...letters].find((l) => !used.includes(l)) ?? nextKey(used, 'o');
   options.push({ key, text: {} });
-  structural(controlId(`${qPath}.options.${options.length - 1}.text`), tc('assess.added', { what: tc('assess.option', { n: options.length }) }));
+  structural(
+    controlId(`${qPath}.options.${options.length - 1}.text`),
+    tc('assess.added', { what: tc('assess.option', { n: options.length }) }),
+  );
 }
 
 function move(listPath: string, index: number, delta: number, what: string): void {
@@ -666,7 +810,10 @@ function move(listPath: string, index: number, delta: number, what: string): voi
   if (to < 0 || to >= list.length) return;
   [list[index], list[to]] = [list[to], list[index]];
   const base = controlId(`${listPath}.${to}`);
-  const focus = (delta < 0 && to === 0) || (delta > 0 && to === list.length - 1) ? `${base}-${delta < 0 ? 'down' : 'up'}` : `${base}-${delta < 0 ? 'up' : 'down'}`;
+  const focus =
+    (delta < 0 && to === 0) || (delta > 0 && to === list.length - 1)
+      ? `${base}-${delta < 0 ? 'down' : 'up'}`
+      : `${base}-${delta < 0 ? 'up' : 'down'}`;
   structural(focus, tc('assess.moved', { what, position: to + 1 }));
 }
 
@@ -698,7 +845,9 @@ form.addEventListener('change', (event) => {
   if (!el.dataset?.bind) return;
   const bind = el.dataset.bind;
   const isChoice = el.tagName === 'SELECT' || (el as HTMLInputElement).type === 'checkbox' || (el as HTMLInputElement).type === 'radio';
-  const redraw = isChoice ? readControl(el) : bind === 'scalekey' || (bind === 'text' && /^scales\.\d+\.title$/.test(el.dataset.path ?? ''));
+  const redraw = isChoice
+    ? readControl(el)
+    : bind === 'scalekey' || (bind === 'text' && /^scales\.\d+\.title$/.test(el.dataset.path ?? ''));
   if (isChoice) {
     changed();
     clearErrorOf(el);
@@ -759,9 +908,14 @@ const isControl = (el: Element): el is HTMLInputElement | HTMLSelectElement | HT
 function describe(el: HTMLElement): string {
   const parts: string[] = [];
   for (let node: HTMLElement | null = el; node && node !== form; node = node.parentElement) {
-    if (node instanceof HTMLFieldSetElement && node.hasAttribute('data-item')) parts.unshift(node.querySelector(':scope > legend')?.textContent ?? '');
+    if (node instanceof HTMLFieldSetElement && node.hasAttribute('data-item'))
+      parts.unshift(node.querySelector(':scope > legend')?.textContent ?? '');
   }
-  const label = isControl(el) ? el.labels?.[0]?.textContent : el instanceof HTMLFieldSetElement && !el.hasAttribute('data-item') ? el.querySelector(':scope > legend')?.textContent : null;
+  const label = isControl(el)
+    ? el.labels?.[0]?.textContent
+    : el instanceof HTMLFieldSetElement && !el.hasAttribute('data-item')
+      ? el.querySelector(':scope > legend')?.textContent
+      : null;
   if (label) parts.push(label);
   return parts.filter(Boolean).join(' › ');
 }
@@ -809,14 +963,21 @@ function applyErrors(): void {
   const list = h('ul', {});
   // In the order of the form (the API reports them in its own order); unplaced ones last.
   const placed = entries.map(([path, raw]) => ({ path, raw, target: targetOf(path) }));
-  placed.sort((a, b) => (!a.target ? 1 : !b.target ? -1 : a.target.compareDocumentPosition(b.target) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  placed.sort((a, b) =>
+    !a.target ? 1 : !b.target ? -1 : a.target.compareDocumentPosition(b.target) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+  );
   for (const { path, raw, target } of placed) {
     const message = translate(raw);
     if (target && isControl(target)) {
       setFieldError(target, message);
     } else if (target) {
       const id = `${target.id || controlId(path)}-group-error`;
-      const note = h('p', { class: 'field-error test-group-error', id }, h('span', { class: 'visually-hidden' }, `${tc('form.errorPrefix')} `), message);
+      const note = h(
+        'p',
+        { class: 'field-error test-group-error', id },
+        h('span', { class: 'visually-hidden' }, `${tc('form.errorPrefix')} `),
+        message,
+      );
       const legend = target.querySelector(':scope > legend');
       if (legend) legend.after(note);
       else target.prepend(note);
@@ -889,7 +1050,14 @@ function applyJson(): boolean {
     if (at) {
       const pos = Number(at[1]);
       const before = jsonText.value.slice(0, pos).split('\n');
-      setFieldError(jsonText, tc('assess.jsonSyntaxAt', { message: message.replace(/\s*(in JSON )?at position.*$/, ''), line: before.length, column: before[before.length - 1]!.length + 1 }));
+      setFieldError(
+        jsonText,
+        tc('assess.jsonSyntaxAt', {
+          message: message.replace(/\s*(in JSON )?at position.*$/, ''),
+          line: before.length,
+          column: before[before.length - 1]!.length + 1,
+        }),
+      );
       jsonText.focus();
       jsonText.setSelectionRange(pos, pos + 1);
     } else {
@@ -1007,7 +1175,9 @@ async function save(): Promise<boolean> {
   statusLine.textContent = '';
   try {
     const id = meta.id;
-    const saved = id ? await api.patch<AuthorTest>(`/api/tests/${encodeURIComponent(id)}`, payload()) : await api.post<AuthorTest>('/api/tests', payload());
+    const saved = id
+      ? await api.patch<AuthorTest>(`/api/tests/${encodeURIComponent(id)}`, payload())
+      : await api.post<AuthorTest>('/api/tests', payload());
     loaded(saved);
     errors = {};
     if (!id) history.replaceState(null, '', testEditorUrl(saved.id));
@@ -1078,7 +1248,13 @@ interface Stats {
   completions: number;
   averageScore: number | null;
   passRate: number | null;
-  scales: { key: string; title: Localized; results: number; averageScore: number | null; bands: { index: number; label: Localized | null; count: number }[] }[];
+  scales: {
+    key: string;
+    title: Localized;
+    results: number;
+    averageScore: number | null;
+    bands: { index: number; label: Localized | null; count: number }[];
+  }[];
 }
 
 const percent = (x: number) => `${Math.round(x * 100)}%`;
@@ -1107,15 +1283,35 @@ async function loadStats(): Promise<void> {
               return h(
                 'li',
                 {},
-                h('p', {}, scale.averageScore === null ? `${title}: ${tc('assess.statsNoResults')}` : tc('assess.statsScale', { title, average: Math.round(scale.averageScore * 10) / 10 })),
+                h(
+                  'p',
+                  {},
+                  scale.averageScore === null
+                    ? `${title}: ${tc('assess.statsNoResults')}`
+                    : tc('assess.statsScale', { title, average: Math.round(scale.averageScore * 10) / 10 }),
+                ),
                 scale.bands.length
-                  ? h('ul', {}, ...scale.bands.map((b) => h('li', {}, tc('assess.statsBand', { label: b.label ? localText(b.label).text : tc('assess.statsOutside'), count: b.count }))))
+                  ? h(
+                      'ul',
+                      {},
+                      ...scale.bands.map((b) =>
+                        h(
+                          'li',
+                          {},
+                          tc('assess.statsBand', { label: b.label ? localText(b.label).text : tc('assess.statsOutside'), count: b.count }),
+                        ),
+                      ),
+                    )
                   : null,
               );
             }),
           )
         : '',
-      h('p', { class: 'muted' }, s.refreshedAt ? tc('assess.statsRefreshed', { date: formatDateTime(s.refreshedAt) }) : tc('assess.statsNever')),
+      h(
+        'p',
+        { class: 'muted' },
+        s.refreshedAt ? tc('assess.statsRefreshed', { date: formatDateTime(s.refreshedAt) }) : tc('assess.statsNever'),
+      ),
     );
   } catch (error) {
     body.replaceChildren(h('p', { class: 'state state--error' }, errorMessage(error)));

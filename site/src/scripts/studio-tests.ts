@@ -16,7 +16,9 @@ function testItem(test: TeacherTest): HTMLLIElement {
   const published = test.status === 'published';
   const badge = h('span', { class: 'studio-badge', 'data-published': published }, tc(published ? 'studio.published' : 'studio.draft'));
   const version =
-    !published && test.publishedVersion ? tc('assess.draftOfPublished', { version: test.version, published: test.publishedVersion }) : tc('assess.version', { version: test.version });
+    !published && test.publishedVersion
+      ? tc('assess.draftOfPublished', { version: test.version, published: test.publishedVersion })
+      : tc('assess.version', { version: test.version });
   return h(
     'li',
     { 'data-test-id': test.id },

@@ -8,7 +8,15 @@ import { enhanceForm } from '../lib/forms';
 import { href, tc } from '../lib/i18n-client';
 import { requireUser } from '../lib/session';
 import type { Page } from '../lib/types';
-import { courseFieldMap, courseInput, courseMessages, pickText, prepareCourseForm, validateCourse, type AuthoredCourse } from './studio-course';
+import {
+  courseFieldMap,
+  courseInput,
+  courseMessages,
+  pickText,
+  prepareCourseForm,
+  validateCourse,
+  type AuthoredCourse,
+} from './studio-course';
 import { openEditor } from './studio-editor';
 import { withFieldErrors } from './studio-errors';
 import { openTests, showTestList } from './studio-tests';
@@ -22,7 +30,11 @@ export function editorUrl(id: string): string {
 function courseItem(course: AuthoredCourse): HTMLLIElement {
   const title = pickText(course.title, course.language);
   const context = h('span', { class: 'visually-hidden' }, `: ${title.text}`);
-  const badge = h('span', { class: 'studio-badge', 'data-published': course.published }, tc(course.published ? 'studio.published' : 'studio.draft'));
+  const badge = h(
+    'span',
+    { class: 'studio-badge', 'data-published': course.published },
+    tc(course.published ? 'studio.published' : 'studio.draft'),
+  );
   return h(
     'li',
     { 'data-course-id': course.id },
@@ -47,7 +59,8 @@ async function showList(): Promise<void> {
   void prepareCourseForm(form);
   enhanceForm(form, {
     validate: validateCourse,
-    submit: (values) => withFieldErrors(() => api.post<AuthoredCourse>('/api/courses', courseInput(values)), courseFieldMap(form), courseMessages),
+    submit: (values) =>
+      withFieldErrors(() => api.post<AuthoredCourse>('/api/courses', courseInput(values)), courseFieldMap(form), courseMessages),
     onSuccess: (course) => location.assign(editorUrl(course.id)),
   });
 

@@ -100,7 +100,12 @@ function item(test: PublishedTest): HTMLLIElement {
     test.timeLimitSec ? tc('tests.timeLimit', { minutes: minutesOf(test.timeLimitSec) }) : tc('tests.noTimeLimit'),
   ].join(' · ');
   const status = h('p', { class: 'field-error', role: 'alert' });
-  const button = h('button', { type: 'button', class: 'button', 'data-start': test.id }, h('span', {}, tc('tests.start')), h('span', { class: 'visually-hidden' }, `: ${test.title}`));
+  const button = h(
+    'button',
+    { type: 'button', class: 'button', 'data-start': test.id },
+    h('span', {}, tc('tests.start')),
+    h('span', { class: 'visually-hidden' }, `: ${test.title}`),
+  );
   button.addEventListener('click', () => void start(test, button, status));
   return h(
     'li',
@@ -111,7 +116,14 @@ function item(test: PublishedTest): HTMLLIElement {
       h('h3', { class: 'tests-list__title', lang }, test.title),
       h('p', { class: 'muted' }, facts),
       test.description
-        ? h('p', { class: 'tests-list__description', lang: test.descriptionLang && test.descriptionLang !== pageLang() ? test.descriptionLang : undefined }, test.description)
+        ? h(
+            'p',
+            {
+              class: 'tests-list__description',
+              lang: test.descriptionLang && test.descriptionLang !== pageLang() ? test.descriptionLang : undefined,
+            },
+            test.description,
+          )
         : null,
       status,
     ),
