@@ -50,7 +50,7 @@ const results: Record<string, boolean> = {};
 results.typecheck = await step('type check', () => run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']));
 // The site's client scripts and libraries, with the DOM types and the same strictness.
 results.siteTypecheck = await step('type check (site)', () => run('npx', ['tsc', '--noEmit', '-p', 'site/tsconfig.json']));
-results.lint = await step('lint (biome)', () => run('npx', ['biome', 'lint', '.']));
+results.lint = await step('lint and format (biome check)', () => run('npx', ['biome', 'check', '.']));
 results.site = await step('site build', () => buildSite({ root }));
 const reportFile = join(outDir, 'vitest.json');
 results.tests = await step('tests', () =>
