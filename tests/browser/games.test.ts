@@ -40,7 +40,7 @@ describe('browser journeys — live game', () => {
       await host.waitForURL(/\/en\/host\/[0-9a-f-]{36}$/);
       const gameId = host.url().split('/').pop()!;
       // The host screen loads its game after the navigation: wait for the PIN to be shown.
-      await host.waitForFunction(() => /^[0-9]{6}$/.test(document.querySelector('#host-pin')?.textContent ?? ''));
+      await expect.poll(() => host.locator('#host-pin').textContent(), POLL).toMatch(/^[0-9]{6}$/);
       const pin = (await host.locator('#host-pin').textContent())!;
       expect(pin).toMatch(/^[0-9]{6}$/);
       await host.locator('#host-qr svg path').waitFor({ state: 'attached' });
