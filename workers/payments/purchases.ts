@@ -9,11 +9,14 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { HttpDb, Tx } from '../../db/client.ts';
 import { PAYMENT_CURRENCIES, type Payment, type PaymentCurrency } from '../../db/schema/payments.ts';
-import type { Ctx } from '../lib/context.ts';
+import { isId, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { enrollmentChanged, grantEnrollmentIn, revokeEnrollmentIn } from '../learning/enrollment.ts';
 
-export const Purchase = z.discriminatedUnion('kind', [z.object({ kind: z.literal('course'), id: z.string().uuid() }).strict()]);
+// Ids as the rest of the API takes them (any 128-bit hex id Postgres stores, not only RFC version 4).
+export const Purchase = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('course'), id: z.string().refine(isId, 'Invalid id') }).strict(),
+]);
 export type Purchase = z.infer<typeof Purchase>;
 export type PurchaseKind = Purchase['kind'];
 
