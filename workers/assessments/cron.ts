@@ -1,7 +1,7 @@
 import type { Env } from '../env.ts';
 import { errorFields } from '../lib/logger.ts';
 import { reconcilePayments } from '../payments/reconcile.ts';
-import { jobCtx } from '../reports/job-context.ts';
+import { jobCtx } from '../lib/job-context.ts';
 import { sweepExpiredAttempts } from './attempts.ts';
 import { refreshStats } from './stats.ts';
 

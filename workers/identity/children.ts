@@ -3,7 +3,7 @@ import { children, type Child, type Language } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
-import { queryRows } from '../learning/sql.ts';
+import { queryRows } from '../lib/sql.ts';
 import { removeReportFiles } from '../reports/reports.ts';
 import { childConsent, childConsents, type ConsentView } from '../consent/consent.ts';
 

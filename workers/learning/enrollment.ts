@@ -10,7 +10,7 @@ import {
   type InsertedNotification,
   type RawNotification,
 } from '../notifications/notify.ts';
-import { iso, queryRows } from './sql.ts';
+import { iso, queryRows } from '../lib/sql.ts';
 
 export interface EnrollmentView {
   courseId: string;

@@ -6,7 +6,7 @@ import { toCard, type CourseCard } from '../catalog/views.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
-import { exactTs, iso, queryRows } from './sql.ts';
+import { exactTs, iso, queryRows } from '../lib/sql.ts';
 
 export interface FavoriteItem {
   course: CourseCard;

@@ -7,7 +7,7 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { nextLessonView, progressJson, progressView, type NextLesson, type ProgressJson, type ProgressView } from './progress-sql.ts';
-import { exactTs, iso, queryRows } from './sql.ts';
+import { exactTs, iso, queryRows } from '../lib/sql.ts';
 
 export interface LearningItem {
   course: CourseCard;

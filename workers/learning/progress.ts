@@ -7,7 +7,7 @@ import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotifi
 import { notEnrolled } from './errors.ts';
 import { onCourseCompleted } from './hooks.ts';
 import { nextLessonView, progressJson, progressView, type NextLesson, type ProgressJson, type ProgressView } from './progress-sql.ts';
-import { iso, queryRows } from './sql.ts';
+import { iso, queryRows } from '../lib/sql.ts';
 
 export interface CourseProgress {
   courseId: string;

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { notifications } from '../../db/schema/index.ts';
-import { exactTs } from '../learning/sql.ts';
+import { exactTs } from '../lib/sql.ts';
 import { pushToUser } from '../live/push.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';

@@ -4,7 +4,7 @@ import type { Actor, Ctx } from '../lib/context.ts';
 import { isId } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
-import { exactTs } from '../learning/sql.ts';
+import { exactTs } from '../lib/sql.ts';
 import { paymentView, type PaymentView } from './views.ts';
 
 interface PageInput {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Env } from '../env.ts';
 import { errorFields } from '../lib/logger.ts';
 import { metricsFor } from '../lib/metrics.ts';
-import { jobCtx } from '../reports/job-context.ts';
+import { jobCtx } from '../lib/job-context.ts';
 import { PAYMENT_WEBHOOKS_DLQ_NAME, PAYMENT_WEBHOOKS_QUEUE_NAME, ProviderEvent, type PaymentWebhookMessage } from './events.ts';
 import { webhookSecret } from './provider.ts';
 

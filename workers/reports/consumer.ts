@@ -3,7 +3,7 @@ import type { Env } from '../env.ts';
 import type { Ctx } from '../lib/context.ts';
 import { errorFields } from '../lib/logger.ts';
 import { metricsFor, type JobOutcome } from '../lib/metrics.ts';
-import { jobCtx } from './job-context.ts';
+import { jobCtx } from '../lib/job-context.ts';
 import { PermanentJobError, defaultRenderers, markReportFailed, processReportJob, r2Store, type ReportDeps } from './jobs.ts';
 import { REPORTS_DLQ_NAME, REPORTS_QUEUE_NAME } from './queues.ts';
 import type { ReportJob } from './reports.ts';

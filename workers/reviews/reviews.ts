@@ -3,7 +3,7 @@ import { REVIEW_TEXT_MAX, courses, reviews, users } from '../../db/schema/index.
 import { courseChanged, gens } from '../catalog/invalidation.ts';
 import { pick, type Lang } from '../catalog/localize.ts';
 import { notEnrolled } from '../learning/errors.ts';
-import { exactTs, iso, queryRows } from '../learning/sql.ts';
+import { exactTs, iso, queryRows } from '../lib/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';

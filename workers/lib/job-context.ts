@@ -1,7 +1,7 @@
 import { loadConfig, type Env } from '../env.ts';
-import type { Ctx } from '../lib/context.ts';
-import { createLogger, errorFields } from '../lib/logger.ts';
-import { createServices } from '../lib/services.ts';
+import type { Ctx } from './context.ts';
+import { createLogger, errorFields } from './logger.ts';
+import { createServices } from './services.ts';
 
 /** The domain context for work outside a request (queue batches, cron runs). */
 export function jobCtx(env: Env, exec: ExecutionContext, fields: Record<string, unknown>): Ctx {
