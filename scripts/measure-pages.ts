@@ -93,10 +93,10 @@ function lighthouse(url: string): Record<string, number> {
   const scores: Record<string, number> = {};
   for (const [k, v] of Object.entries(report.categories)) scores[k] = Math.round(v.score * 100);
   scores['LCP ms'] = Math.round(report.audits['largest-contentful-paint']?.numericValue ?? NaN);
-  scores['CLS'] = round((report.audits['cumulative-layout-shift']?.numericValue ?? NaN) * 1000) / 1000;
+  scores.CLS = round((report.audits['cumulative-layout-shift']?.numericValue ?? NaN) * 1000) / 1000;
   // Total blocking time and Chromium's CPU benchmark: on a busy machine both explain a low performance score.
   scores['TBT ms'] = Math.round(report.audits['total-blocking-time']?.numericValue ?? NaN);
-  scores['benchmarkIndex'] = Math.round((report as { environment?: { benchmarkIndex?: number } }).environment?.benchmarkIndex ?? NaN);
+  scores.benchmarkIndex = Math.round((report as { environment?: { benchmarkIndex?: number } }).environment?.benchmarkIndex ?? NaN);
   return scores;
 }
 
@@ -158,7 +158,7 @@ try {
 
   const dir = join(root, 'load', 'reports');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pages-latest.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(dir, 'pages-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   const md = [
     `# Pages rendered at the edge — ${result.at}`,
     '',

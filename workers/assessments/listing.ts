@@ -2,8 +2,7 @@ import { and, desc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { tests, testVersions, type LocalizedText, type TestKind } from '../../db/schema/index.ts';
 import { pick, type Lang } from '../catalog/localize.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
-import { AppError } from '../lib/errors.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { assertAuthor } from './authoring.ts';
 
 /**
@@ -45,13 +44,10 @@ export interface PublishedTestItem {
   publishedAt: string;
 }
 
-const invalidCursor = () => new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
-
 /** [timestamp, id] of the last row of the previous page. */
 async function cursorKey(ctx: Ctx, cursor: string | undefined): Promise<[string, string] | null> {
   if (!cursor) return null;
-  const [at, id] = await decodeCursor(cursor, ctx.config.JWT_SECRET);
-  if (typeof at !== 'string' || typeof id !== 'string' || !isId(id) || Number.isNaN(Date.parse(at))) throw invalidCursor();
+  const [at, id] = await decodeTimeIdCursor(cursor, ctx.config.JWT_SECRET);
   return [at, id];
 }
 

@@ -9,8 +9,8 @@ import {
   type TestDocument,
 } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { AppError, notFound } from '../lib/errors.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import { notFound } from '../lib/errors.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 
 /** A result as its owner (the learner, or the parent of the child) reads it. */
 export interface ResultView {
@@ -89,10 +89,7 @@ export async function listMyResults(
     where = and(where, eq(results.childId, q.childId))!;
   }
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id) || Number.isNaN(Date.parse(at))) {
-      throw new AppError('invalid_cursor', 'The cursor is invalid');
-    }
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     where = and(where, or(lt(results.createdAt, new Date(at)), and(eq(results.createdAt, new Date(at)), lt(results.id, id))))!;
   }
   const rows = await db

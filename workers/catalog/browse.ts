@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, enrollments, lessons, modules, users } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { cardColumns, filterConditions, filterKey, type CatalogFilters } from './filters.ts';
 import { CACHE_TTL, gens } from './invalidation.ts';
@@ -15,8 +15,6 @@ export interface ListQuery extends CatalogFilters {
   limit: number;
 }
 
-const invalidCursor = () => new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
-
 /** Published courses, newest first, keyset-paginated; one SQL statement per page. */
 export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCard>> {
   const key = `courses:list:${q.lang}:${q.limit}:${q.cursor ?? ''}:${filterKey({ ...q, lang: undefined, limit: undefined, cursor: undefined })}`;
@@ -28,8 +26,7 @@ export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCa
     load: async () => {
       let where = filterConditions(q);
       if (q.cursor) {
-        const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-        if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw invalidCursor();
+        const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
         where = and(where, sql`(${courses.publishedAt}, ${courses.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
       }
       const rows = await ctx.services.db.read

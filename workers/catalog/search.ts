@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, KK_FROM, KK_TO, searchWords, users } from '../../db/schema/index.ts';
-import { isId, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import type { Ctx } from '../lib/context.ts';
+import { decodeScoreIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError } from '../lib/errors.ts';
 import { cardColumns, filterConditions, filterKey, type CatalogFilters } from './filters.ts';
 import { CACHE_TTL, gens } from './invalidation.ts';
@@ -105,9 +105,7 @@ export async function searchCourses(ctx: Ctx, q: SearchQuery): Promise<Page<Sear
       const match = sql`${courses.searchVector} @@ ${tsq}`;
       let cursorCond = sql`true`;
       if (q.cursor) {
-        const [s, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-        if (typeof s !== 'number' || typeof id !== 'string' || !isId(id))
-          throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+        const [s, id] = await decodeScoreIdCursor(q.cursor, ctx.config.JWT_SECRET);
         cursorCond = sql`(${score}, ${courses.id}) < (${s}::float8, ${id}::uuid)`;
       }
       const rows = await ctx.services.db.read

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { children, type Child, type Language } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { queryRows } from '../lib/sql.ts';
 import { removeReportFiles } from '../reports/reports.ts';
@@ -34,8 +34,7 @@ export async function listChildren(ctx: Ctx, actor: Actor, q: { cursor?: string;
   assertParent(actor);
   let where = eq(children.parentId, actor.id);
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string') throw new AppError('invalid_cursor', 'The cursor is invalid');
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     where = and(where, or(lt(children.createdAt, new Date(at)), and(eq(children.createdAt, new Date(at)), lt(children.id, id))))!;
   }
   const rows = await ctx.services.db.db

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
-import { AppError, forbidden, notFound } from '../lib/errors.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { forbidden, notFound } from '../lib/errors.ts';
 import { toPublicUser, type PublicUser } from './accounts.ts';
 
 export type TeacherStatus = 'pending' | 'verified' | 'rejected';
@@ -25,8 +25,7 @@ export async function listTeachers(
   assertAdmin(actor);
   let where = and(eq(users.role, 'teacher'), eq(users.teacherStatus, q.status))!;
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string') throw new AppError('invalid_cursor', 'The cursor is invalid');
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     where = and(where, or(gt(users.createdAt, new Date(at)), and(eq(users.createdAt, new Date(at)), gt(users.id, id))))!;
   }
   const rows = await ctx.services.db.db

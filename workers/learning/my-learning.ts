@@ -4,8 +4,8 @@ import { cardColumns } from '../catalog/filters.ts';
 import type { Lang } from '../catalog/localize.ts';
 import { toCard, type CourseCard } from '../catalog/views.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
-import { AppError, notFound } from '../lib/errors.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { notFound } from '../lib/errors.ts';
 import { nextLessonView, progressJson, progressView, type NextLesson, type ProgressJson, type ProgressView } from './progress-sql.ts';
 import { exactTs, iso, queryRows } from '../lib/sql.ts';
 
@@ -21,8 +21,6 @@ export interface LearningItem {
   lastActivityAt: string | null;
 }
 
-const invalidCursor = () => new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
-
 /**
  * GET /api/me/learning — the learner's enrollments, newest first, each with its course card,
  * progress, next lesson and completion. ONE statement per page whatever the number of
@@ -36,8 +34,7 @@ export async function listMyLearning(
 ): Promise<Page<LearningItem>> {
   let where = eq(enrollments.userId, actor.id);
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id)) throw invalidCursor();
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     where = and(where, sql`(${enrollments.createdAt}, ${enrollments.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
   }
   const rows = await ctx.services.db.db

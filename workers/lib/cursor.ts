@@ -1,3 +1,4 @@
+import { isId } from './context.ts';
 import { AppError } from './errors.ts';
 
 /**
@@ -59,6 +60,20 @@ export async function decodeCursor(cursor: string, secret: string): Promise<Curs
   } catch {
     throw invalid();
   }
+}
+
+/** A keyset cursor over (timestamp, id): the timestamp as Postgres printed it and a row id. */
+export async function decodeTimeIdCursor(cursor: string, secret: string): Promise<[at: string, id: string]> {
+  const [at, id] = await decodeCursor(cursor, secret);
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !isId(id)) throw invalid();
+  return [at, id];
+}
+
+/** A keyset cursor over (score, id), for lists ordered by a number (search relevance). */
+export async function decodeScoreIdCursor(cursor: string, secret: string): Promise<[score: number, id: string]> {
+  const [score, id] = await decodeCursor(cursor, secret);
+  if (typeof score !== 'number' || !Number.isFinite(score) || typeof id !== 'string' || !isId(id)) throw invalid();
+  return [score, id];
 }
 
 export const PAGE_MAX = 100;

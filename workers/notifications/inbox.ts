@@ -3,8 +3,8 @@ import { notifications } from '../../db/schema/index.ts';
 import { exactTs } from '../lib/sql.ts';
 import { pushToUser } from '../live/push.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
-import { AppError, notFound } from '../lib/errors.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { notFound } from '../lib/errors.ts';
 import { toNotificationView, type NotificationView } from './notify.ts';
 
 const columns = {
@@ -24,9 +24,7 @@ export async function listNotifications(
   let where = eq(notifications.userId, actor.id);
   if (q.unread) where = and(where, isNull(notifications.readAt))!;
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
-      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     where = and(where, sql`(${notifications.createdAt}, ${notifications.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
   }
   const rows = await ctx.services.db.db

@@ -51,7 +51,7 @@ const course: Fulfilment = {
           from courses c where c.id = ${id}::uuid`,
     );
     const c = rows.rows[0];
-    if (!c || !c.published) throw notFound('Course');
+    if (!c?.published) throw notFound('Course');
     if (c.owned) throw new AppError('conflict', 'You already have this course', { reason: 'already_owned', courseId: id });
     if (c.price <= 0) throw new AppError('bad_request', 'This course is free: enroll without paying', { reason: 'free', courseId: id });
     if (!(PAYMENT_CURRENCIES as readonly string[]).includes(c.currency)) {

@@ -2,8 +2,8 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { payments, type PaymentStatus } from '../../db/schema/payments.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { isId } from '../lib/context.ts';
-import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
-import { AppError, notFound } from '../lib/errors.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { notFound } from '../lib/errors.ts';
 import { exactTs } from '../lib/sql.ts';
 import { paymentView, type PaymentView } from './views.ts';
 
@@ -15,9 +15,7 @@ interface PageInput {
 /** Keyset condition "after (createdAt, id)" in the newest-first order. */
 async function after(cursor: string | undefined, secret: string): Promise<SQL | undefined> {
   if (!cursor) return undefined;
-  const [ts, id] = await decodeCursor(cursor, secret);
-  if (typeof ts !== 'string' || typeof id !== 'string' || !isId(id))
-    throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+  const [ts, id] = await decodeTimeIdCursor(cursor, secret);
   return or(lt(payments.createdAt, sql`${ts}::timestamptz`), and(eq(payments.createdAt, sql`${ts}::timestamptz`), lt(payments.id, id)));
 }
 

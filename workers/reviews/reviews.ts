@@ -5,7 +5,7 @@ import { pick, type Lang } from '../catalog/localize.ts';
 import { notEnrolled } from '../learning/errors.ts';
 import { exactTs, iso, queryRows } from '../lib/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
+import { decodeTimeIdCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 
@@ -300,9 +300,7 @@ export async function listReviews(
   if (!isId(courseId)) throw notFound('Course');
   let after: [string, string] | undefined;
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
-      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     after = [at, id];
   }
   return ctx.services.cache.getOrLoad({
@@ -371,9 +369,7 @@ export async function listReviewsForModeration(
   const conditions: SQL[] = [];
   if (q.status !== 'all') conditions.push(eq(reviews.hidden, q.status === 'hidden'));
   if (q.cursor) {
-    const [at, id] = await decodeCursor(q.cursor, ctx.config.JWT_SECRET);
-    if (typeof at !== 'string' || typeof id !== 'string' || !isId(id))
-      throw new AppError('invalid_cursor', 'The cursor is invalid', { fields: { cursor: 'invalid' } });
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
     conditions.push(sql`(${reviews.createdAt}, ${reviews.id}) < (${at}::timestamptz, ${id}::uuid)`);
   }
   const rows = await ctx.services.db.db

@@ -159,7 +159,7 @@ export function courseCoverSvg(course: Pick<CourseDetail, 'title' | 'teacher' | 
   const lines: string[] = [];
   let line = '';
   for (const w of words) {
-    if (line && (line + ' ' + w).length > 26) {
+    if (line && `${line} ${w}`.length > 26) {
       lines.push(line);
       line = w;
     } else line = line ? `${line} ${w}` : w;
