@@ -48,6 +48,10 @@ const extra = process.argv.slice(2);
 const results: Record<string, boolean> = {};
 
 results.typecheck = await step('type check', () => run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']));
+// The site's API types are generated from the Worker's OpenAPI document: stale ones fail here.
+results.apiTypes = await step('site API types match the OpenAPI document', () =>
+  run('npx', ['tsx', '--import', './scripts/api-types/register.mjs', 'scripts/api-types/generate.ts', '--check']),
+);
 // The site's client scripts and libraries, with the DOM types and the same strictness.
 results.siteTypecheck = await step('type check (site)', () => run('npx', ['tsc', '--noEmit', '-p', 'site/tsconfig.json']));
 results.lint = await step('lint and format (biome check)', () => run('npx', ['biome', 'check', '.']));

@@ -1,18 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { ZodError } from 'zod';
-import {
-  courses,
-  tests,
-  testVersions,
-  users,
-  type LocalizedText,
-  type Test,
-  type TestDocument,
-  type TestVersion,
-} from '../../db/schema/index.ts';
+import { courses, tests, testVersions, users, type Test, type TestDocument, type TestVersion } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { forbidden, notFound, validationError } from '../lib/errors.ts';
-import { parseDocument, takerQuestion, type TakerQuestion } from './document.ts';
+import { parseDocument, takerQuestion } from './document.ts';
+import type { AuthorTestView, TakerTestView } from './schemas.ts';
 
 /**
  * Authoring of tests: a verified teacher (checked in the database, not the token) or an admin.
@@ -21,28 +13,7 @@ import { parseDocument, takerQuestion, type TakerQuestion } from './document.ts'
  * never change and attempts keep pointing at the version they started on.
  */
 
-/** The document as its author exports it, plus version metadata. */
-export type AuthorTestView = TestDocument & {
-  id: string;
-  authorId: string;
-  version: number;
-  status: 'draft' | 'published';
-  publishedVersion: number | null;
-  createdAt: string;
-  updatedAt: string;
-};
-
-/** What anyone else sees of a published test: no correct answers, no scores, no scales. */
-export interface TakerTestView {
-  id: string;
-  kind: TestDocument['kind'];
-  courseId: string | null;
-  title: LocalizedText;
-  description?: LocalizedText;
-  timeLimitSec: number | null;
-  version: number;
-  questions: TakerQuestion[];
-}
+export type { AuthorTestView, TakerTestView };
 
 export function issuesToFields(error: ZodError): Record<string, string> {
   const fields: Record<string, string> = {};

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Answer, Question, TestDocument } from '../../db/schema/index.ts';
 import { text } from '../lib/text.ts';
+import type { TakerQuestion } from './schemas.ts';
+
+export type { TakerQuestion };
 
 /**
  * The test document of SPEC "Test documents", validated thoroughly: every problem is reported
@@ -180,11 +183,6 @@ export function parseDocument(input: unknown): { ok: true; doc: TestDocument } |
 
 // ---------------------------------------------------------------------------------------------
 // What a taker sees: no correct answers, no scores, no scales.
-
-export type TakerQuestion =
-  | { key: string; type: 'likert'; text: TestDocument['title']; min: number; max: number }
-  | { key: string; type: 'single' | 'multiple'; text: TestDocument['title']; options: { key: string; text: TestDocument['title'] }[] }
-  | { key: string; type: 'text'; text: TestDocument['title']; maxLength?: number };
 
 export function takerQuestion(q: Question): TakerQuestion {
   switch (q.type) {

@@ -12,9 +12,10 @@ import { createTest, getTest, publishTest, updateTest } from './authoring.ts';
 import { AnswerBodySchema } from './document.ts';
 import { listPublishedTests, listTeacherTests } from './listing.ts';
 import { getResult, listMyResults } from './results.ts';
+import { AuthorTestSchema, LocalizedTextSchema, TakerQuestionSchema, TakerTestSchema } from './schemas.ts';
 import { getTestStats } from './stats.ts';
 
-const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }).openapi('LocalizedText');
+const Localized = LocalizedTextSchema;
 
 /** The test document (SPEC "Test documents"); validated in full by the domain, which names the field. */
 const TestDocumentBody = z.record(z.string(), z.unknown()).openapi('TestDocumentInput', {
@@ -22,35 +23,9 @@ const TestDocumentBody = z.record(z.string(), z.unknown()).openapi('TestDocument
     'kind, courseId, title, description, timeLimitSec, passMark (quizzes), scales, questions. PATCH merges top-level fields over the latest version; `description: null` removes the description.',
 });
 
-const AuthorTest = z
-  .looseObject({
-    id: z.string(),
-    authorId: z.string(),
-    version: z.number(),
-    status: z.enum(['draft', 'published']),
-    publishedVersion: z.number().nullable(),
-    kind: z.enum(['quiz', 'assessment']),
-    title: Localized,
-    questions: z.array(z.unknown()),
-    scales: z.array(z.unknown()),
-  })
-  .openapi('AuthorTest');
-
-const TakerQuestion = z
-  .looseObject({ key: z.string(), type: z.enum(['likert', 'single', 'multiple', 'text']), text: Localized })
-  .openapi('TakerQuestion');
-const TakerTest = z
-  .object({
-    id: z.string(),
-    kind: z.enum(['quiz', 'assessment']),
-    courseId: z.string().nullable(),
-    title: Localized,
-    description: Localized.optional(),
-    timeLimitSec: z.number().nullable(),
-    version: z.number(),
-    questions: z.array(TakerQuestion),
-  })
-  .openapi('TakerTest');
+const AuthorTest = AuthorTestSchema;
+const TakerQuestion = TakerQuestionSchema;
+const TakerTest = TakerTestSchema;
 
 const Answer = z.union([
   z.object({ value: z.number() }),

@@ -2,6 +2,7 @@ import { asc, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, lessons, modules, users, type Course, type LocalizedText } from '../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
+import type { AuthoredCourse, AuthoredCourseDetail, AuthoredLesson, AuthoredModule } from './schemas.ts';
 import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts';
 import { courseChanged } from './invalidation.ts';
 import { LANGS } from './localize.ts';
@@ -143,7 +144,7 @@ export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, pub
   return authorView(row!);
 }
 
-export function authorView(c: Course) {
+export function authorView(c: Course): AuthoredCourse {
   return {
     id: c.id,
     title: c.title,
@@ -165,7 +166,7 @@ export function authorView(c: Course) {
 }
 
 /** The teacher's own courses (drafts included), newest first; admins see all. */
-export async function listTeacherCourses(ctx: Ctx, actor: Actor) {
+export async function listTeacherCourses(ctx: Ctx, actor: Actor): Promise<{ items: AuthoredCourse[]; nextCursor: null }> {
   await assertAuthor(ctx, actor);
   const rows = await ctx.services.db.db
     .select()
@@ -176,7 +177,7 @@ export async function listTeacherCourses(ctx: Ctx, actor: Actor) {
   return { items: rows.map(authorView), nextCursor: null };
 }
 
-export async function getTeacherCourse(ctx: Ctx, actor: Actor, courseId: string) {
+export async function getTeacherCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<AuthoredCourseDetail> {
   const course = await ownedCourse(ctx, actor, courseId);
   const mods = await ctx.services.db.db.select().from(modules).where(eq(modules.courseId, course.id)).orderBy(asc(modules.position));
   const ls = mods.length
@@ -197,7 +198,13 @@ export async function getTeacherCourse(ctx: Ctx, actor: Actor, courseId: string)
 
 // ---- modules ---------------------------------------------------------------------------
 
-export async function addModule(ctx: Ctx, actor: Actor, courseId: string, input: { title: LocalizedText }, origin?: string) {
+export async function addModule(
+  ctx: Ctx,
+  actor: Actor,
+  courseId: string,
+  input: { title: LocalizedText },
+  origin?: string,
+): Promise<AuthoredModule> {
   const course = await ownedCourse(ctx, actor, courseId);
   const [row] = await ctx.services.db.db
     .insert(modules)
@@ -211,7 +218,13 @@ export async function addModule(ctx: Ctx, actor: Actor, courseId: string, input:
   return { id: row!.id, courseId: course.id, title: row!.title, position: row!.position };
 }
 
-export async function updateModule(ctx: Ctx, actor: Actor, moduleId: string, input: { title?: LocalizedText }, origin?: string) {
+export async function updateModule(
+  ctx: Ctx,
+  actor: Actor,
+  moduleId: string,
+  input: { title?: LocalizedText },
+  origin?: string,
+): Promise<AuthoredModule> {
   const { module, course } = await ownedModule(ctx, actor, moduleId);
   const [row] = input.title
     ? await ctx.services.db.db.update(modules).set({ title: input.title }).where(eq(modules.id, module.id)).returning()
@@ -320,7 +333,7 @@ export async function reorderLessons(ctx: Ctx, actor: Actor, moduleId: string, i
   return { ids };
 }
 
-function lessonAuthorView(l: typeof lessons.$inferSelect) {
+function lessonAuthorView(l: typeof lessons.$inferSelect): AuthoredLesson {
   return {
     id: l.id,
     moduleId: l.moduleId,

@@ -7,7 +7,10 @@ import { cardColumns, filterConditions, filterKey, type CatalogFilters } from '.
 import { CACHE_TTL, gens } from './invalidation.ts';
 import { pick, type Lang } from './localize.ts';
 import { videoEmbedUrl } from './markdown.ts';
-import { categoryView, toCard, type CourseCard } from './views.ts';
+import type { CourseCard, CourseDetail, CurriculumModule, LessonView } from './schemas.ts';
+import { categoryView, toCard } from './views.ts';
+
+export type { CourseDetail, CurriculumModule, LessonView };
 
 export interface ListQuery extends CatalogFilters {
   lang: Lang;
@@ -41,18 +44,6 @@ export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCa
       return { items: page.items.map((r) => toCard(r, q.lang)), nextCursor: page.nextCursor };
     },
   });
-}
-
-export interface CurriculumModule {
-  id: string;
-  title: string;
-  position: number;
-  lessons: { id: string; title: string; preview: boolean; durationMin: number; position: number }[];
-}
-
-export interface CourseDetail extends CourseCard {
-  modules: CurriculumModule[];
-  lessonCount: number;
 }
 
 async function loadCurriculum(ctx: Ctx, courseId: string, lang: Lang, primary: Lang): Promise<CurriculumModule[]> {
@@ -145,23 +136,6 @@ export async function listCategories(ctx: Ctx, lang: Lang) {
       return { items: rows.map((c) => categoryView(c, lang)) };
     },
   });
-}
-
-export interface LessonView {
-  id: string;
-  courseId: string;
-  moduleId: string;
-  title: string;
-  titleLang: Lang;
-  html: string;
-  videoEmbedUrl: string | null;
-  preview: boolean;
-  durationMin: number;
-  position: number;
-  /** Author's view only: the Markdown per language, every title and the link as typed. */
-  body?: Record<string, string | undefined>;
-  titles?: Record<string, string | undefined>;
-  videoUrl?: string | null;
 }
 
 /**

@@ -23,9 +23,20 @@ import {
   updateModule,
 } from './authoring.ts';
 import { getCourse, getCurriculum, getLesson, listCategories, listCourses } from './browse.ts';
+import {
+  AuthoredCourseDetailSchema,
+  AuthoredCourseSchema,
+  AuthoredLessonSchema,
+  AuthoredModuleSchema,
+  CourseCardSchema,
+  CourseDetailSchema,
+  CurriculumModuleSchema,
+  Lang,
+  LessonViewSchema,
+  SearchHitSchema,
+} from './schemas.ts';
 import { QUERY_MAX, searchCourses } from './search.ts';
 
-const Lang = z.enum(['ru', 'kk', 'en']);
 const localized = (max: number, label: string) =>
   z
     .object({ ru: text().trim().max(max).optional(), kk: text().trim().max(max).optional(), en: text().trim().max(max).optional() })
@@ -58,34 +69,9 @@ const ListQuery = z.object(Filters).strict();
 const SearchQuery = z.object({ ...Filters, q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
 const LangQuery = z.object({ lang: Lang.default('ru') }).strict();
 
-const CourseCard = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    titleLang: Lang,
-    description: z.string(),
-    language: Lang,
-    level: z.string(),
-    tags: z.array(z.string()),
-    price: z.object({ amount: z.number(), currency: z.string() }).nullable(),
-    rating: z.object({ average: z.number(), count: z.number() }),
-    enrollmentCount: z.number(),
-    teacher: z.object({ id: z.string(), name: z.string() }),
-    category: z.object({ id: z.string(), slug: z.string(), title: z.string() }).nullable(),
-    featured: z.boolean(),
-    coverUrl: z.string().nullable(),
-    publishedAt: z.string().nullable(),
-  })
-  .openapi('CourseCard');
-const Curriculum = z.array(
-  z.object({
-    id: z.string(),
-    title: z.string(),
-    position: z.number(),
-    lessons: z.array(z.object({ id: z.string(), title: z.string(), preview: z.boolean(), durationMin: z.number(), position: z.number() })),
-  }),
-);
-const CourseDetail = CourseCard.extend({ modules: Curriculum, lessonCount: z.number() }).openapi('CourseDetail');
+const CourseCard = CourseCardSchema;
+const Curriculum = z.array(CurriculumModuleSchema);
+const CourseDetail = CourseDetailSchema;
 
 const CourseInput = z
   .object({
@@ -114,7 +100,6 @@ const LessonInput = z
   })
   .strict();
 const Ids = z.object({ ids: z.array(text().max(64)).max(500) }).strict();
-const Authored = z.record(z.string(), z.unknown());
 
 const origin = (c: AppContext) => new URL(c.req.url).origin;
 // Behind the edge cache: a hit costs no Redis round trip for its rate-limit decision.
@@ -151,7 +136,7 @@ const r = {
     summary: 'Full-text and typo-tolerant search over published courses',
     middleware: [rateLimit('search'), etag()] as const,
     request: { query: SearchQuery },
-    responses: { 200: json(pageOf(CourseCard.extend({ highlight: z.string(), score: z.number() }))), ...errorResponses(400, 429) },
+    responses: { 200: json(pageOf(SearchHitSchema)), ...errorResponses(400, 429) },
   }),
   detail: createRoute({
     method: 'get',
@@ -178,7 +163,7 @@ const r = {
     summary: "A lesson's content: free previews, enrolled learners, the course's teacher",
     middleware: [authenticateOptional(), readLimit] as const,
     request: { params: IdParam, query: LangQuery },
-    responses: { 200: json(z.record(z.string(), z.unknown())), ...errorResponses(401, 403, 404) },
+    responses: { 200: json(LessonViewSchema), ...errorResponses(401, 403, 404) },
   }),
   teacherCourses: createRoute({
     method: 'get',
@@ -186,7 +171,7 @@ const r = {
     tags: ['authoring'],
     summary: "The teacher's own courses, drafts included",
     middleware: [teacherOrAdmin] as const,
-    responses: { 200: json(z.object({ items: z.array(Authored), nextCursor: z.null() })), ...errorResponses(401, 403) },
+    responses: { 200: json(z.object({ items: z.array(AuthoredCourseSchema), nextCursor: z.null() })), ...errorResponses(401, 403) },
   }),
   teacherCourse: createRoute({
     method: 'get',
@@ -195,7 +180,7 @@ const r = {
     summary: 'A course as its author edits it',
     middleware: [teacherOrAdmin] as const,
     request: { params: IdParam },
-    responses: { 200: json(Authored), ...errorResponses(401, 403, 404) },
+    responses: { 200: json(AuthoredCourseDetailSchema), ...errorResponses(401, 403, 404) },
   }),
   create: createRoute({
     method: 'post',
@@ -204,7 +189,7 @@ const r = {
     summary: 'Create a draft course',
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { body: jsonBody(CourseInput) },
-    responses: { 201: json(Authored), ...errorResponses(400, 401, 403) },
+    responses: { 201: json(AuthoredCourseSchema), ...errorResponses(400, 401, 403) },
   }),
   update: createRoute({
     method: 'patch',
@@ -212,7 +197,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(CourseInput.partial().strict()) },
-    responses: { 200: json(Authored), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json(AuthoredCourseSchema), ...errorResponses(400, 401, 403, 404) },
   }),
   remove: createRoute({
     method: 'delete',
@@ -228,7 +213,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
-    responses: { 200: json(Authored), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(AuthoredCourseSchema), ...errorResponses(401, 403, 404, 409) },
   }),
   unpublish: createRoute({
     method: 'post',
@@ -236,7 +221,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam },
-    responses: { 200: json(Authored), ...errorResponses(401, 403, 404) },
+    responses: { 200: json(AuthoredCourseSchema), ...errorResponses(401, 403, 404) },
   }),
   addModule: createRoute({
     method: 'post',
@@ -244,7 +229,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(z.object({ title: Title }).strict()) },
-    responses: { 201: json(Authored), ...errorResponses(400, 401, 403, 404) },
+    responses: { 201: json(AuthoredModuleSchema), ...errorResponses(400, 401, 403, 404) },
   }),
   orderModules: createRoute({
     method: 'put',
@@ -261,7 +246,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(z.object({ title: Title.optional() }).strict()) },
-    responses: { 200: json(Authored), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json(AuthoredModuleSchema), ...errorResponses(400, 401, 403, 404) },
   }),
   deleteModule: createRoute({
     method: 'delete',
@@ -277,7 +262,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(LessonInput) },
-    responses: { 201: json(Authored), ...errorResponses(400, 401, 403, 404) },
+    responses: { 201: json(AuthoredLessonSchema), ...errorResponses(400, 401, 403, 404) },
   }),
   orderLessons: createRoute({
     method: 'put',
@@ -294,7 +279,7 @@ const r = {
     tags: ['authoring'],
     middleware: [teacherOrAdmin, writeLimit] as const,
     request: { params: IdParam, body: jsonBody(LessonInput.partial().strict()) },
-    responses: { 200: json(Authored), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json(AuthoredLessonSchema), ...errorResponses(400, 401, 403, 404) },
   }),
   deleteLesson: createRoute({
     method: 'delete',

@@ -6,7 +6,8 @@ import { AppError } from '../lib/errors.ts';
 import { cardColumns, filterConditions, filterKey, type CatalogFilters } from './filters.ts';
 import { CACHE_TTL, gens } from './invalidation.ts';
 import type { Lang } from './localize.ts';
-import { toCard, type CourseCard } from './views.ts';
+import type { SearchHit } from './schemas.ts';
+import { toCard } from './views.ts';
 
 export const QUERY_MAX = 200;
 
@@ -17,11 +18,7 @@ export interface SearchQuery extends CatalogFilters {
   limit: number;
 }
 
-export interface SearchHit extends CourseCard {
-  /** The title, HTML-escaped, with the matched words wrapped in <mark>. */
-  highlight: string;
-  score: number;
-}
+export type { SearchHit };
 
 /** Same folding as the search columns (db/schema/catalog.ts). */
 export function foldKazakh(s: string): string {

@@ -1,24 +1,8 @@
 import type { Category, Course, LocalizedText } from '../../db/schema/index.ts';
 import { pick, type Lang } from './localize.ts';
+import type { CourseCard } from './schemas.ts';
 
-export interface CourseCard {
-  id: string;
-  title: string;
-  /** Language the title was shown in (a fallback when it differs from the asked one). */
-  titleLang: Lang;
-  description: string;
-  language: Lang;
-  level: Course['level'];
-  tags: string[];
-  price: { amount: number; currency: string } | null;
-  rating: { average: number; count: number };
-  enrollmentCount: number;
-  teacher: { id: string; name: string };
-  category: { id: string; slug: string; title: string } | null;
-  featured: boolean;
-  coverUrl: string | null;
-  publishedAt: string | null;
-}
+export type { CourseCard } from './schemas.ts';
 
 type CardRow = Pick<
   Course,

@@ -1,6 +1,8 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { children, type Child, type Language } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
+import type { z } from '@hono/zod-openapi';
+import type { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { queryRows } from '../lib/sql.ts';
@@ -108,9 +110,9 @@ export async function deleteChild(ctx: Ctx, actor: Actor, childId: string): Prom
 export interface ChildExport {
   exportedAt: string;
   child: ChildView;
-  attempts: Record<string, unknown>[];
-  results: Record<string, unknown>[];
-  reports: Record<string, unknown>[];
+  attempts: z.infer<typeof ExportAttemptSchema>[];
+  results: z.infer<typeof ExportResultSchema>[];
+  reports: z.infer<typeof ExportReportSchema>[];
   /** The parent's consent records about this child (version, when given, when withdrawn). */
   consents: ConsentView[];
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import { createRouter, ctxOf } from '../app.ts';
+import { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
 import { coursePublicPaths, purgeEdge } from '../catalog/invalidation.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
@@ -208,9 +209,9 @@ const r = {
           .object({
             exportedAt: z.string(),
             child: Child,
-            attempts: z.array(z.record(z.string(), z.unknown())),
-            results: z.array(z.record(z.string(), z.unknown())),
-            reports: z.array(z.record(z.string(), z.unknown())),
+            attempts: z.array(ExportAttemptSchema),
+            results: z.array(ExportResultSchema),
+            reports: z.array(ExportReportSchema),
             consents: z.array(ConsentRecord),
           })
           .openapi('ChildExport'),

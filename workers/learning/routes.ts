@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, ctxOf } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
+import { CourseCardSchema } from '../catalog/schemas.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, pageOf } from '../lib/openapi.ts';
 import { enroll, unenroll } from './enrollment.ts';
 import { addFavorite, listFavorites, removeFavorite } from './favorites.ts';
@@ -22,7 +23,7 @@ const CourseProgress = Enrollment.extend({
   completedLessonIds: z.array(z.string()),
 }).openapi('CourseProgress');
 const Completion = CourseProgress.extend({ lessonId: z.string(), courseCompleted: z.boolean() }).openapi('LessonCompletion');
-const Card = z.record(z.string(), z.unknown());
+const Card = CourseCardSchema;
 const LearningItem = z
   .object({
     course: Card,

@@ -3,91 +3,17 @@
 // Needs the client string namespace `testKind` (and `tests` for questionCount/timeLimit).
 import { LANGS, isLang, type Lang } from '../i18n/langs';
 import { href, locale, pageLang, tc } from './i18n-client';
+import type { Schemas } from './types';
 
-export type Localized = Partial<Record<Lang, string>>;
-export type TestKind = 'quiz' | 'assessment';
-
-export interface PublishedTest {
-  id: string;
-  kind: TestKind;
-  courseId: string | null;
-  title: string;
-  titleLang: Lang;
-  description: string | null;
-  descriptionLang: Lang | null;
-  version: number;
-  questionCount: number;
-  timeLimitSec: number | null;
-  publishedAt: string;
-}
-
-export interface TeacherTest {
-  id: string;
-  kind: TestKind;
-  courseId: string | null;
-  title: Localized;
-  status: 'draft' | 'published';
-  version: number;
-  publishedVersion: number | null;
-  questionCount: number;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt: string | null;
-}
-
-export type TakerQuestion =
-  | { key: string; type: 'likert'; text: Localized; min: number; max: number }
-  | { key: string; type: 'single' | 'multiple'; text: Localized; options: { key: string; text: Localized }[] }
-  | { key: string; type: 'text'; text: Localized; maxLength?: number };
-
-export type Answer = { value: number } | { option: string } | { options: string[] } | { text: string };
-
-export interface Attempt {
-  id: string;
-  testId: string;
-  version: number;
-  kind: TestKind;
-  title: Localized;
-  childId: string | null;
-  status: 'open' | 'submitted';
-  startedAt: string;
-  deadlineAt: string | null;
-  submittedAt: string | null;
-  autoSubmitted: boolean;
-  serverTime: string;
-  timeLimitSec: number | null;
-  questions: TakerQuestion[];
-  answers: Record<string, Answer>;
-  resultId: string | null;
-}
-
-export interface ScaleResult {
-  key: string;
-  title: Localized;
-  score: number;
-  min: number;
-  max: number;
-  bandIndex: number | null;
-  band: { label: Localized; text: Localized } | null;
-}
-
-export interface Result {
-  id: string;
-  attemptId: string;
-  testId: string;
-  version: number;
-  kind: TestKind;
-  title: Localized;
-  childId: string | null;
-  scales: ScaleResult[];
-  score?: number;
-  correct?: number;
-  total?: number;
-  passed?: boolean;
-  submittedAt: string;
-  autoSubmitted: boolean;
-  createdAt: string;
-}
+export type Localized = Schemas['LocalizedText'];
+export type PublishedTest = Schemas['PublishedTestItem'];
+export type TestKind = PublishedTest['kind'];
+export type TeacherTest = Schemas['TeacherTestItem'];
+export type TakerQuestion = Schemas['TakerQuestion'];
+export type Answer = Schemas['Answer'];
+export type Attempt = Schemas['Attempt'];
+export type ScaleResult = Schemas['ScaleResult'];
+export type Result = Schemas['Result'];
 
 export interface Picked {
   text: string;

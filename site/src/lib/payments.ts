@@ -2,23 +2,10 @@
 // provider sends the buyer back (…?session_id=…&checkout=success|declined|canceled).
 import { api } from './api';
 import { pageLang } from './i18n-client';
-import type { Page, Price } from './types';
+import type { Page, Price, Schemas } from './types';
 
-export type PaymentStatus = 'created' | 'pending' | 'succeeded' | 'failed' | 'canceled' | 'refunded';
-
-export interface Payment {
-  id: string;
-  status: PaymentStatus;
-  purchase: { kind: string; id: string };
-  description: string;
-  amount: number;
-  currency: string;
-  sessionId: string | null;
-  checkoutUrl: string | null;
-  createdAt: string;
-  succeededAt: string | null;
-  refundedAt: string | null;
-}
+export type Payment = Schemas['Payment'];
+export type PaymentStatus = Payment['status'];
 
 /**
  * One idempotency key per purchase attempt, kept for the tab's life: a double click or a

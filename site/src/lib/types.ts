@@ -1,74 +1,31 @@
-// Shapes of the API responses the site relies on (SPEC.md "API surface").
-import type { Lang } from '../i18n/langs';
+// The API's answers as the site sees them: aliases of the types generated from the Worker's own
+// OpenAPI document (api.gen.ts, `npm run gen:api`), never copied by hand — a route change that
+// breaks a page fails the site's type check, and `npm test` fails when api.gen.ts is stale.
+import type { components, paths } from './api.gen';
+
+export type Schemas = components['schemas'];
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The JSON body of a successful answer of `method path` (200, else 201). */
+export type ApiResponse<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer B } } };
+}
+  ? B
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer B } } } }
+    ? B
+    : never;
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface ApiErrorBody {
-  error: {
-    code: string;
-    message: string;
-    requestId?: string;
-    details?: unknown;
-  };
-}
-
-export type Role = 'learner' | 'parent' | 'teacher' | 'admin';
-export type TeacherStatus = 'pending' | 'verified' | 'rejected' | null;
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  language: Lang;
-  role: Role;
-  teacherStatus?: TeacherStatus;
-}
-
-export interface Child {
-  id: string;
-  name: string;
-  birthYear: number;
-  language: Lang;
-}
-
-export interface Category {
-  id: string;
-  slug: string;
-  title: string;
-}
-
-export interface Price {
-  /** Major currency units (e.g. 4990 KZT). */
-  amount: number;
-  currency: string;
-}
-
-export interface CourseCard {
-  id: string;
-  title: string;
-  /** Language the localized texts were resolved to (differs from `?lang=` on fallback). */
-  titleLang?: Lang;
-  description: string;
-  /** Language the course is taught in. */
-  language: Lang;
-  level: string;
-  price: Price | null;
-  rating: { average: number; count: number };
-  enrollmentCount: number;
-  teacher: { id: string; name: string };
-  featured: boolean;
-  coverUrl?: string;
-  /** Search results only: a text snippet, matches wrapped in `<mark>…</mark>`. */
-  highlight?: string;
-}
-
-export interface CourseDetail extends CourseCard {
-  modules: Array<{
-    id: string;
-    title: string;
-    lessons: Array<{ id: string; title: string; preview: boolean }>;
-  }>;
-}
+export type ApiErrorBody = Schemas['Error'];
+export type User = Schemas['User'];
+export type Role = User['role'];
+export type TeacherStatus = NonNullable<User['teacherStatus']>;
+export type Child = Schemas['Child'];
+export type Category = ApiResponse<'/api/categories'>['items'][number];
+export type CourseCard = Schemas['CourseCard'];
+export type Price = NonNullable<CourseCard['price']>;
+export type CourseDetail = Schemas['CourseDetail'];
+export type SearchHit = Schemas['SearchHit'];

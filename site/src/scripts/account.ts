@@ -14,7 +14,7 @@ function showProfile(user: User): void {
   byId('account-language').textContent = tc(`langName.${user.language}`);
   const isTeacher = user.role === 'teacher';
   for (const node of region.querySelectorAll<HTMLElement>('[data-teacher-only]')) node.hidden = !isTeacher;
-  if (isTeacher && user.teacherStatus) byId('account-teacher-status').textContent = tc(`teacherStatus.${user.teacherStatus}`);
+  if (isTeacher && user.teacherStatus !== 'none') byId('account-teacher-status').textContent = tc(`teacherStatus.${user.teacherStatus}`);
   for (const item of region.querySelectorAll<HTMLElement>('[data-roles]')) {
     item.hidden = !(item.dataset.roles ?? '').split(' ').includes(user.role);
   }

@@ -5,19 +5,14 @@ import { api, errorMessage, isApiError } from '../lib/api';
 import { announce, byId, h, setState } from '../lib/dom';
 import { clearFormErrors, enhanceForm } from '../lib/forms';
 import { href, locale, tc } from '../lib/i18n-client';
-import type { Review } from '../lib/learning-types';
 import { showNotice } from '../lib/notice';
 import { requireUser } from '../lib/session';
-import type { Page, User } from '../lib/types';
 import { withFieldErrors } from './studio-errors';
+import type { ApiResponse, Page, Schemas } from '../lib/types';
 
 type Status = 'pending' | 'verified' | 'rejected';
 
-interface TeacherReview extends User {
-  createdAt: string;
-  reviewNote: string | null;
-  reviewedAt: string | null;
-}
+type TeacherReview = ApiResponse<'/api/admin/teachers'>['items'][number];
 
 const page = byId('admin');
 const region = byId('teachers');
@@ -140,12 +135,7 @@ function openReject(teacher: TeacherReview): void {
 
 type ReviewStatus = 'all' | 'visible' | 'hidden';
 
-interface ModeratedReview extends Review {
-  courseId: string;
-  courseTitle: string;
-  author: { id: string; name: string };
-  hidden: boolean;
-}
+type ModeratedReview = Schemas['ModerationReview'];
 
 const reviewsRegion = byId('reviews');
 const reviewList = byId<HTMLUListElement>('review-list');

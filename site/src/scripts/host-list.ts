@@ -3,14 +3,9 @@ import { api, errorMessage, isApiError } from '../lib/api';
 import { localText } from '../lib/assessments';
 import { byId, h, setState } from '../lib/dom';
 import { href, tc } from '../lib/i18n-client';
+import type { Schemas } from '../lib/types';
 
-interface TeacherTest {
-  id: string;
-  kind: 'quiz' | 'assessment';
-  title: Record<string, string>;
-  publishedVersion: number | null;
-  questionCount: number;
-}
+type TeacherTest = Schemas['TeacherTestItem'];
 
 const region = byId('host-quizzes');
 const list = byId('host-quiz-list');

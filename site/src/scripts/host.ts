@@ -8,23 +8,9 @@ import { byId, h, setState } from '../lib/dom';
 import { connectGame, countdown, wsUrl, type GameConnection, type GameMessage } from '../lib/game';
 import { href, tc } from '../lib/i18n-client';
 import { loadShell } from '../lib/shell';
+import type { Schemas } from '../lib/types';
 
-interface GameResults {
-  id: string;
-  pin: string;
-  status: 'running' | 'ended';
-  title: Record<string, string>;
-  playerCount: number;
-  questions: {
-    index: number;
-    text: Record<string, string>;
-    answered: number;
-    correct: number;
-    percentCorrect: number;
-    averageMs: number | null;
-  }[];
-  standings: { place: number; nickname: string; score: number; correct: number }[];
-}
+type GameResults = Schemas['GameResults'];
 
 const region = byId('record');
 const heading = byId('record-title');

@@ -7,19 +7,10 @@ import type { CourseProgress, MyCourse } from '../lib/learning-types';
 import { progressBar } from '../lib/progress';
 import { getMe } from '../lib/session';
 import { setPageTitle } from '../lib/shell';
+import type { ApiResponse, Schemas } from '../lib/types';
 
-interface Lesson {
-  id: string;
-  courseId: string;
-  title: string;
-  titleLang?: string;
-  html: string;
-  videoEmbedUrl: string | null;
-}
-
-interface Curriculum {
-  modules: Array<{ lessons: Array<{ id: string; title: string }> }>;
-}
+type Lesson = Schemas['Lesson'];
+type Curriculum = ApiResponse<'/api/courses/{id}/curriculum'>;
 
 const region = byId('record');
 const courseUrl = (id: string) => href(`/courses/${encodeURIComponent(id)}`);
@@ -54,7 +45,7 @@ function following(curriculum: Curriculum | null, lessonId: string): { id: strin
   return at >= 0 ? (all[at + 1] ?? null) : null;
 }
 
-function renderProgress(lesson: Lesson, progress: CourseProgress, next: { id: string; title: string } | null): void {
+function renderProgress(lesson: Lesson, progress: Omit<CourseProgress, 'enrolledAt'>, next: { id: string; title: string } | null): void {
   const done = progress.completedLessonIds.includes(lesson.id);
   const button = byId<HTMLButtonElement>('lesson-complete');
   button.hidden = false;

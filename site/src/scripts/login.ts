@@ -3,14 +3,9 @@ import { afterLoginPath, nextParam } from '../lib/auth';
 import { byId } from '../lib/dom';
 import { enhanceForm } from '../lib/forms';
 import { resetMe } from '../lib/session';
-import type { User } from '../lib/types';
+import type { Schemas } from '../lib/types';
 
-interface LoginResponse {
-  user: User;
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
+type LoginResponse = Schemas['Session'];
 
 const next = nextParam();
 if (next) {

@@ -15,7 +15,7 @@ const editForm = byId<HTMLFormElement>('child-edit-form');
 let children: Child[] = [];
 let editing: Child | null = null;
 
-function payload(values: FormValues): Omit<Child, 'id'> {
+function payload(values: FormValues): Omit<Child, 'id' | 'createdAt'> {
   return { name: values.name ?? '', birthYear: Number(values.birthYear), language: values.language as Child['language'] };
 }
 

@@ -8,13 +8,10 @@ import { byId, h, routeId, setState } from '../lib/dom';
 import { href, tc } from '../lib/i18n-client';
 import { setPageTitle } from '../lib/shell';
 import type { Child } from '../lib/types';
+import type { Schemas } from '../lib/types';
 
-interface ReportView {
-  id: string;
-  status: 'queued' | 'rendering' | 'ready' | 'failed';
-  url?: string;
-  expiresAt?: string;
-}
+/** What the page uses of GET /api/reports/:id. */
+type ReportView = Pick<Schemas['Report'], 'id' | 'status' | 'url' | 'expiresAt'>;
 
 const POLL_FIRST_MS = 800;
 const POLL_MAX_MS = 8000;

@@ -6,43 +6,16 @@ import { api } from '../lib/api';
 import { h } from '../lib/dom';
 import type { FieldErrors, FormValues } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
-import type { Category, Page } from '../lib/types';
+import type { Category, Page, Schemas } from '../lib/types';
 import type { FieldMap, FieldMessages } from './studio-errors';
 import { enhanceLangTabs } from './studio-tabs';
 
 export type Texts = Partial<Record<Lang, string>>;
 
 /** A course as GET /api/teacher/courses(/:id) returns it to its author. */
-export interface AuthoredCourse {
-  id: string;
-  title: Texts;
-  description: Texts;
-  language: Lang;
-  level: string;
-  tags: string[];
-  categoryId: string | null;
-  price: { amount: number; currency: string } | null;
-  published: boolean;
-  publishedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  modules?: AuthoredModule[];
-}
-
-export interface AuthoredLesson {
-  id: string;
-  title: Texts;
-  preview: boolean;
-  position: number;
-  durationMin: number;
-}
-
-export interface AuthoredModule {
-  id: string;
-  title: Texts;
-  position: number;
-  lessons: AuthoredLesson[];
-}
+export type AuthoredCourse = Schemas['AuthoredCourse'] & { modules?: AuthoredModule[] };
+export type AuthoredModule = Schemas['AuthoredCourseDetail']['modules'][number];
+export type AuthoredLesson = AuthoredModule['lessons'][number];
 
 export interface CourseInput {
   title: Texts;

@@ -21,29 +21,14 @@ import {
   type AuthoredModule,
   type Texts,
 } from './studio-course';
+import type { Schemas } from '../lib/types';
 import { withFieldErrors, type FieldMap } from './studio-errors';
 import { enhanceLangTabs, type LangTabs } from './studio-tabs';
 
 /** GET /api/lessons/:id as the course's author sees it. */
-interface LessonForAuthor {
-  id: string;
-  titles?: Texts;
-  body?: Texts;
-  /** The link as the author typed it. */
-  videoUrl?: string | null;
-  preview: boolean;
-  durationMin: number;
-}
-
+type LessonForAuthor = Schemas['Lesson'];
 /** POST /api/modules/:id/lessons and PATCH /api/lessons/:id. */
-interface LessonSaved {
-  id: string;
-  title: Texts;
-  videoUrl: string | null;
-  preview: boolean;
-  durationMin: number;
-  position: number;
-}
+type LessonSaved = Schemas['AuthoredLesson'];
 
 let course: AuthoredCourse & { modules: AuthoredModule[] };
 const list = byId<HTMLOListElement>('module-list');

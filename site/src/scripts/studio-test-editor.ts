@@ -13,48 +13,23 @@ import { clearFieldError, setFieldError } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
 import type { Key } from '../i18n/en';
 import { localizeMessage } from './studio-errors';
+import type { Schemas } from '../lib/types';
 import { testEditorUrl } from './studio-tests';
 
-interface Band {
-  min?: number;
-  max?: number;
-  label?: Localized;
-  text?: Localized;
-}
-interface Scale {
-  key?: string;
-  title?: Localized;
-  bands?: Band[];
-}
-interface ScaleRef {
-  scale?: string;
-  reverse?: boolean;
-}
-interface Option {
-  key?: string;
-  text?: Localized;
-  scores?: Record<string, number>;
-  correct?: boolean;
-}
-interface Question {
-  key?: string;
-  type?: string;
-  text?: Localized;
-  min?: number;
-  max?: number;
-  scores?: ScaleRef[];
-  options?: Option[];
-  maxLength?: number;
-}
-type Doc = Record<string, unknown> & {
-  kind?: TestKind;
-  title?: Localized;
-  description?: Localized;
-  timeLimitSec?: number | null;
-  passMark?: number;
-  scales?: Scale[];
-  questions?: Question[];
-};
+// The document while it is edited: the API's own shapes (generated from its OpenAPI document),
+// every field optional — an unfinished document is the normal state of an editor.
+type Editable<T> = T extends (infer U)[] ? Editable<U>[] : T extends object ? { [K in keyof T]?: Editable<T[K]> } : T;
+/** Every field any question type has, so the form can switch a question's type in place. */
+type AnyQuestion = Schemas['Question'];
+type AllKeys<U> = U extends unknown ? keyof U : never;
+type Merged<U> = { [K in AllKeys<U>]: U extends Record<K, infer V> ? V : U extends Partial<Record<K, infer V>> ? V : never };
+type TestDocument = Omit<Schemas['AuthorTest'], 'id' | 'authorId' | 'version' | 'status' | 'publishedVersion' | 'createdAt' | 'updatedAt'>;
+type Scale = Editable<Schemas['Scale']>;
+type Band = NonNullable<Scale['bands']>[number];
+type Question = Omit<Editable<Merged<AnyQuestion>>, 'type'> & { type?: string };
+type Option = NonNullable<Question['options']>[number];
+type ScaleRef = NonNullable<Question['scores']>[number];
+type Doc = Record<string, unknown> & Omit<Editable<TestDocument>, 'questions'> & { questions?: Question[] };
 interface Meta {
   id: string | null;
   version: number;
@@ -1136,14 +1111,7 @@ langSelect.addEventListener('change', () => {
 
 // ---- saving and publishing ---------------------------------------------------------------
 
-interface AuthorTest extends Record<string, unknown> {
-  id: string;
-  authorId: string;
-  version: number;
-  status: 'draft' | 'published';
-  publishedVersion: number | null;
-  updatedAt: string;
-}
+type AuthorTest = Schemas['AuthorTest'];
 
 function loaded(test: AuthorTest): void {
   meta = { id: test.id, version: test.version, status: test.status, publishedVersion: test.publishedVersion, updatedAt: test.updatedAt };
@@ -1241,21 +1209,7 @@ window.addEventListener('beforeunload', (event) => {
 
 // ---- statistics --------------------------------------------------------------------------
 
-interface Stats {
-  refreshedAt: string | null;
-  kind: TestKind;
-  attempts: number;
-  completions: number;
-  averageScore: number | null;
-  passRate: number | null;
-  scales: {
-    key: string;
-    title: Localized;
-    results: number;
-    averageScore: number | null;
-    bands: { index: number; label: Localized | null; count: number }[];
-  }[];
-}
+type Stats = Schemas['TestStats'];
 
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 

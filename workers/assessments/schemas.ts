@@ -1,0 +1,107 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The assessments API's answers, written once: the routes document them, the domain's view types
+ * are inferred from them (so a stored-document change that breaks the contract fails the type
+ * check), and the site's types are generated from the document (`npm run gen:api`).
+ * Input is validated by `document.ts`, which names every faulty field.
+ */
+export const LocalizedTextSchema = z
+  .object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() })
+  .openapi('LocalizedText');
+const Kind = z.enum(['quiz', 'assessment']);
+
+const Band = z.object({ min: z.number(), max: z.number(), label: LocalizedTextSchema, text: LocalizedTextSchema });
+const Scale = z.object({ key: z.string(), title: LocalizedTextSchema, bands: z.array(Band) }).openapi('Scale');
+const Option = z.object({
+  key: z.string(),
+  text: LocalizedTextSchema,
+  scores: z.record(z.string(), z.number()).optional().openapi({ description: 'Points the option adds to each named scale' }),
+  correct: z.boolean().optional().openapi({ description: 'Quizzes only' }),
+});
+const Question = z
+  .discriminatedUnion('type', [
+    z.object({
+      key: z.string(),
+      type: z.literal('likert'),
+      text: LocalizedTextSchema,
+      min: z.number(),
+      max: z.number(),
+      scores: z.array(z.object({ scale: z.string(), reverse: z.boolean() })).optional(),
+    }),
+    z.object({ key: z.string(), type: z.enum(['single', 'multiple']), text: LocalizedTextSchema, options: z.array(Option) }),
+    z.object({ key: z.string(), type: z.literal('text'), text: LocalizedTextSchema, maxLength: z.number().optional() }),
+  ])
+  .openapi('Question');
+
+export const AuthorTestSchema = z
+  .object({
+    kind: Kind,
+    courseId: z.string().nullable(),
+    title: LocalizedTextSchema,
+    description: LocalizedTextSchema.optional(),
+    timeLimitSec: z.number().nullable(),
+    passMark: z.number().optional(),
+    scales: z.array(Scale),
+    questions: z.array(Question),
+    id: z.string(),
+    authorId: z.string(),
+    version: z.number(),
+    status: z.enum(['draft', 'published']),
+    publishedVersion: z.number().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('AuthorTest');
+
+/** What a taker sees: no correct answers, no scores, no scales. */
+export const TakerQuestionSchema = z
+  .discriminatedUnion('type', [
+    z.object({ key: z.string(), type: z.literal('likert'), text: LocalizedTextSchema, min: z.number(), max: z.number() }),
+    z.object({
+      key: z.string(),
+      type: z.enum(['single', 'multiple']),
+      text: LocalizedTextSchema,
+      options: z.array(z.object({ key: z.string(), text: LocalizedTextSchema })),
+    }),
+    z.object({ key: z.string(), type: z.literal('text'), text: LocalizedTextSchema, maxLength: z.number().optional() }),
+  ])
+  .openapi('TakerQuestion');
+
+export const TakerTestSchema = z
+  .object({
+    id: z.string(),
+    kind: Kind,
+    courseId: z.string().nullable(),
+    title: LocalizedTextSchema,
+    description: LocalizedTextSchema.optional(),
+    timeLimitSec: z.number().nullable(),
+    version: z.number(),
+    questions: z.array(TakerQuestionSchema),
+  })
+  .openapi('TakerTest');
+
+export const AnswerSchema = z
+  .union([
+    z.object({ value: z.number() }),
+    z.object({ option: z.string() }),
+    z.object({ options: z.array(z.string()) }),
+    z.object({ text: z.string() }),
+  ])
+  .openapi('Answer');
+
+export const ScaleResultSchema = z
+  .object({
+    key: z.string(),
+    title: LocalizedTextSchema,
+    score: z.number(),
+    min: z.number().openapi({ description: 'The lowest score the scale can reach in this version' }),
+    max: z.number().openapi({ description: 'The highest score the scale can reach in this version' }),
+    bandIndex: z.number().nullable(),
+    band: z.object({ label: LocalizedTextSchema, text: LocalizedTextSchema }).nullable(),
+  })
+  .openapi('ScaleResult');
+
+export type AuthorTestView = z.infer<typeof AuthorTestSchema>;
+export type TakerQuestion = z.infer<typeof TakerQuestionSchema>;
+export type TakerTestView = z.infer<typeof TakerTestSchema>;
