@@ -1,6 +1,27 @@
 // Static build of the Sabaq site: `npx astro build --root site` → site/dist, served by
 // the Cloudflare Worker as static assets (see site/README.md for what the Worker does).
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
+
+/**
+ * The API reference at /api/docs (workers/ops/docs.ts) is Swagger UI over /api/openapi.json.
+ * Its bundle is copied from node_modules into the static assets at build time: served by us,
+ * no CDN at run time, and not committed twice.
+ */
+const swaggerUi = {
+  name: 'sabaq:swagger-ui',
+  hooks: {
+    'astro:build:done': ({ dir }) => {
+      const from = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+      const to = join(fileURLToPath(dir), 'vendor', 'swagger-ui');
+      mkdirSync(to, { recursive: true });
+      for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(join(from, file), join(to, file));
+    },
+  },
+};
 
 /**
  * Readable names for page scripts in /_astro/: the script of
@@ -38,6 +59,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   compressHTML: true,
   devToolbar: { enabled: false },
+  integrations: [swaggerUi],
   vite: {
     build: {
       // Never inline scripts into the HTML: `script-src 'self'` works and chunks are cached.

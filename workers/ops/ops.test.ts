@@ -54,6 +54,25 @@ describe('OpenAPI document', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/ready']));
   });
+
+  it('is readable at /api/docs through our own Swagger UI assets, under the same CSP', async () => {
+    const res = await api('GET', '/api/docs');
+    expect(res.status, show(res)).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = res.text;
+    // Every script and stylesheet is ours (no CDN at run time).
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    for (const ref of refs) expect(ref, ref).toMatch(/^\/(vendor|api)\//);
+    expect(html).not.toMatch(/<script>[^<]/);
+    // The site build put the bundle among the static assets.
+    for (const ref of refs.filter((r) => r.startsWith('/vendor/'))) {
+      const asset = await api('GET', ref);
+      expect(asset.status, ref).toBe(200);
+      expect(asset.text.length, ref).toBeGreaterThan(100);
+    }
+  });
 });
 
 describe('security headers and CORS', () => {

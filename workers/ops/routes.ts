@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../app.ts';
+import { API_DOCS_HTML } from './docs.ts';
 import { AppError } from '../lib/errors.ts';
 import { checkReadiness } from './readiness.ts';
 import { warmCatalog } from '../catalog/warm.ts';
@@ -66,3 +67,6 @@ export const opsRoutes = createRouter()
     }
     return c.json(result, 200, { 'Cache-Control': 'no-store' });
   });
+
+// Not part of the document it shows: an HTML page, public and the same for everyone.
+opsRoutes.get('/docs', (c) => c.html(API_DOCS_HTML, 200, { 'Cache-Control': 'public, max-age=300' }));
