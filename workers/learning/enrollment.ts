@@ -4,7 +4,7 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
 import {
-  RAW_NOTIFICATION_COLUMNS,
+  notificationInsertSql,
   fromRaw,
   publishNotifications,
   type InsertedNotification,
@@ -73,11 +73,13 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
         where id = ${courseId}::uuid and exists (select 1 from ins)
         returning enrollment_count
       ), notified as (
-        insert into notifications (user_id, kind, data, dedupe_key)
-        select ${actor.id}::uuid, 'enrollment', jsonb_build_object('courseId', c.id, 'courseTitle', c.title), 'enrollment:' || ins.id
-        from ins, c
-        on conflict (user_id, dedupe_key) do nothing
-        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+        ${notificationInsertSql({
+          userId: sql`${actor.id}::uuid`,
+          kind: 'enrollment',
+          data: sql`jsonb_build_object('courseId', c.id, 'courseTitle', c.title)`,
+          dedupeKey: sql`'enrollment:' || ins.id`,
+          from: sql`ins, c`,
+        })}
       )
       select exists (select 1 from c) as found,
         (select price_amount from c) as price,
@@ -133,11 +135,13 @@ export async function grantEnrollmentIn(db: HttpDb | Tx, input: { userId: string
         where id = ${input.courseId}::uuid and exists (select 1 from ins)
         returning 1
       ), notified as (
-        insert into notifications (user_id, kind, data, dedupe_key)
-        select ${input.userId}::uuid, 'enrollment', jsonb_build_object('courseId', c.id, 'courseTitle', c.title), 'enrollment:' || ins.id
-        from ins, c
-        on conflict (user_id, dedupe_key) do nothing
-        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+        ${notificationInsertSql({
+          userId: sql`${input.userId}::uuid`,
+          kind: 'enrollment',
+          data: sql`jsonb_build_object('courseId', c.id, 'courseTitle', c.title)`,
+          dedupeKey: sql`'enrollment:' || ins.id`,
+          from: sql`ins, c`,
+        })}
       )
       select exists (select 1 from c) as found, exists (select 1 from ins) as inserted,
         (select row_to_json(notified) from notified) as notification, (select count(*) from counted) as counted`,

@@ -3,7 +3,7 @@ import type { LocalizedText } from '../../db/schema/index.ts';
 import type { Lang } from '../catalog/localize.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
-import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 import { notEnrolled } from './errors.ts';
 import { onCourseCompleted } from './hooks.ts';
 import { nextLessonView, progressJson, progressView, type NextLesson, type ProgressJson, type ProgressView } from './progress-sql.ts';
@@ -73,11 +73,13 @@ async function checkCompletion(ctx: Ctx, actor: Actor, courseId: string, enrollm
           and ((select p from pr)->>'done')::int >= ((select p from pr)->>'total')::int
         returning id, completed_at
       ), notified as (
-        insert into notifications (user_id, kind, data, dedupe_key)
-        select ${actor.id}::uuid, 'course_completed', jsonb_build_object('courseId', ${courseId}::uuid, 'courseTitle', c.title), 'course_completed:' || upd.id
-        from upd, c
-        on conflict (user_id, dedupe_key) do nothing
-        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+        ${notificationInsertSql({
+          userId: sql`${actor.id}::uuid`,
+          kind: 'course_completed',
+          data: sql`jsonb_build_object('courseId', ${courseId}::uuid, 'courseTitle', c.title)`,
+          dedupeKey: sql`'course_completed:' || upd.id`,
+          from: sql`upd, c`,
+        })}
       )
       select (select p from pr) as progress, e.status, e.created_at as enrolled_at, e.completed_at,
         (select completed_at from upd) as just_completed_at,

@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { notifications, type Notification } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
 import type { Ctx } from '../lib/context.ts';
@@ -85,6 +86,19 @@ export function fromRaw(r: RawNotification): InsertedNotification {
 
 /** The SQL `returning` list matching RawNotification, for CTEs that insert notifications. */
 export const RAW_NOTIFICATION_COLUMNS = 'id, user_id, kind, data, read_at, created_at';
+
+/**
+ * The notification insert inside one statement that writes several tables at once (a CTE
+ * `notified as (…)`), with the kind checked against NotificationKind like notify()'s. Returns
+ * the RawNotification columns; publish the row with publishNotifications once committed.
+ */
+export function notificationInsertSql(n: { userId: SQL; kind: NotificationKind; data: SQL; dedupeKey: SQL; from: SQL }): SQL {
+  return sql`insert into notifications (user_id, kind, data, dedupe_key)
+        select ${n.userId}, ${n.kind}::text, ${n.data}, ${n.dedupeKey}
+        from ${n.from}
+        on conflict (user_id, dedupe_key) do nothing
+        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}`;
+}
 
 /**
  * After the rows are committed: pushes each to its user's open pages (live socket). Runs

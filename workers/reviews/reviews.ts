@@ -7,7 +7,7 @@ import { exactTs, iso, queryRows } from '../lib/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
-import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 
 export { REVIEW_TEXT_MAX };
 
@@ -132,12 +132,13 @@ export async function createReview(
       ), counted as (
         ${ratingUpdate('ins', sql`ins.course_id`, sql`ins.rating`, sql`1`)}
       ), notified as (
-        insert into notifications (user_id, kind, data, dedupe_key)
-        select c.teacher_id, 'review_received',
-          jsonb_build_object('courseId', c.id, 'courseTitle', c.title, 'reviewId', ins.id, 'rating', ins.rating), 'review:' || ins.id
-        from ins, c
-        on conflict (user_id, dedupe_key) do nothing
-        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+        ${notificationInsertSql({
+          userId: sql`c.teacher_id`,
+          kind: 'review_received',
+          data: sql`jsonb_build_object('courseId', c.id, 'courseTitle', c.title, 'reviewId', ins.id, 'rating', ins.rating)`,
+          dedupeKey: sql`'review:' || ins.id`,
+          from: sql`ins, c`,
+        })}
       )
       select exists (select 1 from c) as found,
         coalesce((select teacher_id = ${actor.id}::uuid from c), false) as teacher,
@@ -268,11 +269,13 @@ export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, re
         returning reviews.id, reviews.course_id, reviews.rating, reviews.text, reviews.hidden, reviews.reply, reviews.reply_at,
           reviews.created_at, reviews.updated_at, (select name from users where id = reviews.user_id) as author_name
       ), notified as (
-        insert into notifications (user_id, kind, data, dedupe_key)
-        select r0.user_id, 'review_reply', jsonb_build_object('courseId', r0.course_id, 'courseTitle', r0.title, 'reviewId', r0.id), 'review_reply:' || r0.id
-        from upd, r0
-        on conflict (user_id, dedupe_key) do nothing
-        returning ${sql.raw(RAW_NOTIFICATION_COLUMNS)}
+        ${notificationInsertSql({
+          userId: sql`r0.user_id`,
+          kind: 'review_reply',
+          data: sql`jsonb_build_object('courseId', r0.course_id, 'courseTitle', r0.title, 'reviewId', r0.id)`,
+          dedupeKey: sql`'review_reply:' || r0.id`,
+          from: sql`upd, r0`,
+        })}
       )
       select exists (select 1 from r0) as found,
         coalesce((select teacher_id = ${actor.id}::uuid from r0), false) as teacher,
