@@ -19,6 +19,7 @@ import {
   type Phase,
 } from './engine.ts';
 import { saveGameResults, type GameResultsInput } from './results.ts';
+import { timingSafeEqual, toBase64Url, toHex } from '../lib/encoding.ts';
 
 export interface GameConfig {
   gameId: string;
@@ -90,13 +91,7 @@ export interface PublicState {
   top: { nickname: string; score: number; place: number }[];
 }
 
-const hex = (bytes: ArrayBuffer | Uint8Array) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
-const b64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-const sha256 = async (s: string) => hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
+const sha256 = async (s: string) => toHex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
 
 /**
  * One Durable Object per live game (named by the game id). It owns the players, their seats,
@@ -217,9 +212,9 @@ export class GameRoom extends DurableObject<Env> {
     }
     if (this.seats.size >= MAX_PLAYERS) return { ok: false, code: 'conflict', message: 'This game is full' };
     let seat: string;
-    do seat = hex(crypto.getRandomValues(new Uint8Array(6)));
+    do seat = toHex(crypto.getRandomValues(new Uint8Array(6)));
     while (this.seats.has(seat));
-    const secret = b64url(crypto.getRandomValues(new Uint8Array(24)));
+    const secret = toBase64Url(crypto.getRandomValues(new Uint8Array(24)));
     const entry: Seat = {
       seat,
       nickname: clean.nickname,
@@ -374,7 +369,7 @@ export class GameRoom extends DurableObject<Env> {
     if (!seat) return undefined;
     const given = new TextEncoder().encode(await sha256(token.slice(dot + 1)));
     const expected = new TextEncoder().encode(seat.tokenHash);
-    return given.byteLength === expected.byteLength && crypto.subtle.timingSafeEqual(given, expected) ? seat : undefined;
+    return timingSafeEqual(given, expected) ? seat : undefined;
   }
 
   private apply(action: HostAction, now: number): ControlResult {

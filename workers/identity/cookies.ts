@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { ACCESS_TTL_SEC, REFRESH_TTL_SEC } from './tokens.ts';
 import type { SessionTokens } from './sessions.ts';
+import { toBase64Url } from '../lib/encoding.ts';
 
 /** Names without the `__Host-` prefix, which hono adds (it also forces Secure and Path=/). */
 export const ACCESS_COOKIE = 'sabaq_at';
@@ -15,9 +16,7 @@ export function setSessionCookies(c: Context, tokens: SessionTokens) {
   const base = { path: '/', secure: true, sameSite: 'Lax' as const };
   setCookie(c, ACCESS_COOKIE, tokens.accessToken, { ...base, httpOnly: true, maxAge: ACCESS_TTL_SEC, prefix: 'host' });
   setCookie(c, REFRESH_COOKIE, tokens.refreshToken, { ...base, httpOnly: true, maxAge: REFRESH_TTL_SEC, prefix: 'host' });
-  const csrf = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_');
+  const csrf = toBase64Url(crypto.getRandomValues(new Uint8Array(18)));
   setCookie(c, CSRF_COOKIE, csrf, { ...base, httpOnly: false, maxAge: REFRESH_TTL_SEC });
 }
 

@@ -6,26 +6,15 @@
  * (`pbkdf2-sha256$<iterations>$<salt>$<hash>`) so they can be raised later and old hashes
  * upgraded on the next successful login.
  */
+
+import { fromBase64, timingSafeEqual, toBase64 } from '../lib/encoding.ts';
+
 export const PBKDF2_ITERATIONS = 100_000;
 const ALGORITHM = 'pbkdf2-sha256';
 const SALT_BYTES = 16;
 const HASH_BITS = 256;
 
 const encoder = new TextEncoder();
-
-function toB64(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let s = '';
-  for (const b of view) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function fromB64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 async function pepper(password: string, secret: string): Promise<ArrayBuffer> {
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -41,14 +30,7 @@ async function derive(password: string, secret: string, salt: Uint8Array<ArrayBu
 export async function hashPassword(password: string, secret: string, iterations = PBKDF2_ITERATIONS): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(new ArrayBuffer(SALT_BYTES)));
   const hash = await derive(password, secret, salt, iterations);
-  return `${ALGORITHM}$${iterations}$${toB64(salt)}$${toB64(hash)}`;
-}
-
-function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
+  return `${ALGORITHM}$${iterations}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
 export interface VerifyResult {
@@ -63,8 +45,8 @@ export async function verifyPassword(password: string, stored: string, secret: s
   if (alg !== ALGORITHM || !salt || !hash || !Number.isInteger(iterations) || iterations < 1) {
     return { ok: false, needsRehash: false };
   }
-  const actual = new Uint8Array(await derive(password, secret, fromB64(salt), iterations));
-  const ok = timingSafeEqual(actual, fromB64(hash));
+  const actual = new Uint8Array(await derive(password, secret, fromBase64(salt), iterations));
+  const ok = timingSafeEqual(actual, fromBase64(hash));
   return { ok, needsRehash: ok && iterations < PBKDF2_ITERATIONS };
 }
 

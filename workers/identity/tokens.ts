@@ -1,6 +1,7 @@
 import { sign, verify } from 'hono/jwt';
 import { AppError } from '../lib/errors.ts';
 import type { Role } from '../../db/schema/index.ts';
+import { toBase64Url, toHex } from '../lib/encoding.ts';
 
 export const ACCESS_TTL_SEC = 15 * 60;
 export const REFRESH_TTL_SEC = 30 * 24 * 3600;
@@ -58,15 +59,10 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
   return { sub, role: role as Role, sid, iat, iatMs: typeof iatms === 'number' ? iatms : iat * 1000, exp };
 }
 
-const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-
 /** 256 random bits, URL-safe. */
 export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+  return toBase64Url(bytes);
 }
 
 /** Refresh tokens are stored as SHA-256 hashes: a database leak does not leak sessions. */

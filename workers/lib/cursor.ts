@@ -1,5 +1,6 @@
 import { isId } from './context.ts';
 import { AppError } from './errors.ts';
+import { fromBase64Url, timingSafeEqual, toBase64Url } from './encoding.ts';
 
 /**
  * Opaque, signed pagination cursors. A cursor carries the sort key of the last row of a
@@ -18,24 +19,12 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-const b64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-function fromB64url(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
-  const out = new Uint8Array(new ArrayBuffer(bin.length));
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 export type CursorValue = (string | number | null)[];
 
 export async function encodeCursor(values: CursorValue, secret: string): Promise<string> {
   const payload = encoder.encode(JSON.stringify(values));
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), payload));
-  return `${b64url(payload)}.${b64url(sig.slice(0, 16))}`;
+  return `${toBase64Url(payload)}.${toBase64Url(sig.slice(0, 16))}`;
 }
 
 const invalid = () => new AppError('invalid_cursor', 'The cursor is invalid or has been tampered with', { fields: { cursor: 'invalid' } });
@@ -46,13 +35,13 @@ export async function decodeCursor(cursor: string, secret: string): Promise<Curs
   let payload: Uint8Array<ArrayBuffer>;
   let sig: Uint8Array<ArrayBuffer>;
   try {
-    payload = fromB64url(p);
-    sig = fromB64url(s);
+    payload = fromBase64Url(p);
+    sig = fromBase64Url(s);
   } catch {
     throw invalid();
   }
   const full = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), payload));
-  if (sig.length !== 16 || full.slice(0, 16).some((b, i) => b !== sig[i])) throw invalid();
+  if (sig.length !== 16 || !timingSafeEqual(full.slice(0, 16), sig)) throw invalid();
   try {
     const value = JSON.parse(new TextDecoder().decode(payload)) as unknown;
     if (!Array.isArray(value)) throw invalid();

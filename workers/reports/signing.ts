@@ -1,4 +1,5 @@
 import type { Config } from '../env.ts';
+import { fromBase64Url, toBase64Url } from '../lib/encoding.ts';
 
 /**
  * Short-lived download links. With R2's S3 credentials configured (production) a link is an
@@ -24,18 +25,11 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-const b64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+/** The signature from a link, or undefined when it is not URL-safe base64 of a sane length. */
 function fromB64url(s: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(s)) return undefined;
   try {
-    const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
-    const out = new Uint8Array(new ArrayBuffer(bin.length));
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return fromBase64Url(s);
   } catch {
     return undefined;
   }
@@ -44,7 +38,7 @@ function fromB64url(s: string): Uint8Array<ArrayBuffer> | undefined {
 const payload = (reportId: string, exp: number) => encoder.encode(`${reportId}.${exp}`);
 
 export async function signDownload(secret: string, reportId: string, exp: number): Promise<string> {
-  return b64url(new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), payload(reportId, exp))));
+  return toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), payload(reportId, exp))));
 }
 
 /** True when `sig` is ours for (reportId, exp) and exp is neither past nor further than the TTL. */
