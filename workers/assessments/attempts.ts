@@ -9,16 +9,18 @@ import {
   testVersions,
   type Answer,
   type Attempt,
-  type LocalizedText,
   type Result,
   type TestDocument,
 } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound, validationError } from '../lib/errors.ts';
-import { checkAnswer, takerQuestion, type AnswerBody, type TakerQuestion } from './document.ts';
+import { checkAnswer, takerQuestion, type AnswerBody } from './document.ts';
 import { resultView, type ResultView } from './results.ts';
 import { scoreAttempt } from './scoring.ts';
 import { errorFields } from '../lib/logger.ts';
+import type { AttemptView } from './schemas.ts';
+
+export type { AttemptView };
 
 /**
  * Taking a test. Every query filters by the owning account (`attempts.user_id`): another
@@ -26,27 +28,6 @@ import { errorFields } from '../lib/logger.ts';
  * deadline is refused, and an open attempt past its deadline is submitted with what was saved
  * — lazily by whichever request touches it first, and by the cron sweep.
  */
-
-export interface AttemptView {
-  id: string;
-  testId: string;
-  version: number;
-  kind: TestDocument['kind'];
-  title: LocalizedText;
-  childId: string | null;
-  status: 'open' | 'submitted';
-  startedAt: string;
-  deadlineAt: string | null;
-  submittedAt: string | null;
-  autoSubmitted: boolean;
-  /** The server's clock, so a client can show the remaining time without trusting its own. */
-  serverTime: string;
-  timeLimitSec: number | null;
-  questions: TakerQuestion[];
-  /** Answers saved so far, by question key. */
-  answers: Record<string, Answer>;
-  resultId: string | null;
-}
 
 const expired = (a: Pick<Attempt, 'deadlineAt'>, now: Date) => a.deadlineAt !== null && a.deadlineAt.getTime() <= now.getTime();
 

@@ -4,45 +4,15 @@ import { pick, type Lang } from '../catalog/localize.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { assertAuthor } from './authoring.ts';
+import type { PublishedTestItem, TeacherTestItem } from './schemas.ts';
+
+export type { PublishedTestItem, TeacherTestItem };
 
 /**
  * Lists of tests: the author's own (drafts included) for the studio, and the public list of
  * published tests that learners and parents pick from. Both are keyset-paginated with signed
  * cursors, newest first; ownership and "published only" are conditions in SQL.
  */
-
-/** One row of the studio list: the latest version (the draft, if there is one). */
-export interface TeacherTestItem {
-  id: string;
-  kind: TestKind;
-  courseId: string | null;
-  title: LocalizedText;
-  /** Status of the latest version: a published test being edited is 'draft'. */
-  status: 'draft' | 'published';
-  version: number;
-  publishedVersion: number | null;
-  questionCount: number;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt: string | null;
-}
-
-/** One row of the public list: the published version, texts in the asked language. */
-export interface PublishedTestItem {
-  id: string;
-  kind: TestKind;
-  courseId: string | null;
-  title: string;
-  /** The language the title and description were taken from (differs from `lang` on fallback). */
-  titleLang: Lang;
-  description: string | null;
-  descriptionLang: Lang | null;
-  version: number;
-  questionCount: number;
-  /** Null: no time limit. */
-  timeLimitSec: number | null;
-  publishedAt: string;
-}
 
 /** [timestamp, id] of the last row of the previous page. */
 async function cursorKey(ctx: Ctx, cursor: string | undefined): Promise<[string, string] | null> {

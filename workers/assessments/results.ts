@@ -1,36 +1,11 @@
 import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
-import {
-  children,
-  results,
-  testVersions,
-  type LocalizedText,
-  type Result,
-  type ScaleResult,
-  type TestDocument,
-} from '../../db/schema/index.ts';
+import { children, results, testVersions, type LocalizedText, type Result } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import type { ResultView } from './schemas.ts';
 
-/** A result as its owner (the learner, or the parent of the child) reads it. */
-export interface ResultView {
-  id: string;
-  attemptId: string;
-  testId: string;
-  version: number;
-  kind: TestDocument['kind'];
-  title: LocalizedText;
-  childId: string | null;
-  scales: ScaleResult[];
-  /** Quizzes: fraction of choice questions right, and whether it reached the pass mark. */
-  score?: number;
-  correct?: number;
-  total?: number;
-  passed?: boolean;
-  submittedAt: string;
-  autoSubmitted: boolean;
-  createdAt: string;
-}
+export type { ResultView };
 
 export function resultView(r: Result, title: LocalizedText): ResultView {
   const view: ResultView = {

@@ -12,7 +12,16 @@ import { createTest, getTest, publishTest, updateTest } from './authoring.ts';
 import { AnswerBodySchema } from './document.ts';
 import { listPublishedTests, listTeacherTests } from './listing.ts';
 import { getResult, listMyResults } from './results.ts';
-import { AuthorTestSchema, LocalizedTextSchema, TakerQuestionSchema, TakerTestSchema } from './schemas.ts';
+import {
+  AttemptSchema,
+  AuthorTestSchema,
+  LocalizedTextSchema,
+  PublishedTestItemSchema,
+  ResultSchema,
+  TakerQuestionSchema,
+  TakerTestSchema,
+  TeacherTestItemSchema,
+} from './schemas.ts';
 import { getTestStats } from './stats.ts';
 
 const Localized = LocalizedTextSchema;
@@ -24,8 +33,13 @@ const TestDocumentBody = z.record(z.string(), z.unknown()).openapi('TestDocument
 });
 
 const AuthorTest = AuthorTestSchema;
-const TakerQuestion = TakerQuestionSchema;
+const _TakerQuestion = TakerQuestionSchema;
 const TakerTest = TakerTestSchema;
+const Attempt = AttemptSchema;
+const Result = ResultSchema;
+/** Exported for the listing tests, which check answers against them. */
+export const TeacherTestItem = TeacherTestItemSchema;
+export const PublishedTestItem = PublishedTestItemSchema;
 
 const Answer = z.union([
   z.object({ value: z.number() }),
@@ -34,57 +48,7 @@ const Answer = z.union([
   z.object({ text: z.string() }),
 ]);
 
-const Attempt = z
-  .object({
-    id: z.string(),
-    testId: z.string(),
-    version: z.number(),
-    kind: z.enum(['quiz', 'assessment']),
-    title: Localized,
-    childId: z.string().nullable(),
-    status: z.enum(['open', 'submitted']),
-    startedAt: z.string(),
-    deadlineAt: z.string().nullable(),
-    submittedAt: z.string().nullable(),
-    autoSubmitted: z.boolean(),
-    serverTime: z.string(),
-    timeLimitSec: z.number().nullable(),
-    questions: z.array(TakerQuestion),
-    answers: z.record(z.string(), Answer),
-    resultId: z.string().nullable(),
-  })
-  .openapi('Attempt');
-
-const Band = z.object({ label: Localized, text: Localized });
-const Result = z
-  .object({
-    id: z.string(),
-    attemptId: z.string(),
-    testId: z.string(),
-    version: z.number(),
-    kind: z.enum(['quiz', 'assessment']),
-    title: Localized,
-    childId: z.string().nullable(),
-    scales: z.array(
-      z.object({
-        key: z.string(),
-        title: Localized,
-        score: z.number(),
-        min: z.number(),
-        max: z.number(),
-        bandIndex: z.number().nullable(),
-        band: Band.nullable(),
-      }),
-    ),
-    score: z.number().optional(),
-    correct: z.number().optional(),
-    total: z.number().optional(),
-    passed: z.boolean().optional(),
-    submittedAt: z.string(),
-    autoSubmitted: z.boolean(),
-    createdAt: z.string(),
-  })
-  .openapi('Result');
+const _Band = z.object({ label: Localized, text: Localized });
 
 const Stats = z
   .object({
@@ -110,40 +74,6 @@ const Stats = z
   .openapi('TestStats');
 
 const Kind = z.enum(['quiz', 'assessment']);
-
-export const TeacherTestItem = z
-  .object({
-    id: z.string(),
-    kind: Kind,
-    courseId: z.string().nullable(),
-    title: Localized,
-    status: z
-      .enum(['draft', 'published'])
-      .openapi({ description: 'Status of the latest version: a published test with unpublished edits is "draft"' }),
-    version: z.number().openapi({ description: 'The latest version (the draft, if there is one)' }),
-    publishedVersion: z.number().nullable(),
-    questionCount: z.number(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    publishedAt: z.string().nullable(),
-  })
-  .openapi('TeacherTestItem');
-
-export const PublishedTestItem = z
-  .object({
-    id: z.string(),
-    kind: Kind,
-    courseId: z.string().nullable(),
-    title: z.string().openapi({ description: 'In `lang`, else the first language the test has' }),
-    titleLang: Language,
-    description: z.string().nullable(),
-    descriptionLang: Language.nullable(),
-    version: z.number(),
-    questionCount: z.number(),
-    timeLimitSec: z.number().nullable(),
-    publishedAt: z.string(),
-  })
-  .openapi('PublishedTestItem');
 
 // Unknown parameters are an error, not silently ignored.
 const TeacherTestsQuery = PageQuery.extend({ kind: Kind.optional() }).strict();

@@ -10,6 +10,7 @@ export const LocalizedTextSchema = z
   .object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() })
   .openapi('LocalizedText');
 const Kind = z.enum(['quiz', 'assessment']);
+const Lang = z.enum(['ru', 'kk', 'en']);
 
 const Band = z.object({ min: z.number(), max: z.number(), label: LocalizedTextSchema, text: LocalizedTextSchema });
 const Scale = z.object({ key: z.string(), title: LocalizedTextSchema, bands: z.array(Band) }).openapi('Scale');
@@ -102,6 +103,95 @@ export const ScaleResultSchema = z
   })
   .openapi('ScaleResult');
 
+export const AttemptSchema = z
+  .object({
+    id: z.string(),
+    testId: z.string(),
+    version: z.number(),
+    kind: z.enum(['quiz', 'assessment']),
+    title: LocalizedTextSchema,
+    childId: z.string().nullable(),
+    status: z.enum(['open', 'submitted']),
+    startedAt: z.string(),
+    deadlineAt: z.string().nullable(),
+    submittedAt: z.string().nullable(),
+    autoSubmitted: z.boolean(),
+    serverTime: z.string(),
+    timeLimitSec: z.number().nullable(),
+    questions: z.array(TakerQuestionSchema),
+    answers: z.record(z.string(), AnswerSchema),
+    resultId: z.string().nullable(),
+  })
+  .openapi('Attempt');
+
+export const ResultSchema = z
+  .object({
+    id: z.string(),
+    attemptId: z.string(),
+    testId: z.string(),
+    version: z.number(),
+    kind: z.enum(['quiz', 'assessment']),
+    title: LocalizedTextSchema,
+    childId: z.string().nullable(),
+    scales: z.array(
+      z.object({
+        key: z.string(),
+        title: LocalizedTextSchema,
+        score: z.number(),
+        min: z.number(),
+        max: z.number(),
+        bandIndex: z.number().nullable(),
+        band: z.object({ label: LocalizedTextSchema, text: LocalizedTextSchema }).nullable(),
+      }),
+    ),
+    score: z.number().optional(),
+    correct: z.number().optional(),
+    total: z.number().optional(),
+    passed: z.boolean().optional(),
+    submittedAt: z.string(),
+    autoSubmitted: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('Result');
+
+export const TeacherTestItemSchema = z
+  .object({
+    id: z.string(),
+    kind: Kind,
+    courseId: z.string().nullable(),
+    title: LocalizedTextSchema,
+    status: z
+      .enum(['draft', 'published'])
+      .openapi({ description: 'Status of the latest version: a published test with unpublished edits is "draft"' }),
+    version: z.number().openapi({ description: 'The latest version (the draft, if there is one)' }),
+    publishedVersion: z.number().nullable(),
+    questionCount: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    publishedAt: z.string().nullable(),
+  })
+  .openapi('TeacherTestItem');
+
+export const PublishedTestItemSchema = z
+  .object({
+    id: z.string(),
+    kind: Kind,
+    courseId: z.string().nullable(),
+    title: z.string().openapi({ description: 'In `lang`, else the first language the test has' }),
+    titleLang: Lang,
+    description: z.string().nullable(),
+    descriptionLang: Lang.nullable(),
+    version: z.number(),
+    questionCount: z.number(),
+    timeLimitSec: z.number().nullable(),
+    publishedAt: z.string(),
+  })
+  .openapi('PublishedTestItem');
+
 export type AuthorTestView = z.infer<typeof AuthorTestSchema>;
 export type TakerQuestion = z.infer<typeof TakerQuestionSchema>;
 export type TakerTestView = z.infer<typeof TakerTestSchema>;
+export type AttemptView = z.infer<typeof AttemptSchema>;
+export type ResultView = z.infer<typeof ResultSchema>;
+export type TeacherTestItem = z.infer<typeof TeacherTestItemSchema>;
+export type PublishedTestItem = z.infer<typeof PublishedTestItemSchema>;

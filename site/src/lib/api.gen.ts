@@ -7029,15 +7029,7 @@ export interface components {
             timeLimitSec: number | null;
             questions: components["schemas"]["TakerQuestion"][];
             answers: {
-                [key: string]: {
-                    value: number;
-                } | {
-                    option: string;
-                } | {
-                    options: string[];
-                } | {
-                    text: string;
-                };
+                [key: string]: components["schemas"]["Answer"];
             };
             resultId: string | null;
         };
@@ -7096,29 +7088,35 @@ export interface components {
         };
         LessonCompletion: components["schemas"]["CourseProgress"] & {
             lessonId: string;
+            /** @description This call completed the course (true exactly once per enrollment) */
             courseCompleted: boolean;
         };
         Progress: {
             completed: number;
             total: number;
+            /** @description Whole percent, rounded down: 100 only when every current lesson is done */
             percent: number;
         };
         CourseProgress: components["schemas"]["Enrollment"] & {
             progress: components["schemas"]["Progress"];
+            /** @description Where to resume: the first incomplete lesson in curriculum order; null when all are done */
             nextLesson: {
                 id: string;
                 title: string;
             } | null;
+            /** @description Completed lessons of the course, in curriculum order */
             completedLessonIds: string[];
         };
         LearningItem: {
             course: components["schemas"]["CourseCard"];
+            /** @description False when the teacher has unpublished the course since: its lessons are closed */
             available: boolean;
             /** @enum {string} */
             status: "active" | "completed";
             enrolledAt: string;
             completedAt: string | null;
             progress: components["schemas"]["Progress"];
+            /** @description Where to resume: the first incomplete lesson in curriculum order; null when all are done */
             nextLesson: {
                 id: string;
                 title: string;
@@ -7133,6 +7131,7 @@ export interface components {
             enrolledAt: string | null;
             completedAt: string | null;
             progress: components["schemas"]["Progress"] & (Record<string, never> | null);
+            /** @description Where to resume: the first incomplete lesson in curriculum order; null when all are done */
             nextLesson: {
                 id: string;
                 title: string;
@@ -7148,6 +7147,7 @@ export interface components {
                 createdAt: string;
                 updatedAt: string;
             } | null;
+            /** @description The actor teaches this course (may reply to reviews, may not review it) */
             teacher: boolean;
         };
         FavoriteItem: {
