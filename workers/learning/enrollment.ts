@@ -11,13 +11,9 @@ import {
   type RawNotification,
 } from '../notifications/notify.ts';
 import { iso, queryRows } from '../lib/sql.ts';
+import type { EnrollmentView } from './schemas.ts';
 
-export interface EnrollmentView {
-  courseId: string;
-  status: 'active' | 'completed';
-  enrolledAt: string;
-  completedAt: string | null;
-}
+export type { EnrollmentView };
 
 interface RawEnrollment {
   id: string;

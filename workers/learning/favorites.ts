@@ -2,16 +2,14 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, favorites, users } from '../../db/schema/index.ts';
 import { cardColumns } from '../catalog/filters.ts';
 import type { Lang } from '../catalog/localize.ts';
-import { toCard, type CourseCard } from '../catalog/views.ts';
+import { toCard } from '../catalog/views.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { exactTs, iso, queryRows } from '../lib/sql.ts';
+import type { FavoriteItem } from './schemas.ts';
 
-export interface FavoriteItem {
-  course: CourseCard;
-  favoritedAt: string;
-}
+export type { FavoriteItem };
 
 /** PUT /api/me/favorites/:courseId — idempotent; published courses only. */
 export async function addFavorite(

@@ -2,24 +2,15 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, enrollments, favorites, reviews, users } from '../../db/schema/index.ts';
 import { cardColumns } from '../catalog/filters.ts';
 import type { Lang } from '../catalog/localize.ts';
-import { toCard, type CourseCard } from '../catalog/views.ts';
+import { toCard } from '../catalog/views.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { notFound } from '../lib/errors.ts';
-import { nextLessonView, progressJson, progressView, type NextLesson, type ProgressJson, type ProgressView } from './progress-sql.ts';
+import { nextLessonView, progressJson, progressView, type ProgressJson } from './progress-sql.ts';
 import { exactTs, iso, queryRows } from '../lib/sql.ts';
+import type { LearningItem, MyCourseState } from './schemas.ts';
 
-export interface LearningItem {
-  course: CourseCard;
-  /** False when the teacher has unpublished the course since: its lessons are closed. */
-  available: boolean;
-  status: 'active' | 'completed';
-  enrolledAt: string;
-  completedAt: string | null;
-  progress: ProgressView;
-  nextLesson: NextLesson | null;
-  lastActivityAt: string | null;
-}
+export type { LearningItem, MyCourseState };
 
 /**
  * GET /api/me/learning — the learner's enrollments, newest first, each with its course card,
@@ -69,21 +60,6 @@ export async function listMyLearning(
       lastActivityAt: iso(r.progress.lastCompletedAt),
     })),
   };
-}
-
-export interface MyCourseState {
-  courseId: string;
-  enrolled: boolean;
-  status: 'active' | 'completed' | null;
-  enrolledAt: string | null;
-  completedAt: string | null;
-  progress: ProgressView | null;
-  nextLesson: NextLesson | null;
-  completedLessonIds: string[];
-  favorite: boolean;
-  review: { id: string; rating: number; text: string; hidden: boolean; reply: string | null; createdAt: string; updatedAt: string } | null;
-  /** The actor teaches this course (may reply to reviews, may not review it). */
-  teacher: boolean;
 }
 
 /**

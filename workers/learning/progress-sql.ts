@@ -1,6 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { LocalizedText } from '../../db/schema/index.ts';
 import { pick, type Lang } from '../catalog/localize.ts';
+import type { NextLesson, ProgressView } from './schemas.ts';
+
+export type { NextLesson, ProgressView };
 
 /**
  * A learner's progress in a course, computed from the course's CURRENT lessons (a join, never
@@ -35,18 +38,6 @@ export interface ProgressJson {
   nextTitle: LocalizedText | null;
   lastCompletedAt: string | null;
   completedIds?: string[];
-}
-
-export interface ProgressView {
-  completed: number;
-  total: number;
-  /** Whole percent, rounded down: 100 only when every current lesson is done. */
-  percent: number;
-}
-
-export interface NextLesson {
-  id: string;
-  title: string;
 }
 
 export function progressView(p: Pick<ProgressJson, 'total' | 'done'>): ProgressView {

@@ -6,26 +6,11 @@ import { notFound } from '../lib/errors.ts';
 import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 import { notEnrolled } from './errors.ts';
 import { onCourseCompleted } from './hooks.ts';
-import { nextLessonView, progressJson, progressView, type NextLesson, type ProgressJson, type ProgressView } from './progress-sql.ts';
+import { nextLessonView, progressJson, progressView, type ProgressJson } from './progress-sql.ts';
 import { iso, queryRows } from '../lib/sql.ts';
+import type { CompletionResult, CourseProgress } from './schemas.ts';
 
-export interface CourseProgress {
-  courseId: string;
-  status: 'active' | 'completed';
-  enrolledAt: string;
-  completedAt: string | null;
-  progress: ProgressView;
-  /** Where to resume: the first incomplete lesson in curriculum order; null when all are done. */
-  nextLesson: NextLesson | null;
-  /** Completed lessons of the course, in curriculum order. */
-  completedLessonIds: string[];
-}
-
-export interface CompletionResult extends CourseProgress {
-  lessonId: string;
-  /** This call completed the course (true exactly once per enrollment). */
-  courseCompleted: boolean;
-}
+export type { CompletionResult, CourseProgress };
 
 interface LessonRef {
   course_id: string | null;

@@ -1,68 +1,32 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, ctxOf } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
-import { CourseCardSchema } from '../catalog/schemas.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, pageOf } from '../lib/openapi.ts';
 import { enroll, unenroll } from './enrollment.ts';
 import { addFavorite, listFavorites, removeFavorite } from './favorites.ts';
 import { getMyCourse, listMyLearning } from './my-learning.ts';
 import { completeLesson, getCourseProgress, uncompleteLesson } from './progress.ts';
+import {
+  CompletionSchema,
+  CourseProgressSchema,
+  EnrollmentSchema,
+  FavoriteItemSchema,
+  FavoriteSchema,
+  LearningItemSchema,
+  MyCourseSchema,
+} from './schemas.ts';
 
 const LangQuery = z.object({ lang: Language.default('ru') });
 const ListQuery = PageQuery.extend({ lang: Language.default('ru') });
 const CourseIdParam = z.object({ courseId: z.string().max(64) });
 
-const Enrollment = z
-  .object({ courseId: z.string(), status: z.enum(['active', 'completed']), enrolledAt: z.string(), completedAt: z.string().nullable() })
-  .openapi('Enrollment');
-const Progress = z.object({ completed: z.number(), total: z.number(), percent: z.number() }).openapi('Progress');
-const NextLesson = z.object({ id: z.string(), title: z.string() }).nullable();
-const CourseProgress = Enrollment.extend({
-  progress: Progress,
-  nextLesson: NextLesson,
-  completedLessonIds: z.array(z.string()),
-}).openapi('CourseProgress');
-const Completion = CourseProgress.extend({ lessonId: z.string(), courseCompleted: z.boolean() }).openapi('LessonCompletion');
-const Card = CourseCardSchema;
-const LearningItem = z
-  .object({
-    course: Card,
-    available: z.boolean(),
-    status: z.enum(['active', 'completed']),
-    enrolledAt: z.string(),
-    completedAt: z.string().nullable(),
-    progress: Progress,
-    nextLesson: NextLesson,
-    lastActivityAt: z.string().nullable(),
-  })
-  .openapi('LearningItem');
-const FavoriteItem = z.object({ course: Card, favoritedAt: z.string() }).openapi('FavoriteItem');
-const Favorite = z.object({ courseId: z.string(), favoritedAt: z.string() });
-const MyCourse = z
-  .object({
-    courseId: z.string(),
-    enrolled: z.boolean(),
-    status: z.enum(['active', 'completed']).nullable(),
-    enrolledAt: z.string().nullable(),
-    completedAt: z.string().nullable(),
-    progress: Progress.nullable(),
-    nextLesson: NextLesson,
-    completedLessonIds: z.array(z.string()),
-    favorite: z.boolean(),
-    review: z
-      .object({
-        id: z.string(),
-        rating: z.number(),
-        text: z.string(),
-        hidden: z.boolean(),
-        reply: z.string().nullable(),
-        createdAt: z.string(),
-        updatedAt: z.string(),
-      })
-      .nullable(),
-    teacher: z.boolean(),
-  })
-  .openapi('MyCourse');
+const Enrollment = EnrollmentSchema;
+const CourseProgress = CourseProgressSchema;
+const Completion = CompletionSchema;
+const LearningItem = LearningItemSchema;
+const FavoriteItem = FavoriteItemSchema;
+const Favorite = FavoriteSchema;
+const MyCourse = MyCourseSchema;
 
 const learner = authenticate();
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
