@@ -6,7 +6,7 @@ import type { AppEnv } from '../app.ts';
 import { ctxOf } from '../app.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
-import { redisCall } from '../lib/redis.ts';
+import { redisCall, redisTimeoutMs } from '../lib/redis.ts';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './cookies.ts';
 import { revokedSessionKey, userNotBeforeKey } from './sessions.ts';
 import { verifyAccessToken } from './tokens.ts';
@@ -27,7 +27,11 @@ async function sessionState(ctx: Ctx, sub: string, sid: string) {
   p.get(userNotBeforeKey(sub));
   p.set(`auth:active:${sub}`, '1', { nx: true, ex: ACTIVITY_GATE_SEC });
   try {
-    const [revoked, notBefore, gate] = await redisCall(() => p.exec<[string | null, string | null, string | null]>(), 'session state');
+    const [revoked, notBefore, gate] = await redisCall(
+      () => p.exec<[string | null, string | null, string | null]>(),
+      'session state',
+      redisTimeoutMs(ctx.services.redis),
+    );
     return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK' };
   } catch (err) {
     ctx.log.warn('session state unavailable, relying on token expiry', errorFields(err));

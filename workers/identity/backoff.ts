@@ -40,7 +40,7 @@ export async function assertNotBackedOff(ctx: Ctx, scope: BackoffScope, account:
     state = await redisCall(
       () => ctx.services.redis.pipeline().get(`${key}:n`).get(`${key}:last`).exec<[unknown, unknown]>(),
       'password back-off',
-      redisTimeoutMs() * 2,
+      redisTimeoutMs(ctx.services.redis) * 2,
     );
   } catch (err) {
     throw unavailable(err);
@@ -72,7 +72,7 @@ export async function recordFailure(ctx: Ctx, scope: BackoffScope, account: stri
         return p.exec<[number, string, number]>();
       },
       'password back-off',
-      redisTimeoutMs() * 2,
+      redisTimeoutMs(ctx.services.redis) * 2,
     );
     return backoffDelaySec(failures);
   } catch (err) {
@@ -83,5 +83,9 @@ export async function recordFailure(ctx: Ctx, scope: BackoffScope, account: stri
 /** After a correct password: the count starts over. */
 export async function forgetFailures(ctx: Ctx, scope: BackoffScope, account: string): Promise<void> {
   const key = keyOf(scope, account);
-  await redisCall(() => ctx.services.redis.del(`${key}:n`, `${key}:last`), 'password back-off reset', redisTimeoutMs() * 2).catch(() => {});
+  await redisCall(
+    () => ctx.services.redis.del(`${key}:n`, `${key}:last`),
+    'password back-off reset',
+    redisTimeoutMs(ctx.services.redis) * 2,
+  ).catch(() => {});
 }

@@ -43,7 +43,7 @@ export async function startSession(ctx: Ctx, user: Pick<User, 'id' | 'role'>): P
 /** Best effort: a Redis outage must not block logout; tokens still expire within 15 minutes. */
 async function markRevoked(ctx: Ctx, key: string, value: string) {
   try {
-    await withTimeout(ctx.services.redis.set(key, value, { ex: ACCESS_TTL_SEC + 60 }), redisTimeoutMs(), 'revoke marker');
+    await withTimeout(ctx.services.redis.set(key, value, { ex: ACCESS_TTL_SEC + 60 }), redisTimeoutMs(ctx.services.redis), 'revoke marker');
   } catch (err) {
     ctx.log.warn('could not write revocation marker', { key, ...errorFields(err) });
   }

@@ -201,6 +201,7 @@ export class Cache {
       [full, stored, claimed] = await redisCall(
         () => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]),
         'cache read',
+        redisTimeoutMs(this.redis),
       ).then(([f, s, c]) => [f, s, Number(c) === 1] as const);
     } catch (err) {
       // Redis unavailable: to Postgres, but bounded (see readThrough).
@@ -229,7 +230,7 @@ export class Cache {
     for (let i = 0; i < WAIT_STEPS; i++) {
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
       try {
-        const v = await redisCall(() => this.redis.get<string>(full), 'cache wait');
+        const v = await redisCall(() => this.redis.get<string>(full), 'cache wait', redisTimeoutMs(this.redis));
         if (v !== null && v !== undefined) {
           this.stats.hit(family);
           return parseEntry<T>(v);
@@ -252,7 +253,7 @@ export class Cache {
     p.set(full, `${freshUntil}|${json}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
     if (locked) p.del(`lock:${full}`);
     try {
-      await redisCall(() => p.exec(), 'cache set');
+      await redisCall(() => p.exec(), 'cache set', redisTimeoutMs(this.redis));
     } catch (err) {
       this.stats.error(opts.family);
       this.log.warn('cache write failed', { family: opts.family, ...errorFields(err) });
@@ -268,7 +269,7 @@ export class Cache {
       const p = this.redis.pipeline();
       for (const g of gens) p.incr(g);
       // Not through the breaker: an invalidation is always attempted.
-      await withTimeout(p.exec(), redisTimeoutMs(), 'cache bump');
+      await withTimeout(p.exec(), redisTimeoutMs(this.redis), 'cache bump');
     } catch (err) {
       // Entries still expire by TTL; log loudly since readers may see old data until then.
       this.log.error('cache invalidation failed', { gens, ...errorFields(err) });

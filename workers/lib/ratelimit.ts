@@ -76,12 +76,13 @@ function unavailable(name: PolicyName, err: unknown): AppError {
 }
 
 async function guarded(
+  redis: Redis,
   name: PolicyName,
   run: () => Promise<{ success?: boolean; limit: number; remaining: number; reset: number }>,
 ): Promise<LimitDecision> {
   const policy: Policy = policies[name];
   try {
-    const r = await redisCall(run, `rate limit ${name}`, redisTimeoutMs() * 2);
+    const r = await redisCall(run, `rate limit ${name}`, redisTimeoutMs(redis) * 2);
     const allowed = r.success ?? r.remaining > 0;
     metricsFor(undefined).rateLimit(name, allowed ? 'allowed' : 'blocked');
     return {
@@ -108,17 +109,19 @@ async function guarded(
 
 /** Counts one hit against `key` and says whether it is within the limit. */
 export function hit(redis: Redis, name: PolicyName, key: string): Promise<LimitDecision> {
-  return guarded(name, () => limiterFor(redis, name).limit(key));
+  return guarded(redis, name, () => limiterFor(redis, name).limit(key));
 }
 
 /** Reads the remaining allowance without counting a hit. */
 export function peek(redis: Redis, name: PolicyName, key: string): Promise<LimitDecision> {
-  return guarded(name, () => limiterFor(redis, name).getRemaining(key));
+  return guarded(redis, name, () => limiterFor(redis, name).getRemaining(key));
 }
 
 /** Clears the count for `key` (a successful login forgives earlier failures). */
 export async function forgive(redis: Redis, name: PolicyName, key: string): Promise<void> {
-  await redisCall(() => limiterFor(redis, name).resetUsedTokens(key), `rate limit reset ${name}`, redisTimeoutMs() * 2).catch(() => {});
+  await redisCall(() => limiterFor(redis, name).resetUsedTokens(key), `rate limit reset ${name}`, redisTimeoutMs(redis) * 2).catch(
+    () => {},
+  );
 }
 
 /** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) plus Retry-After. */

@@ -8,9 +8,8 @@ import { withTimeout } from './timeout.ts';
  * and callers bound each call with a short timeout and fall back to Postgres.
  */
 export function createRedis(config: Config): Redis {
-  timeoutMs = config.REDIS_TIMEOUT_MS;
   // Every command or pipeline is timed for the Redis latency histogram.
-  return instrumentRedis(
+  const client = instrumentRedis(
     new Redis({
       url: config.UPSTASH_REDIS_REST_URL,
       token: config.UPSTASH_REDIS_REST_TOKEN,
@@ -19,16 +18,21 @@ export function createRedis(config: Config): Redis {
       automaticDeserialization: false,
     }),
   );
+  budgets.set(client, config.REDIS_TIMEOUT_MS);
+  return client;
 }
 
+const DEFAULT_TIMEOUT_MS = 250;
+/** Each client's time budget, fixed when it is made (no module-level setting to rewrite). */
+const budgets = new WeakMap<object, number>();
+
 /**
- * Time budget for one Redis round trip on the request path. It comes from the config
- * (REDIS_TIMEOUT_MS), which is the same for every request an isolate serves; 250 ms unless
- * set. Tests that share two cores with a browser give it more, since fail-closed limits
- * would otherwise answer 503 whenever the machine stalls.
+ * Time budget for one Redis round trip on the request path: the REDIS_TIMEOUT_MS of the config
+ * the client was made with (250 ms unless set; clients made elsewhere get 250 ms). Tests that
+ * share two cores with a browser give it more, since fail-closed limits would otherwise answer
+ * 503 whenever the machine stalls.
  */
-let timeoutMs = 250;
-export const redisTimeoutMs = (): number => timeoutMs;
+export const redisTimeoutMs = (redis: object): number => budgets.get(redis) ?? DEFAULT_TIMEOUT_MS;
 
 /** A request-path Redis call that was not sent because the breaker is open. */
 export class RedisSkippedError extends Error {
@@ -92,7 +96,7 @@ let redisInflight = 0;
  * Security writes that must be attempted whatever happened before (revocation markers) and
  * the readiness probe call Redis directly instead.
  */
-export async function redisCall<T>(run: () => Promise<T>, what: string, ms = redisTimeoutMs(), guard: RedisBreaker = breaker): Promise<T> {
+export async function redisCall<T>(run: () => Promise<T>, what: string, ms: number, guard: RedisBreaker = breaker): Promise<T> {
   if (!guard.allow()) {
     recordRedisBreaker('skipped');
     throw new RedisSkippedError(what);
