@@ -19,6 +19,7 @@ import { checkAnswer, takerQuestion, type AnswerBody, type TakerQuestion } from 
 import { resultView, type ResultView } from './results.ts';
 import { scoreAttempt } from './scoring.ts';
 import { errorFields } from '../lib/logger.ts';
+import { pulseAfterCommit } from '../dashboards/pulse.ts';
 
 /**
  * Taking a test. Every query filters by the owning account (`attempts.user_id`): another
@@ -235,6 +236,7 @@ export async function submitAttempt(ctx: Ctx, actor: Actor, attemptId: string): 
   if (!isId(attemptId)) throw notFound('Attempt');
   const result = await finalizeAttempt(ctx, { attemptId, ownerId: actor.id, auto: false });
   if (!result) throw notFound('Attempt');
+  pulseAfterCommit(ctx, 'submission', { testId: result.testId });
   return result;
 }
 

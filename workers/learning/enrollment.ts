@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { courseChanged } from '../catalog/invalidation.ts';
+import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
@@ -90,6 +91,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   if (row.inserted) {
     await countersChanged(ctx, courseId);
     if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+    pulseAfterCommit(ctx, 'enrollment', { courseId });
     return { created: true, enrollment: view(courseId, row.inserted) };
   }
   if (row.prior) return { created: false, enrollment: view(courseId, row.prior) };
@@ -175,6 +177,7 @@ export async function revokeEnrollmentIn(db: HttpDb | Tx, input: { userId: strin
 export async function enrollmentChanged(ctx: Ctx, change: EnrollmentChange): Promise<void> {
   if (!change.changed) return;
   await countersChanged(ctx, change.courseId);
+  pulseAfterCommit(ctx, 'enrollment', { courseId: change.courseId });
   if (change.notification) publishNotifications(ctx, [change.notification]);
 }
 
