@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { forbidden } from '../lib/errors.ts';
+import { errorFields } from '../lib/logger.ts';
 import { iso, queryRows } from '../lib/sql.ts';
+import { flushOpsNow } from './ops-rollup.ts';
 import { dayRange, periods, weekOf } from './range.ts';
 
 /*
@@ -143,6 +145,8 @@ export interface OpsView {
 
 export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day'): Promise<OpsView> {
   requireAdmin(actor);
+  // Best effort: a failed flush leaves the counts for the next one and the read goes on.
+  await flushOpsNow(ctx.services.db).catch((err: unknown) => ctx.log.warn('ops rollup flush failed', errorFields(err)));
   const step = window === 'hour' ? 'minute' : 'hour';
   const now = ctx.services.now();
   const since = new Date(now.getTime() - (window === 'hour' ? 3_600_000 : 86_400_000)).toISOString();

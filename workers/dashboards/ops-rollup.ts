@@ -118,6 +118,13 @@ export function maybeFlushOps(db: Database | undefined, defer: (p: Promise<unkno
   if (rows.length) defer(writeOps(db, new Date(Math.floor(now / 60_000) * 60_000), rows));
 }
 
+/** The admin's read: this isolate's pending counts go in first, so its own latest minute is complete. */
+export async function flushOpsNow(db: Database, now = Date.now()): Promise<void> {
+  lastFlushAt = now;
+  const rows = takeDeltas();
+  if (rows.length) await writeOps(db, new Date(Math.floor(now / 60_000) * 60_000), rows);
+}
+
 export async function writeOps(db: Database, minute: Date, rows: Row[]): Promise<void> {
   const values = sql.join(
     rows.map(

@@ -177,7 +177,6 @@ export async function revokeEnrollmentIn(db: HttpDb | Tx, input: { userId: strin
 export async function enrollmentChanged(ctx: Ctx, change: EnrollmentChange): Promise<void> {
   if (!change.changed) return;
   await countersChanged(ctx, change.courseId);
-  pulseAfterCommit(ctx, 'enrollment', { courseId: change.courseId });
   if (change.notification) publishNotifications(ctx, [change.notification]);
 }
 
