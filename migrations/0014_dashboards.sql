@@ -48,11 +48,28 @@ CREATE TABLE "payment_day_stats" (
 	CONSTRAINT "payment_day_stats_pkey" PRIMARY KEY("day","currency")
 );
 --> statement-breakpoint
+CREATE TABLE "question_stats" (
+	"test_id" uuid NOT NULL,
+	"version" integer NOT NULL,
+	"question_key" text NOT NULL,
+	"answered" integer DEFAULT 0 NOT NULL,
+	"wrong" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "question_stats_pkey" PRIMARY KEY("test_id","version","question_key")
+);
+--> statement-breakpoint
 CREATE TABLE "registration_day_stats" (
 	"day" date NOT NULL,
 	"role" "role" NOT NULL,
 	"registrations" integer DEFAULT 0 NOT NULL,
 	CONSTRAINT "registration_day_stats_pkey" PRIMARY KEY("day","role")
+);
+--> statement-breakpoint
+CREATE TABLE "result_question_marks" (
+	"result_id" uuid PRIMARY KEY NOT NULL,
+	"test_id" uuid NOT NULL,
+	"version" integer NOT NULL,
+	"keys" text[] NOT NULL,
+	"wrong" text[] NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "test_day_submissions" (
@@ -66,6 +83,7 @@ ALTER TABLE "course_day_stats" ADD CONSTRAINT "course_day_stats_course_id_course
 ALTER TABLE "course_learner_stats" ADD CONSTRAINT "course_learner_stats_course_id_courses_id_fk" FOREIGN KEY ("course_id") REFERENCES "public"."courses"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "lesson_stats" ADD CONSTRAINT "lesson_stats_lesson_id_lessons_id_fk" FOREIGN KEY ("lesson_id") REFERENCES "public"."lessons"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "lesson_stats" ADD CONSTRAINT "lesson_stats_course_id_courses_id_fk" FOREIGN KEY ("course_id") REFERENCES "public"."courses"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "question_stats" ADD CONSTRAINT "question_stats_test_id_tests_id_fk" FOREIGN KEY ("test_id") REFERENCES "public"."tests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "test_day_submissions" ADD CONSTRAINT "test_day_submissions_test_id_tests_id_fk" FOREIGN KEY ("test_id") REFERENCES "public"."tests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "course_learner_stats_last_idx" ON "course_learner_stats" USING btree ("course_id","last_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "lesson_stats_course_idx" ON "lesson_stats" USING btree ("course_id");--> statement-breakpoint
@@ -175,14 +193,48 @@ CREATE TRIGGER reviews_dashboard_rollup AFTER INSERT OR DELETE OR UPDATE OF hidd
   FOR EACH ROW EXECUTE FUNCTION sabaq_reviews_rollup();
 --> statement-breakpoint
 
--- results: one submission per result, on its submission day.
+-- results: one submission per result, on its submission day; and for quizzes, each choice
+-- question graded as assessments/scoring.ts grades it (right only when the chosen set of
+-- known options equals the set of correct ones), kept per result so a delete takes it back.
 CREATE FUNCTION sabaq_results_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE m result_question_marks%ROWTYPE;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO test_day_submissions AS s (test_id, day, submissions) VALUES (NEW.test_id, sabaq_utc_day(NEW.submitted_at), 1)
       ON CONFLICT (test_id, day) DO UPDATE SET submissions = s.submissions + 1;
+    IF NEW.kind = 'quiz' THEN
+      INSERT INTO result_question_marks (result_id, test_id, version, keys, wrong)
+      SELECT NEW.id, NEW.test_id, NEW.version, coalesce(array_agg(g.key), '{}'), coalesce(array_agg(g.key) FILTER (WHERE g.chosen IS DISTINCT FROM g.right_keys), '{}')
+      FROM (
+        SELECT q.value->>'key' AS key,
+          (SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') FROM (
+             SELECT CASE WHEN q.value->>'type' = 'single' THEN a.answer->>'option' END AS c
+             UNION ALL
+             SELECT jsonb_array_elements_text(CASE WHEN q.value->>'type' = 'multiple' AND jsonb_typeof(a.answer->'options') = 'array'
+                                                   THEN a.answer->'options' ELSE '[]'::jsonb END)
+           ) x WHERE c IN (SELECT o->>'key' FROM jsonb_array_elements(q.value->'options') o)) AS chosen,
+          (SELECT coalesce(array_agg(DISTINCT o->>'key' ORDER BY o->>'key'), '{}') FROM jsonb_array_elements(q.value->'options') o
+            WHERE o->'correct' = 'true'::jsonb) AS right_keys
+        FROM test_versions v
+        CROSS JOIN LATERAL jsonb_array_elements(v.document->'questions') q
+        LEFT JOIN attempt_answers a ON a.attempt_id = NEW.attempt_id AND a.question_key = q.value->>'key'
+        WHERE v.id = NEW.version_id AND q.value->>'type' IN ('single', 'multiple')
+      ) g
+      ON CONFLICT (result_id) DO NOTHING
+      RETURNING * INTO m;
+      IF m.result_id IS NOT NULL AND EXISTS (SELECT 1 FROM tests WHERE id = NEW.test_id) THEN
+        INSERT INTO question_stats AS s (test_id, version, question_key, answered, wrong)
+        SELECT NEW.test_id, NEW.version, k, 1, (k = ANY (m.wrong))::int FROM unnest(m.keys) k
+        ON CONFLICT (test_id, version, question_key) DO UPDATE SET answered = s.answered + 1, wrong = s.wrong + excluded.wrong;
+      END IF;
+    END IF;
   ELSE
     UPDATE test_day_submissions SET submissions = submissions - 1 WHERE test_id = OLD.test_id AND day = sabaq_utc_day(OLD.submitted_at);
+    DELETE FROM result_question_marks WHERE result_id = OLD.id RETURNING * INTO m;
+    IF m.result_id IS NOT NULL THEN
+      UPDATE question_stats s SET answered = s.answered - 1, wrong = s.wrong - (s.question_key = ANY (m.wrong))::int
+      WHERE s.test_id = m.test_id AND s.version = m.version AND s.question_key = ANY (m.keys);
+    END IF;
   END IF;
   RETURN NULL;
 END $$;
@@ -270,3 +322,30 @@ SELECT day, currency, sum(s)::int, sum(sa), sum(r)::int, sum(ra) FROM (
   SELECT sabaq_utc_day(succeeded_at) AS day, currency, 1 AS s, amount::bigint AS sa, 0 AS r, 0::bigint AS ra FROM payments WHERE succeeded_at IS NOT NULL
   UNION ALL SELECT sabaq_utc_day(refunded_at), currency, 0, 0, 1, amount FROM payments WHERE refunded_at IS NOT NULL
 ) x GROUP BY day, currency;
+--> statement-breakpoint
+-- Quiz questions of existing results, graded as the trigger grades new ones.
+INSERT INTO result_question_marks (result_id, test_id, version, keys, wrong)
+SELECT r.id, r.test_id, r.version, coalesce(array_agg(g.key), '{}'), coalesce(array_agg(g.key) FILTER (WHERE g.chosen IS DISTINCT FROM g.right_keys), '{}')
+FROM results r
+JOIN test_versions v ON v.id = r.version_id
+CROSS JOIN LATERAL (
+  SELECT q.value->>'key' AS key,
+    (SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') FROM (
+       SELECT CASE WHEN q.value->>'type' = 'single' THEN a.answer->>'option' END AS c
+       UNION ALL
+       SELECT jsonb_array_elements_text(CASE WHEN q.value->>'type' = 'multiple' AND jsonb_typeof(a.answer->'options') = 'array'
+                                             THEN a.answer->'options' ELSE '[]'::jsonb END)
+     ) x WHERE c IN (SELECT o->>'key' FROM jsonb_array_elements(q.value->'options') o)) AS chosen,
+    (SELECT coalesce(array_agg(DISTINCT o->>'key' ORDER BY o->>'key'), '{}') FROM jsonb_array_elements(q.value->'options') o
+      WHERE o->'correct' = 'true'::jsonb) AS right_keys
+  FROM jsonb_array_elements(v.document->'questions') q
+  LEFT JOIN attempt_answers a ON a.attempt_id = r.attempt_id AND a.question_key = q.value->>'key'
+  WHERE q.value->>'type' IN ('single', 'multiple')
+) g
+WHERE r.kind = 'quiz'
+GROUP BY r.id, r.test_id, r.version;
+--> statement-breakpoint
+INSERT INTO question_stats (test_id, version, question_key, answered, wrong)
+SELECT m.test_id, m.version, k, count(*)::int, count(*) FILTER (WHERE k = ANY (m.wrong))::int
+FROM result_question_marks m CROSS JOIN LATERAL unnest(m.keys) k
+GROUP BY 1, 2, 3;

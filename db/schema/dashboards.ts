@@ -132,3 +132,35 @@ export const opsMinuteStats = pgTable(
   },
   (t) => [primaryKey({ name: 'ops_minute_stats_pkey', columns: [t.minute, t.family] })],
 );
+
+/**
+ * Quiz choice questions per test version: how many submitted results included the question
+ * and how many of those got it wrong (or left it unanswered) — graded in the results trigger
+ * by the same rule as assessments/scoring.ts (all-or-nothing on the chosen option set).
+ */
+export const questionStats = pgTable(
+  'question_stats',
+  {
+    testId: uuid('test_id')
+      .notNull()
+      .references(() => tests.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    questionKey: text('question_key').notNull(),
+    answered: integer('answered').notNull().default(0),
+    wrong: integer('wrong').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'question_stats_pkey', columns: [t.testId, t.version, t.questionKey] })],
+);
+
+/**
+ * What the results trigger graded per result, so deleting a result (or its cascade, when the
+ * answers may already be gone) takes back exactly what it added. No foreign key on purpose:
+ * the delete trigger reads the row before removing it.
+ */
+export const resultQuestionMarks = pgTable('result_question_marks', {
+  resultId: uuid('result_id').primaryKey(),
+  testId: uuid('test_id').notNull(),
+  version: integer('version').notNull(),
+  keys: text('keys').array().notNull(),
+  wrong: text('wrong').array().notNull(),
+});

@@ -9,7 +9,17 @@ import { neon } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { users } from '../../db/schema/index.ts';
-import { answer, childResult, expectStatus as expectOk, publishedTest, startAttempt, submit } from '../../tests/support/assessments.ts';
+import {
+  answer,
+  childResult,
+  createTest,
+  expectStatus as expectOk,
+  publish,
+  publishedTest,
+  quizDoc,
+  startAttempt,
+  submit,
+} from '../../tests/support/assessments.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show } from '../../tests/support/http.ts';
@@ -138,6 +148,63 @@ describe('rollups equal a brute-force count of the same rows', () => {
         `select test_id, sabaq_utc_day(submitted_at), count(*)::int from results where test_id = '${test.id}' group by 1, 2`,
       ),
     ).toEqual([]);
+  });
+});
+
+describe('quiz questions most often wrong', () => {
+  it('the trigger grades each choice question as scoring.ts does, and a deleted result takes its marks back', async () => {
+    const teacher = await verifiedTeacher();
+    const course = await createCourse(teacher);
+    const test = await createTest(teacher, quizDoc({ courseId: course.id }));
+    await publish(teacher, test.id);
+    const answers: Record<string, unknown>[] = [
+      { s1: { option: 'a' }, m1: { options: ['a', 'c'] } }, // both right
+      { s1: { option: 'b' }, m1: { options: ['a'] } }, // both wrong
+      { s1: { option: 'a' } }, // m1 unanswered: wrong
+      { m1: { options: ['c', 'a'] } }, // s1 unanswered: wrong; m1 right in any order
+    ];
+    const takers: TestUser[] = [];
+    for (const given of answers) {
+      const u = await registerUser('learner');
+      takers.push(u);
+      const attempt = await startAttempt(u, test.id);
+      for (const [key, body] of Object.entries(given)) await expectOk(answer(u, attempt.id, key, body), 200);
+      await submit(u, attempt.id);
+    }
+    const { db } = testDb();
+    const same = async () =>
+      (
+        await db.execute(sql`select count(*)::int as n from results r join result_question_marks m on m.result_id = r.id
+          where r.test_id = ${test.id}::uuid and (cardinality(m.keys) <> r.total or cardinality(m.keys) - cardinality(m.wrong) <> r.correct)`)
+      ).rows[0];
+    expect(await same()).toEqual({ n: 0 });
+    const bruteDiff = () =>
+      diff(
+        `select question_key, answered, wrong from question_stats where test_id = '${test.id}' and answered <> 0`,
+        `select k, count(*)::int, count(*) filter (where k = any (m.wrong))::int from result_question_marks m, unnest(m.keys) k
+           join results r on true where r.id = m.result_id and m.test_id = '${test.id}' group by k`,
+      );
+    expect(await bruteDiff()).toEqual([]);
+    const seams = await api('GET', `/api/dashboard/courses/${course.id}/seams`, { token: teacher.token });
+    expect(seams.status, show(seams)).toBe(200);
+    const byKey = Object.fromEntries(seams.body.wrongQuestions.map((q: any) => [q.key, [q.answered, q.wrong]]));
+    expect(byKey).toEqual({ s1: [4, 2], m1: [4, 2] });
+    expect(seams.body.wrongQuestions[0].text).toEqual(expect.objectContaining({ ru: expect.any(String) }));
+
+    await db.delete(users).where(sql`${users.id} = ${takers[1]!.id}::uuid`);
+    expect(await bruteDiff()).toEqual([]);
+    const rows = (
+      await db.execute(sql`select question_key, answered, wrong from question_stats where test_id = ${test.id}::uuid order by 1`)
+    ).rows;
+    expect(rows).toEqual([
+      { question_key: 'm1', answered: 3, wrong: 1 },
+      { question_key: 's1', answered: 3, wrong: 1 },
+    ]);
+    const orphans = (
+      await db.execute(sql`select count(*)::int as n from result_question_marks m where m.test_id = ${test.id}::uuid
+        and not exists (select 1 from results r where r.id = m.result_id)`)
+    ).rows[0];
+    expect(orphans).toEqual({ n: 0 });
   });
 });
 
@@ -321,7 +388,7 @@ describe('reads are a few statements that never touch enrollments or lesson_prog
     const ops: [string, (ctx: Ctx) => Promise<unknown>, number][] = [
       ['overview', (ctx) => teacherOverview(ctx, t, { courseId: course.id }), 4],
       ['pulse', (ctx) => teacherPulse(ctx, t, {}), 3],
-      ['seams', (ctx) => courseSeams(ctx, t, course.id, 14), 4],
+      ['seams', (ctx) => courseSeams(ctx, t, course.id, 14), 5],
       ['voices', (ctx) => teacherVoices(ctx, t, {}), 6],
       ['platform', (ctx) => platformDashboard(ctx, actorOf(admin), {}), 6],
       ['ops', (ctx) => opsDashboard(ctx, actorOf(admin), 'day'), 4],

@@ -67,6 +67,17 @@ const Seams = z
     completed: z.number(),
     abandoned: z.number(),
     medianSecondsBetweenLessons: z.number().nullable(),
+    wrongQuestions: z.array(
+      z.object({
+        testId: z.string(),
+        testTitle: L10n,
+        version: z.number(),
+        key: z.string(),
+        text: L10n.nullable(),
+        answered: z.number(),
+        wrong: z.number(),
+      }),
+    ),
     modules: z.array(
       z.object({
         id: z.string(),
@@ -208,7 +219,13 @@ const r = {
     middleware: [teacher] as const,
     request: {
       params: IdParam,
-      query: z.object({ abandonDays: z.coerce.number().int().min(1).max(365).default(14), format: Format }).strict(),
+      query: z
+        .object({
+          abandonDays: z.coerce.number().int().min(1).max(365).default(14),
+          format: Format,
+          table: z.enum(['lessons', 'questions']).default('lessons'),
+        })
+        .strict(),
     },
     responses: { 200: jsonOrCsv(Seams), ...errors },
   }),
@@ -298,6 +315,16 @@ export const dashboardsRoutes = createRouter()
   .openapi(r.seams, async (c) => {
     const q = c.req.valid('query');
     const v = await courseSeams(ctxOf(c), c.var.actor, c.req.valid('param').id, q.abandonDays);
+    if (q.format === 'csv' && q.table === 'questions') {
+      return csv(
+        c,
+        'wrong-questions',
+        toCsv(
+          ['test', 'version', 'question', 'answered', 'wrong'],
+          v.wrongQuestions.map((w) => [title(w.testTitle), w.version, title(w.text), w.answered, w.wrong]),
+        ),
+      );
+    }
     if (q.format === 'csv') {
       return csv(
         c,

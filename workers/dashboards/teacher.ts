@@ -18,6 +18,7 @@ export const teacherGen = (teacherId: string) => `gen:dash:teacher:${teacherId}`
 const TTL_SEC = 30;
 const PULSE_TTL_SEC = 5;
 export const RECENT_LIMIT = 10;
+export const WRONG_QUESTIONS_LIMIT = 10;
 /** A teacher with more courses than this sees the first ones (by creation) in the course list. */
 export const COURSE_LIST_MAX = 200;
 
@@ -284,6 +285,16 @@ export interface SeamsView {
   abandoned: number;
   /** Median over learners of their mean time between two lesson completions (seconds); null with no such learner. */
   medianSecondsBetweenLessons: number | null;
+  /** Quiz choice questions of this course's tests most often wrong (or left unanswered), worst share first. */
+  wrongQuestions: {
+    testId: string;
+    testTitle: LocalizedText;
+    version: number;
+    key: string;
+    text: LocalizedText | null;
+    answered: number;
+    wrong: number;
+  }[];
   modules: {
     id: string;
     title: LocalizedText;
@@ -296,7 +307,7 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
   return cached(ctx, actor, 'dashboard:teacher', `seams:${courseId}:${abandonDays}`, TTL_SEC, async () => {
     const db = ctx.services.db.read;
     const now = ctx.services.now().toISOString();
-    const [lessonRows, [totals], [learners]] = await Promise.all([
+    const [lessonRows, [totals], [learners], questions] = await Promise.all([
       queryRows<{ module_id: string; module_title: LocalizedText; id: string; title: LocalizedText; completed: number }>(
         db,
         sql`select m.id as module_id, m.title as module_title, l.id, l.title, coalesce(ls.completions, 0)::int as completed
@@ -317,6 +328,26 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
               percentile_cont(0.5) within group (order by extract(epoch from (s.last_at - s.first_at)) / greatest(s.lessons_done - 1, 1))
                 filter (where s.lessons_done > 1) as median_gap
             from course_learner_stats s where s.course_id = ${courseId}::uuid`,
+      ),
+      queryRows<{
+        test_id: string;
+        test_title: LocalizedText;
+        version: number;
+        question_key: string;
+        text: LocalizedText | null;
+        answered: number;
+        wrong: number;
+      }>(
+        db,
+        sql`select q.test_id, v.document->'title' as test_title, q.version, q.question_key,
+              (select e->'text' from jsonb_array_elements(v.document->'questions') e where e->>'key' = q.question_key limit 1) as text,
+              q.answered, q.wrong
+            from tests t
+            join question_stats q on q.test_id = t.id and q.answered > 0
+            join test_versions v on v.test_id = t.id and v.version = q.version
+            where t.course_id = ${courseId}::uuid and t.author_id = ${actor.id}::uuid and t.kind = 'quiz'
+            order by q.wrong::float8 / q.answered desc, q.wrong desc, q.test_id, q.version, q.question_key
+            limit ${WRONG_QUESTIONS_LIMIT}`,
       ),
     ]);
     const enrolled = totals?.enrolled ?? 0;
@@ -339,6 +370,15 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
       completed: totals?.completed ?? 0,
       abandoned: learners?.abandoned ?? 0,
       medianSecondsBetweenLessons: learners?.median_gap == null ? null : Math.round(Number(learners.median_gap)),
+      wrongQuestions: questions.map((q) => ({
+        testId: q.test_id,
+        testTitle: q.test_title,
+        version: q.version,
+        key: q.question_key,
+        text: q.text,
+        answered: q.answered,
+        wrong: q.wrong,
+      })),
       modules,
     };
   });

@@ -798,6 +798,10 @@ export const en = {
   'dash.time': 'Time',
   'dash.family': 'Route family',
   'dash.cacheHitRate': 'Cache hit rate: {rate}',
+  'dash.wrongQuestions': 'Quiz questions most often wrong',
+  'dash.question': 'Question',
+  'dash.wrong': 'Wrong or unanswered',
+  'dash.answered': 'Results',
   'dash.chartEmpty': 'No data for this period.',
 } satisfies Record<string, Message>;
 

@@ -794,5 +794,9 @@ export const kk: Dictionary = {
   'dash.time': 'Уақыт',
   'dash.family': 'Маршрут тобы',
   'dash.cacheHitRate': 'Кэшке түсу: {rate}',
+  'dash.wrongQuestions': 'Квиз сұрақтары: жиі қате жауап берілгендер',
+  'dash.question': 'Сұрақ',
+  'dash.wrong': 'Қате немесе жауапсыз',
+  'dash.answered': 'Нәтижелер',
   'dash.chartEmpty': 'Бұл кезеңде дерек жоқ.',
 };

@@ -823,5 +823,9 @@ export const ru: Dictionary = {
   'dash.time': 'Время',
   'dash.family': 'Группа маршрутов',
   'dash.cacheHitRate': 'Попадания в кэш: {rate}',
+  'dash.wrongQuestions': 'Вопросы квизов, где чаще ошибаются',
+  'dash.question': 'Вопрос',
+  'dash.wrong': 'Неверно или без ответа',
+  'dash.answered': 'Результаты',
   'dash.chartEmpty': 'Нет данных за этот период.',
 };

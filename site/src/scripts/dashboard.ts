@@ -55,6 +55,7 @@ interface Seams {
   abandoned: number;
   abandonDays: number;
   medianSecondsBetweenLessons: number | null;
+  wrongQuestions: { testTitle: L10n; key: string; text: L10n | null; answered: number; wrong: number }[];
   modules: { id: string; title: L10n; lessons: { id: string; title: L10n; completed: number }[] }[];
 }
 
@@ -254,6 +255,50 @@ async function loadSeams(courseId: string | undefined): Promise<void> {
       series: [{ label: tc('dash.completed'), values: lessons.map((l) => l.completed), cls: 's1' }],
     }),
     h('p', {}, h('a', { href: `/api/dashboard/courses/${encodeURIComponent(courseId)}/seams?format=csv`, download: true }, tc('dash.csv'))),
+    h('h3', {}, tc('dash.wrongQuestions')),
+    s.wrongQuestions.length
+      ? h(
+          'div',
+          { class: 'dash-scroll' },
+          h(
+            'table',
+            { class: 'dash-table' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, tc('dash.question')),
+                h('th', { scope: 'col' }, tc('dash.answered')),
+                h('th', { scope: 'col' }, tc('dash.wrong')),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...s.wrongQuestions.map((q) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, `${pick(q.testTitle)}: ${pick(q.text) || q.key}`),
+                  h('td', {}, String(q.answered)),
+                  h('td', {}, `${q.wrong} (${Math.round((q.wrong / q.answered) * 100)} %)`),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', {}, tc('dash.nothingYet')),
+    h(
+      'p',
+      {},
+      h(
+        'a',
+        { href: `/api/dashboard/courses/${encodeURIComponent(courseId)}/seams?format=csv&table=questions`, download: true },
+        tc('dash.csv'),
+      ),
+    ),
   );
 }
 
