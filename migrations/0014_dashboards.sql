@@ -91,205 +91,331 @@ CREATE INDEX "lesson_stats_course_idx" ON "lesson_stats" USING btree ("course_id
 -- Dashboard rollups (db/schema/dashboards.ts), kept by triggers in the writing statement.
 -- Why triggers rather than the write paths or a cron from a watermark: every way rows change
 -- (the API, the attempt sweep, payment reconciliation, cascades of a deleted user, course or
--- lesson, an admin hiding a review) is counted in the same transaction, deletes included —
--- a watermark only sees new rows — and no other domain's code changes. The cost is one small
--- upsert per written row; concurrent writers of the same course and day wait on one rollup
--- row for the rest of their (short) transactions.
--- Decrements only UPDATE (never insert), so a cascade cannot recreate a deleted parent's row.
+-- lesson, an admin hiding a review, bulk seeds) is counted in the same transaction, deletes
+-- included — a watermark only sees new rows — and no other domain's code changes.
+-- Inserts and deletes are statement-level triggers over the transition tables: one grouped
+-- upsert per statement, rows taken in key order, so two multi-row statements lock rollup rows
+-- in the same order and cannot deadlock (row-level upserts did, in the bulk seeder). Updates
+-- of the few counted columns are row-level (the API changes one row at a time). A parent that
+-- is being deleted (a cascade) gets no rollup row: the EXISTS filters skip it.
 
 CREATE FUNCTION sabaq_utc_day(ts timestamptz) RETURNS date
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (ts AT TIME ZONE 'UTC')::date $$;
 --> statement-breakpoint
 
-CREATE FUNCTION sabaq_course_day_add(c uuid, d date, e int, comp int, lc int, r int, rs int) RETURNS void
-  LANGUAGE plpgsql AS $$
-BEGIN
-  IF c IS NULL OR d IS NULL OR (e = 0 AND comp = 0 AND lc = 0 AND r = 0 AND rs = 0) THEN RETURN; END IF;
-  IF e < 0 OR comp < 0 OR lc < 0 OR r < 0 OR rs < 0 THEN
-    UPDATE course_day_stats SET enrollments = enrollments + e, completions = completions + comp,
-      lesson_completions = lesson_completions + lc, reviews = reviews + r, rating_sum = rating_sum + rs
-    WHERE course_id = c AND day = d;
-  ELSE
-    INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
-    VALUES (c, d, e, comp, lc, r, rs)
-    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + e, completions = s.completions + comp,
-      lesson_completions = s.lesson_completions + lc, reviews = s.reviews + r, rating_sum = s.rating_sum + rs;
-  END IF;
-END $$;
---> statement-breakpoint
-
 -- enrollments: +1 enrollment on its creation day, +1 completion on its completion day.
-CREATE FUNCTION sabaq_enrollments_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION sabaq_enrollments_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    IF TG_OP = 'DELETE' THEN PERFORM sabaq_course_day_add(OLD.course_id, sabaq_utc_day(OLD.created_at), -1, 0, 0, 0, 0); END IF;
-    IF OLD.completed_at IS NOT NULL AND (TG_OP = 'DELETE' OR NEW.completed_at IS DISTINCT FROM OLD.completed_at) THEN
-      PERFORM sabaq_course_day_add(OLD.course_id, sabaq_utc_day(OLD.completed_at), 0, -1, 0, 0, 0);
-    END IF;
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    IF TG_OP = 'INSERT' THEN PERFORM sabaq_course_day_add(NEW.course_id, sabaq_utc_day(NEW.created_at), 1, 0, 0, 0, 0); END IF;
-    IF NEW.completed_at IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.completed_at IS DISTINCT FROM OLD.completed_at) THEN
-      PERFORM sabaq_course_day_add(NEW.course_id, sabaq_utc_day(NEW.completed_at), 0, 1, 0, 0, 0);
-    END IF;
-  END IF;
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT course_id, sabaq_utc_day(created_at) AS day, 1 AS e, 0 AS c, 0 AS lc, 0 AS r, 0 AS rs FROM n UNION ALL SELECT course_id, sabaq_utc_day(completed_at), 0, 1, 0, 0, 0 FROM n WHERE completed_at IS NOT NULL) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER enrollments_dashboard_rollup AFTER INSERT OR DELETE OR UPDATE OF completed_at ON enrollments
-  FOR EACH ROW EXECUTE FUNCTION sabaq_enrollments_rollup();
+CREATE FUNCTION sabaq_enrollments_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT course_id, sabaq_utc_day(created_at) AS day, -1 AS e, 0 AS c, 0 AS lc, 0 AS r, 0 AS rs FROM o UNION ALL SELECT course_id, sabaq_utc_day(completed_at), 0, -1, 0, 0, 0 FROM o WHERE completed_at IS NOT NULL) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION sabaq_enrollments_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT OLD.course_id AS course_id, sabaq_utc_day(OLD.completed_at) AS day, 0 AS e, -1 AS c, 0 AS lc, 0 AS r, 0 AS rs WHERE OLD.completed_at IS NOT NULL UNION ALL SELECT NEW.course_id, sabaq_utc_day(NEW.completed_at), 0, 1, 0, 0, 0 WHERE NEW.completed_at IS NOT NULL) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER enrollments_dashboard_insert AFTER INSERT ON enrollments REFERENCING NEW TABLE AS n
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_enrollments_insert();
+--> statement-breakpoint
+CREATE TRIGGER enrollments_dashboard_delete AFTER DELETE ON enrollments REFERENCING OLD TABLE AS o
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_enrollments_delete();
+--> statement-breakpoint
+CREATE TRIGGER enrollments_dashboard_update AFTER UPDATE OF completed_at, course_id ON enrollments
+  FOR EACH ROW WHEN (OLD.completed_at IS DISTINCT FROM NEW.completed_at OR OLD.course_id IS DISTINCT FROM NEW.course_id)
+  EXECUTE FUNCTION sabaq_enrollments_update();
 --> statement-breakpoint
 
--- lesson_progress: the day's lesson completions, the lesson's funnel count, and the learner's
--- row (recounted from their progress in that course: exact after any insert or delete).
-CREATE FUNCTION sabaq_learner_recount(c uuid, u uuid) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE n int; f timestamptz; l timestamptz; ll uuid;
+-- lesson_progress: the day's lesson completions, the lesson's funnel count, and each touched
+-- learner's row, recounted from their progress in that course (exact after any insert or delete).
+CREATE FUNCTION sabaq_lesson_progress_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT count(*), min(completed_at), max(completed_at) INTO n, f, l
-    FROM lesson_progress WHERE user_id = u AND course_id = c;
-  IF n = 0 THEN
-    DELETE FROM course_learner_stats WHERE course_id = c AND user_id = u;
-    RETURN;
-  END IF;
-  SELECT lesson_id INTO ll FROM lesson_progress WHERE user_id = u AND course_id = c ORDER BY completed_at DESC, lesson_id DESC LIMIT 1;
-  IF NOT EXISTS (SELECT 1 FROM courses WHERE id = c) THEN RETURN; END IF;
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT course_id, sabaq_utc_day(completed_at) AS day, 0 AS e, 0 AS c, 1 AS lc, 0 AS r, 0 AS rs FROM n) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
+  INSERT INTO lesson_stats AS s (lesson_id, course_id, completions)
+    SELECT x.lesson_id, min(x.course_id::text)::uuid, sum(x.n) FROM (SELECT lesson_id, course_id, 1 AS n FROM n) x
+    WHERE EXISTS (SELECT 1 FROM lessons WHERE id = x.lesson_id) GROUP BY x.lesson_id ORDER BY x.lesson_id
+    ON CONFLICT (lesson_id) DO UPDATE SET completions = s.completions + excluded.completions;
+  DELETE FROM course_learner_stats s USING (SELECT DISTINCT course_id, user_id FROM n) p
+    WHERE s.course_id = p.course_id AND s.user_id = p.user_id
+      AND NOT EXISTS (SELECT 1 FROM lesson_progress lp WHERE lp.user_id = p.user_id AND lp.course_id = p.course_id);
   INSERT INTO course_learner_stats AS s (course_id, user_id, lessons_done, first_at, last_at, last_lesson_id)
-  VALUES (c, u, n, f, l, ll)
-  ON CONFLICT (course_id, user_id) DO UPDATE SET lessons_done = n, first_at = f, last_at = l, last_lesson_id = ll;
-END $$;
---> statement-breakpoint
-CREATE FUNCTION sabaq_lesson_progress_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM sabaq_course_day_add(NEW.course_id, sabaq_utc_day(NEW.completed_at), 0, 0, 1, 0, 0);
-    INSERT INTO lesson_stats AS s (lesson_id, course_id, completions) VALUES (NEW.lesson_id, NEW.course_id, 1)
-      ON CONFLICT (lesson_id) DO UPDATE SET completions = s.completions + 1;
-    PERFORM sabaq_learner_recount(NEW.course_id, NEW.user_id);
-  ELSE
-    PERFORM sabaq_course_day_add(OLD.course_id, sabaq_utc_day(OLD.completed_at), 0, 0, -1, 0, 0);
-    UPDATE lesson_stats SET completions = completions - 1 WHERE lesson_id = OLD.lesson_id;
-    PERFORM sabaq_learner_recount(OLD.course_id, OLD.user_id);
-  END IF;
+    SELECT p.course_id, p.user_id, a.n, a.f, a.l,
+      (SELECT lesson_id FROM lesson_progress WHERE user_id = p.user_id AND course_id = p.course_id ORDER BY completed_at DESC, lesson_id DESC LIMIT 1)
+    FROM (SELECT DISTINCT course_id, user_id FROM n) p
+    CROSS JOIN LATERAL (SELECT count(*)::int AS n, min(completed_at) AS f, max(completed_at) AS l
+                        FROM lesson_progress WHERE user_id = p.user_id AND course_id = p.course_id) a
+    WHERE a.n > 0 AND EXISTS (SELECT 1 FROM courses WHERE id = p.course_id)
+    ORDER BY p.course_id, p.user_id
+    ON CONFLICT (course_id, user_id) DO UPDATE SET lessons_done = excluded.lessons_done, first_at = excluded.first_at,
+      last_at = excluded.last_at, last_lesson_id = excluded.last_lesson_id;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER lesson_progress_dashboard_rollup AFTER INSERT OR DELETE ON lesson_progress
-  FOR EACH ROW EXECUTE FUNCTION sabaq_lesson_progress_rollup();
---> statement-breakpoint
-
--- reviews: visible reviews and their stars on the day they were written (hide = remove).
-CREATE FUNCTION sabaq_reviews_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION sabaq_lesson_progress_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') AND NOT OLD.hidden THEN
-    PERFORM sabaq_course_day_add(OLD.course_id, sabaq_utc_day(OLD.created_at), 0, 0, 0, -1, -OLD.rating);
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') AND NOT NEW.hidden THEN
-    PERFORM sabaq_course_day_add(NEW.course_id, sabaq_utc_day(NEW.created_at), 0, 0, 0, 1, NEW.rating);
-  END IF;
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT course_id, sabaq_utc_day(completed_at) AS day, 0 AS e, 0 AS c, -1 AS lc, 0 AS r, 0 AS rs FROM o) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
+  INSERT INTO lesson_stats AS s (lesson_id, course_id, completions)
+    SELECT x.lesson_id, min(x.course_id::text)::uuid, sum(x.n) FROM (SELECT lesson_id, course_id, -1 AS n FROM o) x
+    WHERE EXISTS (SELECT 1 FROM lessons WHERE id = x.lesson_id) GROUP BY x.lesson_id ORDER BY x.lesson_id
+    ON CONFLICT (lesson_id) DO UPDATE SET completions = s.completions + excluded.completions;
+  DELETE FROM course_learner_stats s USING (SELECT DISTINCT course_id, user_id FROM o) p
+    WHERE s.course_id = p.course_id AND s.user_id = p.user_id
+      AND NOT EXISTS (SELECT 1 FROM lesson_progress lp WHERE lp.user_id = p.user_id AND lp.course_id = p.course_id);
+  INSERT INTO course_learner_stats AS s (course_id, user_id, lessons_done, first_at, last_at, last_lesson_id)
+    SELECT p.course_id, p.user_id, a.n, a.f, a.l,
+      (SELECT lesson_id FROM lesson_progress WHERE user_id = p.user_id AND course_id = p.course_id ORDER BY completed_at DESC, lesson_id DESC LIMIT 1)
+    FROM (SELECT DISTINCT course_id, user_id FROM o) p
+    CROSS JOIN LATERAL (SELECT count(*)::int AS n, min(completed_at) AS f, max(completed_at) AS l
+                        FROM lesson_progress WHERE user_id = p.user_id AND course_id = p.course_id) a
+    WHERE a.n > 0 AND EXISTS (SELECT 1 FROM courses WHERE id = p.course_id)
+    ORDER BY p.course_id, p.user_id
+    ON CONFLICT (course_id, user_id) DO UPDATE SET lessons_done = excluded.lessons_done, first_at = excluded.first_at,
+      last_at = excluded.last_at, last_lesson_id = excluded.last_lesson_id;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER reviews_dashboard_rollup AFTER INSERT OR DELETE OR UPDATE OF hidden, rating, course_id, created_at ON reviews
-  FOR EACH ROW EXECUTE FUNCTION sabaq_reviews_rollup();
+CREATE TRIGGER lesson_progress_dashboard_insert AFTER INSERT ON lesson_progress REFERENCING NEW TABLE AS n
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_lesson_progress_insert();
 --> statement-breakpoint
-
--- results: one submission per result, on its submission day; and for quizzes, each choice
--- question graded as assessments/scoring.ts grades it (right only when the chosen set of
--- known options equals the set of correct ones), kept per result so a delete takes it back.
-CREATE FUNCTION sabaq_results_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE m result_question_marks%ROWTYPE;
+CREATE TRIGGER lesson_progress_dashboard_delete AFTER DELETE ON lesson_progress REFERENCING OLD TABLE AS o
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_lesson_progress_delete();
+--> statement-breakpoint
+-- reviews: visible reviews and their stars on the day they were written (hidden = not counted).
+CREATE FUNCTION sabaq_reviews_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO test_day_submissions AS s (test_id, day, submissions) VALUES (NEW.test_id, sabaq_utc_day(NEW.submitted_at), 1)
-      ON CONFLICT (test_id, day) DO UPDATE SET submissions = s.submissions + 1;
-    IF NEW.kind = 'quiz' THEN
-      INSERT INTO result_question_marks (result_id, test_id, version, keys, wrong)
-      SELECT NEW.id, NEW.test_id, NEW.version, coalesce(array_agg(g.key), '{}'), coalesce(array_agg(g.key) FILTER (WHERE g.chosen IS DISTINCT FROM g.right_keys), '{}')
-      FROM (
-        SELECT q.value->>'key' AS key,
-          (SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') FROM (
-             SELECT CASE WHEN q.value->>'type' = 'single' THEN a.answer->>'option' END AS c
-             UNION ALL
-             SELECT jsonb_array_elements_text(CASE WHEN q.value->>'type' = 'multiple' AND jsonb_typeof(a.answer->'options') = 'array'
-                                                   THEN a.answer->'options' ELSE '[]'::jsonb END)
-           ) x WHERE c IN (SELECT o->>'key' FROM jsonb_array_elements(q.value->'options') o)) AS chosen,
-          (SELECT coalesce(array_agg(DISTINCT o->>'key' ORDER BY o->>'key'), '{}') FROM jsonb_array_elements(q.value->'options') o
-            WHERE o->'correct' = 'true'::jsonb) AS right_keys
-        FROM test_versions v
-        CROSS JOIN LATERAL jsonb_array_elements(v.document->'questions') q
-        LEFT JOIN attempt_answers a ON a.attempt_id = NEW.attempt_id AND a.question_key = q.value->>'key'
-        WHERE v.id = NEW.version_id AND q.value->>'type' IN ('single', 'multiple')
-      ) g
-      ON CONFLICT (result_id) DO NOTHING
-      RETURNING * INTO m;
-      IF m.result_id IS NOT NULL AND EXISTS (SELECT 1 FROM tests WHERE id = NEW.test_id) THEN
-        INSERT INTO question_stats AS s (test_id, version, question_key, answered, wrong)
-        SELECT NEW.test_id, NEW.version, k, 1, (k = ANY (m.wrong))::int FROM unnest(m.keys) k
-        ON CONFLICT (test_id, version, question_key) DO UPDATE SET answered = s.answered + 1, wrong = s.wrong + excluded.wrong;
-      END IF;
-    END IF;
-  ELSE
-    UPDATE test_day_submissions SET submissions = submissions - 1 WHERE test_id = OLD.test_id AND day = sabaq_utc_day(OLD.submitted_at);
-    DELETE FROM result_question_marks WHERE result_id = OLD.id RETURNING * INTO m;
-    IF m.result_id IS NOT NULL THEN
-      UPDATE question_stats s SET answered = s.answered - 1, wrong = s.wrong - (s.question_key = ANY (m.wrong))::int
-      WHERE s.test_id = m.test_id AND s.version = m.version AND s.question_key = ANY (m.keys);
-    END IF;
-  END IF;
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT course_id, sabaq_utc_day(created_at) AS day, 0 AS e, 0 AS c, 0 AS lc, 1 AS r, rating AS rs FROM n WHERE NOT hidden) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER results_dashboard_rollup AFTER INSERT OR DELETE ON results
-  FOR EACH ROW EXECUTE FUNCTION sabaq_results_rollup();
+CREATE FUNCTION sabaq_reviews_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT course_id, sabaq_utc_day(created_at) AS day, 0 AS e, 0 AS c, 0 AS lc, -1 AS r, -rating AS rs FROM o WHERE NOT hidden) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION sabaq_reviews_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO course_day_stats AS s (course_id, day, enrollments, completions, lesson_completions, reviews, rating_sum)
+    SELECT x.course_id, x.day, sum(x.e), sum(x.c), sum(x.lc), sum(x.r), sum(x.rs) FROM (SELECT OLD.course_id AS course_id, sabaq_utc_day(OLD.created_at) AS day, 0 AS e, 0 AS c, 0 AS lc, -1 AS r, -OLD.rating AS rs WHERE NOT OLD.hidden UNION ALL SELECT NEW.course_id, sabaq_utc_day(NEW.created_at), 0, 0, 0, 1, NEW.rating WHERE NOT NEW.hidden) x
+    WHERE x.day IS NOT NULL AND EXISTS (SELECT 1 FROM courses WHERE id = x.course_id)
+    GROUP BY x.course_id, x.day
+    ORDER BY x.course_id, x.day
+    ON CONFLICT (course_id, day) DO UPDATE SET enrollments = s.enrollments + excluded.enrollments,
+      completions = s.completions + excluded.completions, lesson_completions = s.lesson_completions + excluded.lesson_completions,
+      reviews = s.reviews + excluded.reviews, rating_sum = s.rating_sum + excluded.rating_sum;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER reviews_dashboard_insert AFTER INSERT ON reviews REFERENCING NEW TABLE AS n
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_reviews_insert();
+--> statement-breakpoint
+CREATE TRIGGER reviews_dashboard_delete AFTER DELETE ON reviews REFERENCING OLD TABLE AS o
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_reviews_delete();
+--> statement-breakpoint
+CREATE TRIGGER reviews_dashboard_update AFTER UPDATE OF hidden, rating, course_id, created_at ON reviews
+  FOR EACH ROW WHEN (OLD.hidden IS DISTINCT FROM NEW.hidden OR OLD.rating IS DISTINCT FROM NEW.rating
+    OR OLD.course_id IS DISTINCT FROM NEW.course_id OR OLD.created_at IS DISTINCT FROM NEW.created_at)
+  EXECUTE FUNCTION sabaq_reviews_update();
 --> statement-breakpoint
 
+-- results: one submission per result on its submission day; and for quizzes, each choice
+-- question graded as workers/assessments/scoring.ts grades it (right only when the chosen set
+-- of known options equals the set of correct ones; unanswered is wrong), kept per result in
+-- result_question_marks so a deleted result takes back exactly what it added.
+CREATE FUNCTION sabaq_results_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO test_day_submissions AS s (test_id, day, submissions)
+    SELECT x.test_id, x.day, sum(x.n) FROM (SELECT test_id, sabaq_utc_day(submitted_at) AS day, 1 AS n FROM n) x
+    WHERE EXISTS (SELECT 1 FROM tests WHERE id = x.test_id) GROUP BY x.test_id, x.day ORDER BY x.test_id, x.day
+    ON CONFLICT (test_id, day) DO UPDATE SET submissions = s.submissions + excluded.submissions;
+  INSERT INTO result_question_marks (result_id, test_id, version, keys, wrong)
+    SELECT r.id, r.test_id, r.version, coalesce(array_agg(g.key), '{}'), coalesce(array_agg(g.key) FILTER (WHERE g.chosen IS DISTINCT FROM g.right_keys), '{}')
+    FROM n r
+    JOIN test_versions v ON v.id = r.version_id
+    CROSS JOIN LATERAL (
+      SELECT q.value->>'key' AS key,
+        (SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') FROM (
+           SELECT CASE WHEN q.value->>'type' = 'single' THEN a.answer->>'option' END AS c
+           UNION ALL
+           SELECT jsonb_array_elements_text(CASE WHEN q.value->>'type' = 'multiple' AND jsonb_typeof(a.answer->'options') = 'array'
+                                                 THEN a.answer->'options' ELSE '[]'::jsonb END)
+         ) x WHERE c IN (SELECT o->>'key' FROM jsonb_array_elements(q.value->'options') o)) AS chosen,
+        (SELECT coalesce(array_agg(DISTINCT o->>'key' ORDER BY o->>'key'), '{}') FROM jsonb_array_elements(q.value->'options') o
+          WHERE o->'correct' = 'true'::jsonb) AS right_keys
+      FROM jsonb_array_elements(v.document->'questions') q
+      LEFT JOIN attempt_answers a ON a.attempt_id = r.attempt_id AND a.question_key = q.value->>'key'
+      WHERE q.value->>'type' IN ('single', 'multiple')
+    ) g
+    WHERE r.kind = 'quiz'
+    GROUP BY r.id, r.test_id, r.version
+    ON CONFLICT (result_id) DO NOTHING;
+  INSERT INTO question_stats AS s (test_id, version, question_key, answered, wrong)
+    SELECT m.test_id, m.version, k, count(*), count(*) FILTER (WHERE k = ANY (m.wrong))
+    FROM (SELECT m.* FROM result_question_marks m JOIN n ON n.id = m.result_id) m CROSS JOIN LATERAL unnest(m.keys) k
+    WHERE EXISTS (SELECT 1 FROM tests WHERE id = m.test_id)
+    GROUP BY m.test_id, m.version, k ORDER BY m.test_id, m.version, k
+    ON CONFLICT (test_id, version, question_key) DO UPDATE SET answered = s.answered + excluded.answered, wrong = s.wrong + excluded.wrong;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION sabaq_results_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO test_day_submissions AS s (test_id, day, submissions)
+    SELECT x.test_id, x.day, sum(x.n) FROM (SELECT test_id, sabaq_utc_day(submitted_at) AS day, -1 AS n FROM o) x
+    WHERE EXISTS (SELECT 1 FROM tests WHERE id = x.test_id) GROUP BY x.test_id, x.day ORDER BY x.test_id, x.day
+    ON CONFLICT (test_id, day) DO UPDATE SET submissions = s.submissions + excluded.submissions;
+  WITH gone AS (DELETE FROM result_question_marks m USING o WHERE m.result_id = o.id RETURNING m.*)
+  INSERT INTO question_stats AS s (test_id, version, question_key, answered, wrong)
+    SELECT m.test_id, m.version, k, -count(*), -count(*) FILTER (WHERE k = ANY (m.wrong))
+    FROM (SELECT * FROM gone) m CROSS JOIN LATERAL unnest(m.keys) k
+    WHERE EXISTS (SELECT 1 FROM tests WHERE id = m.test_id)
+    GROUP BY m.test_id, m.version, k ORDER BY m.test_id, m.version, k
+    ON CONFLICT (test_id, version, question_key) DO UPDATE SET answered = s.answered + excluded.answered, wrong = s.wrong + excluded.wrong;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER results_dashboard_insert AFTER INSERT ON results REFERENCING NEW TABLE AS n
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_results_insert();
+--> statement-breakpoint
+CREATE TRIGGER results_dashboard_delete AFTER DELETE ON results REFERENCING OLD TABLE AS o
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_results_delete();
+--> statement-breakpoint
 -- users: registrations per day and role.
-CREATE FUNCTION sabaq_users_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION sabaq_users_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE registration_day_stats SET registrations = registrations - 1 WHERE day = sabaq_utc_day(OLD.created_at) AND role = OLD.role;
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    INSERT INTO registration_day_stats AS s (day, role, registrations) VALUES (sabaq_utc_day(NEW.created_at), NEW.role, 1)
-      ON CONFLICT (day, role) DO UPDATE SET registrations = s.registrations + 1;
-  END IF;
+  INSERT INTO registration_day_stats AS s (day, role, registrations)
+    SELECT x.day, x.role, sum(x.n) FROM (SELECT sabaq_utc_day(created_at) AS day, role, 1 AS n FROM n) x GROUP BY x.day, x.role ORDER BY x.day, x.role
+    ON CONFLICT (day, role) DO UPDATE SET registrations = s.registrations + excluded.registrations;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER users_dashboard_rollup AFTER INSERT OR DELETE OR UPDATE OF role, created_at ON users
-  FOR EACH ROW EXECUTE FUNCTION sabaq_users_rollup();
+CREATE FUNCTION sabaq_users_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO registration_day_stats AS s (day, role, registrations)
+    SELECT x.day, x.role, sum(x.n) FROM (SELECT sabaq_utc_day(created_at) AS day, role, -1 AS n FROM o) x GROUP BY x.day, x.role ORDER BY x.day, x.role
+    ON CONFLICT (day, role) DO UPDATE SET registrations = s.registrations + excluded.registrations;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION sabaq_users_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO registration_day_stats AS s (day, role, registrations)
+    SELECT x.day, x.role, sum(x.n) FROM (SELECT sabaq_utc_day(OLD.created_at) AS day, OLD.role AS role, -1 AS n UNION ALL SELECT sabaq_utc_day(NEW.created_at), NEW.role, 1) x GROUP BY x.day, x.role ORDER BY x.day, x.role
+    ON CONFLICT (day, role) DO UPDATE SET registrations = s.registrations + excluded.registrations;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER users_dashboard_insert AFTER INSERT ON users REFERENCING NEW TABLE AS n
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_users_insert();
+--> statement-breakpoint
+CREATE TRIGGER users_dashboard_delete AFTER DELETE ON users REFERENCING OLD TABLE AS o
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_users_delete();
+--> statement-breakpoint
+CREATE TRIGGER users_dashboard_update AFTER UPDATE OF role, created_at ON users
+  FOR EACH ROW WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.created_at IS DISTINCT FROM NEW.created_at)
+  EXECUTE FUNCTION sabaq_users_update();
 --> statement-breakpoint
 
 -- payments: succeeded volume on the day it succeeded, refunds on the day of the refund.
-CREATE FUNCTION sabaq_payment_day_add(d date, cur text, s int, sa bigint, r int, ra bigint) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION sabaq_payments_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF d IS NULL THEN RETURN; END IF;
-  IF s < 0 OR r < 0 THEN
-    UPDATE payment_day_stats SET succeeded = succeeded + s, succeeded_amount = succeeded_amount + sa,
-      refunded = refunded + r, refunded_amount = refunded_amount + ra WHERE day = d AND currency = cur;
-  ELSE
-    INSERT INTO payment_day_stats AS p (day, currency, succeeded, succeeded_amount, refunded, refunded_amount)
-    VALUES (d, cur, s, sa, r, ra)
-    ON CONFLICT (day, currency) DO UPDATE SET succeeded = p.succeeded + s, succeeded_amount = p.succeeded_amount + sa,
-      refunded = p.refunded + r, refunded_amount = p.refunded_amount + ra;
-  END IF;
-END $$;
---> statement-breakpoint
-CREATE FUNCTION sabaq_payments_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    PERFORM sabaq_payment_day_add(sabaq_utc_day(OLD.succeeded_at), OLD.currency, -1, -OLD.amount, 0, 0);
-    PERFORM sabaq_payment_day_add(sabaq_utc_day(OLD.refunded_at), OLD.currency, 0, 0, -1, -OLD.amount);
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    PERFORM sabaq_payment_day_add(sabaq_utc_day(NEW.succeeded_at), NEW.currency, 1, NEW.amount, 0, 0);
-    PERFORM sabaq_payment_day_add(sabaq_utc_day(NEW.refunded_at), NEW.currency, 0, 0, 1, NEW.amount);
-  END IF;
+  INSERT INTO payment_day_stats AS p (day, currency, succeeded, succeeded_amount, refunded, refunded_amount)
+    SELECT x.day, x.currency, sum(x.s), sum(x.sa), sum(x.r), sum(x.ra) FROM (SELECT sabaq_utc_day(succeeded_at) AS day, currency, 1 AS s, amount::bigint AS sa, 0 AS r, 0::bigint AS ra FROM n WHERE succeeded_at IS NOT NULL UNION ALL SELECT sabaq_utc_day(refunded_at), currency, 0, 0, 1, amount::bigint FROM n WHERE refunded_at IS NOT NULL) x
+    WHERE x.day IS NOT NULL GROUP BY x.day, x.currency ORDER BY x.day, x.currency
+    ON CONFLICT (day, currency) DO UPDATE SET succeeded = p.succeeded + excluded.succeeded,
+      succeeded_amount = p.succeeded_amount + excluded.succeeded_amount, refunded = p.refunded + excluded.refunded,
+      refunded_amount = p.refunded_amount + excluded.refunded_amount;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER payments_dashboard_rollup AFTER INSERT OR DELETE OR UPDATE OF succeeded_at, refunded_at, amount, currency ON payments
-  FOR EACH ROW EXECUTE FUNCTION sabaq_payments_rollup();
+CREATE FUNCTION sabaq_payments_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO payment_day_stats AS p (day, currency, succeeded, succeeded_amount, refunded, refunded_amount)
+    SELECT x.day, x.currency, sum(x.s), sum(x.sa), sum(x.r), sum(x.ra) FROM (SELECT sabaq_utc_day(succeeded_at) AS day, currency, -1 AS s, -amount::bigint AS sa, 0 AS r, 0::bigint AS ra FROM o WHERE succeeded_at IS NOT NULL UNION ALL SELECT sabaq_utc_day(refunded_at), currency, 0, 0, -1, -amount::bigint FROM o WHERE refunded_at IS NOT NULL) x
+    WHERE x.day IS NOT NULL GROUP BY x.day, x.currency ORDER BY x.day, x.currency
+    ON CONFLICT (day, currency) DO UPDATE SET succeeded = p.succeeded + excluded.succeeded,
+      succeeded_amount = p.succeeded_amount + excluded.succeeded_amount, refunded = p.refunded + excluded.refunded,
+      refunded_amount = p.refunded_amount + excluded.refunded_amount;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION sabaq_payments_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO payment_day_stats AS p (day, currency, succeeded, succeeded_amount, refunded, refunded_amount)
+    SELECT x.day, x.currency, sum(x.s), sum(x.sa), sum(x.r), sum(x.ra) FROM (SELECT sabaq_utc_day(OLD.succeeded_at) AS day, OLD.currency AS currency, -1 AS s, -OLD.amount::bigint AS sa, 0 AS r, 0::bigint AS ra WHERE OLD.succeeded_at IS NOT NULL UNION ALL SELECT sabaq_utc_day(OLD.refunded_at), OLD.currency, 0, 0, -1, -OLD.amount::bigint WHERE OLD.refunded_at IS NOT NULL UNION ALL SELECT sabaq_utc_day(NEW.succeeded_at), NEW.currency, 1, NEW.amount::bigint, 0, 0 WHERE NEW.succeeded_at IS NOT NULL UNION ALL SELECT sabaq_utc_day(NEW.refunded_at), NEW.currency, 0, 0, 1, NEW.amount::bigint WHERE NEW.refunded_at IS NOT NULL) x
+    WHERE x.day IS NOT NULL GROUP BY x.day, x.currency ORDER BY x.day, x.currency
+    ON CONFLICT (day, currency) DO UPDATE SET succeeded = p.succeeded + excluded.succeeded,
+      succeeded_amount = p.succeeded_amount + excluded.succeeded_amount, refunded = p.refunded + excluded.refunded,
+      refunded_amount = p.refunded_amount + excluded.refunded_amount;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER payments_dashboard_insert AFTER INSERT ON payments REFERENCING NEW TABLE AS n
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_payments_insert();
+--> statement-breakpoint
+CREATE TRIGGER payments_dashboard_delete AFTER DELETE ON payments REFERENCING OLD TABLE AS o
+  FOR EACH STATEMENT EXECUTE FUNCTION sabaq_payments_delete();
+--> statement-breakpoint
+CREATE TRIGGER payments_dashboard_update AFTER UPDATE OF succeeded_at, refunded_at, amount, currency ON payments
+  FOR EACH ROW WHEN (OLD.succeeded_at IS DISTINCT FROM NEW.succeeded_at OR OLD.refunded_at IS DISTINCT FROM NEW.refunded_at
+    OR OLD.amount IS DISTINCT FROM NEW.amount OR OLD.currency IS DISTINCT FROM NEW.currency)
+  EXECUTE FUNCTION sabaq_payments_update();
 --> statement-breakpoint
 
 -- Backfill: existing rows count from the start (the triggers exist from here on, in the same migration).
@@ -326,24 +452,24 @@ SELECT day, currency, sum(s)::int, sum(sa), sum(r)::int, sum(ra) FROM (
 -- Quiz questions of existing results, graded as the trigger grades new ones.
 INSERT INTO result_question_marks (result_id, test_id, version, keys, wrong)
 SELECT r.id, r.test_id, r.version, coalesce(array_agg(g.key), '{}'), coalesce(array_agg(g.key) FILTER (WHERE g.chosen IS DISTINCT FROM g.right_keys), '{}')
-FROM results r
-JOIN test_versions v ON v.id = r.version_id
-CROSS JOIN LATERAL (
-  SELECT q.value->>'key' AS key,
-    (SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') FROM (
-       SELECT CASE WHEN q.value->>'type' = 'single' THEN a.answer->>'option' END AS c
-       UNION ALL
-       SELECT jsonb_array_elements_text(CASE WHEN q.value->>'type' = 'multiple' AND jsonb_typeof(a.answer->'options') = 'array'
-                                             THEN a.answer->'options' ELSE '[]'::jsonb END)
-     ) x WHERE c IN (SELECT o->>'key' FROM jsonb_array_elements(q.value->'options') o)) AS chosen,
-    (SELECT coalesce(array_agg(DISTINCT o->>'key' ORDER BY o->>'key'), '{}') FROM jsonb_array_elements(q.value->'options') o
-      WHERE o->'correct' = 'true'::jsonb) AS right_keys
-  FROM jsonb_array_elements(v.document->'questions') q
-  LEFT JOIN attempt_answers a ON a.attempt_id = r.attempt_id AND a.question_key = q.value->>'key'
-  WHERE q.value->>'type' IN ('single', 'multiple')
-) g
-WHERE r.kind = 'quiz'
-GROUP BY r.id, r.test_id, r.version;
+    FROM results r
+    JOIN test_versions v ON v.id = r.version_id
+    CROSS JOIN LATERAL (
+      SELECT q.value->>'key' AS key,
+        (SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') FROM (
+           SELECT CASE WHEN q.value->>'type' = 'single' THEN a.answer->>'option' END AS c
+           UNION ALL
+           SELECT jsonb_array_elements_text(CASE WHEN q.value->>'type' = 'multiple' AND jsonb_typeof(a.answer->'options') = 'array'
+                                                 THEN a.answer->'options' ELSE '[]'::jsonb END)
+         ) x WHERE c IN (SELECT o->>'key' FROM jsonb_array_elements(q.value->'options') o)) AS chosen,
+        (SELECT coalesce(array_agg(DISTINCT o->>'key' ORDER BY o->>'key'), '{}') FROM jsonb_array_elements(q.value->'options') o
+          WHERE o->'correct' = 'true'::jsonb) AS right_keys
+      FROM jsonb_array_elements(v.document->'questions') q
+      LEFT JOIN attempt_answers a ON a.attempt_id = r.attempt_id AND a.question_key = q.value->>'key'
+      WHERE q.value->>'type' IN ('single', 'multiple')
+    ) g
+    WHERE r.kind = 'quiz'
+    GROUP BY r.id, r.test_id, r.version;
 --> statement-breakpoint
 INSERT INTO question_stats (test_id, version, question_key, answered, wrong)
 SELECT m.test_id, m.version, k, count(*)::int, count(*) FILTER (WHERE k = ANY (m.wrong))::int
