@@ -101,6 +101,24 @@ describe('rollups equal a brute-force count of the same rows', () => {
     expect(await courseRollupDiff(course.id)).toEqual([]);
   });
 
+  it('parallel multi-row statements touching the same rollup rows in opposite orders neither deadlock nor drift', async () => {
+    const { course, learners } = await oneCourse();
+    const { db } = testDb();
+    const values = (u: TestUser, order: string[]) => order.map((l) => `('${u.id}', '${l}', '${course.id}')`).join(', ');
+    const forward = course.lessonIds;
+    const backward = [...course.lessonIds].reverse();
+    await Promise.all(
+      learners.map((u, i) =>
+        db.execute(sql.raw(`insert into lesson_progress (user_id, lesson_id, course_id) values ${values(u, i % 2 ? backward : forward)}`)),
+      ),
+    );
+    expect(await courseRollupDiff(course.id)).toEqual([]);
+    await Promise.all(
+      learners.map((u) => db.execute(sql`delete from lesson_progress where user_id = ${u.id}::uuid and course_id = ${course.id}::uuid`)),
+    );
+    expect(await courseRollupDiff(course.id)).toEqual([]);
+  });
+
   it('submissions per test and day, registrations per role and payments per currency', async () => {
     const { teacher, test } = await publishedTest();
     const learner = await registerUser('learner');
