@@ -10,8 +10,10 @@ import { tests } from './assessments.ts';
  * user or course), so a dashboard read sums a few rollup rows instead of scanning
  * enrollments or progress. Days are UTC dates.
  *
- * Delete and decrement paths only UPDATE existing rows (they never insert), and every rollup
- * cascades with its course/lesson/test, so a cascading delete cannot resurrect a row.
+ * Inserts and deletes are counted by statement-level triggers (one grouped upsert per statement,
+ * in key order, so bulk statements cannot deadlock on rollup rows); every rollup cascades with
+ * its course/lesson/test and the upserts skip parents that no longer exist, so a cascading
+ * delete cannot resurrect a row.
  */
 
 /** Per course and UTC day. */
