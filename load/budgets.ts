@@ -72,4 +72,6 @@ export const EXTRA: { scenario: string; rate: number; mode?: 'requests' | 'sessi
   { scenario: 'teacher', rate: 20 },
   { scenario: 'login', rate: 20 },
   { scenario: 'assessment', rate: 5, mode: 'sessions' },
+  // Issue 19: 100 teachers' dashboards (reads p95 < 250 ms) and 100 live sockets (≥ 99 % connect, checked by the scenario).
+  { scenario: 'dashboard', rate: 50 },
 ];

@@ -21,6 +21,7 @@ import { errorFields } from '../lib/logger.ts';
 import type { AttemptView } from './schemas.ts';
 
 export type { AttemptView };
+import { pulseAfterCommit } from '../dashboards/pulse.ts';
 
 /**
  * Taking a test. Every query filters by the owning account (`attempts.user_id`): another
@@ -216,6 +217,7 @@ export async function submitAttempt(ctx: Ctx, actor: Actor, attemptId: string): 
   if (!isId(attemptId)) throw notFound('Attempt');
   const result = await finalizeAttempt(ctx, { attemptId, ownerId: actor.id, auto: false });
   if (!result) throw notFound('Attempt');
+  pulseAfterCommit(ctx, 'submission', { testId: result.testId });
   return result;
 }
 

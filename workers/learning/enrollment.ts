@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { courseChanged } from '../catalog/invalidation.ts';
+import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
@@ -88,6 +89,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   if (row.inserted) {
     await countersChanged(ctx, courseId);
     if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+    pulseAfterCommit(ctx, 'enrollment', { courseId });
     return { created: true, enrollment: view(courseId, row.inserted) };
   }
   if (row.prior) return { created: false, enrollment: view(courseId, row.prior) };

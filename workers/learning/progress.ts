@@ -5,6 +5,7 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
 import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 import { notEnrolled } from './errors.ts';
+import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { onCourseCompleted } from './hooks.ts';
 import { nextLessonView, progressJson, progressView, type ProgressJson } from './progress-sql.ts';
 import { iso, queryRows } from '../lib/sql.ts';
@@ -121,6 +122,7 @@ export async function completeLesson(ctx: Ctx, actor: Actor, lessonId: string, l
   // Always checked, even when the lesson was already done: a retry after a failed check completes.
   const row = await checkCompletion(ctx, actor, ref.course_id, ref.enrollment_id);
   completed(ctx, actor, ref.course_id, row);
+  if (ref.inserted) pulseAfterCommit(ctx, 'lesson_completed', { courseId: ref.course_id });
   return { lessonId, courseCompleted: Boolean(row.just_completed_at), ...toProgress(ref.course_id, lang, ref.language ?? undefined, row) };
 }
 

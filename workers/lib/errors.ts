@@ -9,6 +9,8 @@ export const errorStatus = {
   invalid_cursor: 400,
   invalid_signature: 400,
   amount_mismatch: 400,
+  /** Dashboards: a date range that is malformed, inverted or longer than the cap. */
+  invalid_range: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,

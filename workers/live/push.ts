@@ -6,7 +6,9 @@ export type LiveEvent =
   | { type: 'ready' }
   | { type: 'notification'; notification: NotificationView }
   /** Some notifications were marked read (ids, or all of them): pages refresh their unread count. */
-  | { type: 'read'; ids: string[] | 'all' };
+  | { type: 'read'; ids: string[] | 'all' }
+  /** A teacher's dashboard: something happened in one of their courses or tests; the page re-reads its pulse. */
+  | { type: 'pulse'; kind: 'enrollment' | 'lesson_completed' | 'submission' | 'review'; courseId: string | null; at: string };
 
 /**
  * Sends an event to the user's Durable Object, which fans it out to their sockets. Only ever

@@ -6,6 +6,7 @@ import { neonConfig } from '@neondatabase/serverless';
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import type { AppContext, AppEnv } from '../app.ts';
+import { maybeFlushOps } from '../dashboards/ops-rollup.ts';
 import { metrics, timedDbFetch } from '../lib/metrics.ts';
 
 /**
@@ -43,4 +44,13 @@ export const requestMetrics = () =>
     const started = Date.now();
     await next();
     metrics(c).request(routeLabel(c), c.req.method, c.res.status, Date.now() - started);
+    // The admin dashboard's operations charts: this isolate's counts, added to Postgres once a minute.
+    maybeFlushOps(c.var.services?.db, (p) => {
+      const guarded = p.catch((err: unknown) => c.var.log?.warn('ops rollup flush failed', { error: String(err) }));
+      try {
+        c.executionCtx.waitUntil(guarded);
+      } catch {
+        // No ExecutionContext (app.request in a script): the promise still runs.
+      }
+    });
   });

@@ -1,6 +1,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { REVIEW_TEXT_MAX, courses, reviews, users } from '../../db/schema/index.ts';
 import { courseChanged, gens } from '../catalog/invalidation.ts';
+import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { pick, type Lang } from '../catalog/localize.ts';
 import { notEnrolled } from '../learning/errors.ts';
 import { exactTs, iso, queryRows } from '../lib/sql.ts';
@@ -154,6 +155,7 @@ export async function createReview(
   if (!row.review) throw new AppError('already_exists', 'You have already reviewed this course; edit your review instead', { courseId });
   await reviewsChanged(ctx, courseId, origin);
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+  pulseAfterCommit(ctx, 'review', { courseId });
   return { review: toView(row.review, row.author_name), courseRating: rating(row.course)! };
 }
 

@@ -6473,6 +6473,464 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your courses' enrollments, completions, lesson completions, submissions and reviews per day or week (at most 400 days) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description UTC day, YYYY-MM-DD */
+                    from?: string;
+                    /** @description UTC day, YYYY-MM-DD */
+                    to?: string;
+                    bucket?: "day" | "week";
+                    courseId?: string;
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK (JSON, or CSV with format=csv) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DashboardOverview"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/pulse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Learners active now (last 5 minutes) and today, and the latest completions and submissions; live updates arrive on /api/me/live */
+        get: {
+            parameters: {
+                query?: {
+                    courseId?: string;
+                    format?: "json" | "csv";
+                    table?: "completions" | "submissions";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK (JSON, or CSV with format=csv) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DashboardPulse"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/courses/{id}/seams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where learners of your course drop off: the lesson funnel, abandoned learners, median time between lessons */
+        get: {
+            parameters: {
+                query?: {
+                    abandonDays?: number;
+                    format?: "json" | "csv";
+                    table?: "lessons" | "questions";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK (JSON, or CSV with format=csv) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DashboardSeams"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/voices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ratings over time, newest and unanswered reviews, assessment band distribution of your tests */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description UTC day, YYYY-MM-DD */
+                    from?: string;
+                    /** @description UTC day, YYYY-MM-DD */
+                    to?: string;
+                    bucket?: "day" | "week";
+                    courseId?: string;
+                    format?: "json" | "csv";
+                    table?: "ratings" | "newest" | "unanswered" | "bands";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK (JSON, or CSV with format=csv) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DashboardVoices"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users by role, registrations, teachers waiting for verification, payments per day and currency, content counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description UTC day, YYYY-MM-DD */
+                    from?: string;
+                    /** @description UTC day, YYYY-MM-DD */
+                    to?: string;
+                    bucket?: "day" | "week";
+                    format?: "json" | "csv";
+                    table?: "registrations" | "payments";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK (JSON, or CSV with format=csv) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlatformDashboard"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/dashboard/ops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Request rate, error rate, latency per route family, cache hit rate and rate-limit blocks over the last hour or day */
+        get: {
+            parameters: {
+                query?: {
+                    window?: "hour" | "day";
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK (JSON, or CSV with format=csv) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpsDashboard"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/batch": {
         parameters: {
             query?: never;
@@ -7316,6 +7774,207 @@ export interface components {
                 notSeenBy: string[];
                 authorSees: string;
                 retention: string;
+            };
+        };
+        DashboardOverview: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            bucket: "day" | "week";
+            courseId: string | null;
+            totals: {
+                enrollments: number;
+                completions: number;
+                lessonCompletions: number;
+                submissions: number;
+                reviews: number;
+                averageRating: number | null;
+            };
+            series: {
+                period: string;
+                enrollments: number;
+                completions: number;
+                lessonCompletions: number;
+                submissions: number;
+                reviews: number;
+                averageRating: number | null;
+            }[];
+            courses: {
+                id: string;
+                title: components["schemas"]["DashboardText"];
+                published: boolean;
+                enrollments: number;
+                rating: number;
+                ratings: number;
+            }[];
+        };
+        DashboardText: {
+            ru?: string;
+            kk?: string;
+            en?: string;
+        };
+        DashboardPulse: {
+            at: string;
+            courseId: string | null;
+            activeNow: number;
+            activeToday: number;
+            lessonCompletionsToday: number;
+            submissionsToday: number;
+            recentCompletions: {
+                learnerName: string;
+                courseId: string;
+                courseTitle: components["schemas"]["DashboardText"];
+                lessonTitle: components["schemas"]["DashboardText"] & (Record<string, never> | null);
+                at: string;
+            }[];
+            recentSubmissions: {
+                learnerName: string | null;
+                testId: string;
+                testTitle: components["schemas"]["DashboardText"];
+                kind: string;
+                at: string;
+            }[];
+        };
+        DashboardSeams: {
+            courseId: string;
+            abandonDays: number;
+            enrolled: number;
+            started: number;
+            completed: number;
+            abandoned: number;
+            medianSecondsBetweenLessons: number | null;
+            wrongQuestions: {
+                testId: string;
+                testTitle: components["schemas"]["DashboardText"];
+                version: number;
+                key: string;
+                text: components["schemas"]["DashboardText"] & (Record<string, never> | null);
+                answered: number;
+                wrong: number;
+            }[];
+            modules: {
+                id: string;
+                title: components["schemas"]["DashboardText"];
+                lessons: {
+                    id: string;
+                    title: components["schemas"]["DashboardText"];
+                    completed: number;
+                    shareOfEnrolled: number | null;
+                }[];
+            }[];
+        };
+        DashboardVoices: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            bucket: "day" | "week";
+            ratings: {
+                period: string;
+                reviews: number;
+                averageRating: number | null;
+            }[];
+            newest: {
+                id: string;
+                courseId: string;
+                courseTitle: components["schemas"]["DashboardText"];
+                rating: number;
+                text: string;
+                authorName: string;
+                replied: boolean;
+                createdAt: string;
+            }[];
+            unanswered: {
+                id: string;
+                courseId: string;
+                courseTitle: components["schemas"]["DashboardText"];
+                rating: number;
+                text: string;
+                authorName: string;
+                replied: boolean;
+                createdAt: string;
+            }[];
+            bands: {
+                testId: string;
+                title: components["schemas"]["DashboardText"];
+                scales: {
+                    key: string;
+                    title: components["schemas"]["DashboardText"];
+                    bands: {
+                        index: number;
+                        label: components["schemas"]["DashboardText"] & (Record<string, never> | null);
+                        count: number;
+                    }[];
+                }[];
+            }[];
+        };
+        PlatformDashboard: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            bucket: "day" | "week";
+            usersByRole: {
+                learner: number;
+                parent: number;
+                teacher: number;
+                admin: number;
+            };
+            registrations: {
+                period: string;
+                learner: number;
+                parent: number;
+                teacher: number;
+                admin: number;
+            }[];
+            pendingTeachers: {
+                count: number;
+                oldest: {
+                    id: string;
+                    name: string;
+                    email: string;
+                    createdAt: string;
+                }[];
+            };
+            payments: {
+                period: string;
+                currency: string;
+                succeeded: number;
+                volume: number;
+                refunded: number;
+                refundedAmount: number;
+            }[];
+            content: {
+                courses: number;
+                published: number;
+                reviews: number;
+                hiddenReviews: number;
+                publishedTests: number;
+            };
+        };
+        OpsDashboard: {
+            /** @enum {string} */
+            window: "hour" | "day";
+            /** @enum {string} */
+            step: "minute" | "hour";
+            total: {
+                at: string;
+                requests: number;
+                errors: number;
+                errorRate: number | null;
+                meanMs: number | null;
+                p95Ms: number;
+                rateLimited: number;
+            }[];
+            families: {
+                family: string;
+                requests: number;
+                errors: number;
+                p95Ms: number;
+                meanMs: number | null;
+            }[];
+            cache: {
+                hits: number;
+                misses: number;
+                hitRate: number | null;
             };
         };
     };

@@ -7,7 +7,9 @@ import type { NotificationItem } from './learning-types';
 export type LiveEvent =
   | { type: 'ready' }
   | { type: 'notification'; notification: NotificationItem }
-  | { type: 'read'; ids: string[] | 'all' };
+  | { type: 'read'; ids: string[] | 'all' }
+  /** Teachers: something happened in one of their courses; the dashboard re-reads its pulse. */
+  | { type: 'pulse'; kind: string; courseId: string | null; at: string };
 
 const EVENT = 'sabaq:live';
 const PING_MS = 30_000;

@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { METRICS, registry } from '../lib/metrics.ts';
+
+/*
+ * Operations rollups for the admin dashboard: each isolate adds what its metrics registry
+ * counted since its last flush into per-minute rows of ops_minute_stats, at most once a
+ * minute, from the request path (deferred after the response). Isolates add, never overwrite,
+ * so the rows sum every isolate's traffic; the charts read rows, never logs.
+ *
+ * Module scope holds only numbers (the last flushed counter values), never a promise or an
+ * I/O object: the write itself belongs to the request that decided to flush.
+ */
+
+export const FLUSH_EVERY_MS = 60_000;
+const CACHE_FAMILY = '_cache';
+
+interface Row {
+  family: string;
+  requests: number;
+  errors: number;
+  latencyMsSum: number;
+  p95Ms: number;
+  cacheHits: number;
+  cacheMisses: number;
+  rateLimited: number;
+}
+
+let lastFlushAt = 0;
+const lastSeen = new Map<string, number>();
+
+/** `/api/courses/:id` → `courses`; site pages and assets → `site`. */
+export function routeFamily(route: string): string {
+  if (!route.startsWith('/api/')) return route === 'unmatched' ? 'unmatched' : 'site';
+  return route.slice(5).split('/')[0] || 'api';
+}
+
+/** Counter increase since the last flush (a reset registry restarts from zero). */
+function delta(key: string, value: number): number {
+  const before = lastSeen.get(key) ?? 0;
+  lastSeen.set(key, value);
+  return value >= before ? value - before : value;
+}
+
+/** What the registry counted since the last call, per route family. Synchronous: two requests never take the same deltas. */
+export function takeDeltas(): Row[] {
+  const rows = new Map<string, Row & { buckets: number[] }>();
+  const bounds = METRICS.sabaq_http_request_duration_seconds.buckets;
+  const row = (family: string) => {
+    let r = rows.get(family);
+    if (!r) {
+      r = {
+        family,
+        requests: 0,
+        errors: 0,
+        latencyMsSum: 0,
+        p95Ms: 0,
+        cacheHits: 0,
+        cacheMisses: 0,
+        rateLimited: 0,
+        buckets: bounds.map(() => 0),
+      };
+      rows.set(family, r);
+    }
+    return r;
+  };
+  for (const s of registry.entries('sabaq_http_requests_total')) {
+    const d = delta(`req\u0001${s.labels.route}\u0001${s.labels.method}\u0001${s.labels.status}`, s.value);
+    if (!d) continue;
+    const r = row(routeFamily(s.labels.route ?? ''));
+    const status = Number(s.labels.status);
+    r.requests += d;
+    if (status >= 500) r.errors += d;
+    if (status === 429) r.rateLimited += d;
+  }
+  for (const s of registry.entries('sabaq_http_request_duration_seconds')) {
+    const key = `lat\u0001${s.labels.route}\u0001${s.labels.method}`;
+    const n = delta(`${key}\u0001count`, s.count ?? 0);
+    const sum = delta(`${key}\u0001sum`, Math.round((s.sum ?? 0) * 1000));
+    const bucketDeltas = (s.buckets ?? []).map((b, i) => delta(`${key}\u0001b${i}`, b));
+    if (!n) continue;
+    const r = row(routeFamily(s.labels.route ?? ''));
+    r.latencyMsSum += sum;
+    bucketDeltas.forEach((b, i) => {
+      r.buckets[i]! += b;
+    });
+  }
+  for (const s of registry.entries('sabaq_cache_requests_total')) {
+    const d = delta(`cache\u0001${s.labels.family}\u0001${s.labels.result}`, s.value);
+    if (!d) continue;
+    const r = row(CACHE_FAMILY);
+    if (s.labels.result === 'hit') r.cacheHits += d;
+    else r.cacheMisses += d;
+  }
+  return [...rows.values()].map(({ buckets, ...r }) => {
+    // p95 as the upper bound of the bucket holding the 95th percentile (what the histogram knows).
+    const total = buckets.reduce((a, b) => a + b, 0);
+    let seen = 0;
+    let p95 = 0;
+    for (let i = 0; i < buckets.length && total; i++) {
+      seen += buckets[i]!;
+      if (seen >= total * 0.95) {
+        p95 = Math.round(bounds[i]! * 1000);
+        break;
+      }
+    }
+    if (total && !p95) p95 = Math.round(bounds[bounds.length - 1]! * 1000);
+    return { ...r, p95Ms: p95 };
+  });
+}
+
+/** Called once per request after it was counted: flushes when this isolate's last flush is a minute old. */
+export function maybeFlushOps(db: Database | undefined, defer: (p: Promise<unknown>) => void, now = Date.now(), force = false): void {
+  if (!db) return;
+  if (!force && now - lastFlushAt < FLUSH_EVERY_MS) return;
+  lastFlushAt = now;
+  const rows = takeDeltas();
+  if (rows.length) defer(writeOps(db, new Date(Math.floor(now / 60_000) * 60_000), rows));
+}
+
+/** The admin's read: this isolate's pending counts go in first, so its own latest minute is complete. */
+export async function flushOpsNow(db: Database, now = Date.now()): Promise<void> {
+  lastFlushAt = now;
+  const rows = takeDeltas();
+  if (rows.length) await writeOps(db, new Date(Math.floor(now / 60_000) * 60_000), rows);
+}
+
+export async function writeOps(db: Database, minute: Date, rows: Row[]): Promise<void> {
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${minute.toISOString()}::timestamptz, ${r.family}, ${r.requests}, ${r.errors}, ${r.latencyMsSum}, ${r.p95Ms}, ${r.cacheHits}, ${r.cacheMisses}, ${r.rateLimited})`,
+    ),
+    sql`, `,
+  );
+  await db.db.execute(sql`
+    insert into ops_minute_stats as o (minute, family, requests, errors, latency_ms_sum, p95_ms, cache_hits, cache_misses, rate_limited)
+    values ${values}
+    on conflict (minute, family) do update set requests = o.requests + excluded.requests, errors = o.errors + excluded.errors,
+      latency_ms_sum = o.latency_ms_sum + excluded.latency_ms_sum, p95_ms = greatest(o.p95_ms, excluded.p95_ms),
+      cache_hits = o.cache_hits + excluded.cache_hits, cache_misses = o.cache_misses + excluded.cache_misses,
+      rate_limited = o.rate_limited + excluded.rate_limited`);
+}
