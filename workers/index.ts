@@ -5,6 +5,7 @@ import type { Env } from './env.ts';
 import { gamesRoutes } from './games/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { consentRoutes } from './consent/routes.ts';
+import { consultationsRoutes } from './consultations/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -37,6 +38,7 @@ export const app = createApp({
     mockPayRoutes,
     gamesRoutes,
     consentRoutes,
+    consultationsRoutes,
   ],
   site: serveSite,
 });

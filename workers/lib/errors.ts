@@ -9,6 +9,8 @@ export const errorStatus = {
   invalid_cursor: 400,
   invalid_signature: 400,
   amount_mismatch: 400,
+  /** Consultations: the time is not a bookable slot (past, too soon, beyond the horizon, outside the hours). */
+  slot_unavailable: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
@@ -20,6 +22,8 @@ export const errorStatus = {
   method_not_allowed: 405,
   conflict: 409,
   already_exists: 409,
+  /** Consultations: another booking holds this time (the exclusion constraint said so). */
+  slot_taken: 409,
   gone: 410,
   payload_too_large: 413,
   idempotency_key_reused: 422,
