@@ -341,13 +341,14 @@ export async function recordOutcome(
 /** The client reviews a held session, once; the specialist's rating follows in the same statement. */
 export async function reviewBooking(ctx: Ctx, actor: Actor, id: string, input: { rating: number; text?: string }): Promise<BookingView> {
   if (!isId(id)) throw notFound('Booking');
-  const rows = await ctx.services.db.db.execute<{ id: string; status: string; reviewed: boolean }>(sql`
+  const rows = await ctx.services.db.db.execute<{ id: string; status: string; reviewed: boolean; rated: number }>(sql`
     with target as (
       select id, specialist_id, status, review_rating is not null as reviewed from bookings
       where id = ${id}::uuid and client_id = ${actor.id}::uuid
     ), reviewed as (
       update bookings set review_rating = ${input.rating}, review_text = ${input.text ?? null}, reviewed_at = now()
-      where id = (select id from target where status = 'completed' and not reviewed)
+      -- Re-checked on the locked row: of concurrent reviews exactly one updates it.
+      where id = (select id from target where status = 'completed' and not reviewed) and review_rating is null
       returning specialist_id
     ), rated as (
       update specialists set rating_sum = rating_sum + ${input.rating}, rating_count = rating_count + 1
@@ -358,7 +359,7 @@ export async function reviewBooking(ctx: Ctx, actor: Actor, id: string, input: {
   const t = rows.rows[0];
   if (!t) throw notFound('Booking');
   if (t.status !== 'completed') throw conflict('Only a held session can be reviewed', { reason: 'not_held', status: t.status });
-  if (t.reviewed) throw conflict('You have already reviewed this session', { reason: 'already_reviewed' });
+  if (t.reviewed || Number(t.rated) === 0) throw conflict('You have already reviewed this session', { reason: 'already_reviewed' });
   const view = await getBooking(ctx, actor, id);
   await ctx.services.cache.bump(gens.directory);
   return view;

@@ -7,7 +7,7 @@ import { availabilityExceptions, availabilityRules, sessionTypes, specialists, u
 import type { PAYMENT_CURRENCIES } from '../../db/schema/payments.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
-import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts';
+import { forbidden, notFound, validationError } from '../lib/errors.ts';
 import { isExclusionViolation } from '../lib/pg-errors.ts';
 import { exactTs } from '../lib/sql.ts';
 import { overlappingRules, type Exception, type Rule } from './slots.ts';
