@@ -10,6 +10,8 @@ const cards = byId('consult-cards');
 const more = byId<HTMLButtonElement>('consult-more');
 const form = byId<HTMLFormElement>('consult-filters');
 let cursor: string | null = null;
+/** Only the latest request may fill the list (a filter change while the first page loads). */
+let generation = 0;
 
 function filters(): Record<string, string> {
   const data = new FormData(form);
@@ -44,6 +46,7 @@ function card(s: Specialist): HTMLLIElement {
 }
 
 async function load(reset: boolean): Promise<void> {
+  const mine = ++generation;
   if (reset) {
     cursor = null;
     cards.replaceChildren();
@@ -51,12 +54,13 @@ async function load(reset: boolean): Promise<void> {
   }
   try {
     const page = await api.get<Page<Specialist>>('/api/specialists', { query: { ...filters(), limit: 20, cursor } });
+    if (mine !== generation) return;
     cards.append(...page.items.map(card));
     cursor = page.nextCursor;
     more.hidden = !cursor;
     setState(region, cards.childElementCount ? 'ready' : 'empty');
   } catch (error) {
-    setState(region, 'error', errorMessage(error));
+    if (mine === generation) setState(region, 'error', errorMessage(error));
   }
 }
 

@@ -21,6 +21,8 @@ const DAYS = 7;
 let weekOffset = 0;
 let specialist: Specialist | undefined;
 let chosen: string | null = null;
+/** Only the latest slots request may fill the picker (quick week or type changes). */
+let slotsGeneration = 0;
 
 const isoDay = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -46,6 +48,7 @@ function choose(button: HTMLButtonElement): void {
 }
 
 async function loadSlots(): Promise<void> {
+  const mine = ++slotsGeneration;
   chosen = null;
   chosenLine.textContent = '';
   setState(slotsRegion, 'loading');
@@ -56,6 +59,7 @@ async function loadSlots(): Promise<void> {
       query: { sessionTypeId: typeSelect.value, from, to },
       lang: false,
     });
+    if (mine !== slotsGeneration) return;
     const dayFormat = new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long' });
     const timeFormat = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' });
     const byDay = new Map<string, string[]>();
@@ -85,7 +89,7 @@ async function loadSlots(): Promise<void> {
     );
     setState(slotsRegion, res.slots.length ? 'ready' : 'empty');
   } catch (error) {
-    setState(slotsRegion, 'error', errorMessage(error));
+    if (mine === slotsGeneration) setState(slotsRegion, 'error', errorMessage(error));
   }
 }
 
