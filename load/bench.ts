@@ -16,6 +16,7 @@ import { deltas } from './lib/prometheus.ts';
 import { runClosed, runScenario, scrapeMetrics, warmUp, type ClosedResult, type ScenarioResult } from './lib/run.ts';
 import { openApiPath, splitEndpoint, type Scenario, type SetupContext } from './lib/scenario.ts';
 import { assessmentScenario } from './scenarios/assessment.ts';
+import { bookingRushScenario } from './scenarios/booking-rush.ts';
 import { enrollmentScenario } from './scenarios/enrollment.ts';
 import { learnerScenario } from './scenarios/learner.ts';
 import { loginScenario } from './scenarios/login.ts';
@@ -37,6 +38,7 @@ export const SCENARIOS: Record<string, Scenario<any>> = Object.fromEntries(
     teacherScenario,
     loginScenario,
     assessmentScenario,
+    bookingRushScenario,
   ].map((s) => [s.name, s]),
 );
 

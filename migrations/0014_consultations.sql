@@ -66,7 +66,7 @@ CREATE TABLE "specialist_session_types" (
 );
 --> statement-breakpoint
 CREATE TABLE "specialists" (
-	"user_id" uuid PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY NOT NULL,
 	"bio" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"photo_url" text,
 	"languages" text[] DEFAULT '{}'::text[] NOT NULL,
@@ -83,15 +83,15 @@ CREATE TABLE "specialists" (
 	CONSTRAINT "specialists_buffer_check" CHECK ("specialists"."buffer_minutes" between 0 and 120)
 );
 --> statement-breakpoint
-ALTER TABLE "availability_exceptions" ADD CONSTRAINT "availability_exceptions_specialist_id_specialists_user_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "availability_rules" ADD CONSTRAINT "availability_rules_specialist_id_specialists_user_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "bookings" ADD CONSTRAINT "bookings_specialist_id_specialists_user_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "availability_exceptions" ADD CONSTRAINT "availability_exceptions_specialist_id_specialists_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "availability_rules" ADD CONSTRAINT "availability_rules_specialist_id_specialists_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "bookings" ADD CONSTRAINT "bookings_specialist_id_specialists_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "bookings" ADD CONSTRAINT "bookings_client_id_users_id_fk" FOREIGN KEY ("client_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "bookings" ADD CONSTRAINT "bookings_child_id_children_id_fk" FOREIGN KEY ("child_id") REFERENCES "public"."children"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "bookings" ADD CONSTRAINT "bookings_session_type_id_specialist_session_types_id_fk" FOREIGN KEY ("session_type_id") REFERENCES "public"."specialist_session_types"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "bookings" ADD CONSTRAINT "bookings_session_type_id_specialist_session_types_id_fk" FOREIGN KEY ("session_type_id") REFERENCES "public"."specialist_session_types"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "bookings" ADD CONSTRAINT "bookings_payment_id_payments_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."payments"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "specialist_session_types" ADD CONSTRAINT "specialist_session_types_specialist_id_specialists_user_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "specialists" ADD CONSTRAINT "specialists_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "specialist_session_types" ADD CONSTRAINT "specialist_session_types_specialist_id_specialists_id_fk" FOREIGN KEY ("specialist_id") REFERENCES "public"."specialists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "specialists" ADD CONSTRAINT "specialists_id_users_id_fk" FOREIGN KEY ("id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "availability_exceptions_specialist_idx" ON "availability_exceptions" USING btree ("specialist_id","date");--> statement-breakpoint
 CREATE INDEX "availability_rules_specialist_idx" ON "availability_rules" USING btree ("specialist_id");--> statement-breakpoint
 CREATE INDEX "bookings_client_idx" ON "bookings" USING btree ("client_id","starts_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
@@ -100,7 +100,7 @@ CREATE INDEX "bookings_hold_idx" ON "bookings" USING btree ("hold_expires_at") W
 CREATE INDEX "bookings_reminder_idx" ON "bookings" USING btree ("starts_at") WHERE "bookings"."status" = 'confirmed';--> statement-breakpoint
 CREATE INDEX "bookings_refund_idx" ON "bookings" USING btree ("updated_at") WHERE "bookings"."refund" = 'pending';--> statement-breakpoint
 CREATE INDEX "session_types_specialist_idx" ON "specialist_session_types" USING btree ("specialist_id");--> statement-breakpoint
-CREATE INDEX "specialists_directory_idx" ON "specialists" USING btree ("created_at" DESC NULLS LAST,"user_id" DESC NULLS LAST) WHERE "specialists"."verified";--> statement-breakpoint
+CREATE INDEX "specialists_directory_idx" ON "specialists" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "specialists"."verified";--> statement-breakpoint
 CREATE INDEX "specialists_specialties_idx" ON "specialists" USING gin ("specialties");--> statement-breakpoint
 CREATE INDEX "specialists_languages_idx" ON "specialists" USING gin ("languages");--> statement-breakpoint
 CREATE EXTENSION IF NOT EXISTS btree_gist;--> statement-breakpoint

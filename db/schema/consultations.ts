@@ -14,7 +14,8 @@ export type LocalizedBio = Partial<Record<'ru' | 'kk' | 'en', string>>;
 export const specialists = pgTable(
   'specialists',
   {
-    userId: uuid('user_id')
+    /** The specialist's user id (one profile per user). */
+    id: uuid('id')
       .primaryKey()
       .references(() => users.id, { onDelete: 'cascade' }),
     bio: jsonb('bio').$type<LocalizedBio>().notNull().default({}),
@@ -34,7 +35,7 @@ export const specialists = pgTable(
     ...timestamps(),
   },
   (t) => [
-    index('specialists_directory_idx').on(t.createdAt.desc(), t.userId.desc()).where(sql`${t.verified}`),
+    index('specialists_directory_idx').on(t.createdAt.desc(), t.id.desc()).where(sql`${t.verified}`),
     index('specialists_specialties_idx').using('gin', t.specialties),
     index('specialists_languages_idx').using('gin', t.languages),
     check('specialists_buffer_check', sql`${t.bufferMinutes} between 0 and 120`),
@@ -48,7 +49,7 @@ export const sessionTypes = pgTable(
     id: id(),
     specialistId: uuid('specialist_id')
       .notNull()
-      .references(() => specialists.userId, { onDelete: 'cascade' }),
+      .references(() => specialists.id, { onDelete: 'cascade' }),
     durationMinutes: smallint('duration_minutes').notNull(),
     priceAmount: integer('price_amount').notNull(),
     currency: text('currency').notNull().default('KZT'),
@@ -75,7 +76,7 @@ export const availabilityRules = pgTable(
     id: id(),
     specialistId: uuid('specialist_id')
       .notNull()
-      .references(() => specialists.userId, { onDelete: 'cascade' }),
+      .references(() => specialists.id, { onDelete: 'cascade' }),
     weekday: smallint('weekday').notNull(),
     startMinute: smallint('start_minute').notNull(),
     endMinute: smallint('end_minute').notNull(),
@@ -96,7 +97,7 @@ export const availabilityExceptions = pgTable(
     id: id(),
     specialistId: uuid('specialist_id')
       .notNull()
-      .references(() => specialists.userId, { onDelete: 'cascade' }),
+      .references(() => specialists.id, { onDelete: 'cascade' }),
     date: date('date', { mode: 'string' }).notNull(),
     kind: availabilityExceptionKind('kind').notNull(),
     /** Null with null end: the whole day (only for 'off'). */
@@ -124,7 +125,7 @@ export const bookings = pgTable(
     id: id(),
     specialistId: uuid('specialist_id')
       .notNull()
-      .references(() => specialists.userId, { onDelete: 'cascade' }),
+      .references(() => specialists.id, { onDelete: 'cascade' }),
     clientId: uuid('client_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -132,7 +133,7 @@ export const bookings = pgTable(
     childId: uuid('child_id').references(() => children.id, { onDelete: 'cascade' }),
     sessionTypeId: uuid('session_type_id')
       .notNull()
-      .references(() => sessionTypes.id),
+      .references(() => sessionTypes.id, { onDelete: 'cascade' }),
     startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
     endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
     /**

@@ -2,7 +2,8 @@
  * Consultations in a real browser: a parent finds a specialist in the directory, picks a
  * slot (shown in the browser's time zone, which the page names) for their child, pays with
  * the test card on the mock provider's hosted page, comes back to "my consultations" until
- * the webhook confirms the booking, then cancels more than 24 h ahead and sees the refund.
+ * the webhook confirms the booking, moves it to another time, then cancels more than 24 h ahead
+ * and sees the refund.
  */
 import { describe, test } from 'vitest';
 import { account, apiCall, apiLogin, login, uniqueWord, withPage } from './fixtures.ts';
@@ -88,8 +89,21 @@ describe('browser journeys — consultations', () => {
         await page.goto('/en/notifications');
         await expect.poll(() => page.locator('body').textContent(), POLL).toContain('There is news about your consultation booking.');
 
+        // Move it to another time a week ahead: the same picker, the booking keeps its payment.
         await page.goto('/en/consultations/bookings');
+        await page.locator('[data-booking]').filter({ hasText: childName }).getByRole('link', { name: 'Move to another time' }).click();
+        await page.waitForURL(/reschedule=/);
+        await page.locator('#consult-next').click();
+        const later = page.locator('button[data-starts]').nth(1);
+        await later.waitFor();
+        const movedTo = await later.getAttribute('data-starts');
+        expect(movedTo).not.toBe(startsAt);
+        await later.click();
+        await expect.poll(() => page.locator('#consult-book').textContent(), POLL).toBe('Move to another time');
+        await page.locator('#consult-book').click();
+        await page.waitForURL((url) => url.pathname === '/en/consultations/bookings');
         const again = page.locator('[data-booking]').filter({ hasText: childName });
+        await expect.poll(() => again.locator('time').getAttribute('datetime'), POLL).toBe(movedTo);
         await again.locator('button[data-cancel]').click();
         await expect
           .poll(() => page.locator('[data-booking]').filter({ hasText: childName }).getAttribute('data-status'), POLL)

@@ -31,8 +31,8 @@ export async function loadSubject(ctx: Ctx, specialistId: string, sessionTypeId:
       active: sessionTypes.active,
     })
     .from(specialists)
-    .leftJoin(sessionTypes, and(eq(sessionTypes.specialistId, specialists.userId), eq(sessionTypes.id, sessionTypeId)))
-    .where(and(eq(specialists.userId, specialistId), eq(specialists.verified, true)));
+    .leftJoin(sessionTypes, and(eq(sessionTypes.specialistId, specialists.id), eq(sessionTypes.id, sessionTypeId)))
+    .where(and(eq(specialists.id, specialistId), eq(specialists.verified, true)));
   if (!row) throw notFound('Specialist');
   if (row.durationMinutes === null || !row.active) throw notFound('Session type');
   return {

@@ -96,7 +96,7 @@ function viewQuery(ctx: Ctx) {
   return ctx.services.db.db
     .select(viewColumns)
     .from(bookings)
-    .innerJoin(specialists, eq(specialists.userId, bookings.specialistId))
+    .innerJoin(specialists, eq(specialists.id, bookings.specialistId))
     .innerJoin(users, eq(users.id, bookings.specialistId))
     .innerJoin(sessionTypes, eq(sessionTypes.id, bookings.sessionTypeId));
 }
@@ -248,7 +248,7 @@ export async function cancelBooking(ctx: Ctx, actor: Actor, id: string): Promise
     .where(and(eq(bookings.id, id), eq(bookings.status, cur.status)))
     .returning();
   if (!updated) throw conflict('The booking changed at the same time; try again', { reason: 'race' });
-  const [tz] = await db.select({ tz: specialists.timeZone }).from(specialists).where(eq(specialists.userId, cur.specialistId));
+  const [tz] = await db.select({ tz: specialists.timeZone }).from(specialists).where(eq(specialists.id, cur.specialistId));
   const other = by === 'client' ? cur.specialistId : cur.clientId;
   const [n] = await bookingNote(db, other, 'cancelled', updated, tz?.tz ?? 'Asia/Almaty');
   publishNotifications(ctx, [n]);
@@ -352,8 +352,8 @@ export async function reviewBooking(ctx: Ctx, actor: Actor, id: string, input: {
       returning specialist_id
     ), rated as (
       update specialists set rating_sum = rating_sum + ${input.rating}, rating_count = rating_count + 1
-      where user_id = (select specialist_id from reviewed)
-      returning user_id
+      where id = (select specialist_id from reviewed)
+      returning id
     )
     select t.id, t.status, t.reviewed, (select count(*) from rated) as rated from target t`);
   const t = rows.rows[0];

@@ -18,7 +18,7 @@ import { gens } from './specialists.ts';
 type AfterCommit = (ctx: Ctx) => Promise<void>;
 
 async function zoneOf(tx: Tx, specialistId: string) {
-  const [s] = await tx.select({ tz: specialists.timeZone }).from(specialists).where(eq(specialists.userId, specialistId));
+  const [s] = await tx.select({ tz: specialists.timeZone }).from(specialists).where(eq(specialists.id, specialistId));
   return s?.tz ?? 'Asia/Almaty';
 }
 

@@ -44,7 +44,7 @@ export async function sendReminders(ctx: Ctx): Promise<number> {
       with due as (
         update bookings b set ${col} = ${now}::timestamptz
         from specialists s
-        where s.user_id = b.specialist_id and b.status = 'confirmed' and b.${col} is null
+        where s.id = b.specialist_id and b.status = 'confirmed' and b.${col} is null
           and b.starts_at > ${now}::timestamptz + interval '${sql.raw(r.from)}'
           and b.starts_at <= ${now}::timestamptz + interval '${sql.raw(r.to)}'
         returning b.id, b.client_id, b.specialist_id, b.starts_at, s.time_zone

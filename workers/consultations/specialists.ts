@@ -82,8 +82,8 @@ export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): 
     };
     await tx
       .insert(specialists)
-      .values({ userId: actor.id, ...values })
-      .onConflictDoUpdate({ target: specialists.userId, set: values });
+      .values({ id: actor.id, ...values })
+      .onConflictDoUpdate({ target: specialists.id, set: values });
     const existing = await tx.select().from(sessionTypes).where(eq(sessionTypes.specialistId, actor.id));
     const keep = new Set<string>();
     for (const s of input.sessionTypes) {
@@ -116,7 +116,7 @@ export interface AvailabilityInput {
 
 /** Replaces the caller's weekly hours and exceptions in one transaction. */
 export async function saveAvailability(ctx: Ctx, actor: Actor, input: AvailabilityInput): Promise<AvailabilityInput> {
-  const [sp] = await ctx.services.db.db.select({ id: specialists.userId }).from(specialists).where(eq(specialists.userId, actor.id));
+  const [sp] = await ctx.services.db.db.select({ id: specialists.id }).from(specialists).where(eq(specialists.id, actor.id));
   if (!sp) throw notFound('Specialist profile');
   const overlaps = overlappingRules(input.rules);
   if (overlaps.length) {
@@ -169,15 +169,15 @@ export async function verifySpecialist(ctx: Ctx, actor: Actor, specialistId: str
   const [row] = await ctx.services.db.db
     .update(specialists)
     .set({ verified, verifiedAt: verified ? ctx.services.now() : null })
-    .where(eq(specialists.userId, specialistId))
-    .returning({ id: specialists.userId });
+    .where(eq(specialists.id, specialistId))
+    .returning({ id: specialists.id });
   if (!row) throw notFound('Specialist');
   await ctx.services.cache.bump(gens.directory);
   return getSpecialistUncached(ctx, specialistId, 'ru', { includeUnverified: true });
 }
 
 const cardColumns = {
-  id: specialists.userId,
+  id: specialists.id,
   name: users.name,
   bio: specialists.bio,
   photoUrl: specialists.photoUrl,
@@ -241,10 +241,8 @@ async function getSpecialistUncached(ctx: Ctx, id: string, lang: Lang, opts: { i
   const [row] = (await ctx.services.db.db
     .select(cardColumns)
     .from(specialists)
-    .innerJoin(users, eq(users.id, specialists.userId))
-    .where(
-      opts.includeUnverified ? eq(specialists.userId, id) : and(eq(specialists.userId, id), eq(specialists.verified, true)),
-    )) as CardRow[];
+    .innerJoin(users, eq(users.id, specialists.id))
+    .where(opts.includeUnverified ? eq(specialists.id, id) : and(eq(specialists.id, id), eq(specialists.verified, true)))) as CardRow[];
   if (!row) throw notFound('Specialist');
   return (await withTypes(ctx, [row], lang))[0]!;
 }
@@ -289,14 +287,14 @@ export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page
       if (q.maxPrice !== undefined) conds.push(lte(specialists.minPrice, q.maxPrice));
       if (q.cursor) {
         const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
-        conds.push(sql`(${specialists.createdAt}, ${specialists.userId}) < (${at}::timestamptz, ${id}::uuid)`);
+        conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
       }
       const rows = (await ctx.services.db.read
         .select(cardColumns)
         .from(specialists)
-        .innerJoin(users, eq(users.id, specialists.userId))
+        .innerJoin(users, eq(users.id, specialists.id))
         .where(and(...conds))
-        .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.userId} desc`)
+        .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
         .limit(q.limit + 1)) as CardRow[];
       const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
       return { items: await withTypes(ctx, page.items, q.lang), nextCursor: page.nextCursor };

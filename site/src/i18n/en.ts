@@ -752,6 +752,7 @@ export const en = {
   'consult.past': 'Past',
   'consult.with': 'with {name}',
   'consult.forChild': 'for {name}',
+  'consult.reschedule': 'Move to another time',
   'consult.cancel': 'Cancel booking',
   'consult.cancelConfirm':
     'Cancel this booking? Until 24 hours before the start the payment is refunded in full; later it is not refunded.',

@@ -748,6 +748,7 @@ export const kk: Dictionary = {
   'consult.past': 'Өткен',
   'consult.with': '{name} маманымен',
   'consult.forChild': '{name} үшін',
+  'consult.reschedule': 'Басқа уақытқа ауыстыру',
   'consult.cancel': 'Жазылудан бас тарту',
   'consult.cancelConfirm': 'Жазылудан бас тартасыз ба? Басталуға 24 сағат қалғанға дейін төлем толық қайтарылады, кейін қайтарылмайды.',
   'consult.pay': 'Төлеу',

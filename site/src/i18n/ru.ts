@@ -777,6 +777,7 @@ export const ru: Dictionary = {
   'consult.past': 'Прошедшие',
   'consult.with': 'с {name}',
   'consult.forChild': 'для {name}',
+  'consult.reschedule': 'Перенести на другое время',
   'consult.cancel': 'Отменить запись',
   'consult.cancelConfirm': 'Отменить запись? До 24 часов до начала оплата возвращается полностью, позже — не возвращается.',
   'consult.pay': 'Оплатить',

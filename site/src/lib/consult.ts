@@ -29,6 +29,7 @@ export interface Booking {
   specialist: { id: string; name: string; timeZone: string };
   client: { id: string; name: string };
   child: { id: string; name: string } | null;
+  sessionTypeId: string;
   durationMinutes: number;
   startsAt: string;
   endsAt: string;

@@ -3,7 +3,7 @@
 import { api, errorMessage } from '../lib/api';
 import { type Booking, priceText, visitorZone, whenText } from '../lib/consult';
 import { byId, h, setState } from '../lib/dom';
-import { locale, tc } from '../lib/i18n-client';
+import { href, locale, tc } from '../lib/i18n-client';
 import { returnedFromCheckout } from '../lib/payments';
 import { requireUser } from '../lib/session';
 import type { Page } from '../lib/types';
@@ -28,6 +28,20 @@ function item(b: Booking): HTMLLIElement {
   const cancel = cancellable
     ? h('button', { type: 'button', class: 'button button--secondary', 'data-cancel': b.id }, tc('consult.cancel'))
     : null;
+  // Moving keeps the session type and the payment: the same picker, in reschedule mode.
+  const move =
+    b.status === 'confirmed' && Date.parse(b.startsAt) > Date.now()
+      ? h(
+          'a',
+          {
+            class: 'button button--secondary',
+            href: href(
+              `/consultations/specialist?id=${encodeURIComponent(b.specialist.id)}&type=${encodeURIComponent(b.sessionTypeId)}&reschedule=${encodeURIComponent(b.id)}`,
+            ),
+          },
+          tc('consult.reschedule'),
+        )
+      : null;
   return h(
     'li',
     { class: 'consult-card', 'data-booking': b.id, 'data-status': b.status, 'data-refund': b.refund },
@@ -41,7 +55,7 @@ function item(b: Booking): HTMLLIElement {
     ),
     h('p', { 'data-status-text': '' }, statusText(b)),
     b.note ? h('p', {}, tc('consult.note', { note: b.note })) : null,
-    cancel,
+    h('p', { class: 'consult-week' }, move, cancel),
   );
 }
 

@@ -16,7 +16,10 @@ const slotsBox = byId('consult-slots');
 const chosenLine = byId('consult-chosen');
 const bookButton = byId<HTMLButtonElement>('consult-book');
 const statusLine = byId('consult-book-status');
-const id = new URLSearchParams(location.search).get('id') ?? '';
+const params = new URLSearchParams(location.search);
+const id = params.get('id') ?? '';
+/** Moving an existing booking: the same picker, and the button reschedules instead of booking. */
+const rescheduling = params.get('reschedule');
 const DAYS = 7;
 let weekOffset = 0;
 let specialist: Specialist | undefined;
@@ -31,6 +34,10 @@ function selectedType() {
 }
 
 function updateBookLabel(): void {
+  if (rescheduling) {
+    bookButton.textContent = tc('consult.reschedule');
+    return;
+  }
   const type = selectedType();
   bookButton.textContent =
     type && type.price.amount > 0 ? tc('consult.bookPay', { price: priceText(type.price, locale()) }) : tc('consult.book');
@@ -104,6 +111,17 @@ async function book(): Promise<void> {
     return;
   }
   bookButton.disabled = true;
+  if (rescheduling) {
+    try {
+      await api.post(`/api/bookings/${encodeURIComponent(rescheduling)}/reschedule`, { startsAt: chosen });
+      location.assign(href(`/consultations/bookings?booking=${encodeURIComponent(rescheduling)}`));
+    } catch (error) {
+      statusLine.textContent = errorMessage(error);
+      bookButton.disabled = false;
+      void loadSlots();
+    }
+    return;
+  }
   statusLine.textContent = tc('pay.starting');
   try {
     const res = await api.post<BookingResult>('/api/bookings', {
@@ -139,17 +157,18 @@ async function start(): Promise<void> {
     s.rating.count ? tc('consult.rating', { average: s.rating.average, count: s.rating.count }) : tc('consult.noRating'),
   ].join(' · ');
   byId('consult-bio').textContent = s.bio;
+  const fixedType = params.get('type');
   typeSelect.replaceChildren(
-    ...s.sessionTypes.map((t) =>
-      h('option', { value: t.id }, `${tc('consult.minutes', { count: t.durationMinutes })} · ${priceText(t.price, locale())}`),
-    ),
+    ...s.sessionTypes
+      .filter((t) => !fixedType || t.id === fixedType)
+      .map((t) => h('option', { value: t.id }, `${tc('consult.minutes', { count: t.durationMinutes })} · ${priceText(t.price, locale())}`)),
   );
   byId('consult-zone').textContent =
     `${tc('consult.zoneNote', { zone: visitorZone() })} ${tc('consult.specialistZone', { zone: s.timeZone })}`;
   updateBookLabel();
   setState(region, 'ready');
   const me = await getMe().catch(() => null);
-  if (me?.role === 'parent') {
+  if (me?.role === 'parent' && !rescheduling) {
     const kids = await api.get<Page<{ id: string; name: string }>>('/api/me/children', { query: { limit: 100 }, lang: false });
     forSelect.append(...kids.items.map((c) => h('option', { value: c.id }, c.name)));
     if (kids.items[0]) forSelect.value = kids.items[0].id;
