@@ -36,7 +36,7 @@ async function specialist(): Promise<string> {
 }
 
 describe('browser journeys — consultations', () => {
-  test('a parent books a paid consultation for a child, pays with the test card, sees it confirmed, cancels and is refunded', async ({
+  test('a parent books a paid consultation for a child, pays with the test card, sees it confirmed, moves it, cancels and is refunded', async ({
     expect,
   }) => {
     const specialistId = await specialist();
@@ -117,6 +117,29 @@ describe('browser journeys — consultations', () => {
         await expect.poll(() => page.locator('#payments-rows [data-status]').first().getAttribute('data-status'), POLL).toBe('refunded');
       },
       { timezoneId: 'Asia/Almaty' },
+    );
+  });
+
+  test('at 360 px in Kazakh: the directory and the slot picker fit the screen and are keyboard-usable', async ({ expect }) => {
+    const specialistId = await specialist();
+    await withPage(
+      'consultations-02-kk-360',
+      async (page) => {
+        await page.goto('/kk/consultations');
+        expect(await page.locator('h1').textContent()).toBe('Мамандардың кеңестері');
+        await page.locator(`[data-specialist="${specialistId}"]`).waitFor();
+        await page.goto(`/kk/consultations/specialist?id=${specialistId}`);
+        await expect.poll(() => page.locator('#consult-zone').textContent(), POLL).toContain('Europe/Berlin');
+        const slot = page.locator('button[data-starts]').first();
+        await slot.waitFor();
+        // Keyboard: focus the first slot and press Enter.
+        await slot.focus();
+        await page.keyboard.press('Enter');
+        expect(await slot.getAttribute('aria-pressed')).toBe('true');
+        const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        expect(overflow).toBeLessThanOrEqual(0);
+      },
+      { viewport: { width: 360, height: 740 }, timezoneId: 'Europe/Berlin' },
     );
   });
 });
