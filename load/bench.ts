@@ -17,6 +17,7 @@ import { runClosed, runScenario, scrapeMetrics, warmUp, type ClosedResult, type 
 import { openApiPath, splitEndpoint, type Scenario, type SetupContext } from './lib/scenario.ts';
 import { assessmentScenario } from './scenarios/assessment.ts';
 import { dashboardScenario } from './scenarios/dashboard.ts';
+import { bookingRushScenario } from './scenarios/booking-rush.ts';
 import { enrollmentScenario } from './scenarios/enrollment.ts';
 import { learnerScenario } from './scenarios/learner.ts';
 import { loginScenario } from './scenarios/login.ts';
@@ -39,6 +40,7 @@ export const SCENARIOS: Record<string, Scenario<any>> = Object.fromEntries(
     loginScenario,
     assessmentScenario,
     dashboardScenario,
+    bookingRushScenario,
   ].map((s) => [s.name, s]),
 );
 

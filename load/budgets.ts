@@ -65,6 +65,14 @@ export const BUDGETS: Budget[] = [
     zeroErrors: true,
     checks: true,
   },
+  {
+    scenario: 'booking-rush',
+    spec: 'booking rush: many clients racing for the same few slots of one specialist — p99 < 200 ms, exactly one winner per slot, no hold leaked',
+    rate: 100,
+    durationMs: 10_000,
+    p99Ms: 200,
+    checks: true,
+  },
 ];
 
 /** Scenarios without a SPEC budget, run with --all at these rates for information. */

@@ -6,6 +6,7 @@ import { gamesRoutes } from './games/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { consentRoutes } from './consent/routes.ts';
 import { dashboardsRoutes } from './dashboards/routes.ts';
+import { consultationsRoutes } from './consultations/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -39,6 +40,7 @@ export const app = createApp({
     gamesRoutes,
     consentRoutes,
     dashboardsRoutes,
+    consultationsRoutes,
   ],
   site: serveSite,
 });

@@ -8,3 +8,4 @@ export * from './payments.ts';
 export * from './games.ts';
 export * from './consent.ts';
 export * from './dashboards.ts';
+export * from './consultations.ts';

@@ -10,11 +10,12 @@ import { SEED_EMAIL_DOMAIN, seededPassword } from './accounts.ts';
 import { planFor, type SeedPlan } from './plan.ts';
 import { helperSql } from './sql.ts';
 import { ASSESSMENT_SEEDERS } from './assessments.ts';
+import { CONSULTATION_SEEDERS } from './consultations.ts';
 import { PAYMENT_SEEDERS } from './payments.ts';
 import { SEEDERS as CORE_SEEDERS, computeCourseStats, upsertCategories, type SeedContext } from './tables.ts';
 
 /** Every table seeder, in dependency order; a domain's tables are seeded once they exist. */
-const SEEDERS = [...CORE_SEEDERS, ...ASSESSMENT_SEEDERS, ...PAYMENT_SEEDERS];
+const SEEDERS = [...CORE_SEEDERS, ...ASSESSMENT_SEEDERS, ...PAYMENT_SEEDERS, ...CONSULTATION_SEEDERS];
 
 export interface SeedOptions {
   databaseUrl: string;
@@ -63,6 +64,8 @@ const OWNED_BY: Record<string, string> = {
   attempt_answers: `attempt_id in (select id from attempts where user_id in (${SEEDED_USERS}))`,
   results: `user_id in (${SEEDED_USERS})`,
   payments: `user_id in (${SEEDED_USERS})`,
+  specialists: `id in (${SEEDED_USERS})`,
+  bookings: `specialist_id in (${SEEDED_USERS})`,
 };
 
 async function tableExists(pool: pg.Pool, name: string): Promise<boolean> {

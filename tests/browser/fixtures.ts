@@ -68,6 +68,8 @@ export interface PageOptions {
   timeout?: number;
   /** false: a visitor (or crawler) without JavaScript. */
   javaScriptEnabled?: boolean;
+  /** The browser's IANA time zone (default: the machine's). */
+  timezoneId?: string;
 }
 
 /** A page in a fresh browser context (own cookies and storage), with `baseURL` set to the platform. */
@@ -77,6 +79,7 @@ export async function newPage(opts: PageOptions = {}): Promise<Page> {
     viewport: opts.viewport ?? { width: 1280, height: 900 },
     reducedMotion: 'reduce',
     javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
   });
   contexts.add(context);
   context.once('close', () => contexts.delete(context));

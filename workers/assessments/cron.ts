@@ -1,5 +1,6 @@
 import type { Env } from '../env.ts';
 import { errorFields } from '../lib/logger.ts';
+import { runConsultationJobs } from '../consultations/jobs.ts';
 import { reconcilePayments } from '../payments/reconcile.ts';
 import { jobCtx } from '../lib/job-context.ts';
 import { sweepExpiredAttempts } from './attempts.ts';
@@ -34,6 +35,15 @@ export async function runScheduled(controller: ScheduledController, env: Env, ex
     } catch (err) {
       failures.push(err);
       ctx.log.error('payment reconciliation failed', errorFields(err));
+    }
+  }
+  if (all || controller.cron === CRON_SWEEP) {
+    // Consultations: lapsed holds, reminders (24 h / 1 h), owed refunds (workers/consultations/jobs.ts).
+    try {
+      ctx.log.info('consultation jobs', { ...(await runConsultationJobs(ctx)), ms: Date.now() - started });
+    } catch (err) {
+      failures.push(err);
+      ctx.log.error('consultation jobs failed', errorFields(err));
     }
   }
   if (all || controller.cron === CRON_STATS) {

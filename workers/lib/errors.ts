@@ -11,6 +11,8 @@ export const errorStatus = {
   amount_mismatch: 400,
   /** Dashboards: a date range that is malformed, inverted or longer than the cap. */
   invalid_range: 400,
+  /** Consultations: the time is not a bookable slot (past, too soon, beyond the horizon, outside the hours). */
+  slot_unavailable: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
@@ -22,6 +24,8 @@ export const errorStatus = {
   method_not_allowed: 405,
   conflict: 409,
   already_exists: 409,
+  /** Consultations: another booking holds this time (the exclusion constraint said so). */
+  slot_taken: 409,
   gone: 410,
   payload_too_large: 413,
   idempotency_key_reused: 422,

@@ -500,7 +500,7 @@ describe.each<BadCase>([
   },
   {
     name: 'a purchase kind nobody sells',
-    run: ({ learner }) => checkout(learner, { purchase: { kind: 'booking', id: crypto.randomUUID() } }),
+    run: ({ learner }) => checkout(learner, { purchase: { kind: 'gift_card', id: crypto.randomUUID() } }),
     status: 400,
     code: 'validation_failed',
   },

@@ -11,11 +11,13 @@ import type { HttpDb, Tx } from '../../db/client.ts';
 import { PAYMENT_CURRENCIES, type Payment, type PaymentCurrency } from '../../db/schema/payments.ts';
 import { isId, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
+import { bookingFulfilment } from '../consultations/fulfilment.ts';
 import { enrollmentChanged, grantEnrollmentIn, revokeEnrollmentIn } from '../learning/enrollment.ts';
 
 // Ids as the rest of the API takes them (any 128-bit hex id Postgres stores, not only RFC version 4).
 export const Purchase = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('course'), id: z.string().refine(isId, 'Invalid id') }).strict(),
+  z.object({ kind: z.literal('booking'), id: z.string().refine(isId, 'Invalid id') }).strict(),
 ]);
 export type Purchase = z.infer<typeof Purchase>;
 export type PurchaseKind = Purchase['kind'];
@@ -35,6 +37,8 @@ export interface Fulfilment {
   quote(ctx: Ctx, input: { userId: string; id: string; lang: 'ru' | 'kk' | 'en' }): Promise<Quote>;
   grant(tx: Tx, payment: Payment): Promise<AfterCommit>;
   revoke(tx: Tx, payment: Payment): Promise<AfterCommit>;
+  /** Optional: the payment failed or was canceled (a held consultation slot is freed). */
+  release?(tx: Tx, payment: Payment): Promise<AfterCommit>;
 }
 
 const course: Fulfilment = {
@@ -77,7 +81,7 @@ const course: Fulfilment = {
   },
 };
 
-export const fulfilments: Record<PurchaseKind, Fulfilment> = { course };
+export const fulfilments: Record<PurchaseKind, Fulfilment> = { course, booking: bookingFulfilment };
 
 export function fulfilmentOf(kind: string): Fulfilment {
   const f = (fulfilments as Record<string, Fulfilment | undefined>)[kind];

@@ -80,6 +80,7 @@ export async function settle(ctx: Ctx, u: ProviderUpdate): Promise<{ outcome: Se
     const f = fulfilmentOf(p.purchaseKind);
     if (u.status === 'succeeded') after.push(await f.grant(tx, updated!));
     if (u.status === 'refunded') after.push(await f.revoke(tx, updated!));
+    if ((u.status === 'failed' || u.status === 'canceled') && f.release) after.push(await f.release(tx, updated!));
     if (NOTIFIED.includes(u.status)) {
       notes.push(
         ...(await notificationInsert(tx, {

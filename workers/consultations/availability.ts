@@ -1,0 +1,162 @@
+/** Loading what slot generation needs, and the cached free slots of a date range. */
+import { and, eq, gte, lte, sql } from 'drizzle-orm';
+import { availabilityExceptions, availabilityRules, bookings, sessionTypes, specialists } from '../../db/schema/index.ts';
+import { isId, type Ctx } from '../lib/context.ts';
+import { AppError, notFound, validationError } from '../lib/errors.ts';
+import { gens } from './specialists.ts';
+import { MAX_RANGE_DAYS, generateSlots, timingProblem, type Busy, type SlotPlan } from './slots.ts';
+import { addDays, localDate } from './zones.ts';
+
+export interface SlotSubject {
+  specialistId: string;
+  timeZone: string;
+  bufferMinutes: number;
+  sessionTypeId: string;
+  durationMinutes: number;
+  amount: number;
+  currency: string;
+}
+
+/** A listed specialist and one of their offered session types, or 404. */
+export async function loadSubject(ctx: Ctx, specialistId: string, sessionTypeId: string): Promise<SlotSubject> {
+  if (!isId(specialistId)) throw notFound('Specialist');
+  if (!isId(sessionTypeId)) throw notFound('Session type');
+  const [row] = await ctx.services.db.db
+    .select({
+      timeZone: specialists.timeZone,
+      bufferMinutes: specialists.bufferMinutes,
+      durationMinutes: sessionTypes.durationMinutes,
+      amount: sessionTypes.priceAmount,
+      currency: sessionTypes.currency,
+      active: sessionTypes.active,
+    })
+    .from(specialists)
+    .leftJoin(sessionTypes, and(eq(sessionTypes.specialistId, specialists.id), eq(sessionTypes.id, sessionTypeId)))
+    .where(and(eq(specialists.id, specialistId), eq(specialists.verified, true)));
+  if (!row) throw notFound('Specialist');
+  if (row.durationMinutes === null || !row.active) throw notFound('Session type');
+  return {
+    specialistId,
+    sessionTypeId,
+    timeZone: row.timeZone,
+    bufferMinutes: row.bufferMinutes,
+    durationMinutes: row.durationMinutes,
+    amount: row.amount!,
+    currency: row.currency!,
+  };
+}
+
+/** Rules, the dates' exceptions and (optionally) the live bookings around the range. */
+async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, withBusy: boolean): Promise<SlotPlan> {
+  const db = ctx.services.db.db;
+  // Bookings are instants; the local dates may be up to 14 h away from UTC on either side.
+  const lo = new Date(`${addDays(from, -1)}T00:00:00Z`);
+  const hi = new Date(`${addDays(to, 2)}T00:00:00Z`);
+  const [rules, exceptions, busy] = await db.batch([
+    db
+      .select({ weekday: availabilityRules.weekday, startMinute: availabilityRules.startMinute, endMinute: availabilityRules.endMinute })
+      .from(availabilityRules)
+      .where(eq(availabilityRules.specialistId, s.specialistId)),
+    db
+      .select({
+        date: availabilityExceptions.date,
+        kind: availabilityExceptions.kind,
+        startMinute: availabilityExceptions.startMinute,
+        endMinute: availabilityExceptions.endMinute,
+      })
+      .from(availabilityExceptions)
+      .where(
+        and(
+          eq(availabilityExceptions.specialistId, s.specialistId),
+          gte(availabilityExceptions.date, from),
+          lte(availabilityExceptions.date, to),
+        ),
+      ),
+    db
+      .select({ start: bookings.startsAt, end: bookings.occupiedUntil })
+      .from(bookings)
+      .where(
+        and(
+          eq(bookings.specialistId, s.specialistId),
+          withBusy ? sql`true` : sql`false`,
+          // An expired hold no longer counts, swept or not.
+          sql`(${bookings.status} = 'confirmed' or (${bookings.status} = 'hold' and ${bookings.holdExpiresAt} > now()))`,
+          sql`${bookings.startsAt} < ${hi.toISOString()}::timestamptz`,
+          sql`${bookings.occupiedUntil} > ${lo.toISOString()}::timestamptz`,
+        ),
+      ),
+  ]);
+  return {
+    timeZone: s.timeZone,
+    rules,
+    exceptions,
+    durationMinutes: s.durationMinutes,
+    bufferMinutes: s.bufferMinutes,
+    busy: busy.map((b): Busy => ({ start: b.start.getTime(), end: b.end.getTime() })),
+  };
+}
+
+export type SlotProblem = 'past' | 'too_soon' | 'beyond_horizon' | 'outside_availability';
+
+export function slotError(reason: SlotProblem) {
+  const messages: Record<SlotProblem, string> = {
+    past: 'This time is in the past',
+    too_soon: 'Book at least 12 hours ahead',
+    beyond_horizon: 'Bookings open 60 days ahead at most',
+    outside_availability: 'The specialist does not take sessions at this time',
+  };
+  return new AppError('slot_unavailable', messages[reason], { reason });
+}
+
+/**
+ * Throws unless `startsAt` is the start of a slot of the specialist's hours for this session
+ * type, bookable now. Taken or not is left to the exclusion constraint.
+ */
+export async function assertBookable(ctx: Ctx, s: SlotSubject, startsAt: number): Promise<void> {
+  const problem = timingProblem(startsAt, ctx.services.now().getTime());
+  if (problem) throw slotError(problem);
+  const date = localDate(startsAt, s.timeZone);
+  const plan = await loadPlan(ctx, s, date, date, false);
+  if (!generateSlots(plan, date, date).some((x) => x.startsAt === startsAt)) throw slotError('outside_availability');
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface FreeSlots {
+  timeZone: string;
+  sessionTypeId: string;
+  durationMinutes: number;
+  slots: { startsAt: string; endsAt: string }[];
+}
+
+/**
+ * Free slots of the local dates from..to in the specialist's zone. The generated list is
+ * cached per specialist generation (every booking change bumps it); notice and horizon are
+ * applied to it on each read, since they move with the clock.
+ */
+export async function freeSlots(
+  ctx: Ctx,
+  q: { specialistId: string; sessionTypeId: string; from: string; to: string },
+): Promise<FreeSlots> {
+  if (!DATE.test(q.from) || Number.isNaN(Date.parse(q.from))) throw validationError({ from: 'Use YYYY-MM-DD' });
+  if (!DATE.test(q.to) || Number.isNaN(Date.parse(q.to))) throw validationError({ to: 'Use YYYY-MM-DD' });
+  if (q.to < q.from) throw validationError({ to: 'Must not be before from' });
+  if (addDays(q.from, MAX_RANGE_DAYS - 1) < q.to) throw validationError({ to: `At most ${MAX_RANGE_DAYS} days at a time` });
+  const s = await loadSubject(ctx, q.specialistId, q.sessionTypeId);
+  const all = await ctx.services.cache.getOrLoad({
+    family: 'slots',
+    key: `slots:${s.specialistId}:${s.sessionTypeId}:${q.from}:${q.to}`,
+    gens: [gens.slots(s.specialistId)],
+    ttlSec: 60,
+    load: async () => generateSlots(await loadPlan(ctx, s, q.from, q.to, true), q.from, q.to),
+  });
+  const now = ctx.services.now().getTime();
+  return {
+    timeZone: s.timeZone,
+    sessionTypeId: s.sessionTypeId,
+    durationMinutes: s.durationMinutes,
+    slots: all
+      .filter((x) => timingProblem(x.startsAt, now) === null)
+      .map((x) => ({ startsAt: new Date(x.startsAt).toISOString(), endsAt: new Date(x.endsAt).toISOString() })),
+  };
+}

@@ -1,0 +1,507 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from '../../db/client.ts';
+import { bookings, notifications, payments, users } from '../../db/schema/index.ts';
+import { bookSlot, listedSpecialist, parentWithChild, slotsOf, type SpecialistFixture } from '../../tests/support/consultations.ts';
+import { testCtx } from '../../tests/support/ctx.ts';
+import { api, show, type ApiResponse } from '../../tests/support/http.ts';
+import { sleep } from '../../tests/support/learning.ts';
+import { registerUser, testDb, vars, type TestUser } from '../../tests/support/users.ts';
+import { loadConfig, type Env } from '../env.ts';
+import type { Actor, Ctx } from '../lib/context.ts';
+import { webhookSecret, type ProviderEvent, type ProviderStatus } from '../payments/provider.ts';
+import { SIGNATURE_HEADER, sign } from '../payments/signature.ts';
+import type { AppError } from '../lib/errors.ts';
+import { book, cancelBooking } from './bookings.ts';
+import { expireHolds, sendReminders } from './jobs.ts';
+
+const db = () => testDb().db;
+const H = 3_600_000;
+
+function ctxAt(at: number): Ctx {
+  const ctx = testCtx();
+  return {
+    ...ctx,
+    services: { ...ctx.services, db: ctx.services.db, redis: ctx.services.redis, cache: ctx.services.cache, now: () => new Date(at) },
+  };
+}
+const actorOf = (u: TestUser): Actor => ({ id: u.id, role: u.role as Actor['role'], sessionId: 'test' });
+
+async function expectOk(res: Promise<ApiResponse> | ApiResponse, status = 200) {
+  const r = await res;
+  expect(r.status, show(r)).toBe(status);
+  return r.body;
+}
+async function bookingRow(id: string) {
+  const [row] = await db().select().from(bookings).where(eq(bookings.id, id));
+  return row!;
+}
+const bookingNotes = async (userId: string) =>
+  (await db().select().from(notifications).where(eq(notifications.userId, userId))).filter((n) => n.kind === 'booking');
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function event(p: { id: string; sessionId: string; amount: number }, status: ProviderStatus): ProviderEvent {
+  return {
+    id: `evt_test_${crypto.randomUUID().replace(/-/g, '')}`,
+    type: `payment.${status}`,
+    created: Math.floor(Date.now() / 1000),
+    data: { reference: p.id, sessionId: p.sessionId, status, amount: p.amount, currency: 'KZT' },
+  };
+}
+async function deliver(e: ProviderEvent) {
+  const body = JSON.stringify(e);
+  const header = await sign(webhookSecret(loadConfig(vars as unknown as Env)), body, Math.floor(Date.now() / 1000));
+  return api('POST', '/api/payments/webhook', {
+    rawBody: body,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: header },
+  });
+}
+
+/** A paid booking held for a parent's child, with its pending payment. */
+async function heldBooking(s?: SpecialistFixture, slotIndex = 0) {
+  const sp = s ?? (await listedSpecialist());
+  const { parent, childId } = await parentWithChild();
+  const slot = (await slotsOf(sp, sp.paidType))[slotIndex]!;
+  const body = await expectOk(bookSlot(parent, sp, slot, { childId }), 201);
+  const [p] = await db().select().from(payments).where(eq(payments.id, body.payment.id));
+  return {
+    s: sp,
+    parent,
+    childId,
+    slot,
+    booking: body.booking,
+    payment: { id: p!.id, sessionId: p!.providerSessionId!, amount: p!.amount },
+    body,
+  };
+}
+
+/** Pays a held booking with the test card through the hosted page and waits for the webhook. */
+async function payHeld(h: Awaited<ReturnType<typeof heldBooking>>) {
+  const paid = await api('POST', h.body.payment.checkoutUrl, {
+    rawBody: new URLSearchParams({ card: '4242 4242 4242 4242' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  expect(paid.status, show(paid)).toBe(303);
+  await waitFor('the booking confirmed by the webhook', async () => (await bookingRow(h.booking.id)).status === 'confirmed');
+}
+
+describe('consultations — directory and slots', () => {
+  it('lists verified specialists with filters and a cursor; unverified ones stay out', async () => {
+    const tag = `sp_${Math.random().toString(36).slice(2, 8)}`.replace(/[0-9]/g, 'x');
+    const a = await listedSpecialist({ specialties: [tag, 'psychologist'], languages: ['ru'], price: 300000 });
+    const b = await listedSpecialist({ specialties: [tag], languages: ['kk', 'en'], price: 900000 });
+    const c = await listedSpecialist({ specialties: [tag], languages: ['ru'], price: 100000 });
+    const all = await expectOk(api('GET', `/api/specialists?specialty=${tag}&limit=2`));
+    expect(all.items.map((x: { id: string }) => x.id)).toEqual([c.id, b.id]);
+    const p2 = await expectOk(api('GET', `/api/specialists?specialty=${tag}&limit=2&cursor=${encodeURIComponent(all.nextCursor)}`));
+    expect(p2.items.map((x: { id: string }) => x.id)).toEqual([a.id]);
+    expect(p2.nextCursor).toBeNull();
+    const kk = await expectOk(api('GET', `/api/specialists?specialty=${tag}&language=kk`));
+    expect(kk.items.map((x: { id: string }) => x.id)).toEqual([b.id]);
+    // maxPrice: a specialist whose cheapest type fits (the free 30-min type fits every one here).
+    const cheap = await expectOk(api('GET', `/api/specialists?specialty=${tag}&maxPrice=0`));
+    expect(cheap.items).toHaveLength(3);
+    const profile = await expectOk(api('GET', `/api/specialists/${a.id}?lang=en`));
+    expect(profile).toMatchObject({ id: a.id, bio: 'Child psychologist', timeZone: 'Asia/Almaty', verified: true });
+    expect(profile.sessionTypes).toHaveLength(2);
+    // Taken out of the directory: gone from the list and the profile at once (the cache generation moved).
+    const { createAdmin } = await import('../../tests/support/users.ts');
+    const admin = await createAdmin();
+    await expectOk(api('POST', `/api/admin/specialists/${a.id}/verify`, { token: admin.token, body: { verified: false } }));
+    expect((await api('GET', `/api/specialists/${a.id}`)).status).toBe(404);
+    const after = await expectOk(api('GET', `/api/specialists?specialty=${tag}`));
+    expect(after.items.map((x: { id: string }) => x.id)).toEqual([c.id, b.id]);
+  });
+
+  it('slots follow the weekly hours in the zone, start 12 h ahead at the earliest, and a booking removes its slot', async () => {
+    const s = await listedSpecialist({ timeZone: 'Europe/Berlin' });
+    const res = await expectOk(api('GET', `/api/specialists/${s.id}/slots?sessionTypeId=${s.paidType}&from=2026-01-01&to=2026-01-20`));
+    expect(res.slots).toEqual([]); // all in the past
+    const slots = await slotsOf(s, s.paidType, 0, 3);
+    expect(slots.length).toBeGreaterThan(10);
+    for (const x of slots) {
+      expect(Date.parse(x)).toBeGreaterThanOrEqual(Date.now() + 12 * H - 60_000);
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(x));
+      expect(local >= '09:00' && local <= '17:00', local).toBe(true);
+    }
+    const u = await registerUser();
+    await expectOk(bookSlot(u, s, slots[0]!, { typeId: s.freeType }), 201);
+    expect(await slotsOf(s, s.paidType, 0, 3)).not.toContain(slots[0]);
+  });
+});
+
+describe('consultations — booking', () => {
+  it('a free session is confirmed at once; the specialist hears of it; both see it in their lists', async () => {
+    const s = await listedSpecialist();
+    const { parent, childId } = await parentWithChild();
+    const slot = (await slotsOf(s, s.freeType))[0]!;
+    const r = await expectOk(bookSlot(parent, s, slot, { typeId: s.freeType, childId }), 201);
+    expect(r.payment).toBeNull();
+    expect(r.booking).toMatchObject({ status: 'confirmed', startsAt: slot, child: { id: childId }, price: { amount: 0 } });
+    expect((await bookingNotes(s.id)).map((n) => n.data.event)).toEqual(['new']);
+    const mine = await expectOk(api('GET', '/api/bookings', { token: parent.token }));
+    expect(mine.items.map((b: { id: string }) => b.id)).toEqual([r.booking.id]);
+    const schedule = await expectOk(api('GET', '/api/specialist/schedule', { token: s.user.token }));
+    expect(schedule.items.map((b: { id: string }) => b.id)).toEqual([r.booking.id]);
+    expect((await api('GET', `/api/bookings/${r.booking.id}`, { token: (await registerUser()).token })).status).toBe(404);
+  });
+
+  it('100 parallel attempts at one slot → exactly one booking', async () => {
+    const s = await listedSpecialist();
+    const slot = (await slotsOf(s, s.freeType))[3]!;
+    // The race is the database's to settle: 100 clients (inserted directly, registration is not
+    // what is tested) call the booking operation at once, each on its own connection — the
+    // HTTP front would shed most of them as overload before they reached Postgres.
+    const clients = await db()
+      .insert(users)
+      .values(
+        Array.from({ length: 100 }, (_, i) => ({
+          email: `race.${crypto.randomUUID()}.${i}@example.test`,
+          passwordHash: 'x',
+          name: `Racer ${i}`,
+          role: 'learner' as const,
+        })),
+      )
+      .returning({ id: users.id });
+    const input = { specialistId: s.id, sessionTypeId: s.freeType, startsAt: slot, lang: 'ru' as const };
+    // The isolate's Postgres bulkhead (32 round trips in flight) turns some of 100 simultaneous
+    // calls away as "busy" on a loaded machine: nothing was written, so such an attempt retries.
+    const attempt = async (clientId: string) => {
+      for (let i = 0; ; i++) {
+        try {
+          return await book(testCtx(), { id: clientId, role: 'learner', sessionId: 'race' }, input);
+        } catch (err) {
+          if (i < 20 && isDatabaseUnavailable(err)) await sleep(50 + Math.random() * 200);
+          else throw err;
+        }
+      }
+    };
+    const results = await Promise.allSettled(clients.map((c) => attempt(c.id)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as AppError).code ?? String(r.reason)] : []));
+    expect(
+      codes.filter((c) => c !== 'slot_taken'),
+      codes.join(','),
+    ).toEqual([]);
+    const rows = await db()
+      .select()
+      .from(bookings)
+      .where(and(eq(bookings.specialistId, s.id), inArray(bookings.status, ['hold', 'confirmed'])));
+    expect(rows).toHaveLength(1);
+    // Over HTTP too: a second client for the same time is refused with the stable code.
+    const late = await bookSlot(await registerUser(), s, slot, { typeId: s.freeType });
+    expect(late.status, show(late)).toBe(409);
+    expect(late.body.error.code).toBe('slot_taken');
+  });
+
+  it('paid: the slot is held with a checkout; the test card pays; the webhook confirms it once, duplicates change nothing', async () => {
+    const h = await heldBooking();
+    expect(h.booking).toMatchObject({ status: 'hold', price: { amount: 500000, currency: 'KZT' } });
+    expect(Date.parse(h.booking.holdExpiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(h.body.payment.checkoutUrl).toMatch(/^\/api\/mock-pay\/checkout\//);
+    // While held, nobody else gets the slot.
+    const other = await registerUser();
+    expect((await bookSlot(other, h.s, h.slot)).body.error.code).toBe('slot_taken');
+    // Ten shuffled deliveries of "succeeded" at once.
+    const e = event(h.payment, 'succeeded');
+    const results = await Promise.all(
+      [...Array(5).fill(e), ...Array.from({ length: 5 }, () => event(h.payment, 'succeeded'))].map(deliver),
+    );
+    for (const r of results) expect(r.status, show(r)).toBe(200);
+    expect(results.filter((r) => r.body.outcome === 'applied')).toHaveLength(1);
+    const row = await bookingRow(h.booking.id);
+    expect(row).toMatchObject({ status: 'confirmed', paymentId: h.payment.id, holdExpiresAt: null });
+    expect((await bookingNotes(h.s.id)).map((n) => n.data.event)).toEqual(['new']);
+    expect((await bookingNotes(h.parent.id)).map((n) => n.data.event)).toEqual(['confirmed']);
+  });
+
+  it('a declined card releases the hold at once', async () => {
+    const h = await heldBooking();
+    await deliver(event(h.payment, 'failed'));
+    expect((await bookingRow(h.booking.id)).status).toBe('expired');
+    expect(await slotsOf(h.s, h.s.paidType)).toContain(h.slot);
+  });
+
+  it('an expired hold is released by the cron, and does not block a new booking even before the cron runs', async () => {
+    const s = await listedSpecialist();
+    const h1 = await heldBooking(s, 0);
+    expect(await expireHolds(ctxAt(Date.now() + 16 * 60_000))).toBeGreaterThanOrEqual(1);
+    expect((await bookingRow(h1.booking.id)).status).toBe('expired');
+    const again = await registerUser();
+    await expectOk(bookSlot(again, s, h1.slot), 201);
+
+    // Lazily: a lapsed hold the cron has not swept yet.
+    const h2 = await heldBooking(s, 2);
+    await db()
+      .update(bookings)
+      .set({ holdExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(bookings.id, h2.booking.id));
+    const late = await registerUser();
+    const r = await expectOk(bookSlot(late, s, h2.slot), 201);
+    expect(r.booking.status).toBe('hold');
+    expect((await bookingRow(h2.booking.id)).status).toBe('expired');
+    // Its checkout can no longer be paid for... and a payment that lands anyway is refunded, the slot kept by the new client.
+    await deliver(event(h2.payment, 'succeeded'));
+    const lost = await bookingRow(h2.booking.id);
+    expect(lost).toMatchObject({ status: 'cancelled', cancelledBy: 'system', refund: 'pending' });
+    expect((await bookingRow(r.booking.id)).status).toBe('hold');
+  });
+
+  it('refunds at the 24-hour edge: a client cancelling exactly 24 h before is refunded, a millisecond later is not', async () => {
+    const s = await listedSpecialist();
+    const a = await heldBooking(s, 0);
+    const b = await heldBooking(s, 2);
+    await payHeld(a);
+    await payHeld(b);
+    const startsA = Date.parse(a.slot);
+    const ca = await cancelBooking(ctxAt(startsA - 24 * H), actorOf(a.parent), a.booking.id);
+    expect(ca).toMatchObject({ status: 'cancelled', cancelledBy: 'client' });
+    await waitFor('refund A', async () => (await bookingRow(a.booking.id)).refund === 'done');
+    const [pa] = await db().select().from(payments).where(eq(payments.id, a.payment.id));
+    expect(pa!.status).toBe('refunded');
+
+    const startsB = Date.parse(b.slot);
+    const cb = await cancelBooking(ctxAt(startsB - 24 * H + 1), actorOf(b.parent), b.booking.id);
+    expect(cb).toMatchObject({ status: 'cancelled', refund: 'none' });
+    const [pb] = await db().select().from(payments).where(eq(payments.id, b.payment.id));
+    expect(pb!.status).toBe('succeeded');
+    // The specialist was told of both.
+    expect((await bookingNotes(s.id)).filter((n) => n.data.event === 'cancelled')).toHaveLength(2);
+  });
+
+  it('a specialist cancelling always refunds in full, even an hour before', async () => {
+    const h = await heldBooking();
+    await payHeld(h);
+    const c = await cancelBooking(ctxAt(Date.parse(h.slot) - H), actorOf(h.s.user), h.booking.id);
+    expect(c).toMatchObject({ status: 'cancelled', cancelledBy: 'specialist' });
+    await waitFor('refund', async () => (await bookingRow(h.booking.id)).refund === 'done');
+    expect((await bookingNotes(h.parent.id)).map((n) => n.data.event)).toContain('cancelled');
+  });
+
+  it('reschedule is atomic: a taken slot changes nothing (409), a free one moves it; a cancelled booking cannot move', async () => {
+    const s = await listedSpecialist();
+    const slots = await slotsOf(s, s.freeType);
+    const u1 = await registerUser();
+    const u2 = await registerUser();
+    const b1 = (await expectOk(bookSlot(u1, s, slots[0]!, { typeId: s.freeType }), 201)).booking;
+    const b2 = (await expectOk(bookSlot(u2, s, slots[2]!, { typeId: s.freeType }), 201)).booking;
+    const taken = await api('POST', `/api/bookings/${b1.id}/reschedule`, { token: u1.token, body: { startsAt: slots[2] } });
+    expect(taken.status, show(taken)).toBe(409);
+    expect(taken.body.error.code).toBe('slot_taken');
+    expect((await bookingRow(b1.id)).startsAt.toISOString()).toBe(slots[0]);
+    const moved = await expectOk(api('POST', `/api/bookings/${b1.id}/reschedule`, { token: u1.token, body: { startsAt: slots[4] } }));
+    expect(moved.startsAt).toBe(slots[4]);
+    // The old time is free again.
+    expect(await slotsOf(s, s.freeType)).toContain(slots[0]);
+    await expectOk(api('POST', `/api/bookings/${b2.id}/cancel`, { token: u2.token }));
+    const r = await api('POST', `/api/bookings/${b2.id}/reschedule`, { token: u2.token, body: { startsAt: slots[6] } });
+    expect(r.status, show(r)).toBe(409);
+  });
+
+  it('after the session: held + note for the parent only; one review; no-show', async () => {
+    const s = await listedSpecialist();
+    const { parent, childId } = await parentWithChild();
+    const slot = (await slotsOf(s, s.freeType))[0]!;
+    const b = (await expectOk(bookSlot(parent, s, slot, { typeId: s.freeType, childId }), 201)).booking;
+    const early = await api('POST', `/api/bookings/${b.id}/outcome`, { token: s.user.token, body: { outcome: 'completed' } });
+    expect(early.status, show(early)).toBe(409);
+    // Move it into the past as if the session had happened.
+    await db()
+      .update(bookings)
+      .set({ startsAt: new Date(Date.now() - 2 * H), endsAt: new Date(Date.now() - H), occupiedUntil: new Date(Date.now() - H) })
+      .where(eq(bookings.id, b.id));
+    const other = await listedSpecialist();
+    expect((await api('POST', `/api/bookings/${b.id}/outcome`, { token: other.user.token, body: { outcome: 'completed' } })).status).toBe(
+      404,
+    );
+    await expectOk(
+      api('POST', `/api/bookings/${b.id}/outcome`, { token: s.user.token, body: { outcome: 'completed', note: 'Упражнения на дом' } }),
+    );
+    const seen = await expectOk(api('GET', `/api/bookings/${b.id}`, { token: parent.token }));
+    expect(seen.note).toBe('Упражнения на дом');
+    expect((await api('GET', `/api/bookings/${b.id}`, { token: (await registerUser('parent')).token })).status).toBe(404);
+    const reviews = await Promise.all(
+      [5, 4, 3].map((rating) => api('POST', `/api/bookings/${b.id}/review`, { token: parent.token, body: { rating } })),
+    );
+    expect(reviews.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(reviews.filter((r) => r.status === 409)).toHaveLength(2);
+    const profile = await expectOk(api('GET', `/api/specialists/${s.id}`));
+    expect(profile.rating.count).toBe(1);
+  });
+});
+
+describe('consultations — reminders', () => {
+  /** A confirmed booking inserted at a fixed time, as the booking path would have stored it. */
+  async function confirmedAt(timeZone: string, startsAt: string) {
+    const s = await listedSpecialist({ timeZone });
+    const client = await registerUser();
+    const start = new Date(startsAt);
+    const [row] = await db()
+      .insert(bookings)
+      .values({
+        specialistId: s.id,
+        clientId: client.id,
+        sessionTypeId: s.freeType,
+        startsAt: start,
+        endsAt: new Date(start.getTime() + 30 * 60_000),
+        occupiedUntil: new Date(start.getTime() + 40 * 60_000),
+        status: 'confirmed',
+        amount: 0,
+        currency: 'KZT',
+      })
+      .returning();
+    return { s, client, booking: row! };
+  }
+
+  it.each([
+    // 10:00 CEST on the day Berlin moves to summer time: 08:00Z; 24 h before is 09:00 CET the day before.
+    { zone: 'Europe/Berlin', startsAt: '2027-03-28T08:00:00.000Z', local: '2027-03-28 10:00' },
+    { zone: 'Asia/Almaty', startsAt: '2027-03-28T05:00:00.000Z', local: '2027-03-28 10:00' },
+  ])('$zone: 24 h and 1 h reminders, each once, even when the cron runs twice or late', async ({ zone, startsAt, local }) => {
+    const { s, client, booking } = await confirmedAt(zone, startsAt);
+    const start = Date.parse(startsAt);
+    const events = async () => (await bookingNotes(client.id)).map((n) => n.data.event).sort();
+    await sendReminders(ctxAt(start - 24 * H - 60_000));
+    expect(await events()).toEqual([]);
+    // Twice at once, then again late.
+    await Promise.all([sendReminders(ctxAt(start - 24 * H + 60_000)), sendReminders(ctxAt(start - 24 * H + 60_000))]);
+    await sendReminders(ctxAt(start - 3 * H));
+    expect(await events()).toEqual(['reminder_24h']);
+    const [note] = await bookingNotes(client.id);
+    expect(note!.data).toMatchObject({ bookingId: booking.id, local, timeZone: zone, startsAt });
+    await Promise.all([sendReminders(ctxAt(start - 30 * 60_000)), sendReminders(ctxAt(start - 30 * 60_000))]);
+    await sendReminders(ctxAt(start - 5 * 60_000));
+    expect(await events()).toEqual(['reminder_1h', 'reminder_24h']);
+    expect((await bookingNotes(s.id)).map((n) => n.data.event).sort()).toEqual(['reminder_1h', 'reminder_24h']);
+  });
+});
+
+describe('consultations — bad input', () => {
+  it('answers each with a clear error and writes nothing', async () => {
+    const s = await listedSpecialist();
+    const { parent, childId } = await parentWithChild();
+    const stranger = await parentWithChild();
+    const slots = await slotsOf(s, s.paidType);
+    const freeSlots = await slotsOf(s, s.freeType);
+    const countOf = async () => (await db().select().from(bookings).where(eq(bookings.specialistId, s.id))).length;
+    const before = await countOf();
+    const cases: { name: string; run: () => Promise<ApiResponse>; status: number; code: string; reason?: string }[] = [
+      {
+        name: 'a slot outside the hours (03:00 local)',
+        run: () => bookSlot(parent, s, new Date(Date.parse(`${slots[0]!.slice(0, 10)}T22:00:00Z`)).toISOString()),
+        status: 400,
+        code: 'slot_unavailable',
+        reason: 'outside_availability',
+      },
+      {
+        name: 'a slot not on the grid (09:05)',
+        run: () => bookSlot(parent, s, new Date(Date.parse(slots[0]!) + 5 * 60_000).toISOString()),
+        status: 400,
+        code: 'slot_unavailable',
+        reason: 'outside_availability',
+      },
+      { name: 'the past', run: () => bookSlot(parent, s, '2026-01-05T04:00:00Z'), status: 400, code: 'slot_unavailable', reason: 'past' },
+      {
+        name: 'closer than 12 h',
+        run: () => bookSlot(parent, s, new Date(Date.now() + 2 * H).toISOString()),
+        status: 400,
+        code: 'slot_unavailable',
+        reason: 'too_soon',
+      },
+      {
+        name: 'beyond 60 days',
+        run: () => bookSlot(parent, s, new Date(Date.now() + 70 * 24 * H).toISOString()),
+        status: 400,
+        code: 'slot_unavailable',
+        reason: 'beyond_horizon',
+      },
+      {
+        name: "someone else's child",
+        run: () => bookSlot(parent, s, slots[0]!, { childId: stranger.childId }),
+        status: 404,
+        code: 'not_found',
+      },
+      {
+        name: 'an unknown specialist',
+        run: () => bookSlot(parent, { ...s, id: crypto.randomUUID() }, slots[0]!),
+        status: 404,
+        code: 'not_found',
+      },
+      { name: 'a malformed time', run: () => bookSlot(parent, s, 'tomorrow at ten'), status: 400, code: 'validation_failed' },
+      {
+        name: 'overlapping availability rules',
+        run: () =>
+          api('PUT', '/api/specialist/availability', {
+            token: s.user.token,
+            body: {
+              rules: [
+                { weekday: 1, startMinute: 540, endMinute: 720 },
+                { weekday: 1, startMinute: 700, endMinute: 800 },
+              ],
+              exceptions: [],
+            },
+          }),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        name: 'an unknown time zone',
+        run: () =>
+          api('PUT', '/api/specialist/profile', {
+            token: s.user.token,
+            body: {
+              bio: {},
+              languages: ['ru'],
+              specialties: ['psychologist'],
+              timeZone: 'Mars/Olympus_Mons',
+              sessionTypes: [{ durationMinutes: 60, price: { amount: 1000, currency: 'KZT' } }],
+            },
+          }),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        name: 'a learner writing a specialist profile',
+        run: () => api('PUT', '/api/specialist/availability', { token: parent.token, body: { rules: [], exceptions: [] } }),
+        status: 403,
+        code: 'forbidden',
+      },
+    ];
+    for (const c of cases) {
+      const r = await c.run();
+      expect(r.status, `${c.name}: ${show(r)}`).toBe(c.status);
+      expect(r.body.error.code, c.name).toBe(c.code);
+      if (c.reason) expect(r.body.error.details.reason, c.name).toBe(c.reason);
+    }
+    expect(await countOf()).toBe(before);
+    // The hours are unchanged by the refused update.
+    expect((await expectOk(api('GET', '/api/specialist/availability', { token: s.user.token }))).rules).toHaveLength(7);
+
+    // Someone else's booking: 404 to cancel or move; a cancelled one: 409 to move.
+    const mine = (await expectOk(bookSlot(parent, s, freeSlots[1]!, { typeId: s.freeType, childId }), 201)).booking;
+    expect((await api('POST', `/api/bookings/${mine.id}/cancel`, { token: stranger.parent.token })).status).toBe(404);
+    expect(
+      (await api('POST', `/api/bookings/${mine.id}/reschedule`, { token: stranger.parent.token, body: { startsAt: freeSlots[3] } })).status,
+    ).toBe(404);
+    expect((await bookingRow(mine.id)).status).toBe('confirmed');
+    await expectOk(api('POST', `/api/bookings/${mine.id}/cancel`, { token: parent.token }));
+    const moved = await api('POST', `/api/bookings/${mine.id}/reschedule`, { token: parent.token, body: { startsAt: freeSlots[3] } });
+    expect(moved.status, show(moved)).toBe(409);
+    expect(moved.body.error.details.reason).toBe('not_reschedulable');
+  });
+});

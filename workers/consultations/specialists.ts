@@ -1,0 +1,306 @@
+/**
+ * Specialist profiles, their weekly hours and the public directory. A verified teacher
+ * writes a profile; it is listed once an admin verifies it.
+ */
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { availabilityExceptions, availabilityRules, sessionTypes, specialists, users, type LocalizedBio } from '../../db/schema/index.ts';
+import type { PAYMENT_CURRENCIES } from '../../db/schema/payments.ts';
+import { isId, type Actor, type Ctx } from '../lib/context.ts';
+import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { forbidden, notFound, validationError } from '../lib/errors.ts';
+import { isExclusionViolation } from '../lib/pg-errors.ts';
+import { exactTs } from '../lib/sql.ts';
+import { overlappingRules, type Exception, type Rule } from './slots.ts';
+import { isTimeZone } from './zones.ts';
+
+export type Lang = 'ru' | 'kk' | 'en';
+
+/** Cache generations: the directory as a whole, and one specialist's free time. */
+export const gens = {
+  directory: 'gen:specialists',
+  slots: (specialistId: string) => `gen:slots:${specialistId}`,
+};
+const DIRECTORY_TTL_SEC = 300;
+
+export interface SessionTypeInput {
+  durationMinutes: number;
+  price: { amount: number; currency: (typeof PAYMENT_CURRENCIES)[number] };
+}
+
+export interface ProfileInput {
+  bio: LocalizedBio;
+  photoUrl?: string | null;
+  languages: Lang[];
+  specialties: string[];
+  timeZone: string;
+  bufferMinutes: number;
+  sessionTypes: SessionTypeInput[];
+}
+
+export interface SessionTypeView {
+  id: string;
+  durationMinutes: number;
+  price: { amount: number; currency: string };
+}
+
+export interface SpecialistView {
+  id: string;
+  name: string;
+  bio: string;
+  photoUrl: string | null;
+  languages: string[];
+  specialties: string[];
+  timeZone: string;
+  bufferMinutes: number;
+  sessionTypes: SessionTypeView[];
+  rating: { average: number; count: number };
+  verified: boolean;
+}
+
+const localized = (t: LocalizedBio, lang: Lang) => t[lang] ?? t.ru ?? t.en ?? t.kk ?? '';
+
+async function assertVerifiedTeacher(ctx: Ctx, actor: Actor) {
+  if (actor.role !== 'teacher') throw forbidden('Only teachers can be specialists');
+  const [u] = await ctx.services.db.db.select({ status: users.teacherStatus }).from(users).where(eq(users.id, actor.id));
+  if (u?.status !== 'verified') throw forbidden('Your teacher account must be verified first');
+}
+
+/** Creates or updates the caller's profile; session types are matched by duration and price. */
+export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): Promise<SpecialistView> {
+  await assertVerifiedTeacher(ctx, actor);
+  if (!isTimeZone(input.timeZone)) throw validationError({ timeZone: 'Unknown time zone' });
+  const minPrice = input.sessionTypes.length ? Math.min(...input.sessionTypes.map((s) => s.price.amount)) : null;
+  await ctx.services.db.transaction(async (tx) => {
+    const values = {
+      bio: input.bio,
+      photoUrl: input.photoUrl ?? null,
+      languages: input.languages,
+      specialties: input.specialties,
+      timeZone: input.timeZone,
+      bufferMinutes: input.bufferMinutes,
+      minPrice,
+    };
+    await tx
+      .insert(specialists)
+      .values({ id: actor.id, ...values })
+      .onConflictDoUpdate({ target: specialists.id, set: values });
+    const existing = await tx.select().from(sessionTypes).where(eq(sessionTypes.specialistId, actor.id));
+    const keep = new Set<string>();
+    for (const s of input.sessionTypes) {
+      const same = existing.find(
+        (e) => e.durationMinutes === s.durationMinutes && e.priceAmount === s.price.amount && e.currency === s.price.currency,
+      );
+      if (same) keep.add(same.id);
+      else
+        await tx.insert(sessionTypes).values({
+          specialistId: actor.id,
+          durationMinutes: s.durationMinutes,
+          priceAmount: s.price.amount,
+          currency: s.price.currency,
+        });
+    }
+    // Old types stay for their bookings, no longer offered.
+    for (const e of existing) {
+      const active = keep.has(e.id);
+      if (e.active !== active) await tx.update(sessionTypes).set({ active }).where(eq(sessionTypes.id, e.id));
+    }
+  });
+  await ctx.services.cache.bump(gens.directory, gens.slots(actor.id));
+  return getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
+}
+
+export interface AvailabilityInput {
+  rules: Rule[];
+  exceptions: Exception[];
+}
+
+/** Replaces the caller's weekly hours and exceptions in one transaction. */
+export async function saveAvailability(ctx: Ctx, actor: Actor, input: AvailabilityInput): Promise<AvailabilityInput> {
+  const [sp] = await ctx.services.db.db.select({ id: specialists.id }).from(specialists).where(eq(specialists.id, actor.id));
+  if (!sp) throw notFound('Specialist profile');
+  const overlaps = overlappingRules(input.rules);
+  if (overlaps.length) {
+    const [a, b] = overlaps[0]!;
+    throw validationError({ [`rules.${b}`]: `Overlaps rule ${a} on the same weekday` }, 'Availability rules overlap');
+  }
+  try {
+    await ctx.services.db.transaction(async (tx) => {
+      await tx.delete(availabilityRules).where(eq(availabilityRules.specialistId, actor.id));
+      await tx.delete(availabilityExceptions).where(eq(availabilityExceptions.specialistId, actor.id));
+      if (input.rules.length) await tx.insert(availabilityRules).values(input.rules.map((r) => ({ ...r, specialistId: actor.id })));
+      if (input.exceptions.length)
+        await tx.insert(availabilityExceptions).values(input.exceptions.map((e) => ({ ...e, specialistId: actor.id })));
+    });
+  } catch (err) {
+    // Two saves racing each other: the constraint still refuses overlaps.
+    if (isExclusionViolation(err)) throw validationError({ rules: 'Rules overlap' }, 'Availability rules overlap');
+    throw err;
+  }
+  await ctx.services.cache.bump(gens.slots(actor.id));
+  return getAvailability(ctx, actor.id);
+}
+
+export async function getAvailability(ctx: Ctx, specialistId: string): Promise<AvailabilityInput> {
+  const db = ctx.services.db.db;
+  const [rules, exceptions] = await db.batch([
+    db
+      .select({ weekday: availabilityRules.weekday, startMinute: availabilityRules.startMinute, endMinute: availabilityRules.endMinute })
+      .from(availabilityRules)
+      .where(eq(availabilityRules.specialistId, specialistId))
+      .orderBy(asc(availabilityRules.weekday), asc(availabilityRules.startMinute)),
+    db
+      .select({
+        date: availabilityExceptions.date,
+        kind: availabilityExceptions.kind,
+        startMinute: availabilityExceptions.startMinute,
+        endMinute: availabilityExceptions.endMinute,
+      })
+      .from(availabilityExceptions)
+      .where(eq(availabilityExceptions.specialistId, specialistId))
+      .orderBy(asc(availabilityExceptions.date)),
+  ]);
+  return { rules, exceptions };
+}
+
+/** Admin: lists a specialist in the directory (or takes them out). */
+export async function verifySpecialist(ctx: Ctx, actor: Actor, specialistId: string, verified: boolean): Promise<SpecialistView> {
+  if (actor.role !== 'admin') throw forbidden();
+  if (!isId(specialistId)) throw notFound('Specialist');
+  const [row] = await ctx.services.db.db
+    .update(specialists)
+    .set({ verified, verifiedAt: verified ? ctx.services.now() : null })
+    .where(eq(specialists.id, specialistId))
+    .returning({ id: specialists.id });
+  if (!row) throw notFound('Specialist');
+  await ctx.services.cache.bump(gens.directory);
+  return getSpecialistUncached(ctx, specialistId, 'ru', { includeUnverified: true });
+}
+
+const cardColumns = {
+  id: specialists.id,
+  name: users.name,
+  bio: specialists.bio,
+  photoUrl: specialists.photoUrl,
+  languages: specialists.languages,
+  specialties: specialists.specialties,
+  timeZone: specialists.timeZone,
+  bufferMinutes: specialists.bufferMinutes,
+  ratingSum: specialists.ratingSum,
+  ratingCount: specialists.ratingCount,
+  verified: specialists.verified,
+  createdAt: exactTs(specialists.createdAt),
+};
+type CardRow = { [K in keyof typeof cardColumns]: unknown } & {
+  id: string;
+  name: string;
+  bio: LocalizedBio;
+  photoUrl: string | null;
+  languages: string[];
+  specialties: string[];
+  timeZone: string;
+  bufferMinutes: number;
+  ratingSum: number;
+  ratingCount: number;
+  verified: boolean;
+  createdAt: string;
+};
+
+async function withTypes(ctx: Ctx, rows: CardRow[], lang: Lang): Promise<SpecialistView[]> {
+  if (!rows.length) return [];
+  const types = await ctx.services.db.read
+    .select()
+    .from(sessionTypes)
+    .where(
+      and(
+        inArray(
+          sessionTypes.specialistId,
+          rows.map((r) => r.id),
+        ),
+        eq(sessionTypes.active, true),
+      ),
+    )
+    .orderBy(asc(sessionTypes.durationMinutes), asc(sessionTypes.priceAmount));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    bio: localized(r.bio, lang),
+    photoUrl: r.photoUrl,
+    languages: r.languages,
+    specialties: r.specialties,
+    timeZone: r.timeZone,
+    bufferMinutes: r.bufferMinutes,
+    verified: r.verified,
+    rating: { average: r.ratingCount ? Math.round((r.ratingSum / r.ratingCount) * 100) / 100 : 0, count: r.ratingCount },
+    sessionTypes: types
+      .filter((t) => t.specialistId === r.id)
+      .map((t) => ({ id: t.id, durationMinutes: t.durationMinutes, price: { amount: t.priceAmount, currency: t.currency } })),
+  }));
+}
+
+async function getSpecialistUncached(ctx: Ctx, id: string, lang: Lang, opts: { includeUnverified?: boolean } = {}) {
+  const [row] = (await ctx.services.db.db
+    .select(cardColumns)
+    .from(specialists)
+    .innerJoin(users, eq(users.id, specialists.id))
+    .where(opts.includeUnverified ? eq(specialists.id, id) : and(eq(specialists.id, id), eq(specialists.verified, true)))) as CardRow[];
+  if (!row) throw notFound('Specialist');
+  return (await withTypes(ctx, [row], lang))[0]!;
+}
+
+/** A listed specialist's public profile (cached; a profile change bumps the directory generation). */
+export async function getSpecialist(ctx: Ctx, id: string, lang: Lang): Promise<SpecialistView> {
+  if (!isId(id)) throw notFound('Specialist');
+  return ctx.services.cache.getOrLoad({
+    family: 'specialist',
+    key: `specialist:${id}:${lang}`,
+    gens: [gens.directory],
+    ttlSec: DIRECTORY_TTL_SEC,
+    load: () => getSpecialistUncached(ctx, id, lang),
+  });
+}
+
+/** The caller's own profile, listed or not (404 when they have none yet). */
+export const getOwnProfile = (ctx: Ctx, actor: Actor) => getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
+
+export interface DirectoryQuery {
+  specialty?: string;
+  language?: Lang;
+  /** Only specialists with a session type at or below this price (minor units). */
+  maxPrice?: number;
+  lang: Lang;
+  cursor?: string;
+  limit: number;
+}
+
+/** Listed specialists, newest first, with filters; cached per query like the catalog. */
+export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
+  const key = `specialists:${q.lang}:${q.specialty ?? ''}:${q.language ?? ''}:${q.maxPrice ?? ''}:${q.limit}:${q.cursor ?? ''}`;
+  return ctx.services.cache.getOrLoad({
+    family: 'specialists:list',
+    key,
+    gens: [gens.directory],
+    ttlSec: DIRECTORY_TTL_SEC,
+    load: async () => {
+      const conds = [eq(specialists.verified, true)];
+      if (q.specialty) conds.push(sql`${specialists.specialties} @> array[${q.specialty}]::text[]`);
+      if (q.language) conds.push(sql`${specialists.languages} @> array[${q.language}]::text[]`);
+      if (q.maxPrice !== undefined) conds.push(lte(specialists.minPrice, q.maxPrice));
+      if (q.cursor) {
+        const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
+        conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
+      }
+      const rows = (await ctx.services.db.read
+        .select(cardColumns)
+        .from(specialists)
+        .innerJoin(users, eq(users.id, specialists.id))
+        .where(and(...conds))
+        .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
+        .limit(q.limit + 1)) as CardRow[];
+      const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
+      return { items: await withTypes(ctx, page.items, q.lang), nextCursor: page.nextCursor };
+    },
+  });
+}
+
+/** A bad specialty slug etc. never reaches SQL: exported for the route schema. */
+export const SPECIALTY = /^[a-z][a-z_]{1,39}$/;
