@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 
@@ -79,6 +79,44 @@ describe('browser journeys — payments', () => {
         .toBe('Your card was declined. No money was taken; you can try again with another card.');
       expect(await page.locator('#course-enroll').isVisible()).toBe(true);
       expect(await page.locator('#course-go-learn').isVisible()).toBe(false);
+    });
+  });
+
+  test('an admin finds the payment on the admin payments page, refunds it, and the buyer loses access', async ({ expect }) => {
+    const word = uniqueWord();
+    const courseId = await paidCourse(word);
+    await withPage('payments-03-admin-refund', async (buyer) => {
+      await register(buyer, word);
+      await payWith(buyer, courseId, '4242 4242 4242 4242');
+      await expect.poll(() => buyer.locator('#course-enroll-status').textContent(), POLL).toBe('Payment received: you are enrolled.');
+
+      await withPage('payments-03-admin-page', async (page) => {
+        const admin = account('admin');
+        await login(page, admin.email, admin.password, { next: '/en/admin/payments' });
+        await page.waitForURL((url) => url.pathname === '/en/admin/payments');
+        // Filter to succeeded payments: this buyer's row is among them, with its totals line.
+        await page.locator('#admin-payments-status').selectOption('succeeded');
+        await page.locator('#admin-payments-filter button[type="submit"]').click();
+        const row = page.locator('#admin-payments-rows tr', { hasText: `Astronomy ${word}` });
+        await row.waitFor(POLL);
+        expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('succeeded');
+        expect(await row.textContent()).toContain('12,500.00');
+        await expect.poll(() => page.locator('#admin-payments-totals').textContent(), POLL).toMatch(/KZT|₸/);
+        // Refund, through the confirm dialog; the row turns "Refunded" and loses its button.
+        page.once('dialog', (d) => void d.accept());
+        await row.getByRole('button', { name: 'Refund' }).click();
+        await expect.poll(() => row.locator('[data-status]').getAttribute('data-status'), POLL).toBe('refunded');
+        expect(await row.getByRole('button', { name: 'Refund' }).count()).toBe(0);
+        // The refunded filter now lists it.
+        await page.locator('#admin-payments-status').selectOption('refunded');
+        await page.locator('#admin-payments-filter button[type="submit"]').click();
+        await page.locator('#admin-payments-rows tr', { hasText: `Astronomy ${word}` }).waitFor(POLL);
+      });
+
+      // Access went with the refund: the course offers to buy it again.
+      await buyer.goto(`/en/courses/${courseId}`);
+      await buyer.locator('#course-enroll', { hasText: 'Buy for' }).waitFor(POLL);
+      expect(await buyer.locator('#course-go-learn').isVisible()).toBe(false);
     });
   });
 });
