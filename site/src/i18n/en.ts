@@ -594,6 +594,8 @@ export const en = {
 
   'notFound.title': 'Page not found',
   'notFound.text': 'The link may be out of date, or the address may contain a typo.',
+  'gone.title': 'This course is no longer available',
+  'gone.text': 'Its author unpublished or deleted it. Have a look at the other courses in the catalog.',
 
   // --- games ---
   'game.playTitle': 'Join a game',
