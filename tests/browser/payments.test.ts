@@ -11,6 +11,10 @@ import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } 
 const POLL = { timeout: 30_000, interval: 250 };
 
 async function paidCourse(word: string): Promise<string> {
+  return (await paidCourseOf(word)).id;
+}
+
+async function paidCourseOf(word: string): Promise<{ id: string; token: string }> {
   const token = await apiLogin(account('teacher').email, account('teacher').password);
   const course = await apiCall('POST', '/api/courses', {
     token,
@@ -26,7 +30,7 @@ async function paidCourse(word: string): Promise<string> {
   await apiCall('POST', `/api/modules/${mod.body.id}/lessons`, { token, body: { title: { en: 'The Moon' }, body: { en: '# The Moon' } } });
   const pub = await apiCall('POST', `/api/courses/${course.body.id}/publish`, { token });
   if (pub.status !== 200) throw new Error(`publish: ${pub.status} ${JSON.stringify(pub.body)}`);
-  return course.body.id;
+  return { id: course.body.id, token };
 }
 
 async function register(page: Page, word: string): Promise<void> {
@@ -79,6 +83,39 @@ describe('browser journeys — payments', () => {
         .toBe('Your card was declined. No money was taken; you can try again with another card.');
       expect(await page.locator('#course-enroll').isVisible()).toBe(true);
       expect(await page.locator('#course-go-learn').isVisible()).toBe(false);
+    });
+  });
+
+  test('a price change while a checkout is open: the buyer is asked, the earlier checkout is canceled, the new one has the new price', async ({
+    expect,
+  }) => {
+    const word = uniqueWord();
+    const course = await paidCourseOf(word);
+    await withPage('payments-04-price-change', async (page) => {
+      await register(page, word);
+      await page.goto(`/en/courses/${course.id}`);
+      await page.locator('#course-enroll', { hasText: 'Buy for' }).click();
+      await page.waitForURL(/\/api\/mock-pay\/checkout\/cs_mock_/);
+      expect(await page.locator('[data-testid="amount"]').textContent()).toBe('12500.00 KZT');
+      // The buyer leaves the hosted page unpaid; meanwhile the teacher raises the price.
+      const raised = await apiCall('PATCH', `/api/courses/${course.id}`, {
+        token: course.token,
+        body: { price: { amount: 1_300_000, currency: 'KZT' } },
+      });
+      expect(raised.status).toBe(200);
+      await page.goto(`/en/courses/${course.id}`);
+      const buy = page.locator('#course-enroll', { hasText: '13,000' });
+      await buy.waitFor(POLL);
+      let asked = '';
+      page.once('dialog', (d) => {
+        asked = d.message();
+        void d.accept();
+      });
+      await buy.click();
+      await page.waitForURL(/\/api\/mock-pay\/checkout\/cs_mock_/);
+      expect(asked).toContain('12,500.00');
+      expect(asked).toContain('13,000.00');
+      expect(await page.locator('[data-testid="amount"]').textContent()).toBe('13000.00 KZT');
     });
   });
 

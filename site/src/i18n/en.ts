@@ -692,6 +692,8 @@ export const en = {
   'pay.succeeded': 'Payment received: you are enrolled.',
   'pay.declined': 'Your card was declined. No money was taken; you can try again with another card.',
   'pay.canceled': 'The payment was canceled. You can buy the course at any time.',
+  'pay.replaceOpenCheckout':
+    'You already have an open payment for this course at the earlier price of {earlier}. Cancel it and pay the new price of {now}?',
   'pay.title': 'My payments',
   'pay.empty': 'You have no payments yet.',
   'pay.date': 'Date',
