@@ -37,6 +37,9 @@ export interface Env {
   /** Payments: the provider ('mock' locally and in tests; never in production), its webhook secret. */
   PAYMENTS_PROVIDER?: string;
   PAYMENTS_WEBHOOK_SECRET?: string;
+  /** Stripe (PAYMENTS_PROVIDER=stripe): the secret key, and the site's origin its hosted page returns to. */
+  STRIPE_SECRET_KEY?: string;
+  SITE_ORIGIN?: string;
   /** The mock provider's webhook deliveries (queue + dead letters) and its chaos settings. */
   PAYMENT_WEBHOOKS_QUEUE?: Queue;
   MOCK_PAY_DUPLICATE_RATE?: string;
@@ -87,6 +90,17 @@ const envSchema = z
     PAYMENTS_WEBHOOK_SECRET: z
       .string()
       .min(32)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    SITE_ORIGIN: z
+      .string()
+      .url()
+      .transform((u) => new URL(u).origin)
       .optional()
       .or(z.literal('').transform(() => undefined)),
     PAYMENT_WEBHOOKS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),

@@ -9,3 +9,4 @@ export * from './games.ts';
 export * from './consent.ts';
 export * from './dashboards.ts';
 export * from './consultations.ts';
+export * from './tombstones.ts';

@@ -67,6 +67,25 @@ describe.concurrent('pages without JavaScript', () => {
       { javaScriptEnabled: false },
     ));
 
+  test('without JavaScript the public tests page lists the published tests with their facts', ({ expect }) =>
+    withPage(
+      'nojs-tests',
+      async (page) => {
+        const published = await apiCall<{ items: { id: string; title: string }[] }>('GET', '/api/tests?lang=en&limit=20');
+        expect(published.body.items.length).toBeGreaterThan(0);
+        const res = await page.goto('/en/tests');
+        expect(res?.status()).toBe(200);
+        const items = page.locator('#tests-list > li');
+        expect(await items.count()).toBe(published.body.items.length);
+        const first = items.first();
+        expect(await first.isVisible()).toBe(true);
+        expect((await first.locator('h3').textContent())?.trim()).toBe(published.body.items[0]!.title);
+        expect(await first.locator('p.muted').textContent()).toMatch(/question/);
+        expect(await page.locator('#tests-results > noscript').count()).toBe(0);
+      },
+      { javaScriptEnabled: false },
+    ));
+
   test('with JavaScript the islands hydrate the rendered course page without shifting it', ({ expect }) =>
     withPage('js-course-no-shift', async (page) => {
       const course = await someCourse();

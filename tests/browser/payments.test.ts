@@ -6,11 +6,15 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 
 async function paidCourse(word: string): Promise<string> {
+  return (await paidCourseOf(word)).id;
+}
+
+async function paidCourseOf(word: string): Promise<{ id: string; token: string }> {
   const token = await apiLogin(account('teacher').email, account('teacher').password);
   const course = await apiCall('POST', '/api/courses', {
     token,
@@ -26,7 +30,7 @@ async function paidCourse(word: string): Promise<string> {
   await apiCall('POST', `/api/modules/${mod.body.id}/lessons`, { token, body: { title: { en: 'The Moon' }, body: { en: '# The Moon' } } });
   const pub = await apiCall('POST', `/api/courses/${course.body.id}/publish`, { token });
   if (pub.status !== 200) throw new Error(`publish: ${pub.status} ${JSON.stringify(pub.body)}`);
-  return course.body.id;
+  return { id: course.body.id, token };
 }
 
 async function register(page: Page, word: string): Promise<void> {
@@ -79,6 +83,77 @@ describe('browser journeys — payments', () => {
         .toBe('Your card was declined. No money was taken; you can try again with another card.');
       expect(await page.locator('#course-enroll').isVisible()).toBe(true);
       expect(await page.locator('#course-go-learn').isVisible()).toBe(false);
+    });
+  });
+
+  test('a price change while a checkout is open: the buyer is asked, the earlier checkout is canceled, the new one has the new price', async ({
+    expect,
+  }) => {
+    const word = uniqueWord();
+    const course = await paidCourseOf(word);
+    await withPage('payments-04-price-change', async (page) => {
+      await register(page, word);
+      await page.goto(`/en/courses/${course.id}`);
+      await page.locator('#course-enroll', { hasText: 'Buy for' }).click();
+      await page.waitForURL(/\/api\/mock-pay\/checkout\/cs_mock_/);
+      expect(await page.locator('[data-testid="amount"]').textContent()).toBe('12500.00 KZT');
+      // The buyer leaves the hosted page unpaid; meanwhile the teacher raises the price.
+      const raised = await apiCall('PATCH', `/api/courses/${course.id}`, {
+        token: course.token,
+        body: { price: { amount: 1_300_000, currency: 'KZT' } },
+      });
+      expect(raised.status).toBe(200);
+      await page.goto(`/en/courses/${course.id}`);
+      const buy = page.locator('#course-enroll', { hasText: '13,000' });
+      await buy.waitFor(POLL);
+      let asked = '';
+      page.once('dialog', (d) => {
+        asked = d.message();
+        void d.accept();
+      });
+      await buy.click();
+      await page.waitForURL(/\/api\/mock-pay\/checkout\/cs_mock_/);
+      expect(asked).toContain('12,500.00');
+      expect(asked).toContain('13,000.00');
+      expect(await page.locator('[data-testid="amount"]').textContent()).toBe('13000.00 KZT');
+    });
+  });
+
+  test('an admin finds the payment on the admin payments page, refunds it, and the buyer loses access', async ({ expect }) => {
+    const word = uniqueWord();
+    const courseId = await paidCourse(word);
+    await withPage('payments-03-admin-refund', async (buyer) => {
+      await register(buyer, word);
+      await payWith(buyer, courseId, '4242 4242 4242 4242');
+      await expect.poll(() => buyer.locator('#course-enroll-status').textContent(), POLL).toBe('Payment received: you are enrolled.');
+
+      await withPage('payments-03-admin-page', async (page) => {
+        const admin = account('admin');
+        await login(page, admin.email, admin.password, { next: '/en/admin/payments' });
+        await page.waitForURL((url) => url.pathname === '/en/admin/payments');
+        // Filter to succeeded payments: this buyer's row is among them, with its totals line.
+        await page.locator('#admin-payments-status').selectOption('succeeded');
+        await page.locator('#admin-payments-filter button[type="submit"]').click();
+        const row = page.locator('#admin-payments-rows tr', { hasText: `Astronomy ${word}` });
+        await row.waitFor(POLL);
+        expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('succeeded');
+        expect(await row.textContent()).toContain('12,500.00');
+        await expect.poll(() => page.locator('#admin-payments-totals').textContent(), POLL).toMatch(/KZT|₸/);
+        // Refund, through the confirm dialog; the row turns "Refunded" and loses its button.
+        page.once('dialog', (d) => void d.accept());
+        await row.getByRole('button', { name: 'Refund' }).click();
+        await expect.poll(() => row.locator('[data-status]').getAttribute('data-status'), POLL).toBe('refunded');
+        expect(await row.getByRole('button', { name: 'Refund' }).count()).toBe(0);
+        // The refunded filter now lists it.
+        await page.locator('#admin-payments-status').selectOption('refunded');
+        await page.locator('#admin-payments-filter button[type="submit"]').click();
+        await page.locator('#admin-payments-rows tr', { hasText: `Astronomy ${word}` }).waitFor(POLL);
+      });
+
+      // Access went with the refund: the course offers to buy it again.
+      await buyer.goto(`/en/courses/${courseId}`);
+      await buyer.locator('#course-enroll', { hasText: 'Buy for' }).waitFor(POLL);
+      expect(await buyer.locator('#course-go-learn').isVisible()).toBe(false);
     });
   });
 });

@@ -9,6 +9,8 @@ import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import { text } from '../lib/text.ts';
 import { getAttempt, saveAnswer, startAttempt, submitAttempt } from './attempts.ts';
 import { createTest, getTest, publishTest, updateTest } from './authoring.ts';
+import { purgeEdge } from '../catalog/invalidation.ts';
+import { TESTS_PAGE_PATHS } from '../site/lists.ts';
 import { AnswerBodySchema } from './document.ts';
 import { listPublishedTests, listTeacherTests } from './listing.ts';
 import { getResult, listMyResults } from './results.ts';
@@ -226,7 +228,13 @@ export const assessmentsRoutes = createRouter()
   .openapi(r.createTest, async (c) => c.json(await createTest(ctxOf(c), c.var.actor, c.req.valid('json')), 201))
   .openapi(r.getTest, async (c) => c.json(await getTest(ctxOf(c), c.get('actor') as Actor | undefined, c.req.valid('param').id), 200))
   .openapi(r.updateTest, async (c) => c.json(await updateTest(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200))
-  .openapi(r.publishTest, async (c) => c.json(await publishTest(ctxOf(c), c.var.actor, c.req.valid('param').id), 200))
+  .openapi(r.publishTest, async (c) => {
+    const ctx = ctxOf(c);
+    const test = await publishTest(ctx, c.var.actor, c.req.valid('param').id);
+    // The tests pages rendered at the edge list it now (workers/site/lists.ts).
+    ctx.defer(purgeEdge(new URL(c.req.url).origin, TESTS_PAGE_PATHS));
+    return c.json(test, 200);
+  })
   .openapi(r.stats, async (c) => c.json(await getTestStats(ctxOf(c), c.var.actor, c.req.valid('param').id), 200))
   .openapi(r.startAttempt, async (c) => {
     const body = c.req.valid('json') as { childId?: string | null } | undefined;

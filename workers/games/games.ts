@@ -104,7 +104,9 @@ export async function createGame(
   }
   // A lookup of this PIN may have cached "no game" (or an old game) a moment ago.
   await ctx.services.cache.bump(pinGen(pin)).catch(() => {});
-  forgetPin(pin);
+  // This isolate knows the answer already: the first joins of the storm (which often land here,
+  // right after the host opened the game) need no Redis or Postgres read for it.
+  rememberPin(pin, id);
   return { id, pin, questionCount: questions.length };
 }
 
@@ -116,18 +118,43 @@ export async function createGame(
  * the cache's own single flight in Redis. A PIN whose game ended is dropped (forgetPin).
  */
 const PIN_MEMO_MS = 5_000;
+/**
+ * Past PIN_MEMO_MS (and up to this) the memo still answers while ONE request refreshes it in
+ * the background: without it, every join arriving during the refresh read Redis itself (the
+ * live-game bench showed bursts of 250 ms cache timeouts every 5 s of a join storm). A stale id
+ * is safe: the game's object refuses joins once the game has ended (404).
+ */
+const PIN_STALE_MS = 60_000;
 const pinMemo = new Map<string, { id: string; until: number }>();
+/** PINs being refreshed in this isolate (a flag, not a shared promise). */
+const pinRefreshing = new Set<string>();
 const forgetPin = (pin: string) => pinMemo.delete(pin);
+
+function rememberPin(pin: string, id: string) {
+  if (pinMemo.size > 10_000) pinMemo.clear();
+  pinMemo.set(pin, { id, until: Date.now() + PIN_MEMO_MS });
+}
 
 /** PIN → id of the running game; cached briefly, since a join storm asks the same PIN at once. */
 export async function resolvePin(ctx: Ctx, pin: string): Promise<string> {
   if (!PIN.test(pin)) throw notFound('Game');
   const memo = pinMemo.get(pin);
-  if (memo && memo.until > Date.now()) return memo.id;
+  const now = Date.now();
+  if (memo && memo.until > now) return memo.id;
+  if (memo && memo.until + PIN_STALE_MS > now) {
+    if (!pinRefreshing.has(pin)) {
+      pinRefreshing.add(pin);
+      ctx.defer(
+        lookupPin(ctx, pin)
+          .then((id) => (id ? rememberPin(pin, id) : forgetPin(pin)))
+          .finally(() => pinRefreshing.delete(pin)),
+      );
+    }
+    return memo.id;
+  }
   const id = await lookupPin(ctx, pin);
   if (!id) throw notFound('Game');
-  if (pinMemo.size > 10_000) pinMemo.clear();
-  pinMemo.set(pin, { id, until: Date.now() + PIN_MEMO_MS });
+  rememberPin(pin, id);
   return id;
 }
 

@@ -4,6 +4,13 @@
  * committed ('created') BEFORE the provider hears of it, so any event the provider sends
  * finds it; attaching the session afterwards never moves a payment the webhook already
  * settled back to pending.
+ *
+ * A price change while a checkout is open (documented rule): the stored quote wins. A checkout's
+ * price is fixed when it is created, as a Stripe Checkout Session's is; a new "buy" for the same
+ * thing resumes the open checkout at that price until it expires (CHECKOUT_TTL_SEC), and only
+ * then is a new one created at the current price. A buyer who sent `expected` with another price
+ * gets 400 amount_mismatch naming the open checkout, and may cancel it (POST
+ * /api/payments/:id/cancel) to buy at the current price at once.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -11,6 +18,7 @@ import { PAYMENT_CURRENCIES, payments, type Payment } from '../../db/schema/paym
 import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { hit, rateLimited } from '../lib/ratelimit.ts';
+import { closeCheckout, isStale } from './expiry.ts';
 import { withIdempotency, type Stored } from './idempotency.ts';
 import { providerFor } from './provider.ts';
 import { Purchase, fulfilmentOf } from './purchases.ts';
@@ -66,36 +74,56 @@ export async function attachSession(
 
 async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Promise<{ status: number; body: PaymentView }> {
   const quote = await fulfilmentOf(input.purchase.kind).quote(ctx, { userId: actor.id, id: input.purchase.id, lang: input.lang });
-  if (input.expected && (input.expected.amount !== quote.amount || input.expected.currency !== quote.currency)) {
+  // `expected` is the price the buyer saw: compared with what would be charged, never charged blindly.
+  const expectedBy = (p: { amount: number; currency: string }) =>
+    !input.expected || (input.expected.amount === p.amount && input.expected.currency === p.currency);
+  const provider = providerFor(ctx);
+  const insertAtQuote = async () => {
+    if (!expectedBy(quote)) return undefined;
+    const [row] = await ctx.services.db.db
+      .insert(payments)
+      .values({
+        userId: actor.id,
+        purchaseKind: input.purchase.kind,
+        purchaseId: input.purchase.id,
+        description: quote.description,
+        amount: quote.amount,
+        currency: quote.currency,
+        provider: provider.name,
+      })
+      .onConflictDoNothing()
+      .returning();
+    return row;
+  };
+  let inserted = await insertAtQuote();
+  // The buyer already has an open checkout for this (another key, another tab): resume it,
+  // unless it is past its life — then close it (lazily, without waiting for the cron) and start anew.
+  let payment = inserted ?? (await openPayment(ctx, actor.id, input.purchase));
+  if (payment && !inserted && isStale(payment, ctx.services.now())) {
+    await closeCheckout(ctx, payment, 'expired');
+    inserted = await insertAtQuote();
+    payment = inserted ?? (await openPayment(ctx, actor.id, input.purchase));
+  }
+  if (!payment && !expectedBy(quote)) {
     throw new AppError('amount_mismatch', 'The price has changed: check it and try again', {
       price: { amount: quote.amount, currency: quote.currency },
     });
   }
-  const provider = providerFor(ctx);
-  const [inserted] = await ctx.services.db.db
-    .insert(payments)
-    .values({
-      userId: actor.id,
-      purchaseKind: input.purchase.kind,
-      purchaseId: input.purchase.id,
-      description: quote.description,
-      amount: quote.amount,
-      currency: quote.currency,
-      provider: provider.name,
-    })
-    .onConflictDoNothing()
-    .returning();
-  // The buyer already has an open checkout for this (another key, another tab): resume it.
-  let payment = inserted ?? (await openPayment(ctx, actor.id, input.purchase));
   if (!payment) throw new AppError('conflict', 'The checkout changed at the same time; try again', { reason: 'race' });
-  if (payment.amount !== quote.amount || payment.currency !== quote.currency) {
-    throw new AppError('conflict', 'An earlier checkout at another price is still open; finish or cancel it first', {
+  if (!expectedBy(payment)) {
+    throw new AppError('amount_mismatch', 'An earlier checkout at another price is still open: finish or cancel it first', {
+      price: { amount: payment.amount, currency: payment.currency },
       reason: 'open_checkout',
       paymentId: payment.id,
     });
   }
   if (!payment.providerSessionId) {
-    const session = await provider.createCheckoutSession({ paymentId: payment.id, ...quote });
+    const session = await provider.createCheckoutSession({
+      paymentId: payment.id,
+      ...quote,
+      amount: payment.amount,
+      currency: payment.currency,
+    });
     const attached = await attachSession(ctx, payment.id, session);
     payment = attached ?? payment;
   }

@@ -10,7 +10,8 @@ import { mockPaySessions, type MockPaySession, type PaymentCurrency } from '../.
 import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { metricsFor } from '../lib/metrics.ts';
-import { verify } from './signature.ts';
+import { SIGNATURE_HEADER, verify } from './signature.ts';
+import { CHECKOUT_TTL_SEC } from './state.ts';
 import { PAYMENT_WEBHOOKS_QUEUE_NAME, ProviderEvent, type PaymentWebhookMessage, type ProviderStatus } from './events.ts';
 import { webhookSecret, type PaymentProvider } from './provider.ts';
 
@@ -21,7 +22,7 @@ export const TEST_CARDS = {
   requiresConfirmation: '4000002500003155',
 } as const;
 
-type SessionStatus = 'open' | 'requires_confirmation' | 'paid' | 'declined' | 'canceled' | 'refunded';
+type SessionStatus = 'open' | 'requires_confirmation' | 'paid' | 'declined' | 'canceled' | 'expired' | 'refunded';
 
 const providerStatus: Record<SessionStatus, ProviderStatus | 'open'> = {
   open: 'open',
@@ -29,6 +30,7 @@ const providerStatus: Record<SessionStatus, ProviderStatus | 'open'> = {
   paid: 'succeeded',
   declined: 'failed',
   canceled: 'canceled',
+  expired: 'canceled',
   refunded: 'refunded',
 };
 
@@ -37,6 +39,7 @@ const eventType: Partial<Record<SessionStatus, string>> = {
   paid: 'payment.succeeded',
   declined: 'payment.failed',
   canceled: 'payment.canceled',
+  expired: 'payment.expired',
   refunded: 'payment.refunded',
 };
 
@@ -77,12 +80,23 @@ async function emit(ctx: Ctx, session: MockPaySession, status: SessionStatus): P
   metricsFor(undefined).queueSent(PAYMENT_WEBHOOKS_QUEUE_NAME);
 }
 
-/** Moves a session from one of `from` to `to` (one conditional update) and emits its event. */
-async function transition(ctx: Ctx, sessionId: string, from: SessionStatus[], to: SessionStatus): Promise<MockPaySession | null> {
+/**
+ * Moves a session from one of `from` to `to` (one conditional update) and emits its event.
+ * `live`: only while the session is younger than CHECKOUT_TTL_SEC (a real provider's page stops
+ * taking cards at its expires_at even before anyone expires the session).
+ */
+async function transition(
+  ctx: Ctx,
+  sessionId: string,
+  from: SessionStatus[],
+  to: SessionStatus,
+  opts: { live?: boolean } = {},
+): Promise<MockPaySession | null> {
+  const live = opts.live ? sql` and ${mockPaySessions.createdAt} > now() - make_interval(secs => ${CHECKOUT_TTL_SEC})` : sql``;
   const [row] = await ctx.services.db.db
     .update(mockPaySessions)
     .set({ status: to })
-    .where(sql`${mockPaySessions.id} = ${sessionId} and ${mockPaySessions.status} in ${from}`)
+    .where(sql`${mockPaySessions.id} = ${sessionId} and ${mockPaySessions.status} in ${from}${live}`)
     .returning();
   if (row) await emit(ctx, row, to);
   return row ?? null;
@@ -112,23 +126,31 @@ export async function payWithCard(
           ? 'requires_confirmation'
           : null;
   if (!to) return { outcome: 'unknown_card', session: await getSession(ctx, sessionId) };
-  const session = await transition(ctx, sessionId, ['open'], to);
+  const session = await transition(ctx, sessionId, ['open'], to, { live: true });
   return session ? { outcome: to, session } : { outcome: 'closed', session: await getSession(ctx, sessionId) };
 }
 
 /** The "requires confirmation" step (3-D Secure in real life): approve or fail it. */
 export async function confirmSession(ctx: Ctx, sessionId: string, approve: boolean) {
-  return transition(ctx, sessionId, ['requires_confirmation'], approve ? 'paid' : 'declined');
+  return transition(ctx, sessionId, ['requires_confirmation'], approve ? 'paid' : 'declined', { live: approve });
 }
 
 export async function cancelSession(ctx: Ctx, sessionId: string) {
   return transition(ctx, sessionId, ['open', 'requires_confirmation'], 'canceled');
 }
 
+const remote = (row: MockPaySession) => ({
+  sessionId: row.id,
+  status: providerStatus[row.status as SessionStatus],
+  amount: row.amount,
+  currency: row.currency as PaymentCurrency,
+});
+
 /** The merchant-side adapter of the mock, behind the PaymentProvider interface. */
 export function mockProvider(ctx: Ctx): PaymentProvider {
   return {
     name: 'mock',
+    signatureHeader: SIGNATURE_HEADER,
     async createCheckoutSession(req) {
       // One session per merchant reference: a retried create returns the same session.
       const [created] = await ctx.services.db.db
@@ -175,13 +197,12 @@ export function mockProvider(ctx: Ctx): PaymentProvider {
         .select()
         .from(mockPaySessions)
         .where(sessionId ? eq(mockPaySessions.id, sessionId) : eq(mockPaySessions.reference, paymentId));
-      if (!row) return null;
-      return {
-        sessionId: row.id,
-        status: providerStatus[row.status as SessionStatus],
-        amount: row.amount,
-        currency: row.currency as PaymentCurrency,
-      };
+      return row ? remote(row) : null;
+    },
+    async expire({ sessionId }) {
+      const expired = await transition(ctx, sessionId, ['open', 'requires_confirmation'], 'expired');
+      const row = expired ?? (await getSession(ctx, sessionId));
+      return row ? remote(row) : null;
     },
   };
 }

@@ -16,6 +16,7 @@ import { TEST_CARDS, payWithCard } from './mock-provider.ts';
 import { webhookSecret, type ProviderEvent, type ProviderStatus } from './provider.ts';
 import { reconcilePayments } from './reconcile.ts';
 import { SIGNATURE_HEADER, sign } from './signature.ts';
+import { CHECKOUT_TTL_SEC } from './state.ts';
 
 const db = () => testDb().db;
 const PRICE = { amount: 450000, currency: 'KZT' };
@@ -263,6 +264,130 @@ describe('checkout — happy', () => {
   });
 });
 
+/** Makes a checkout (and its mock session) look `minutes` old. */
+async function age(p: { id: string; sessionId: string | null }, minutes: number) {
+  const at = sql`now() - make_interval(mins => ${minutes})`;
+  await db().update(payments).set({ createdAt: at, statusChangedAt: at }).where(eq(payments.id, p.id));
+  if (p.sessionId) await db().update(mockPaySessions).set({ createdAt: at }).where(eq(mockPaySessions.id, p.sessionId));
+}
+const sessionRow = async (id: string) => (await db().select().from(mockPaySessions).where(eq(mockPaySessions.id, id)))[0]!;
+const payCard = (p: { checkoutUrl: string }, card: string = TEST_CARDS.succeeds) =>
+  api('POST', p.checkoutUrl, {
+    rawBody: new URLSearchParams({ card }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+
+describe('checkout expiry (30 minutes) and price changes', () => {
+  it('an unpaid checkout expires: the hosted page stops taking cards, the cron closes the session and cancels the payment', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const p = await expectOk(buy(learner, course.id));
+    await age(p, CHECKOUT_TTL_SEC / 60 + 1);
+    const late = await payCard(p);
+    expect(late.status, show(late)).toBe(303);
+    expect(late.headers.get('location')).toContain('checkout=canceled');
+    expect((await sessionRow(p.sessionId)).status).toBe('open');
+    const result = await reconcilePayments(testCtx());
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    expect(await paymentRow(p.id)).toMatchObject({ status: 'canceled', failureReason: 'expired' });
+    expect((await sessionRow(p.sessionId)).status).toBe('expired');
+    expect(await enrollmentsOf(learner.id, course.id)).toHaveLength(0);
+    // A younger checkout is left alone by the same run.
+    const other = await registerUser();
+    const fresh = await expectOk(buy(other, course.id));
+    await reconcilePayments(testCtx());
+    expect((await paymentRow(fresh.id)).status).toBe('pending');
+  });
+
+  it('an expiry that loses the race to a payment keeps the payment and grants access', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const p = await expectOk(buy(learner, course.id));
+    // Paid at the provider at the last second; its webhook has not arrived yet.
+    await db().update(mockPaySessions).set({ status: 'paid' }).where(eq(mockPaySessions.id, p.sessionId));
+    await age(p, CHECKOUT_TTL_SEC / 60 + 1);
+    await reconcilePayments(testCtx());
+    expect((await paymentRow(p.id)).status).toBe('succeeded');
+    expect(await enrollmentsOf(learner.id, course.id)).toHaveLength(1);
+    expect((await deliver(event(p, 'succeeded'))).body.outcome).toBe('ignored');
+  });
+
+  it('a late "succeeded" webhook for an expired checkout grants access once, at the quoted price', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const p = await expectOk(buy(learner, course.id));
+    await age(p, CHECKOUT_TTL_SEC / 60 + 1);
+    await reconcilePayments(testCtx());
+    expect((await paymentRow(p.id)).status).toBe('canceled');
+    const late = event(p, 'succeeded');
+    const deliveries = await Promise.all([deliver(late), deliver(late), deliver(event(p, 'succeeded'))]);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    expect(deliveries.filter((d) => d.body.outcome === 'applied')).toHaveLength(1);
+    expect(await paymentRow(p.id)).toMatchObject({ status: 'succeeded', failureReason: null, amount: PRICE.amount });
+    expect(await enrollmentsOf(learner.id, course.id)).toHaveLength(1);
+    expect(await enrollmentCount(course.id)).toBe(1);
+    expect((await notesOf(learner.id, 'payment')).map((n) => (n.data as { status: string }).status)).toEqual(['succeeded']);
+  });
+
+  it('a late payment for something the buyer bought again meanwhile is refunded at the provider, never granted twice', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const first = await expectOk(buy(learner, course.id));
+    await age(first, CHECKOUT_TTL_SEC / 60 + 1);
+    // Lazily: the next "buy" closes the stale checkout itself and starts a new one.
+    const second = await expectOk(buy(learner, course.id));
+    expect(second.id).not.toBe(first.id);
+    expect(await paymentRow(first.id)).toMatchObject({ status: 'canceled', failureReason: 'expired' });
+    expect((await payCard(second)).status).toBe(303);
+    await waitFor('the second payment', async () => (await paymentRow(second.id)).status === 'succeeded');
+    // The provider charged the first session too (the buyer paid in an old tab at the last second).
+    await db().update(mockPaySessions).set({ status: 'paid' }).where(eq(mockPaySessions.id, first.sessionId));
+    const late = await deliver(event(first, 'succeeded'));
+    expect(late.body, show(late)).toMatchObject({ outcome: 'applied', status: 'refunded' });
+    expect(await paymentRow(first.id)).toMatchObject({ status: 'refunded', failureReason: 'duplicate_purchase' });
+    expect((await sessionRow(first.sessionId)).status).toBe('refunded');
+    expect((await deliver(event(first, 'succeeded'))).body.outcome).toBe('ignored');
+    expect((await paymentRow(second.id)).status).toBe('succeeded');
+    expect(await enrollmentsOf(learner.id, course.id)).toHaveLength(1);
+    expect(await enrollmentCount(course.id)).toBe(1);
+  });
+
+  it('a price change while a checkout is open: the stored quote wins until it expires or the buyer cancels it', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const first = await expectOk(buy(learner, course.id));
+    await db().update(courses).set({ priceAmount: 500000 }).where(eq(courses.id, course.id));
+    // Resumed at the price it was opened with, whatever the catalog says now.
+    const resumed = await expectOk(buy(learner, course.id), 200);
+    expect([resumed.id, resumed.amount]).toEqual([first.id, PRICE.amount]);
+    // A buyer who saw the new price is told about the open checkout instead of being charged the old one.
+    const saw = await checkout(learner, { purchase: { kind: 'course', id: course.id }, expected: { amount: 500000, currency: 'KZT' } });
+    expect(saw.status, show(saw)).toBe(400);
+    expect(saw.body.error).toMatchObject({
+      code: 'amount_mismatch',
+      details: { reason: 'open_checkout', paymentId: first.id, price: { amount: PRICE.amount, currency: 'KZT' } },
+    });
+    // Someone else cannot cancel it; the buyer can, twice without harm.
+    const other = await registerUser();
+    expect((await api('POST', `/api/payments/${first.id}/cancel`, { token: other.token })).status).toBe(404);
+    const canceled = await expectOk(api('POST', `/api/payments/${first.id}/cancel`, { token: learner.token }), 200);
+    expect(canceled).toMatchObject({ status: 'canceled', failureReason: 'canceled_by_buyer' });
+    expect((await api('POST', `/api/payments/${first.id}/cancel`, { token: learner.token })).status).toBe(200);
+    expect((await sessionRow(first.sessionId)).status).toBe('expired');
+    expect((await payCard(first)).headers.get('location')).toContain('checkout=canceled');
+    // Now at the new price.
+    const fresh = await expectOk(
+      checkout(learner, { purchase: { kind: 'course', id: course.id }, expected: { amount: 500000, currency: 'KZT' } }),
+    );
+    expect([fresh.status, fresh.amount]).toEqual(['pending', 500000]);
+    // A paid checkout cannot be canceled.
+    await db().update(mockPaySessions).set({ status: 'paid' }).where(eq(mockPaySessions.id, fresh.sessionId));
+    await deliver(event(fresh, 'succeeded', { amount: 500000 }));
+    const no = await api('POST', `/api/payments/${fresh.id}/cancel`, { token: learner.token });
+    expect([no.status, no.body.error?.details?.reason]).toEqual([409, 'not_open']);
+  });
+});
+
 describe('idempotency', () => {
   it('20 parallel checkouts with one key → one payment, one session, one answer', async () => {
     const course = await paidCourse();
@@ -430,7 +555,7 @@ describe('production', () => {
     );
   });
 
-  it("the mock provider's pages answer 404 in production, and the real-provider stub charges nothing (503)", async () => {
+  it("the mock provider's pages answer 404 in production, and an unconfigured Stripe charges nothing (503)", async () => {
     const app = createApp({ routers: [paymentsRoutes, mockPayRoutes] });
     const prod = { ...(vars as unknown as Env), APP_ENV: 'production', PAYMENTS_PROVIDER: 'stripe' };
     const page = await app.request('/api/mock-pay/checkout/cs_mock_00000000000000000000000000000000', {}, prod);

@@ -3,10 +3,10 @@
  * interface; which one is chosen by PAYMENTS_PROVIDER:
  * - `mock` (local and tests): the built-in provider of ./mock-provider.ts, served by this
  *   Worker under /api/mock-pay and disabled in production (config refuses it there);
- * - `stripe`: the place for a real provider. A Stripe-style hosted checkout (and Kaspi Pay /
- *   CloudPayments / Freedom Pay, which have the same shape) implements these four calls
- *   over its HTTP API with a secret key; until it is written, calls fail with 503 and nothing
- *   is charged. Tests never reach it.
+ * - `stripe`: Stripe Checkout over its HTTP API (./stripe.ts), configured by STRIPE_SECRET_KEY,
+ *   PAYMENTS_WEBHOOK_SECRET (the endpoint's whsec_…) and SITE_ORIGIN; missing settings answer
+ *   503 and charge nothing. Kaspi Pay / CloudPayments / Freedom Pay have the same shape and
+ *   would be one more adapter here. Tests reach Stripe only through a recorded fake fetch.
  */
 import type { PaymentCurrency } from '../../db/schema/payments.ts';
 import type { ProviderEvent, ProviderStatus } from './events.ts';
@@ -14,6 +14,7 @@ import type { Config } from '../env.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { mockProvider } from './mock-provider.ts';
+import { stripeProvider } from './stripe.ts';
 
 export { PROVIDER_STATUSES, ProviderEvent, type ProviderStatus } from './events.ts';
 
@@ -33,18 +34,33 @@ export interface CheckoutSession {
   url: string;
 }
 
+/** What the provider knows about a session ('open': not paid, not closed). */
+export interface RemoteSession {
+  sessionId: string;
+  status: ProviderStatus | 'open';
+  amount: number;
+  currency: PaymentCurrency;
+}
+
 export interface PaymentProvider {
   readonly name: string;
+  /** The request header carrying the webhook signature. */
+  readonly signatureHeader: string;
   createCheckoutSession(req: CheckoutRequest): Promise<CheckoutSession>;
-  /** Verifies the signature (constant time, 5-minute tolerance) and parses the body; 400 otherwise. */
-  parseWebhook(rawBody: string, signatureHeader: string | undefined, now: Date): Promise<ProviderEvent>;
+  /**
+   * Verifies the signature (constant time, 5-minute tolerance) and parses the body; 400 otherwise.
+   * null: a genuine event of a type we do not act on (acknowledged, nothing stored).
+   */
+  parseWebhook(rawBody: string, signatureHeader: string | undefined, now: Date): Promise<ProviderEvent | null>;
   /** Full refund; idempotent on the provider's side (a second call for a refunded payment is fine). */
   refund(ref: { sessionId: string; paymentId: string }): Promise<void>;
   /** For reconciliation: what the provider knows about the payment, or null if it has no such session. */
-  retrieve(ref: {
-    sessionId: string | null;
-    paymentId: string;
-  }): Promise<{ sessionId: string; status: ProviderStatus | 'open'; amount: number; currency: PaymentCurrency } | null>;
+  retrieve(ref: { sessionId: string | null; paymentId: string }): Promise<RemoteSession | null>;
+  /**
+   * Closes an open session so it can no longer be paid, and says what it is afterwards: 'canceled'
+   * when it closed unpaid, or what it had become first (e.g. 'succeeded': paid at the last moment).
+   */
+  expire(ref: { sessionId: string; paymentId: string }): Promise<RemoteSession | null>;
 }
 
 /** The webhook secret: set PAYMENTS_WEBHOOK_SECRET for a real provider; the mock derives one from JWT_SECRET. */
@@ -54,18 +70,27 @@ export function webhookSecret(config: Config): string {
   throw new AppError('service_unavailable', 'Payments are not configured', { missing: 'PAYMENTS_WEBHOOK_SECRET' });
 }
 
-const notConfigured = () =>
-  new AppError('service_unavailable', 'The payment provider is not configured yet', { provider: 'stripe' }, { 'Retry-After': '60' });
-
-/** The real-provider stub: documented, selected by PAYMENTS_PROVIDER=stripe, charges nothing. */
-const stripeStub: PaymentProvider = {
-  name: 'stripe',
-  createCheckoutSession: () => Promise.reject(notConfigured()),
-  parseWebhook: () => Promise.reject(notConfigured()),
-  refund: () => Promise.reject(notConfigured()),
-  retrieve: () => Promise.reject(notConfigured()),
-};
+function stripeFor(ctx: Ctx): PaymentProvider {
+  const { STRIPE_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET, SITE_ORIGIN } = ctx.config;
+  if (!STRIPE_SECRET_KEY || !PAYMENTS_WEBHOOK_SECRET || !SITE_ORIGIN) {
+    const missing = Object.entries({ STRIPE_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET, SITE_ORIGIN })
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
+    throw new AppError(
+      'service_unavailable',
+      'The payment provider is not configured',
+      { provider: 'stripe', missing },
+      { 'Retry-After': '60' },
+    );
+  }
+  return stripeProvider({
+    secretKey: STRIPE_SECRET_KEY,
+    webhookSecret: PAYMENTS_WEBHOOK_SECRET,
+    siteOrigin: SITE_ORIGIN,
+    now: ctx.services.now,
+  });
+}
 
 export function providerFor(ctx: Ctx): PaymentProvider {
-  return ctx.config.PAYMENTS_PROVIDER === 'mock' ? mockProvider(ctx) : stripeStub;
+  return ctx.config.PAYMENTS_PROVIDER === 'mock' ? mockProvider(ctx) : stripeFor(ctx);
 }

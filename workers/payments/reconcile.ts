@@ -3,6 +3,7 @@ import { payments } from '../../db/schema/payments.ts';
 import type { Ctx } from '../lib/context.ts';
 import { errorFields } from '../lib/logger.ts';
 import { providerFor, type ProviderStatus } from './provider.ts';
+import { expireStaleCheckouts } from './expiry.ts';
 import { settle } from './settle.ts';
 import { OPEN_STATUSES } from './state.ts';
 
@@ -20,7 +21,9 @@ const BATCH = 50;
 export async function reconcilePayments(
   ctx: Ctx,
   opts: { olderThanSec?: number } = {},
-): Promise<{ checked: number; settled: number; failed: number }> {
+): Promise<{ checked: number; settled: number; failed: number; expired: number }> {
+  // Checkouts past their 30 minutes are closed first; what is left open is asked about below.
+  const expiry = await expireStaleCheckouts(ctx);
   const olderThan = opts.olderThanSec ?? RECONCILE_AFTER_SEC;
   const stuck = await ctx.services.db.db
     .select()
@@ -32,7 +35,7 @@ export async function reconcilePayments(
     .limit(BATCH);
   const provider = providerFor(ctx);
   let settled = 0;
-  let failed = 0;
+  let failed = expiry.failed;
   for (const p of stuck) {
     try {
       const remote = await provider.retrieve({ sessionId: p.providerSessionId, paymentId: p.id });
@@ -61,5 +64,5 @@ export async function reconcilePayments(
       ctx.log.error('reconciliation of a payment failed', { paymentId: p.id, ...errorFields(err) });
     }
   }
-  return { checked: stuck.length, settled, failed };
+  return { checked: stuck.length, settled, failed, expired: expiry.expired };
 }

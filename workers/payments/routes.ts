@@ -4,12 +4,14 @@ import { authenticate } from '../identity/auth.ts';
 import { IdParam, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { PAYMENT_CURRENCIES, paymentStatusEnum } from '../../db/schema/payments.ts';
 import { CheckoutInput, checkout } from './checkout.ts';
+import { cancelMyCheckout } from './expiry.ts';
 import { checkKey } from './idempotency.ts';
 import { providerFor } from './provider.ts';
 import { adminListPayments, getMyPayment, listMyPayments } from './reads.ts';
 import { refundPayment } from './refunds.ts';
 import { settle } from './settle.ts';
 import { SIGNATURE_HEADER } from './signature.ts';
+import { STRIPE_SIGNATURE_HEADER } from './stripe.ts';
 
 const Status = z.enum(paymentStatusEnum.enumValues);
 const Payment = z
@@ -30,7 +32,12 @@ const Payment = z
   })
   .openapi('Payment');
 const Totals = z.array(z.object({ currency: z.string(), count: z.number(), amount: z.number() }));
-const WebhookResult = z.object({ received: z.literal(true), outcome: z.enum(['applied', 'ignored', 'duplicate']), status: Status });
+const WebhookResult = z.object({
+  received: z.literal(true),
+  outcome: z.enum(['applied', 'ignored', 'duplicate']),
+  /** null: an event type we do not act on (acknowledged so the provider stops sending it). */
+  status: Status.nullable(),
+});
 
 const user = authenticate();
 const admin = authenticate(['admin']);
@@ -58,7 +65,7 @@ const r = {
     method: 'post',
     path: '/payments/webhook',
     tags: ['payments'],
-    summary: `Provider events, signed (${SIGNATURE_HEADER}: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once`,
+    summary: `Provider events, signed (${SIGNATURE_HEADER} for the mock, ${STRIPE_SIGNATURE_HEADER} for Stripe: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once`,
     responses: { 200: json(WebhookResult), ...errorResponses(400, 404) },
   }),
   mine: createRoute({
@@ -76,6 +83,15 @@ const r = {
       }),
     },
     responses: { 200: json(pageOf(Payment)), ...errorResponses(400, 401) },
+  }),
+  cancel: createRoute({
+    method: 'post',
+    path: '/payments/{id}/cancel',
+    tags: ['payments'],
+    summary: 'Cancel my open checkout (its session is closed at the provider; a payment that got through first is kept)',
+    middleware: [user] as const,
+    request: { params: IdParam },
+    responses: { 200: json(Payment), ...errorResponses(401, 404, 409, 503) },
   }),
   receipt: createRoute({
     method: 'get',
@@ -116,7 +132,8 @@ export const paymentsRoutes = createRouter()
     const ctx = ctxOf(c);
     const provider = providerFor(ctx);
     // The signature covers the exact bytes: read the raw body, never a re-serialized one.
-    const event = await provider.parseWebhook(await c.req.text(), c.req.header(SIGNATURE_HEADER), ctx.services.now());
+    const event = await provider.parseWebhook(await c.req.text(), c.req.header(provider.signatureHeader), ctx.services.now());
+    if (!event) return c.json({ received: true as const, outcome: 'ignored' as const, status: null }, 200);
     const d = event.data;
     const result = await settle(ctx, {
       provider: provider.name,
@@ -128,10 +145,13 @@ export const paymentsRoutes = createRouter()
       amount: d.amount,
       currency: d.currency,
       payload: event,
+      // payment.expired (mock), checkout.session.expired (Stripe): the session's life ran out.
+      reason: event.type.endsWith('.expired') ? 'expired' : undefined,
     });
     return c.json({ received: true as const, ...result }, 200);
   })
   .openapi(r.mine, async (c) => c.json(await listMyPayments(ctxOf(c), c.var.actor, c.req.valid('query')), 200, NO_STORE))
+  .openapi(r.cancel, async (c) => c.json(await cancelMyCheckout(ctxOf(c), c.var.actor, c.req.valid('param').id), 200, NO_STORE))
   .openapi(r.receipt, async (c) => c.json(await getMyPayment(ctxOf(c), c.var.actor, c.req.valid('param').id), 200, NO_STORE))
   .openapi(r.adminList, async (c) => c.json(await adminListPayments(ctxOf(c), c.req.valid('query')), 200, NO_STORE))
   .openapi(r.refund, async (c) => c.json(await refundPayment(ctxOf(c), c.var.actor, c.req.valid('param').id), 200, NO_STORE));

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app.ts';
-import { catalogPage, homePage } from './lists.ts';
+import { catalogPage, homePage, testsPage } from './lists.ts';
 import { courseCover, coursePage, isLang, langRedirect, notFoundPage } from './pages.ts';
 import { robotsTxt, sitemapFile, sitemapIndex } from './sitemap.ts';
 
@@ -30,6 +30,7 @@ async function rendered(c: AppContext, pathname: string): Promise<Response | und
   if (!isLang(lang)) return LANG_LIKE.test(lang) ? langRedirect(c, pathname.slice(lang.length + 1) || '/') : undefined;
   if (section === undefined) return homePage(c, lang);
   if (section === 'courses' && id === undefined) return catalogPage(c, lang);
+  if (section === 'tests' && id === undefined) return testsPage(c, lang);
   if (section !== 'courses' || id === undefined || more.length) return undefined;
   if (extra === undefined) return coursePage(c, lang, id);
   if (extra === 'cover.svg') return courseCover(c, lang, id);

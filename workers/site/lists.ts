@@ -2,6 +2,7 @@
 // cached list reads the JSON endpoints use (catalog/browse.ts). Card markup mirrors
 // site/src/lib/courses.ts courseCard(), which re-renders the same cards after hydration.
 import { ctxOf, type AppContext } from '../app.ts';
+import { listPublishedTests } from '../assessments/listing.ts';
 import { listCategories, listCourses } from '../catalog/browse.ts';
 import type { CatalogFilters } from '../catalog/filters.ts';
 import type { CourseCard } from '../catalog/views.ts';
@@ -16,6 +17,12 @@ export const LIST_PAGE_POLICY: PageCachePolicy = { sMaxAge: 60, staleWhileRevali
 /** Same numbers as site/src/scripts/home.ts and catalog.ts, so both share one cache entry. */
 const FEATURED_LIMIT = 6;
 const CATALOG_PAGE_SIZE = 12;
+/** site/src/scripts/tests.ts's page size. */
+const TESTS_PAGE_SIZE = 20;
+const TEST_KINDS = ['quiz', 'assessment'] as const;
+
+/** The rendered tests pages, purged when a test is published (assessments/routes.ts). */
+export const TESTS_PAGE_PATHS = LANGS.flatMap((l) => [`/${l}/tests`, ...TEST_KINDS.map((k) => `/${l}/tests?kind=${k}`)]);
 
 export function cardHtml(course: CourseCard, lang: Lang): string {
   const textLang = course.titleLang !== lang ? ` lang="${course.titleLang}"` : '';
@@ -157,6 +164,57 @@ export async function catalogPage(c: AppContext, lang: Lang): Promise<Response |
         });
       }
       rw = fillRegion(rw, 'catalog-results', list.items.map((k) => cardHtml(k, lang)).join(''));
+      return { response: rw.transform(html(page)), shareable: true };
+    }),
+  );
+}
+
+type PublishedTest = Awaited<ReturnType<typeof listPublishedTests>>['items'][number];
+
+/** One test of the list; mirrors site/src/scripts/tests.ts item(), which re-renders it with its handlers. */
+function testItemHtml(test: PublishedTest, lang: Lang): string {
+  const facts = [
+    t(lang, `testKind.${test.kind}`),
+    t(lang, 'tests.questions', { count: test.questionCount }),
+    test.timeLimitSec
+      ? t(lang, 'tests.timeLimit', { minutes: Math.max(1, Math.ceil(test.timeLimitSec / 60)) })
+      : t(lang, 'tests.noTimeLimit'),
+  ].join(' · ');
+  const titleLang = test.titleLang !== lang ? ` lang="${test.titleLang}"` : '';
+  const descLang = test.descriptionLang && test.descriptionLang !== lang ? ` lang="${test.descriptionLang}"` : '';
+  return (
+    `<li data-test-id="${esc(test.id)}"><div class="item-list__main">` +
+    `<h3 class="tests-list__title"${titleLang}>${esc(test.title)}</h3><p class="muted">${esc(facts)}</p>` +
+    (test.description ? `<p class="tests-list__description"${descLang}>${esc(test.description)}</p>` : '') +
+    `<p class="field-error" role="alert"></p></div>` +
+    `<div class="actions tests-list__actions"><button type="button" class="button" data-start="${esc(test.id)}"><span>${esc(t(lang, 'tests.start'))}</span>` +
+    `<span class="visually-hidden">: ${esc(test.title)}</span></button></div></li>`
+  );
+}
+
+/** `/{lang}/tests[?kind=quiz|assessment]`: the first page of published tests, readable before JavaScript. */
+export async function testsPage(c: AppContext, lang: Lang): Promise<Response | undefined> {
+  const url = new URL(c.req.url);
+  const kindParam = url.searchParams.get('kind') || undefined;
+  if (kindParam && !(TEST_KINDS as readonly string[]).includes(kindParam)) return undefined;
+  const kind = kindParam as (typeof TEST_KINDS)[number] | undefined;
+  const qs = kind ? `?kind=${kind}` : '';
+  return cachedPage(c, new URL(`/${lang}/tests${qs}`, url.origin).href, LIST_PAGE_POLICY, () =>
+    orStatic(c, `/${lang}/tests`, async (): Promise<Rendered> => {
+      const [list, page] = await Promise.all([
+        listPublishedTests(ctxOf(c), { lang, kind, limit: TESTS_PAGE_SIZE }),
+        assetFetch(c, `/${lang}/tests`),
+      ]);
+      const heading = kind ? `${t(lang, `testKind.${kind}`)} — ${t(lang, 'tests.title')}` : t(lang, 'tests.title');
+      const title = `${heading} — Sabaq`;
+      const description = metaDescription(list.items.map((x) => x.title).join(' · ') || t(lang, 'tests.lead'));
+      let rw = withHead(new HTMLRewriter(), headTags({ origin: url.origin, lang, rest: `/tests${qs}`, title, description }))
+        .on('meta[name="description"]', { element: (el) => void el.setAttribute('content', description) })
+        .on('title', { element: (el) => void el.setInnerContent(title) })
+        .on('a[data-lang-link]', { element: (el) => void el.setAttribute('href', `/${el.getAttribute('data-lang-link')}/tests${qs}`) })
+        .on('#tests-more', { element: (el) => void (list.nextCursor ? el.removeAttribute('hidden') : undefined) });
+      if (kind) rw = rw.on(`#tests-kind option[value="${kind}"]`, { element: (el) => void el.setAttribute('selected', '') });
+      rw = fillRegion(rw, 'tests-results', list.items.map((x) => testItemHtml(x, lang)).join(''));
       return { response: rw.transform(html(page)), shareable: true };
     }),
   );

@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { categories, courses } from '../../db/schema/index.ts';
+import { publishedTest, quizDoc } from '../../tests/support/assessments.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
@@ -118,9 +119,13 @@ describe('course page rendered at the edge — happy', () => {
     await api('POST', `/api/modules/${c.moduleIds[0]}/lessons`, { token: t.token, body: { title: { ru: `Урок ${uniq}` } } });
     expect((await page(`/ru/courses/${c.id}`)).text).toContain(`Урок ${uniq}</a>`);
 
-    // Unpublishing takes the page down at once.
+    // Unpublishing takes the page down at once: 410 Gone (it was public), with a page that says so.
     await api('POST', `/api/courses/${c.id}/unpublish`, { token: t.token });
-    expect((await page(`/ru/courses/${c.id}`)).status).toBe(404);
+    const gone = await page(`/ru/courses/${c.id}`);
+    expect(gone.status, show(gone)).toBe(410);
+    expect(gone.text).toContain('Курс больше не доступен');
+    expect(gone.text).toContain('<meta name="robots" content="noindex">');
+    expect(gone.headers.get('cache-control')).toBe('no-store');
   });
 });
 
@@ -136,6 +141,26 @@ describe('course page — bad input', () => {
     expect(res.text).toContain(`<html lang="${lang}"`);
     expect(res.text).toContain('<meta name="robots" content="noindex">');
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('a course that was public once answers 410 Gone when unpublished or deleted; a never-published one stays 404', async () => {
+    const t = await verifiedTeacher();
+    const once = await createCourse(t, { title: { en: `Once ${rnd()}` } });
+    const del = await api('DELETE', `/api/courses/${once.id}`, { token: t.token });
+    expect(del.status, show(del)).toBe(204);
+    const gone = await page(`/en/courses/${once.id}`);
+    expect(gone.status, show(gone)).toBe(410);
+    expect(gone.text).toContain('This course is no longer available');
+    expect(gone.text).toContain('<html lang="en"');
+    expect(gone.text).toContain('<meta name="robots" content="noindex">');
+    const draft = await createCourse(t, { publish: false });
+    expect((await api('DELETE', `/api/courses/${draft.id}`, { token: t.token })).status).toBe(204);
+    expect((await page(`/en/courses/${draft.id}`)).status).toBe(404);
+    // Unpublished after publication: 410 to visitors, still the private shell to its author.
+    const pulled = await createCourse(t, {});
+    await api('POST', `/api/courses/${pulled.id}/unpublish`, { token: t.token });
+    expect((await page(`/kk/courses/${pulled.id}`)).status).toBe(410);
+    expect((await page(`/kk/courses/${pulled.id}`, cookieOf(t.token))).status).toBe(200);
   });
 
   it('an unpublished course is 404 to visitors and other users, the shell (private) to its author and admins', async () => {
@@ -289,6 +314,35 @@ describe('robots.txt and sitemap', () => {
     expect(res.text).toContain('Sitemap: http://sabaq.test/sitemap.xml');
     expect(res.text).toContain('Disallow: /api/');
     expect(res.text).toContain('Disallow: /ru/learn');
+  });
+});
+
+describe('public tests page rendered at the edge', () => {
+  it('lists published tests in the HTML (title, facts, description) per kind, cached, and a new publication shows on the next request', async () => {
+    const uniq = rnd();
+    await publishedTest(quizDoc({ title: { en: `Fractions ${uniq}` }, description: { en: `Halves and thirds ${uniq}` } }));
+    const res = await page('/en/tests?kind=quiz');
+    expect(res.status, show(res)).toBe(200);
+    expect(res.headers.get('x-edge-cache')).toBe('MISS');
+    expect(res.text).toContain(`<h3 class="tests-list__title">Fractions ${uniq}</h3>`);
+    expect(res.text).toContain(`<p class="tests-list__description">Halves and thirds ${uniq}</p>`);
+    expect(res.text).toMatch(/<p class="muted">Quiz · \d+ questions? · /);
+    expect(res.text).toMatch(/<div id="tests-results" data-prerendered/);
+    expect(res.text).toContain('<title>Quiz — Tests and assessments — Sabaq</title>');
+    expect(res.text).toContain('<link rel="canonical" href="http://sabaq.test/en/tests?kind=quiz">');
+    expect(res.text).toContain('<link rel="alternate" hreflang="ru" href="http://sabaq.test/ru/tests?kind=quiz">');
+    expect(res.text).toContain('<option value="quiz" selected');
+    expect((await page('/en/tests?kind=quiz')).headers.get('x-edge-cache')).toBe('HIT');
+    // Publishing purges the rendered tests pages: the next request has the new test.
+    const next = rnd();
+    await publishedTest(quizDoc({ title: { en: `Decimals ${next}` } }));
+    const after = await page('/en/tests?kind=quiz');
+    expect(after.headers.get('x-edge-cache')).toBe('MISS');
+    expect(after.text).toContain(`Decimals ${next}`);
+    // Assessments are another page; an unknown kind is left to the static page (the API names the error).
+    expect((await page('/en/tests?kind=assessment')).text).not.toContain(`Fractions ${uniq}`);
+    const odd = await page('/en/tests?kind=nope');
+    expect([odd.status, odd.headers.get('x-edge-cache')]).toEqual([200, null]);
   });
 });
 

@@ -1,6 +1,9 @@
 // Pages the Worker renders with their content (ISR): see site/README.md, "Pages rendered at
 // the edge". Everything else under the site is the static Astro build.
+import { sql } from 'drizzle-orm';
+import type { HttpDb } from '../../db/client.ts';
 import { ctxOf, type AppContext } from '../app.ts';
+import { queryRows } from '../lib/sql.ts';
 import { canSeeUnpublished, getCourse, type CourseDetail } from '../catalog/browse.ts';
 import { identify } from '../identity/auth.ts';
 import { isId } from '../lib/context.ts';
@@ -23,6 +26,22 @@ export function assetFetch(c: AppContext, path: string): Promise<Response> {
 export async function notFoundPage(c: AppContext, lang: Lang): Promise<Response> {
   const page = await assetFetch(c, `/${lang}/404`);
   return new Response(page.body, { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
+}
+
+/** The 410 page: the content was public once (unpublished since, or deleted). noindex, never shared. */
+export async function gonePage(c: AppContext, lang: Lang): Promise<Response> {
+  const page = await assetFetch(c, `/${lang}/gone`);
+  return new Response(page.body, { status: 410, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
+}
+
+/** Whether a course that is not public now was public once: unpublished after publication, or deleted (a tombstone). */
+async function wasPublic(c: AppContext, id: string): Promise<boolean> {
+  const [row] = await queryRows<{ gone: boolean }>(
+    ctxOf(c).services.db.db as HttpDb,
+    sql`select exists (select 1 from courses where id = ${id}::uuid and not published and published_at is not null)
+        or exists (select 1 from course_tombstones where course_id = ${id}::uuid) as gone`,
+  );
+  return Boolean(row?.gone);
 }
 
 /** Best of ru/kk/en from Accept-Language (by q), else the default. */
@@ -71,8 +90,8 @@ async function shell(c: AppContext, lang: Lang): Promise<Response> {
 
 /**
  * `/{lang}/courses/:id`. Published: the rendered page, shared and cached. Unknown, malformed or
- * unpublished: the 404 page — except for the author (or an admin) of an unpublished course, who
- * gets the static shell, privately. Postgres down: the shell too, so the page still loads.
+ * never published: the 404 page; unpublished after publication or deleted: the 410 page — except
+ * for the author (or an admin) of an unpublished course, who gets the static shell, privately. Postgres down: the shell too, so the page still loads.
  */
 export async function coursePage(c: AppContext, lang: Lang, id: string): Promise<Response> {
   if (!isId(id)) return notFoundPage(c, lang);
@@ -92,7 +111,9 @@ export async function coursePage(c: AppContext, lang: Lang, id: string): Promise
       const actor = await identify(c).catch(() => undefined);
       if (actor && (await canSeeUnpublished(ctxOf(c), actor, id))) return { response: await shell(c, lang), shareable: false };
     }
-    return { response: await notFoundPage(c, lang), shareable: false };
+    // Never published: 404. Public once: 410, so search engines drop it at once.
+    const gone = await wasPublic(c, id).catch(() => false);
+    return { response: gone ? await gonePage(c, lang) : await notFoundPage(c, lang), shareable: false };
   });
 }
 

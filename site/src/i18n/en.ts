@@ -594,6 +594,8 @@ export const en = {
 
   'notFound.title': 'Page not found',
   'notFound.text': 'The link may be out of date, or the address may contain a typo.',
+  'gone.title': 'This course is no longer available',
+  'gone.text': 'Its author unpublished or deleted it. Have a look at the other courses in the catalog.',
 
   // --- games ---
   'game.playTitle': 'Join a game',
@@ -690,6 +692,8 @@ export const en = {
   'pay.succeeded': 'Payment received: you are enrolled.',
   'pay.declined': 'Your card was declined. No money was taken; you can try again with another card.',
   'pay.canceled': 'The payment was canceled. You can buy the course at any time.',
+  'pay.replaceOpenCheckout':
+    'You already have an open payment for this course at the earlier price of {earlier}. Cancel it and pay the new price of {now}?',
   'pay.title': 'My payments',
   'pay.empty': 'You have no payments yet.',
   'pay.date': 'Date',

@@ -5355,7 +5355,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Provider events, signed (Sabaq-Signature: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once */
+        /** Provider events, signed (Sabaq-Signature for the mock, Stripe-Signature for Stripe: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once */
         post: {
             parameters: {
                 query?: never;
@@ -5376,8 +5376,8 @@ export interface paths {
                             received: true;
                             /** @enum {string} */
                             outcome: "applied" | "ignored" | "duplicate";
-                            /** @enum {string} */
-                            status: "created" | "pending" | "succeeded" | "failed" | "canceled" | "refunded";
+                            /** @enum {string|null} */
+                            status: "created" | "pending" | "succeeded" | "failed" | "canceled" | "refunded" | null;
                         };
                     };
                 };
@@ -5462,6 +5462,80 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel my open checkout (its session is closed at the provider; a payment that got through first is kept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payment"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 409 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 503 */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

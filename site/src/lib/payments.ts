@@ -1,7 +1,7 @@
 // Payments on the site: starting a hosted checkout and reading how it ended when the
 // provider sends the buyer back (…?session_id=…&checkout=success|declined|canceled).
-import { api } from './api';
-import { pageLang } from './i18n-client';
+import { api, isApiError } from './api';
+import { locale, pageLang, tc } from './i18n-client';
 import type { Page, Price, Schemas } from './types';
 
 export type Payment = Schemas['Payment'];
@@ -23,11 +23,42 @@ function attemptKey(purchaseId: string): string {
 
 /** Creates (or resumes) the checkout at the price the buyer saw, then leaves for the hosted page. */
 export async function startCheckout(purchase: { kind: 'course'; id: string }, expected: Price): Promise<void> {
-  const payment = await api.post<Payment>(
-    '/api/checkout',
-    { purchase, lang: pageLang(), expected: { amount: expected.amount, currency: expected.currency } },
-    { headers: { 'Idempotency-Key': attemptKey(purchase.id) } },
-  );
+  const create = () =>
+    api.post<Payment>(
+      '/api/checkout',
+      { purchase, lang: pageLang(), expected: { amount: expected.amount, currency: expected.currency } },
+      { headers: { 'Idempotency-Key': attemptKey(purchase.id) } },
+    );
+  const freshKey = () => sessionStorage.removeItem(`sabaq:checkout:${purchase.id}`);
+  let payment: Payment | undefined;
+  let replaced = false;
+  for (let attempt = 0; !payment; attempt++) {
+    try {
+      payment = await create();
+    } catch (error) {
+      if (!isApiError(error) || attempt >= 2) throw error;
+      // This tab's key belongs to an earlier attempt at another price: this is a new attempt.
+      if (error.code === 'idempotency_key_reused') {
+        freshKey();
+        continue;
+      }
+      // An earlier checkout at another price is still open (its quote holds until it expires):
+      // with the buyer's consent, cancel it and start again at the price shown now.
+      const open =
+        error.code === 'amount_mismatch'
+          ? (error.details as { reason?: string; paymentId?: string; price?: Price } | undefined)
+          : undefined;
+      if (replaced || open?.reason !== 'open_checkout' || !open.paymentId || !open.price) throw error;
+      const earlier = formatMoney(open.price.amount, open.price.currency, locale());
+      if (!confirm(tc('pay.replaceOpenCheckout', { earlier, now: formatMoney(expected.amount, expected.currency, locale()) }))) {
+        throw error;
+      }
+      await api.post(`/api/payments/${encodeURIComponent(open.paymentId)}/cancel`);
+      replaced = true;
+      // The old key stored the refusal: the new attempt needs its own.
+      freshKey();
+    }
+  }
   if (!payment.checkoutUrl) throw new Error('no checkout page');
   location.assign(payment.checkoutUrl);
 }

@@ -18,6 +18,8 @@ interface AdminPage extends Page<Payment> {
 }
 
 let cursor: string | null = null;
+/** The latest load: an answer to an older one (a filter changed meanwhile) is dropped, not appended twice. */
+let loadSeq = 0;
 
 const row = (p: Payment): HTMLTableRowElement => {
   const refund =
@@ -62,6 +64,7 @@ function filters(): Record<string, string> {
 }
 
 async function load(reset: boolean): Promise<void> {
+  const seq = ++loadSeq;
   if (reset) {
     cursor = null;
     rows.replaceChildren();
@@ -69,6 +72,7 @@ async function load(reset: boolean): Promise<void> {
   }
   try {
     const page = await api.get<AdminPage>('/api/admin/payments', { query: { ...filters(), limit: 50, cursor }, lang: false });
+    if (seq !== loadSeq) return;
     rows.append(...page.items.map(row));
     cursor = page.nextCursor;
     more.hidden = !cursor;
@@ -77,7 +81,7 @@ async function load(reset: boolean): Promise<void> {
     });
     setState(region, rows.childElementCount ? 'ready' : 'empty');
   } catch (error) {
-    setState(region, 'error', errorMessage(error));
+    if (seq === loadSeq) setState(region, 'error', errorMessage(error));
   }
 }
 

@@ -132,7 +132,9 @@ function item(test: PublishedTest): HTMLLIElement {
 }
 
 async function load(reset: boolean): Promise<void> {
-  if (reset) setState(region, 'loading');
+  // A list rendered at the edge stays on screen while the same list loads with its handlers.
+  if (reset && !region.hasAttribute('data-prerendered')) setState(region, 'loading');
+  region.removeAttribute('data-prerendered');
   more.setAttribute('aria-disabled', 'true');
   try {
     const page = await api.get<Page<PublishedTest>>('/api/tests', { query: { kind, cursor: reset ? null : cursor, limit: PAGE_SIZE } });
