@@ -2,7 +2,7 @@
  * Cold search corrects typos through the dictionary of title words (its trigram index), then
  * matches courses through the full-text GIN index only: no trigram scan or per-row similarity
  * over the course rows, whose cost grew with the catalog (83 ms median at 100,000 courses).
- * The statement is the one searchCourses really sends (captured from Drizzle).
+ * The statement is the one searchCatalog really sends (captured from Drizzle).
  */
 import { neon } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createCourse } from '../tests/support/catalog.ts';
 import { testCtx } from '../tests/support/ctx.ts';
 import { testDb, vars, verifiedTeacher } from '../tests/support/users.ts';
 import { gens } from '../workers/catalog/invalidation.ts';
-import { searchCourses } from '../workers/catalog/search.ts';
+import { searchCatalog } from '../workers/catalog/search.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -27,7 +27,7 @@ describe('search plan', () => {
     const sent: { sql: string; params: unknown[] }[] = [];
     const ctx = testCtx({ onQuery: (sql, params) => sent.push({ sql, params }) });
     await ctx.services.cache.bump(gens.catalog); // a miss, so the statement is sent
-    const page = await searchCourses(ctx, { q: 'матемтика', lang: 'ru', limit: 20, tag: uniq });
+    const page = await searchCatalog(ctx, { q: 'матемтика', lang: 'ru', limit: 20, tag: uniq });
     expect(page.items).toHaveLength(1);
     const last = sent.at(-1)!;
     testDb(); // points the driver at the local endpoints

@@ -22,8 +22,9 @@ import {
   updateLesson,
   updateModule,
 } from './authoring.ts';
-import { getCourse, getCurriculum, getLesson, listCategories, listCourses } from './browse.ts';
-import { QUERY_MAX, searchCourses } from './search.ts';
+import { getCourse, getCurriculum, getLesson, LIST_SORTS, listCategories, listCourses } from './browse.ts';
+import { QUERY_MAX, SEARCH_SORTS, searchCatalog } from './search.ts';
+import { suggest } from './suggest.ts';
 
 const Lang = z.enum(['ru', 'kk', 'en']);
 const localized = (max: number, label: string) =>
@@ -54,8 +55,16 @@ const Filters = {
   limit: z.coerce.number().int().min(1).max(50).default(20),
 };
 // Unknown filters are an error, not silently ignored.
-const ListQuery = z.object(Filters).strict();
-const SearchQuery = z.object({ ...Filters, q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
+const ListQuery = z.object({ ...Filters, sort: z.enum(LIST_SORTS).optional() }).strict();
+const SearchQuery = z
+  .object({
+    ...Filters,
+    q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`),
+    sort: z.enum(SEARCH_SORTS).optional(),
+    kind: z.enum(['course', 'test']).optional(),
+  })
+  .strict();
+const SuggestQuery = z.object({ lang: Lang.default('ru'), q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
 const LangQuery = z.object({ lang: Lang.default('ru') }).strict();
 
 const CourseCard = z
@@ -85,6 +94,41 @@ const Curriculum = z.array(
     lessons: z.array(z.object({ id: z.string(), title: z.string(), preview: z.boolean(), durationMin: z.number(), position: z.number() })),
   }),
 );
+const CourseHit = CourseCard.extend({ kind: z.literal('course'), highlight: z.string(), score: z.number() }).openapi('CourseHit');
+const TestHit = z
+  .object({
+    kind: z.literal('test'),
+    id: z.string(),
+    testKind: z.enum(['quiz', 'assessment']),
+    courseId: z.string().nullable(),
+    title: z.string(),
+    titleLang: Lang,
+    description: z.string().nullable(),
+    questionCount: z.number(),
+    timeLimitSec: z.number().nullable(),
+    attemptCount: z.number(),
+    publishedAt: z.string(),
+    highlight: z.string(),
+    score: z.number(),
+  })
+  .openapi('TestHit');
+const SearchPage = z
+  .object({
+    items: z.array(z.discriminatedUnion('kind', [CourseHit, TestHit])),
+    nextCursor: z.string().nullable(),
+    total: z
+      .object({ count: z.number().int(), capped: z.boolean().describe('True when more than `count` match (counting stops at 1,000)') })
+      .nullable()
+      .describe('Matches of the query, exact up to 1,000; null on pages after the first'),
+  })
+  .openapi('SearchPage');
+const Suggestions = z
+  .object({
+    items: z.array(
+      z.object({ kind: z.enum(['course', 'test']), id: z.string(), title: z.string(), titleLang: Lang, highlight: z.string() }),
+    ),
+  })
+  .openapi('Suggestions');
 const CourseDetail = CourseCard.extend({ modules: Curriculum, lessonCount: z.number() }).openapi('CourseDetail');
 
 const CourseInput = z
@@ -139,7 +183,7 @@ const r = {
     method: 'get',
     path: '/courses',
     tags: ['catalog'],
-    summary: 'Published courses, newest first, with filters and cursor pagination',
+    summary: 'Published courses, newest first (or by rating, popularity), with filters and cursor pagination',
     middleware: [readLimit, etag()] as const,
     request: { query: ListQuery },
     responses: { 200: json(pageOf(CourseCard)), ...errorResponses(400, 429) },
@@ -148,10 +192,20 @@ const r = {
     method: 'get',
     path: '/search',
     tags: ['catalog'],
-    summary: 'Full-text and typo-tolerant search over published courses',
+    summary: 'Full-text and typo-tolerant search over published courses and tests, four orders, with the result count',
     middleware: [rateLimit('search'), etag()] as const,
     request: { query: SearchQuery },
-    responses: { 200: json(pageOf(CourseCard.extend({ highlight: z.string(), score: z.number() }))), ...errorResponses(400, 429) },
+    responses: { 200: json(SearchPage), ...errorResponses(400, 429) },
+  }),
+  suggest: createRoute({
+    method: 'get',
+    path: '/search/suggest',
+    tags: ['catalog'],
+    summary: 'Titles of courses and tests matching what is being typed (prefix and typo-tolerant)',
+    // Typing asks often and the same prefixes recur: the edge answers most of them, before the rate limit.
+    middleware: [edgeCache({ sMaxAge: 60, staleWhileRevalidate: 300 }), readLimit, etag()] as const,
+    request: { query: SuggestQuery },
+    responses: { 200: json(Suggestions), ...errorResponses(400, 429) },
   }),
   detail: createRoute({
     method: 'get',
@@ -309,7 +363,8 @@ const r = {
 export const catalogRoutes = createRouter()
   .openapi(r.categories, async (c) => c.json(await listCategories(ctxOf(c), c.req.valid('query').lang), 200))
   .openapi(r.list, async (c) => c.json(await listCourses(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
-  .openapi(r.search, async (c) => c.json(await searchCourses(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
+  .openapi(r.search, async (c) => c.json(await searchCatalog(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
+  .openapi(r.suggest, async (c) => c.json(await suggest(ctxOf(c), c.req.valid('query')), 200))
   .openapi(r.detail, async (c) => c.json(await getCourse(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.curriculum, async (c) => c.json(await getCurriculum(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.lesson, async (c) =>
