@@ -90,12 +90,30 @@ function installBoundedFetch() {
   };
 }
 
+/**
+ * Drizzle's neon-http session logs single statements but not the statements of a batch: with
+ * `onQuery` set (statement counting in tests) each statement of a batch is reported too, built
+ * the way the session builds it.
+ */
+function logBatches(db: HttpDb, onQuery: DatabaseOptions['onQuery']): HttpDb {
+  if (!onQuery) return db;
+  const batch = db.batch.bind(db);
+  db.batch = ((queries: Parameters<HttpDb['batch']>[0]) => {
+    for (const q of queries) {
+      const built = (q as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+      onQuery(built.sql, built.params);
+    }
+    return batch(queries);
+  }) as unknown as HttpDb['batch'];
+  return db;
+}
+
 export function createDatabase(opts: DatabaseOptions): Database {
   configureLocal(opts.httpEndpoint, opts.wsProxy);
   installBoundedFetch();
   const logger = opts.onQuery ? { logQuery: (query: string, params: unknown[]) => opts.onQuery!(query, params) } : undefined;
-  const db = drizzleHttp({ client: neon(opts.url), schema, logger });
-  const read = opts.readUrl ? drizzleHttp({ client: neon(opts.readUrl), schema, logger }) : db;
+  const db = logBatches(drizzleHttp({ client: neon(opts.url), schema, logger }), opts.onQuery);
+  const read = opts.readUrl ? logBatches(drizzleHttp({ client: neon(opts.readUrl), schema, logger }), opts.onQuery) : db;
   return {
     db,
     read,

@@ -43,9 +43,12 @@ export function splitTyped(text: string): { done: string; typing: string | null 
  * through `simple` too (a stem such as "математик" does not begin with "математика").
  */
 function typingTsQuery(word: string): SQL {
-  const pattern = `${word}%`;
+  // A range on the pattern operators (byte order; UTF-8 keeps code point order), which only the
+  // text_pattern_ops btree serves: `like 'ге%'` went to the trigram index, poor for 2–3 letters.
+  const last = word.codePointAt(word.length - 1)!;
+  const upper = `${word.slice(0, word.length - (last > 0xffff ? 2 : 1))}${String.fromCodePoint(last + 1)}`;
   const alternatives = sql`(select string_agg(w, ' | ') from (
-      (select ${searchWords.word} as w from ${searchWords} where ${searchWords.word} like ${pattern} order by length(${searchWords.word}), ${searchWords.word} limit ${COMPLETIONS})
+      (select ${searchWords.word} as w from ${searchWords} where ${searchWords.word} ~>=~ ${word} and ${searchWords.word} ~<~ ${upper} order by length(${searchWords.word}), ${searchWords.word} limit ${COMPLETIONS})
       union
       (select ${searchWords.word} from ${searchWords} where ${searchWords.word} % ${word} order by ${searchWords.word} <-> ${word} limit ${NEAR_MISSES})
     ) a)`;
