@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { courses } from '../../db/schema/index.ts';
 import { createTest, publish, publishedTest, quizDoc } from '../../tests/support/assessments.ts';

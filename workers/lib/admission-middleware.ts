@@ -1,7 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app.ts';
 import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from './admission.ts';
-import { AppError } from './errors.ts';
 import { metricsFor } from './metrics.ts';
 
 /**

@@ -65,6 +65,34 @@ export interface CourseCard {
   highlight?: string;
 }
 
+/** A search result: a course card, or a published test (GET /api/search). */
+export type SearchHit = (CourseCard & { kind: 'course' }) | TestHit;
+
+export interface TestHit {
+  kind: 'test';
+  id: string;
+  testKind: 'quiz' | 'assessment';
+  title: string;
+  titleLang: Lang;
+  description: string | null;
+  questionCount: number;
+  timeLimitSec: number | null;
+  highlight: string;
+}
+
+export interface SearchPage extends Page<SearchHit> {
+  /** Matches, exact up to 1,000; null on pages after the first. */
+  total: { count: number; capped: boolean } | null;
+}
+
+export interface Suggestion {
+  kind: 'course' | 'test';
+  id: string;
+  title: string;
+  titleLang: Lang;
+  highlight: string;
+}
+
 export interface CourseDetail extends CourseCard {
   modules: Array<{
     id: string;
