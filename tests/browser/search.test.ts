@@ -19,7 +19,17 @@ async function publishedCourseAndTest(word: string) {
       title: { en: `Quick check ${word}` },
       timeLimitSec: null,
       passMark: 0.5,
-      questions: [{ key: 'q1', type: 'single', text: { en: '2 + 2?' }, options: [{ key: 'a', text: { en: '4' }, correct: true }, { key: 'b', text: { en: '5' } }] }],
+      questions: [
+        {
+          key: 'q1',
+          type: 'single',
+          text: { en: '2 + 2?' },
+          options: [
+            { key: 'a', text: { en: '4' }, correct: true },
+            { key: 'b', text: { en: '5' } },
+          ],
+        },
+      ],
     },
   });
   if (quiz.status !== 201) throw new Error(`test: ${quiz.status}`);
