@@ -28,6 +28,8 @@ export interface DatabaseOptions {
   wsProxy?: string;
   /** Called with every SQL statement sent (statement counting in tests, metrics). */
   onQuery?: (sql: string, params: unknown[]) => void;
+  /** Postgres cancels a statement running longer than this (default STATEMENT_TIMEOUT_MS; 0: never). */
+  statementTimeoutMs?: number;
 }
 
 let localConfigured = '';
@@ -52,10 +54,45 @@ function configureLocal(httpEndpoint: string | undefined, wsProxy: string | unde
 
 /** Postgres round trips over HTTP in flight per isolate, at most; more wait briefly, then fail as unavailable. */
 export const MAX_DB_INFLIGHT = 32;
-const DB_QUEUE = 256;
-const DB_WAIT_MS = 2000;
+/**
+ * Waiting for a slot: a short queue and a short wait. A request that waits seconds for a slot is
+ * past every latency budget anyway, and a long queue is what kept the isolate busy for ~18 s after
+ * an overload ended (docs/capacity.md §7): better a prompt 503 than a slot granted too late.
+ */
+export const DB_QUEUE = 32;
+export const DB_WAIT_MS = 250;
 /** A request-path round trip abandoned after this: the caller answers 503 instead of waiting on. */
 export const DB_CALL_DEADLINE_MS = 5000;
+/**
+ * Postgres itself cancels a statement after this — below the client's deadline, so a query the
+ * caller gave up on does not run on for tens of seconds (issue 15 saw 40 s) taking a backend and
+ * CPU from the queries that still have a caller.
+ */
+export const STATEMENT_TIMEOUT_MS = 4000;
+
+/** Carried in the driver's fetchOptions (neon() spreads them into the fetch init) to the bounded fetch below. */
+interface TimeoutInit extends RequestInit {
+  sabaqStatementTimeoutMs?: number;
+}
+
+/**
+ * Runs one SQL-over-HTTP request with a statement timeout: the body becomes a batch (one
+ * transaction, still one round trip) whose first statement sets `statement_timeout` for that
+ * transaction only (`set_config(…, true)` is SET LOCAL), and the answer loses that statement's
+ * result again. Neon's HTTP API takes no session options, but it runs batches in a transaction —
+ * and so does the local endpoint, which therefore honours it as Postgres does. Errors (400
+ * `{message, code}`; a timeout is 57014) pass through unchanged.
+ */
+async function withStatementTimeout(fetchFn: typeof fetch, input: RequestInfo | URL, init: RequestInit, ms: number): Promise<Response> {
+  const body = JSON.parse(init.body as string) as { query?: string; params?: unknown[]; queries?: unknown[] };
+  const set = { query: "select set_config('statement_timeout', $1, true)", params: [String(ms)] };
+  const batched = body.queries ? { queries: [set, ...body.queries] } : { queries: [set, { query: body.query, params: body.params ?? [] }] };
+  const res = await fetchFn(input, { ...init, body: JSON.stringify(batched) });
+  if (!res.ok) return res;
+  const out = (await res.json()) as { results: unknown[] };
+  const answer = body.queries ? { results: out.results.slice(1) } : out.results[1];
+  return new Response(JSON.stringify(answer), { status: res.status, headers: res.headers });
+}
 
 /** Raised when the isolate's Postgres slots stay full: treated like an unreachable database (503). */
 export class DatabaseBusyError extends Error {
@@ -79,29 +116,54 @@ function installBoundedFetch() {
   boundedInstalled = true;
   const inner = (neonConfig.fetchFunction as typeof fetch | undefined) ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const slots = new Bulkhead({ limit: () => MAX_DB_INFLIGHT, maxQueue: DB_QUEUE, maxWaitMs: DB_WAIT_MS, leaseMs: DB_CALL_DEADLINE_MS * 2 });
-  neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) => {
+  neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: TimeoutInit) => {
     const permit = await slots.acquire();
     if (!permit) throw new DatabaseBusyError();
     try {
-      return await inner(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(DB_CALL_DEADLINE_MS) });
+      const { sabaqStatementTimeoutMs: timeoutMs, ...rest } = init ?? {};
+      const bounded = { ...rest, signal: rest.signal ?? AbortSignal.timeout(DB_CALL_DEADLINE_MS) };
+      if (timeoutMs && typeof bounded.body === 'string') return await withStatementTimeout(inner, input, bounded, timeoutMs);
+      return await inner(input, bounded);
     } finally {
       permit.release();
     }
   };
 }
 
+/**
+ * Drizzle's neon-http session logs single statements but not the statements of a batch: with
+ * `onQuery` set (statement counting in tests) each statement of a batch is reported too, built
+ * the way the session builds it.
+ */
+function logBatches(db: HttpDb, onQuery: DatabaseOptions['onQuery']): HttpDb {
+  if (!onQuery) return db;
+  const batch = db.batch.bind(db);
+  db.batch = ((queries: Parameters<HttpDb['batch']>[0]) => {
+    for (const q of queries) {
+      const built = (q as unknown as { _prepare(): { getQuery(): { sql: string; params: unknown[] } } })._prepare().getQuery();
+      onQuery(built.sql, built.params);
+    }
+    return batch(queries);
+  }) as unknown as HttpDb['batch'];
+  return db;
+}
+
 export function createDatabase(opts: DatabaseOptions): Database {
   configureLocal(opts.httpEndpoint, opts.wsProxy);
   installBoundedFetch();
   const logger = opts.onQuery ? { logQuery: (query: string, params: unknown[]) => opts.onQuery!(query, params) } : undefined;
-  const db = drizzleHttp({ client: neon(opts.url), schema, logger });
-  const read = opts.readUrl ? drizzleHttp({ client: neon(opts.readUrl), schema, logger }) : db;
+  const timeoutMs = opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
+  const fetchOptions: TimeoutInit = { sabaqStatementTimeoutMs: timeoutMs };
+  const db = logBatches(drizzleHttp({ client: neon(opts.url, { fetchOptions }), schema, logger }), opts.onQuery);
+  const read = opts.readUrl ? logBatches(drizzleHttp({ client: neon(opts.readUrl, { fetchOptions }), schema, logger }), opts.onQuery) : db;
   return {
     db,
     read,
     async transaction(fn) {
       // A WebSocket connection cannot outlive the request in Workers: one pool per call.
-      const pool = new Pool({ connectionString: opts.url, max: 1 });
+      // statement_timeout as a startup parameter of the connection: Postgres applies it to every
+      // statement of the transaction.
+      const pool = new Pool({ connectionString: opts.url, max: 1, ...(timeoutMs ? { statement_timeout: timeoutMs } : {}) });
       // After end() the driver may still emit a late "connection lost" from the closed
       // socket; without a listener that surfaces as an uncaught exception. Query errors
       // reach the caller through the transaction's promise, not this event.
@@ -120,7 +182,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '53300' || code === 'ECONNREFUSED'))
+    // 57014: cancelled by statement_timeout — the database is too slow right now, as with the rest.
+    if (
+      typeof code === 'string' &&
+      (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '57014' || code === '53300' || code === 'ECONNREFUSED')
+    )
       return true;
     const msg = e instanceof Error ? e.message : '';
     // "not queryable": the WebSocket driver's answer once its connection broke, e.g. to the

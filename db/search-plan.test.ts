@@ -2,47 +2,107 @@
  * Cold search corrects typos through the dictionary of title words (its trigram index), then
  * matches courses through the full-text GIN index only: no trigram scan or per-row similarity
  * over the course rows, whose cost grew with the catalog (83 ms median at 100,000 courses).
- * The statement is the one searchCourses really sends (captured from Drizzle).
+ * Tests are matched on their own partial GIN index, suggestions complete words on the
+ * dictionary's prefix index, and each catalog order reads its own index. The statements are
+ * the ones the operations really send (captured from Drizzle).
  */
 import { neon } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
+import { createTest, publish, quizDoc } from '../tests/support/assessments.ts';
 import { createCourse } from '../tests/support/catalog.ts';
 import { testCtx } from '../tests/support/ctx.ts';
 import { testDb, vars, verifiedTeacher } from '../tests/support/users.ts';
+import { listCourses } from '../workers/catalog/browse.ts';
 import { gens } from '../workers/catalog/invalidation.ts';
-import { searchCourses } from '../workers/catalog/search.ts';
+import { searchCatalog } from '../workers/catalog/search.ts';
+import { suggest } from '../workers/catalog/suggest.ts';
 
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  'Relation Name'?: string;
   Plans?: PlanNode[];
 }
 const walk = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(walk)];
 
+/** The plan's nodes as the planner would choose on a big catalog: an index wherever one applies. */
+async function planOf(statement: { sql: string; params: unknown[] }): Promise<PlanNode[]> {
+  testDb(); // points the driver at the local endpoints
+  const client = neon(vars.DATABASE_URL!);
+  const [, rows] = await client.transaction([
+    client.query('set local enable_seqscan = off'),
+    client.query(`explain (format json) ${statement.sql}`, statement.params as never[]),
+  ]);
+  return walk((rows as { 'QUERY PLAN': { Plan: PlanNode }[] }[])[0]!['QUERY PLAN'][0]!.Plan);
+}
+const indexes = (nodes: PlanNode[]) => nodes.map((n) => n['Index Name']).filter(Boolean);
+const seqScans = (nodes: PlanNode[]) => nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
+
+function capture() {
+  const sent: { sql: string; params: unknown[] }[] = [];
+  const ctx = testCtx({ onQuery: (sql, params) => sent.push({ sql, params }) });
+  return { sent, ctx };
+}
+
 describe('search plan', () => {
-  it('corrects words on the dictionary index and matches courses on the full-text index only', async () => {
+  it('corrects words on the dictionary index and matches courses and tests on their full-text indexes only', async () => {
     const t = await verifiedTeacher();
     const uniq = Math.random().toString(36).slice(2, 10);
     await createCourse(t, { title: { ru: `Математика для начинающих ${uniq}` }, tags: [uniq] });
-    const sent: { sql: string; params: unknown[] }[] = [];
-    const ctx = testCtx({ onQuery: (sql, params) => sent.push({ sql, params }) });
-    await ctx.services.cache.bump(gens.catalog); // a miss, so the statement is sent
-    const page = await searchCourses(ctx, { q: 'матемтика', lang: 'ru', limit: 20, tag: uniq });
+    const { sent, ctx } = capture();
+    await ctx.services.cache.bump(gens.catalog); // a miss, so the statements are sent
+    const page = await searchCatalog(ctx, { q: 'матемтика', lang: 'ru', limit: 20, tag: uniq });
     expect(page.items).toHaveLength(1);
-    const last = sent.at(-1)!;
-    testDb(); // points the driver at the local endpoints
-    const client = neon(vars.DATABASE_URL!);
-    const [, rows] = await client.transaction([
-      // As on a big catalog: an index wherever one applies.
-      client.query('set local enable_seqscan = off'),
-      client.query(`explain (format json) ${last.sql}`, last.params as never[]),
-    ]);
-    const plan = (rows as { 'QUERY PLAN': { Plan: PlanNode }[] }[])[0]!['QUERY PLAN'][0]!.Plan;
-    const indexes = walk(plan)
-      .map((n) => n['Index Name'])
-      .filter(Boolean);
-    expect(indexes, last.sql).toContain('search_words_trgm_idx');
-    expect(indexes, last.sql).not.toContain('courses_search_title_trgm_idx');
-    expect(last.sql).not.toMatch(/word_similarity|%>/);
+    const courseStmt = sent.find((s) => /ts_rank\("courses"/.test(s.sql))!;
+    const testStmt = sent.find((s) => /from "tests"/.test(s.sql) && /ts_rank/.test(s.sql))!;
+    expect(courseStmt && testStmt, sent.map((s) => s.sql).join('\n\n')).toBeTruthy();
+
+    const coursePlan = await planOf(courseStmt);
+    const courseIdx = indexes(coursePlan);
+    expect(courseIdx, courseStmt.sql).toContain('search_words_trgm_idx');
+    expect(courseIdx, courseStmt.sql).not.toContain('courses_search_title_trgm_idx');
+    expect(seqScans(coursePlan), courseStmt.sql).toEqual([]);
+    expect(courseStmt.sql).not.toMatch(/word_similarity|%>/);
+
+    // Without a course-only filter the test branch runs: on the partial GIN index of published versions.
+    const { sent: sent2, ctx: ctx2 } = capture();
+    await ctx2.services.cache.bump(gens.catalog);
+    await searchCatalog(ctx2, { q: 'матемтика', lang: 'ru', limit: 20 });
+    const tests2 = sent2.find((s) => /from "tests"/.test(s.sql) && /ts_rank/.test(s.sql))!;
+    const testPlan = await planOf(tests2);
+    expect(indexes(testPlan), tests2.sql).toContain('test_versions_search_idx');
+    expect(seqScans(testPlan), tests2.sql).toEqual([]);
+  });
+
+  it('suggestions complete the typed word on the dictionary prefix index and match on the GIN indexes', async () => {
+    const t = await verifiedTeacher();
+    const test = await createTest(t, quizDoc({ title: { ru: 'Геометрия, проверка' } }));
+    await publish(t, test.id);
+    const { sent, ctx } = capture();
+    await ctx.services.cache.bump(gens.catalog);
+    await suggest(ctx, { q: 'основы геомет', lang: 'ru' });
+    const [courseStmt, testStmt] = sent.slice(-2) as [{ sql: string; params: unknown[] }, { sql: string; params: unknown[] }];
+    const coursePlan = await planOf(courseStmt);
+    expect(indexes(coursePlan), courseStmt.sql).toEqual(expect.arrayContaining(['search_words_prefix_idx', 'search_words_trgm_idx']));
+    expect(seqScans(coursePlan), courseStmt.sql).toEqual([]);
+    const testPlan = await planOf(testStmt);
+    expect(indexes(testPlan), testStmt.sql).toContain('test_versions_search_idx');
+    expect(seqScans(testPlan), testStmt.sql).toEqual([]);
+  });
+
+  it.each([
+    ['rating', 'courses_rating_idx'],
+    ['popularity', 'courses_popularity_idx'],
+    ['newest', 'courses_published_created_idx'],
+  ] as const)('the catalog sorted by %s reads %s in order (no sort of the catalog)', async (sort, index) => {
+    const { sent, ctx } = capture();
+    await ctx.services.cache.bump(gens.catalog);
+    await listCourses(ctx, { lang: 'ru', limit: 20, sort });
+    const nodes = await planOf(sent.at(-1)!);
+    expect(indexes(nodes), sent.at(-1)!.sql).toContain(index);
+    expect(
+      nodes.some((n) => n['Node Type'] === 'Sort'),
+      sent.at(-1)!.sql,
+    ).toBe(false);
   });
 });

@@ -139,6 +139,9 @@ export interface AppOptions {
 export function createApp(options: AppOptions) {
   const app = createRouter();
 
+  // Past this isolate's capacity: a short wait, then the last good answer or 503 overloaded.
+  // First of all, so a refusal runs none of the middleware below (it is counted by admission).
+  app.use('/api/*', admission(options.admission));
   app.use('*', requestMetrics());
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -217,8 +220,6 @@ export function createApp(options: AppOptions) {
     }),
   );
 
-  // Past this isolate's capacity: a short wait, then the last good answer or 503 overloaded.
-  app.use('/api/*', admission(options.admission));
   // After the size limit: no text with NUL, control characters or lone surrogates gets
   // past this point, and JSON bodies arrive NFC-normalised (see lib/input-guard.ts).
   app.use('/api/*', inputGuard());

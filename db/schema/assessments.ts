@@ -15,8 +15,9 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  customType,
 } from 'drizzle-orm/pg-core';
-import { courses, type LocalizedText } from './catalog.ts';
+import { courses, fold, type LocalizedText } from './catalog.ts';
 import { createdAt, id, timestamps } from './columns.ts';
 import { children, users } from './identity.ts';
 
@@ -119,6 +120,17 @@ export const tests = pgTable(
   ],
 );
 
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** A version's title (A) and description (C), configured like courses.search_vector: tests are found by the catalog search. */
+const testSearchVector = sql.raw(`
+  setweight(to_tsvector('russian', coalesce(document->'title'->>'ru', '')), 'A') ||
+  setweight(to_tsvector('english', coalesce(document->'title'->>'en', '')), 'A') ||
+  setweight(to_tsvector('simple', ${fold("coalesce(document->'title'->>'kk', '')")}), 'A') ||
+  setweight(to_tsvector('russian', coalesce(document->'description'->>'ru', '')), 'C') ||
+  setweight(to_tsvector('english', coalesce(document->'description'->>'en', '')), 'C') ||
+  setweight(to_tsvector('simple', ${fold("coalesce(document->'description'->>'kk', '')")}), 'C')`);
+
 /**
  * Immutable once published: editing a published test writes a new draft version, and every
  * attempt keeps pointing at the version it started on. At most one draft per test.
@@ -134,9 +146,12 @@ export const testVersions = pgTable(
     status: testVersionStatusEnum('status').notNull().default('draft'),
     document: jsonb('document').$type<TestDocument>().notNull(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(testSearchVector),
     ...timestamps(),
   },
   (t) => [
+    // Search reads published versions only (the one tests.published_version points at).
+    index('test_versions_search_idx').using('gin', t.searchVector).where(sql`${t.status} = 'published'`),
     uniqueIndex('test_versions_test_version_key').on(t.testId, t.version),
     uniqueIndex('test_versions_one_draft_key').on(t.testId).where(sql`${t.status} = 'draft'`),
     check('test_versions_version_check', sql`${t.version} >= 1`),

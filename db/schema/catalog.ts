@@ -43,7 +43,7 @@ export const categories = pgTable(
  */
 export const KK_FROM = 'әғқңөұүһі';
 export const KK_TO = 'агкноуухи';
-const fold = (expr: string) => `translate(lower(${expr}), '${KK_FROM}', '${KK_TO}')`;
+export const fold = (expr: string) => `translate(lower(${expr}), '${KK_FROM}', '${KK_TO}')`;
 
 const searchVector: SQL = sql.raw(`
   setweight(to_tsvector('russian', coalesce(title->>'ru', '')), 'A') ||
@@ -103,6 +103,8 @@ export const courses = pgTable(
     index('courses_level_idx').on(t.level, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
     index('courses_language_idx').on(t.language, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
     index('courses_rating_idx').on(t.ratingAvg.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
+    // The catalog's "popular" order (keyset on enrollment_count, id).
+    index('courses_popularity_idx').on(t.enrollmentCount.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
     index('courses_tags_idx').using('gin', t.tags),
     index('courses_search_idx').using('gin', t.searchVector),
     index('courses_search_title_trgm_idx').using('gin', sql`${t.searchTitle} gin_trgm_ops`),

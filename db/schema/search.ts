@@ -14,5 +14,9 @@ export const searchWords = pgTable(
   {
     word: text('word').primaryKey(),
   },
-  (t) => [index('search_words_trgm_idx').using('gist', sql`${t.word} gist_trgm_ops`)],
+  (t) => [
+    index('search_words_trgm_idx').using('gist', sql`${t.word} gist_trgm_ops`),
+    // Suggestions complete the word being typed by prefix: a range scan, whatever the collation.
+    index('search_words_prefix_idx').using('btree', sql`${t.word} text_pattern_ops`),
+  ],
 );

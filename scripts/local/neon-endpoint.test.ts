@@ -273,6 +273,53 @@ describe('HTTP mode: neon()', () => {
   });
 });
 
+describe('HTTP mode: statements that outlive their caller', () => {
+  /** Active backends running a statement that contains `marker` (not counting the one asking). */
+  const running = async (marker: string) =>
+    Number(
+      (
+        await admin.query(
+          `select count(*)::int as n from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and query like '%' || $1 || '%'`,
+          [marker],
+        )
+      ).rows[0].n,
+    );
+  async function until(check: () => Promise<boolean>, ms: number): Promise<number> {
+    const started = Date.now();
+    while (!(await check())) {
+      if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return Date.now() - started;
+  }
+
+  test('a statement_timeout set for the batch (set_config …, true) cancels the slow statement in Postgres', async () => {
+    const marker = `slow_${Math.random().toString(36).slice(2, 8)}`;
+    const sql = neon(url);
+    const started = Date.now();
+    const err = (await sql
+      .transaction([sql.query(`select set_config('statement_timeout', '200', true)`), sql.query(`select pg_sleep(5) as ${marker}`)])
+      .catch((x: unknown) => x)) as NeonDbError;
+    expect(err).toBeInstanceOf(NeonDbError);
+    expect(err.code).toBe('57014');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await running(marker)).toBe(0);
+    // SET LOCAL: the pooled connection does not keep the timeout for the next caller.
+    const [row] = await sql.query(`select current_setting('statement_timeout') as t`);
+    expect(row).toEqual({ t: '0' });
+  });
+
+  test('a caller that goes away (fetch aborted) gets its statement cancelled, not run to the end', async () => {
+    const marker = `abandoned_${Math.random().toString(36).slice(2, 8)}`;
+    const sql = neon(url, { fetchOptions: { signal: AbortSignal.timeout(300) } });
+    const pending = sql.query(`select pg_sleep(10) as ${marker}`).catch((x: unknown) => x);
+    await until(async () => (await running(marker)) === 1, 2000);
+    expect(await pending).toBeInstanceOf(Error);
+    // Cancelled within a second of the abort, not after the statement's 10 s.
+    await until(async () => (await running(marker)) === 0, 1500);
+  });
+});
+
 describe('WebSocket mode: Pool through the wsproxy', () => {
   test('an interactive transaction that rolls back leaves nothing; one that commits persists', async () => {
     const pool = new Pool({ connectionString: url });

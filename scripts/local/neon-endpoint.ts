@@ -493,6 +493,24 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
       throw bodyResult.reason;
     }
 
+    // A caller that gives up (its deadline passed, the request it served is gone) closes the
+    // connection: cancel what it was waiting for, as Neon's proxy does, instead of letting
+    // Postgres run it to the end for nobody. pg_cancel_backend cancels only the current statement.
+    const pid = (client as unknown as { processID?: number }).processID;
+    // Once released the backend may serve another request: never cancel after that.
+    let released = false;
+    const release = client.release.bind(client);
+    client.release = (err?: Error | boolean) => {
+      released = true;
+      release(err);
+    };
+    res.on('close', () => {
+      if (released || res.writableFinished || !pid) return;
+      pool.query('select pg_cancel_backend($1)', [pid]).catch((err: unknown) => {
+        log(`neon-endpoint: cancel of backend ${pid} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    });
+
     let payload: unknown;
     try {
       payload = JSON.parse(bodyResult.value.toString('utf8'));

@@ -1,3 +1,4 @@
+import { gens } from '../catalog/invalidation.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import type { ZodError } from 'zod';
 import { courses, tests, testVersions, users, type Test, type TestDocument, type TestVersion } from '../../db/schema/index.ts';
@@ -139,7 +140,7 @@ export async function updateTest(ctx: Ctx, actor: Actor, testId: string, patch: 
 export async function publishTest(ctx: Ctx, actor: Actor, testId: string): Promise<AuthorTestView> {
   await assertAuthor(ctx, actor);
   if (!isId(testId)) throw notFound('Test');
-  return ctx.services.db.transaction(async (tx) => {
+  const view = await ctx.services.db.transaction(async (tx) => {
     const [t] = await tx.select().from(tests).where(ownedBy(actor, testId)).for('update').limit(1);
     if (!t) throw notFound('Test');
     const [latest] = await tx
@@ -164,6 +165,9 @@ export async function publishTest(ctx: Ctx, actor: Actor, testId: string): Promi
       .returning();
     return authorView(updated!, v!);
   });
+  // Published tests are found by the catalog search: cached searches and suggestions must show it.
+  await ctx.services.cache.bump(gens.catalog);
+  return view;
 }
 
 /** The author (or an admin) gets the latest document; anyone else the published taker view. */

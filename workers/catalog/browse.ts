@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, enrollments, lessons, modules, users } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { decodeTaggedCursor, decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { cardColumns, filterConditions, filterKey, type CatalogFilters } from './filters.ts';
 import { CACHE_TTL, gens } from './invalidation.ts';
@@ -12,15 +12,27 @@ import { categoryView, toCard } from './views.ts';
 
 export type { CourseDetail, CurriculumModule, LessonView };
 
+export const LIST_SORTS = ['newest', 'rating', 'popularity'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
 export interface ListQuery extends CatalogFilters {
   lang: Lang;
+  /** Default newest. */
+  sort?: ListSort;
   cursor?: string;
   limit: number;
 }
 
-/** Published courses, newest first, keyset-paginated; one SQL statement per page. */
+/**
+ * Published courses, newest first (or best rated, or most enrolled), keyset-paginated on
+ * (key, id) — each order has its index (courses_published_created_idx, courses_rating_idx,
+ * courses_popularity_idx); one SQL statement per page. The newest order keeps its old cursor
+ * shape [timestamp, id]; the others name their order in the cursor ([order, number, id]).
+ */
 export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCard>> {
-  const key = `courses:list:${q.lang}:${q.limit}:${q.cursor ?? ''}:${filterKey({ ...q, lang: undefined, limit: undefined, cursor: undefined })}`;
+  const sort = q.sort ?? 'newest';
+  // The default order keeps its old cache key (warmed by workers/catalog/warm.ts).
+  const key = `courses:list:${q.lang}:${q.limit}:${q.cursor ?? ''}:${filterKey({ ...q, sort: sort === 'newest' ? undefined : sort, lang: undefined, limit: undefined, cursor: undefined })}`;
   return ctx.services.cache.getOrLoad({
     family: 'courses:list',
     key,
@@ -28,9 +40,15 @@ export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCa
     ttlSec: CACHE_TTL.list,
     load: async () => {
       let where = filterConditions(q);
+      const column = sort === 'rating' ? courses.ratingAvg : sort === 'popularity' ? courses.enrollmentCount : courses.publishedAt;
       if (q.cursor) {
-        const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
-        where = and(where, sql`(${courses.publishedAt}, ${courses.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
+        if (sort === 'newest') {
+          const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
+          where = and(where, sql`(${courses.publishedAt}, ${courses.id}) < (${at}::timestamptz, ${id}::uuid)`)!;
+        } else {
+          const [n, id] = await decodeTaggedCursor(q.cursor, ctx.config.JWT_SECRET, sort, 'score');
+          where = and(where, sql`(${column}, ${courses.id}) < (${n}, ${id}::uuid)`)!;
+        }
       }
       const rows = await ctx.services.db.read
         .select(cardColumns)
@@ -38,9 +56,17 @@ export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCa
         .innerJoin(users, eq(users.id, courses.teacherId))
         .leftJoin(categories, eq(categories.id, courses.categoryId))
         .where(where)
-        .orderBy(desc(courses.publishedAt), desc(courses.id))
+        .orderBy(desc(column), desc(courses.id))
         .limit(q.limit + 1);
-      const page = await toPage(rows, q.limit, (r) => [new Date(r.publishedAt!).toISOString(), r.id], ctx.config.JWT_SECRET);
+      const page = await toPage(
+        rows,
+        q.limit,
+        (r) =>
+          sort === 'newest'
+            ? [new Date(r.publishedAt!).toISOString(), r.id]
+            : [sort, sort === 'rating' ? Number(r.ratingAvg) : r.enrollmentCount, r.id],
+        ctx.config.JWT_SECRET,
+      );
       return { items: page.items.map((r) => toCard(r, q.lang)), nextCursor: page.nextCursor };
     },
   });

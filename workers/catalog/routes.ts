@@ -22,7 +22,7 @@ import {
   updateLesson,
   updateModule,
 } from './authoring.ts';
-import { getCourse, getCurriculum, getLesson, listCategories, listCourses } from './browse.ts';
+import { getCourse, getCurriculum, getLesson, LIST_SORTS, listCategories, listCourses } from './browse.ts';
 import {
   AuthoredCourseDetailSchema,
   AuthoredCourseSchema,
@@ -33,9 +33,11 @@ import {
   CurriculumModuleSchema,
   Lang,
   LessonViewSchema,
-  SearchHitSchema,
+  SearchPageSchema,
+  SuggestionsSchema,
 } from './schemas.ts';
-import { QUERY_MAX, searchCourses } from './search.ts';
+import { QUERY_MAX, SEARCH_SORTS, searchCatalog } from './search.ts';
+import { suggest } from './suggest.ts';
 
 const localized = (max: number, label: string) =>
   z
@@ -65,13 +67,23 @@ const Filters = {
   limit: z.coerce.number().int().min(1).max(50).default(20),
 };
 // Unknown filters are an error, not silently ignored.
-const ListQuery = z.object(Filters).strict();
-const SearchQuery = z.object({ ...Filters, q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
+const ListQuery = z.object({ ...Filters, sort: z.enum(LIST_SORTS).optional() }).strict();
+const SearchQuery = z
+  .object({
+    ...Filters,
+    q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`),
+    sort: z.enum(SEARCH_SORTS).optional(),
+    kind: z.enum(['course', 'test']).optional(),
+  })
+  .strict();
+const SuggestQuery = z.object({ lang: Lang.default('ru'), q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`) }).strict();
 const LangQuery = z.object({ lang: Lang.default('ru') }).strict();
 
 const CourseCard = CourseCardSchema;
 const Curriculum = z.array(CurriculumModuleSchema);
 const CourseDetail = CourseDetailSchema;
+const SearchPage = SearchPageSchema;
+const Suggestions = SuggestionsSchema;
 
 const CourseInput = z
   .object({
@@ -124,7 +136,7 @@ const r = {
     method: 'get',
     path: '/courses',
     tags: ['catalog'],
-    summary: 'Published courses, newest first, with filters and cursor pagination',
+    summary: 'Published courses, newest first (or by rating, popularity), with filters and cursor pagination',
     middleware: [readLimit, etag()] as const,
     request: { query: ListQuery },
     responses: { 200: json(pageOf(CourseCard)), ...errorResponses(400, 429) },
@@ -133,10 +145,20 @@ const r = {
     method: 'get',
     path: '/search',
     tags: ['catalog'],
-    summary: 'Full-text and typo-tolerant search over published courses',
+    summary: 'Full-text and typo-tolerant search over published courses and tests, four orders, with the result count',
     middleware: [rateLimit('search'), etag()] as const,
     request: { query: SearchQuery },
-    responses: { 200: json(pageOf(SearchHitSchema)), ...errorResponses(400, 429) },
+    responses: { 200: json(SearchPage), ...errorResponses(400, 429) },
+  }),
+  suggest: createRoute({
+    method: 'get',
+    path: '/search/suggest',
+    tags: ['catalog'],
+    summary: 'Titles of courses and tests matching what is being typed (prefix and typo-tolerant)',
+    // Typing asks often and the same prefixes recur: the edge answers most of them, before the rate limit.
+    middleware: [edgeCache({ sMaxAge: 60, staleWhileRevalidate: 300 }), readLimit, etag()] as const,
+    request: { query: SuggestQuery },
+    responses: { 200: json(Suggestions), ...errorResponses(400, 429) },
   }),
   detail: createRoute({
     method: 'get',
@@ -294,7 +316,8 @@ const r = {
 export const catalogRoutes = createRouter()
   .openapi(r.categories, async (c) => c.json(await listCategories(ctxOf(c), c.req.valid('query').lang), 200))
   .openapi(r.list, async (c) => c.json(await listCourses(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
-  .openapi(r.search, async (c) => c.json(await searchCourses(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
+  .openapi(r.search, async (c) => c.json(await searchCatalog(ctxOf(c), c.req.valid('query')), 200, PUBLIC_LIST_HEADERS))
+  .openapi(r.suggest, async (c) => c.json(await suggest(ctxOf(c), c.req.valid('query')), 200))
   .openapi(r.detail, async (c) => c.json(await getCourse(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.curriculum, async (c) => c.json(await getCurriculum(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang), 200))
   .openapi(r.lesson, async (c) =>

@@ -31,10 +31,45 @@ export const CourseCardSchema = z
   })
   .openapi('CourseCard');
 
-export const SearchHitSchema = CourseCardSchema.extend({
+const HitCommon = {
   highlight: z.string().openapi({ description: 'The title, HTML-escaped, with the matched words wrapped in <mark>' }),
-  score: z.number(),
-}).openapi('SearchHit');
+  score: z.number().openapi({ description: 'Text rank: how well the hit matched' }),
+};
+export const CourseHitSchema = CourseCardSchema.extend({ kind: z.literal('course'), ...HitCommon }).openapi('CourseHit');
+export const TestHitSchema = z
+  .object({
+    kind: z.literal('test'),
+    id: z.string(),
+    testKind: z.enum(['quiz', 'assessment']),
+    courseId: z.string().nullable(),
+    title: z.string(),
+    titleLang: Lang,
+    description: z.string().nullable(),
+    questionCount: z.number(),
+    timeLimitSec: z.number().nullable(),
+    attemptCount: z.number().openapi({ description: "Submitted attempts: the test's popularity" }),
+    publishedAt: z.string(),
+    ...HitCommon,
+  })
+  .openapi('TestHit');
+export const SearchHitSchema = z.discriminatedUnion('kind', [CourseHitSchema, TestHitSchema]).openapi('SearchHit');
+export const SearchPageSchema = z
+  .object({
+    items: z.array(SearchHitSchema),
+    nextCursor: z.string().nullable(),
+    total: z
+      .object({ count: z.number().int(), capped: z.boolean().describe('True when more than `count` match (counting stops at 1,000)') })
+      .nullable()
+      .describe('Matches of the query, exact up to 1,000; null on pages after the first'),
+  })
+  .openapi('SearchPage');
+export const SuggestionsSchema = z
+  .object({
+    items: z.array(
+      z.object({ kind: z.enum(['course', 'test']), id: z.string(), title: z.string(), titleLang: Lang, highlight: z.string() }),
+    ),
+  })
+  .openapi('Suggestions');
 
 export const CurriculumModuleSchema = z.object({
   id: z.string(),
@@ -119,7 +154,6 @@ export const AuthoredLessonSchema = z
   .openapi('AuthoredLesson');
 
 export type CourseCard = z.infer<typeof CourseCardSchema>;
-export type SearchHit = z.infer<typeof SearchHitSchema>;
 export type CurriculumModule = z.infer<typeof CurriculumModuleSchema>;
 export type CourseDetail = z.infer<typeof CourseDetailSchema>;
 export type LessonView = z.infer<typeof LessonViewSchema>;

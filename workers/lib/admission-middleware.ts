@@ -1,7 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app.ts';
 import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from './admission.ts';
-import { AppError } from './errors.ts';
 import { metricsFor } from './metrics.ts';
 
 /**
@@ -136,13 +135,28 @@ export class Admission {
 
 const isolateAdmission = new Admission();
 
-export function overloaded(family: Family): AppError {
-  return new AppError(
-    'overloaded',
-    'The service is busy right now, try again in a moment',
-    { family, retryAfterSec: RETRY_AFTER_SEC },
-    { 'Retry-After': String(RETRY_AFTER_SEC) },
-  );
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const SHED_MESSAGE = 'The service is busy right now, try again in a moment';
+
+/**
+ * The 503 of a refused request, built without the app: admission runs before every other
+ * middleware (config, logger, services, security headers, CORS), so a refusal costs a header
+ * check, a string and a Response — the CPU an overloaded isolate does not have. Same error
+ * shape and headers as an `AppError('overloaded')` through the error handler would have.
+ */
+export function shedResponse(family: Family, incomingRequestId: string | undefined): Response {
+  const requestId = incomingRequestId && REQUEST_ID.test(incomingRequestId) ? incomingRequestId : crypto.randomUUID();
+  const body = `{"error":{"code":"overloaded","message":"${SHED_MESSAGE}","requestId":"${requestId}","details":{"family":"${family}","retryAfterSec":${RETRY_AFTER_SEC}}}}`;
+  return new Response(body, {
+    status: 503,
+    headers: {
+      'Content-Type': 'application/json',
+      'Retry-After': String(RETRY_AFTER_SEC),
+      'Cache-Control': 'private, no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Request-Id': requestId,
+    },
+  });
 }
 
 /**
@@ -162,7 +176,8 @@ export const admission = (state: Admission = isolateAdmission) =>
       m.admission(family, copy ? 'stale' : 'shed');
       if (!copy) {
         c.set('shed', true);
-        throw overloaded(family);
+        c.res = shedResponse(family, c.req.header('x-request-id'));
+        return;
       }
       const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
       res.headers.set('X-Served-Stale', 'overloaded');

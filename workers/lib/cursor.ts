@@ -65,6 +65,23 @@ export async function decodeScoreIdCursor(cursor: string, secret: string): Promi
   return [score, id];
 }
 
+/**
+ * A keyset cursor that names its order ([tag, key, id]): for lists that can be sorted several
+ * ways by keys of the same type (rating, popularity), so a cursor of one order is a 400 on
+ * another instead of a silently wrong page.
+ */
+export async function decodeTaggedCursor(
+  cursor: string,
+  secret: string,
+  tag: string,
+  key: 'time' | 'score',
+): Promise<[key: string | number, id: string]> {
+  const [t, k, id] = await decodeCursor(cursor, secret);
+  const keyOk = key === 'score' ? typeof k === 'number' && Number.isFinite(k) : typeof k === 'string' && !Number.isNaN(Date.parse(k));
+  if (t !== tag || !keyOk || typeof id !== 'string' || !isId(id)) throw invalid();
+  return [k as string | number, id];
+}
+
 export const PAGE_MAX = 100;
 export const PAGE_DEFAULT = 20;
 

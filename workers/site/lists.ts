@@ -112,6 +112,7 @@ const FILTER_VALUES: Record<string, (v: string) => boolean> = {
   level: (v) => ['beginner', 'intermediate', 'advanced'].includes(v),
   price: (v) => v === 'free' || v === 'paid',
   minRating: (v) => /^\d(\.\d{1,2})?$/.test(v) && Number(v) <= 5,
+  sort: (v) => v === 'newest' || v === 'rating' || v === 'popularity',
 };
 
 /**

@@ -1299,7 +1299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Published courses, newest first, with filters and cursor pagination */
+        /** Published courses, newest first (or by rating, popularity), with filters and cursor pagination */
         get: {
             parameters: {
                 query?: {
@@ -1313,6 +1313,7 @@ export interface paths {
                     featured?: "true" | "false";
                     cursor?: string;
                     limit?: number;
+                    sort?: "newest" | "rating" | "popularity";
                 };
                 header?: never;
                 path?: never;
@@ -1443,7 +1444,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Full-text and typo-tolerant search over published courses */
+        /** Full-text and typo-tolerant search over published courses and tests, four orders, with the result count */
         get: {
             parameters: {
                 query: {
@@ -1458,6 +1459,8 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     q: string;
+                    sort?: "relevance" | "newest" | "rating" | "popularity";
+                    kind?: "course" | "test";
                 };
                 header?: never;
                 path?: never;
@@ -1471,10 +1474,64 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["SearchHit"][];
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["SearchPage"];
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 429 */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Titles of courses and tests matching what is being typed (prefix and typo-tolerant) */
+        get: {
+            parameters: {
+                query: {
+                    lang?: "ru" | "kk" | "en";
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suggestions"];
                     };
                 };
                 /** @description Error 400 */
@@ -8370,10 +8427,65 @@ export interface components {
             coverUrl: string | null;
             publishedAt: string | null;
         };
-        SearchHit: components["schemas"]["CourseCard"] & {
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            nextCursor: string | null;
+            /** @description Matches of the query, exact up to 1,000; null on pages after the first */
+            total: {
+                count: number;
+                /** @description True when more than `count` match (counting stops at 1,000) */
+                capped: boolean;
+            } | null;
+        };
+        SearchHit: components["schemas"]["CourseHit"] | components["schemas"]["TestHit"];
+        CourseHit: components["schemas"]["CourseCard"] & {
+            /** @enum {string} */
+            kind: "course";
             /** @description The title, HTML-escaped, with the matched words wrapped in <mark> */
             highlight: string;
+            /** @description Text rank: how well the hit matched */
             score: number;
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "course";
+        };
+        TestHit: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "test";
+            id: string;
+            /** @enum {string} */
+            testKind: "quiz" | "assessment";
+            courseId: string | null;
+            title: string;
+            /** @enum {string} */
+            titleLang: "ru" | "kk" | "en";
+            description: string | null;
+            questionCount: number;
+            timeLimitSec: number | null;
+            /** @description Submitted attempts: the test's popularity */
+            attemptCount: number;
+            publishedAt: string;
+            /** @description The title, HTML-escaped, with the matched words wrapped in <mark> */
+            highlight: string;
+            /** @description Text rank: how well the hit matched */
+            score: number;
+        };
+        Suggestions: {
+            items: {
+                /** @enum {string} */
+                kind: "course" | "test";
+                id: string;
+                title: string;
+                /** @enum {string} */
+                titleLang: "ru" | "kk" | "en";
+                highlight: string;
+            }[];
         };
         CourseDetail: components["schemas"]["CourseCard"] & {
             modules: {

@@ -6,12 +6,16 @@ import { announce, setState } from './dom';
 import { tc } from './i18n-client';
 import type { CourseCard, Page } from './types';
 
-export interface CourseListOptions {
+export interface CourseListOptions<T = CourseCard, P extends Page<T> = Page<T>> {
   region: HTMLElement;
   list: HTMLUListElement;
   more: HTMLButtonElement;
   /** Fetches one page; the signal aborts it when a newer load starts. */
-  fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<Page<CourseCard>>;
+  fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<P>;
+  /** One list item (default: a course card). */
+  render?: (item: T) => HTMLLIElement;
+  /** Called with each first page (e.g. to show its result count). */
+  onFirstPage?: (page: P) => void;
 }
 
 export interface CourseList {
@@ -19,7 +23,14 @@ export interface CourseList {
   reload(): Promise<void>;
 }
 
-export function createCourseList({ region, list, more, fetchPage }: CourseListOptions): CourseList {
+export function createCourseList<T = CourseCard, P extends Page<T> = Page<T>>({
+  region,
+  list,
+  more,
+  fetchPage,
+  render = (item) => courseCard(item as CourseCard),
+  onFirstPage,
+}: CourseListOptions<T, P>): CourseList {
   let cursor: string | null = null;
   let controller: AbortController | null = null;
   let total = 0;
@@ -45,7 +56,8 @@ export function createCourseList({ region, list, more, fetchPage }: CourseListOp
     try {
       const page = await fetchPage(cursor, current.signal);
       if (current.signal.aborted) return;
-      const cards = page.items.map((item) => courseCard(item));
+      if (reset) onFirstPage?.(page);
+      const cards = page.items.map(render);
       if (reset) list.replaceChildren(...cards);
       else list.append(...cards);
       total += cards.length;

@@ -3,7 +3,7 @@
 import type { Lang } from '../i18n/langs';
 import { h } from './dom';
 import { href, locale, pageLang, tc, tcMaybe } from './i18n-client';
-import type { CourseCard, Price, SearchHit } from './types';
+import type { CourseCard, CourseHit, Price } from './types';
 
 export const COURSE_STRINGS = ['course', 'price', 'level', 'langName'] as const;
 
@@ -59,7 +59,7 @@ export function courseUrl(id: string): string {
 }
 
 /** A catalog card as an `<li>` for a `<ul class="card-grid">`. */
-export function courseCard(course: CourseCard | SearchHit, heading: 'h2' | 'h3' = 'h3'): HTMLLIElement {
+export function courseCard(course: CourseCard | CourseHit, heading: 'h2' | 'h3' = 'h3'): HTMLLIElement {
   const lang = textLang(course);
   const summary = 'highlight' in course ? highlighted(course.highlight) : course.description;
   return h(

@@ -28,4 +28,9 @@ export type Category = ApiResponse<'/api/categories'>['items'][number];
 export type CourseCard = Schemas['CourseCard'];
 export type Price = NonNullable<CourseCard['price']>;
 export type CourseDetail = Schemas['CourseDetail'];
+/** A search result: a course card, or a published test (GET /api/search). */
 export type SearchHit = Schemas['SearchHit'];
+export type TestHit = Schemas['TestHit'];
+export type CourseHit = Schemas['CourseHit'];
+export type SearchPage = Schemas['SearchPage'];
+export type Suggestion = Schemas['Suggestions']['items'][number];

@@ -4,7 +4,7 @@ import { byId, h } from '../lib/dom';
 import type { Category, CourseCard, Page } from '../lib/types';
 
 const PAGE_SIZE = 12;
-const FILTERS = ['category', 'language', 'level', 'price', 'minRating'] as const;
+const FILTERS = ['category', 'language', 'level', 'price', 'minRating', 'sort'] as const;
 
 const form = byId<HTMLFormElement>('catalog-filters');
 const region = byId('catalog-results');

@@ -2,7 +2,7 @@
 // "Start" opens (or resumes) an attempt and goes to it; a parent first chooses the child who
 // takes it (`?child=<id>` preselects one, e.g. from the parent page).
 import { api, errorMessage, isApiError, loginUrl } from '../lib/api';
-import { attemptUrl, kindName, minutesOf, type Attempt, type PublishedTest, type TestKind } from '../lib/assessments';
+import { attemptUrl, kindName, localText, minutesOf, type Attempt, type PublishedTest, type TestKind } from '../lib/assessments';
 import { announce, byId, h, setState } from '../lib/dom';
 import { clearFieldError, setFieldError } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
@@ -160,6 +160,45 @@ async function load(reset: boolean): Promise<void> {
 more.addEventListener('click', () => {
   if (more.getAttribute('aria-disabled') !== 'true') void load(false);
 });
+
+/**
+ * `?test=<id>` (a search result or suggestion): that test on top, with its Start button, whatever
+ * page of the list it is on. GET /api/tests/:id is its published version for anyone.
+ */
+async function showChosen(id: string): Promise<void> {
+  type Localized = Parameters<typeof localText>[0];
+  const t = await api.get<{
+    id: string;
+    kind: TestKind;
+    courseId: string | null;
+    title: Localized;
+    description?: Localized;
+    timeLimitSec: number | null;
+    version: number;
+    questions: unknown[];
+  }>(`/api/tests/${encodeURIComponent(id)}`);
+  const title = localText(t.title);
+  const description = t.description ? localText(t.description, title.lang) : undefined;
+  const test: PublishedTest = {
+    id: t.id,
+    kind: t.kind,
+    courseId: t.courseId,
+    title: title.text,
+    titleLang: title.lang ?? pageLang(),
+    description: description?.text || null,
+    descriptionLang: description?.text ? (description.lang ?? pageLang()) : null,
+    version: t.version,
+    questionCount: t.questions.length,
+    timeLimitSec: t.timeLimitSec,
+    publishedAt: '',
+  };
+  byId('tests-chosen-list').replaceChildren(item(test));
+  byId('tests-chosen').hidden = false;
+  byId('tests-chosen-title').focus();
+}
+
+const chosen = params.get('test');
+if (chosen) void showChosen(chosen).catch((error: unknown) => announce(region, errorMessage(error)));
 
 childParam.disabled = true;
 void prepareTaker().catch((error: unknown) => announce(region, errorMessage(error)));

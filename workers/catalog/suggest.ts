@@ -1,0 +1,107 @@
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { courses, searchWords, tests, testVersions, type LocalizedText } from '../../db/schema/index.ts';
+import type { Ctx } from '../lib/context.ts';
+import { gens, CACHE_TTL } from './invalidation.ts';
+import { pick, type Lang } from './localize.ts';
+import { foldKazakh, highlight, searchTsQuery } from './search.ts';
+
+/** Suggestions shown while typing: a few titles, most popular first. */
+export const SUGGEST_COURSES = 6;
+export const SUGGEST_TESTS = 2;
+/** Fewer letters than this suggest nothing: one letter matches a good part of the catalog. */
+export const SUGGEST_MIN = 2;
+/** Dictionary words the word being typed may stand for (its completions, then its near misses). */
+const COMPLETIONS = 8;
+const NEAR_MISSES = 3;
+
+export interface Suggestion {
+  kind: 'course' | 'test';
+  id: string;
+  title: string;
+  titleLang: Lang;
+  /** The title, HTML-escaped, with the matched words in <mark>. */
+  highlight: string;
+}
+
+/**
+ * The query split for completion: the words already typed (searched as the search does, typo
+ * correction included) and the word being typed — the last one, unless the text ends with a
+ * space — which stands for any dictionary word it begins, or, when it begins none because of a
+ * typo, for its nearest dictionary words by trigram distance.
+ */
+export function splitTyped(text: string): { done: string; typing: string | null } {
+  const folded = foldKazakh(text);
+  const words = folded.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const typing = /[\p{L}\p{N}]$/u.test(folded) ? (words.pop() ?? null) : null;
+  return { done: words.join(' '), typing };
+}
+
+/**
+ * The tsquery of the word being typed. Dictionary words are letters and digits only (split on
+ * everything else), so joining them with `|` is a valid to_tsquery text; each is stemmed by
+ * the Russian and English configurations as the course vectors were, and matched as a prefix
+ * through `simple` too (a stem such as "математик" does not begin with "математика").
+ */
+function typingTsQuery(word: string): SQL {
+  // A range on the pattern operators (byte order; UTF-8 keeps code point order), which only the
+  // text_pattern_ops btree serves: `like 'ге%'` went to the trigram index, poor for 2–3 letters.
+  const last = word.codePointAt(word.length - 1)!;
+  const upper = `${word.slice(0, word.length - (last > 0xffff ? 2 : 1))}${String.fromCodePoint(last + 1)}`;
+  const alternatives = sql`(select string_agg(w, ' | ') from (
+      (select ${searchWords.word} as w from ${searchWords} where ${searchWords.word} ~>=~ ${word} and ${searchWords.word} ~<~ ${upper} order by length(${searchWords.word}), ${searchWords.word} limit ${COMPLETIONS})
+      union
+      (select ${searchWords.word} from ${searchWords} where ${searchWords.word} % ${word} order by ${searchWords.word} <-> ${word} limit ${NEAR_MISSES})
+    ) a)`;
+  const alt = sql`coalesce(${alternatives}, '')`;
+  return sql`(to_tsquery('simple', ${`${word}:*`}) || to_tsquery('simple', ${alt}) || to_tsquery('russian', ${alt}) || to_tsquery('english', ${alt}))`;
+}
+
+export async function suggest(ctx: Ctx, q: { q: string; lang: Lang }): Promise<{ items: Suggestion[] }> {
+  const text = q.q.trim();
+  const { done, typing } = splitTyped(q.q);
+  // Only letters and digits reach the dictionary: a word shorter than SUGGEST_MIN is not worth a round trip.
+  if (foldKazakh(text).replace(/[^\p{L}\p{N}]+/gu, '').length < SUGGEST_MIN || (typing !== null && typing.length < SUGGEST_MIN && !done))
+    return { items: [] };
+  const key = `suggest:${q.lang}:${done}|${typing ?? ''}`;
+  return ctx.services.cache.getOrLoad({
+    family: 'suggest',
+    key,
+    gens: [gens.catalog],
+    ttlSec: CACHE_TTL.search,
+    load: async () => {
+      const parts: SQL[] = [];
+      if (done) parts.push(searchTsQuery(done));
+      if (typing) parts.push(typingTsQuery(typing));
+      if (!parts.length) return { items: [] };
+      const tsq = sql`(${sql.join(parts, sql` && `)})`;
+      const db = ctx.services.db.read;
+      const [cs, ts] = await db.batch([
+        db
+          .select({ id: courses.id, title: courses.title, language: courses.language })
+          .from(courses)
+          .where(and(eq(courses.published, true), sql`${courses.searchVector} @@ ${tsq}`))
+          // Most enrolled first: what most people typing this are after.
+          .orderBy(desc(courses.enrollmentCount), desc(courses.id))
+          .limit(SUGGEST_COURSES),
+        db
+          .select({ id: tests.id, title: sql<LocalizedText>`${testVersions.document}->'title'` })
+          .from(tests)
+          .innerJoin(testVersions, and(eq(testVersions.testId, tests.id), eq(testVersions.version, tests.publishedVersion)))
+          .where(
+            and(
+              sql`${tests.publishedVersion} is not null`,
+              eq(testVersions.status, 'published'),
+              sql`${testVersions.searchVector} @@ ${tsq}`,
+            ),
+          )
+          .orderBy(desc(tests.publishedAt), desc(tests.id))
+          .limit(SUGGEST_TESTS),
+      ]);
+      const items: Suggestion[] = [
+        ...cs.map((r) => ({ kind: 'course' as const, ...pick(r.title, q.lang, r.language), id: r.id })),
+        ...ts.map((r) => ({ kind: 'test' as const, ...pick(r.title, q.lang), id: r.id })),
+      ].map((s) => ({ kind: s.kind, id: s.id, title: s.value, titleLang: s.lang, highlight: highlight(s.value, text) }));
+      return { items };
+    },
+  });
+}
