@@ -43,6 +43,12 @@ export interface Env {
   MOCK_PAY_MAX_DELAY_SEC?: string;
   /** Live quiz games: one Durable Object per game (workers/games/game-room.ts). */
   GAMES?: DurableObjectNamespace<GameRoom>;
+  /** Email (workers/email/provider.ts): 'dev' (the local mailbox at /dev/mail) or 'resend'; its key and sender. */
+  EMAIL_PROVIDER?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
+  /** The site's public origin, for links in emails (required in production: never taken from the request's Host). */
+  SITE_URL?: string;
 }
 
 const envSchema = z
@@ -96,14 +102,37 @@ const envSchema = z
     GAMES: z
       .custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function')
       .optional(),
+    EMAIL_PROVIDER: z
+      .enum(['dev', 'resend'])
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    EMAIL_API_KEY: z
+      .string()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    EMAIL_FROM: z
+      .string()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    SITE_URL: z
+      .string()
+      .url()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
   })
   .refine((c) => !(c.APP_ENV === 'production' && c.PAYMENTS_PROVIDER === 'mock'), {
     path: ['PAYMENTS_PROVIDER'],
     message: 'the mock payment provider is not allowed in production',
+  })
+  .refine((c) => !(c.APP_ENV === 'production' && c.EMAIL_PROVIDER === 'dev'), {
+    path: ['EMAIL_PROVIDER'],
+    message: 'the dev mailbox is not allowed in production',
   });
 
-export type Config = z.infer<typeof envSchema> & {
+export type Config = Omit<z.infer<typeof envSchema>, 'EMAIL_PROVIDER'> & {
   corsOrigins: string[];
+  /** Unset means the dev mailbox locally and the real provider in production. */
+  EMAIL_PROVIDER: 'dev' | 'resend';
 };
 
 // Env objects are stable for an isolate's life, so validating once per object is enough.
@@ -124,6 +153,7 @@ export function loadConfig(env: Env): Config {
   }
   const config: Config = {
     ...parsed.data,
+    EMAIL_PROVIDER: parsed.data.EMAIL_PROVIDER ?? (parsed.data.APP_ENV === 'production' ? 'resend' : 'dev'),
     corsOrigins: (parsed.data.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

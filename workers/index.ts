@@ -5,6 +5,7 @@ import type { Env } from './env.ts';
 import { gamesRoutes } from './games/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { consentRoutes } from './consent/routes.ts';
+import { devMailRoutes } from './email/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -37,6 +38,7 @@ export const app = createApp({
     mockPayRoutes,
     gamesRoutes,
     consentRoutes,
+    devMailRoutes,
   ],
   site: serveSite,
 });

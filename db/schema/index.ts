@@ -7,3 +7,4 @@ export * from './search.ts';
 export * from './payments.ts';
 export * from './games.ts';
 export * from './consent.ts';
+export * from './email.ts';

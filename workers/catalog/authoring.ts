@@ -6,6 +6,7 @@ import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts
 import { courseChanged } from './invalidation.ts';
 import { LANGS } from './localize.ts';
 import { renderLesson } from './markdown.ts';
+import { assertEmailVerified } from '../identity/recovery.ts';
 
 /**
  * Authoring: only a verified teacher who owns the course, or an admin. Someone else's
@@ -126,6 +127,7 @@ export async function deleteCourse(ctx: Ctx, actor: Actor, courseId: string, ori
 export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, published: boolean, origin?: string) {
   const course = await ownedCourse(ctx, actor, courseId);
   if (published) {
+    await assertEmailVerified(ctx, actor.id);
     const [{ n } = { n: 0 }] = await ctx.services.db.db
       .select({ n: sql<number>`count(*)::int` })
       .from(lessons)

@@ -21,6 +21,8 @@ export interface PublicUser {
   teacherStatus: User['teacherStatus'];
   createdAt: string;
   lastActiveAt: string | null;
+  /** The address was confirmed (publishing and paying need it). */
+  emailVerified: boolean;
 }
 
 export function toPublicUser(u: User): PublicUser {
@@ -33,6 +35,7 @@ export function toPublicUser(u: User): PublicUser {
     teacherStatus: u.teacherStatus,
     createdAt: u.createdAt.toISOString(),
     lastActiveAt: u.lastActiveAt ? new Date(u.lastActiveAt).toISOString() : null,
+    emailVerified: u.emailVerifiedAt !== null,
   };
 }
 
@@ -76,6 +79,8 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<{ user: 
           language: input.language,
           role,
           teacherStatus: role === 'teacher' ? 'pending' : 'none',
+          // Public sign-ups prove the address through the emailed link (identity/recovery.ts).
+          emailVerifiedAt: null,
         })
         .returning(),
       db.insert(refreshTokens).values(row),

@@ -16,6 +16,8 @@ import { createChild, deleteChild, exportChild, getChild, listChildren, updateCh
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
 import { PASSWORD_MAX } from './password-policy.ts';
 import { refreshSession, revokeSession } from './sessions.ts';
+import { requestPasswordReset, resendVerification, resetPassword, sendVerification, verifyEmail, type LinkBase } from './recovery.ts';
+import type { AppContext } from '../app.ts';
 import { listTeachers, reviewTeacher } from './teachers.ts';
 
 const User = z
@@ -28,6 +30,7 @@ const User = z
     teacherStatus: z.enum(['none', 'pending', 'verified', 'rejected']),
     createdAt: z.string(),
     lastActiveAt: z.string().nullable(),
+    emailVerified: z.boolean(),
   })
   .openapi('User');
 
@@ -72,7 +75,53 @@ const TeacherReview = User.extend({ reviewNote: z.string().nullable(), reviewedA
 
 const common = errorResponses(400, 401, 429, 503);
 
+/** Links in emails: the configured site; the request's origin only outside production (a forged Host must not steer reset links). */
+function linkBase(c: AppContext, language?: LinkBase['language']): LinkBase {
+  const { SITE_URL, APP_ENV } = c.var.config;
+  if (SITE_URL) return { siteUrl: SITE_URL, language };
+  if (APP_ENV === 'production') throw new AppError('service_unavailable', 'Email links are not configured', { missing: 'SITE_URL' });
+  return { siteUrl: new URL(c.req.url).origin, language };
+}
+
+const EmailToken = z.string().min(1).max(200);
+const Accepted = z.object({ ok: z.literal(true) }).openapi('Accepted');
+
 const r = {
+  forgot: createRoute({
+    method: 'post',
+    path: '/auth/password/forgot',
+    tags: ['auth'],
+    summary: 'Email a password-reset link (valid 30 minutes, single use); the same answer whether or not the email has an account',
+    request: { body: jsonBody(z.object({ email: Email, language: Language.optional() })) },
+    responses: { 202: json(Accepted, 'Accepted: if the account exists, a link is on its way'), ...errorResponses(400, 429, 503) },
+  }),
+  reset: createRoute({
+    method: 'post',
+    path: '/auth/password/reset',
+    tags: ['auth'],
+    summary: 'Set a new password with the emailed token; every session of the account is revoked',
+    request: { body: jsonBody(z.object({ token: EmailToken, newPassword: Password })) },
+    responses: { 204: { description: 'Password changed; log in again' }, ...errorResponses(400, 429, 503) },
+  }),
+  verifyEmail: createRoute({
+    method: 'post',
+    path: '/auth/email/verify',
+    tags: ['auth'],
+    summary: 'Confirm the email address with the emailed token',
+    request: { body: jsonBody(z.object({ token: EmailToken })) },
+    responses: { 204: { description: 'Confirmed' }, ...errorResponses(400, 429, 503) },
+  }),
+  resendVerification: createRoute({
+    method: 'post',
+    path: '/me/email/verify',
+    tags: ['me'],
+    summary: 'Send the verification link again (nothing is sent for a confirmed address)',
+    middleware: [authenticate()] as const,
+    request: {
+      body: { required: false, content: { 'application/json': { schema: z.object({ language: Language.optional() }) } } },
+    },
+    responses: { 200: json(z.object({ sent: z.boolean() })), ...errorResponses(401, 429, 503) },
+  }),
   register: createRoute({
     method: 'post',
     path: '/auth/register',
@@ -251,9 +300,28 @@ const r = {
 };
 
 export const identityRoutes = createRouter()
+  .openapi(r.forgot, async (c) => {
+    const { email, language } = c.req.valid('json');
+    await requestPasswordReset(ctxOf(c), { email, ip: clientIp(c) }, linkBase(c, language));
+    return c.json({ ok: true as const }, 202);
+  })
+  .openapi(r.reset, async (c) => {
+    await resetPassword(ctxOf(c), { ...c.req.valid('json'), ip: clientIp(c) });
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  })
+  .openapi(r.verifyEmail, async (c) => {
+    await verifyEmail(ctxOf(c), { token: c.req.valid('json').token, ip: clientIp(c) });
+    return c.body(null, 204);
+  })
+  .openapi(r.resendVerification, async (c) => {
+    const body = c.req.valid('json') as { language?: LinkBase['language'] } | undefined;
+    return c.json(await resendVerification(ctxOf(c), c.var.actor.id, linkBase(c, body?.language)), 200);
+  })
   .openapi(r.register, async (c) => {
     const body = c.req.valid('json');
     const { user, tokens } = await register(ctxOf(c), { ...body, ip: clientIp(c) });
+    await sendVerification(ctxOf(c), user, linkBase(c, body.language));
     setSessionCookies(c, tokens);
     return c.json({ user, ...tokensOut(tokens) }, 201);
   })

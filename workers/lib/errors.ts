@@ -9,6 +9,8 @@ export const errorStatus = {
   invalid_cursor: 400,
   invalid_signature: 400,
   amount_mismatch: 400,
+  /** A password-reset or email-verification link that is unknown, used or expired. */
+  invalid_token: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
@@ -16,6 +18,8 @@ export const errorStatus = {
   forbidden: 403,
   csrf_failed: 403,
   not_enrolled: 403,
+  /** Publishing and paying need a confirmed email address. */
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

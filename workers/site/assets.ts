@@ -2,6 +2,7 @@ import type { AppContext } from '../app.ts';
 import { catalogPage, homePage } from './lists.ts';
 import { courseCover, coursePage, isLang, langRedirect, notFoundPage } from './pages.ts';
 import { robotsTxt, sitemapFile, sitemapIndex } from './sitemap.ts';
+import { devMailPage } from '../email/routes.ts';
 
 // Private pages whose path ends with an id are built once per language as a shell at
 // `<prefix>/_/` and stay static: nothing personal is ever rendered at the edge.
@@ -23,6 +24,7 @@ export function assetPath(pathname: string): string {
 async function rendered(c: AppContext, pathname: string): Promise<Response | undefined> {
   if (pathname === '/robots.txt') return robotsTxt(c);
   if (pathname === '/sitemap.xml') return sitemapIndex(c);
+  if (pathname === '/dev/mail' || pathname === '/dev/mail/') return devMailPage(c);
   const parts = pathname.split('/').filter(Boolean);
   if (parts[0] === 'sitemaps' && parts.length === 2) return sitemapFile(c, parts[1]!);
   const [lang, section, id, extra, ...more] = parts;
