@@ -25,6 +25,8 @@ export interface User {
   language: Lang;
   role: Role;
   teacherStatus?: TeacherStatus;
+  /** The address was confirmed through the emailed link (publishing and paying need it). */
+  emailVerified?: boolean;
 }
 
 export interface Child {

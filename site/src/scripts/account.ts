@@ -1,7 +1,7 @@
-import { api, errorMessage } from '../lib/api';
+import { api, errorMessage, request } from '../lib/api';
 import { byId, setState } from '../lib/dom';
 import { enhanceForm, showFormStatus } from '../lib/forms';
-import { href, tc } from '../lib/i18n-client';
+import { href, pageLang, tc } from '../lib/i18n-client';
 import { requireUser, resetMe } from '../lib/session';
 import type { User } from '../lib/types';
 
@@ -12,6 +12,8 @@ function showProfile(user: User): void {
   byId('account-email').textContent = user.email;
   byId('account-role').textContent = tc(`role.${user.role}`);
   byId('account-language').textContent = tc(`langName.${user.language}`);
+  byId('account-email-status').textContent = tc(user.emailVerified === false ? 'account.unverified' : 'account.verified');
+  byId('account-verify').hidden = user.emailVerified !== false;
   const isTeacher = user.role === 'teacher';
   for (const node of region.querySelectorAll<HTMLElement>('[data-teacher-only]')) node.hidden = !isTeacher;
   if (isTeacher && user.teacherStatus) byId('account-teacher-status').textContent = tc(`teacherStatus.${user.teacherStatus}`);
@@ -40,6 +42,30 @@ async function main(): Promise<void> {
       resetMe(updated);
       showProfile(updated);
       showFormStatus(form, tc('common.saved'));
+    },
+  });
+
+  const resend = byId<HTMLFormElement>('verify-resend-form');
+  enhanceForm(resend, {
+    submit: () => api.post<{ sent: boolean }>('/api/me/email/verify', { language: pageLang() }),
+    onSuccess: ({ sent }) => showFormStatus(resend, tc(sent ? 'account.resent' : 'account.alreadyVerified')),
+  });
+
+  const password = byId<HTMLFormElement>('password-form');
+  enhanceForm(password, {
+    // The server revokes every other session and sets this browser's new cookies.
+    submit: ({ currentPassword = '', newPassword = '' }) => api.post('/api/me/password', { currentPassword, newPassword }),
+    onSuccess: () => {
+      password.reset();
+      showFormStatus(password, tc('account.passwordChanged'));
+    },
+  });
+
+  enhanceForm(byId<HTMLFormElement>('delete-form'), {
+    submit: ({ password: current = '' }) => request('/api/me', { method: 'DELETE', body: { password: current } }),
+    onSuccess: () => {
+      resetMe(null);
+      location.assign(href('/'));
     },
   });
 
