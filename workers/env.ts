@@ -47,6 +47,9 @@ export interface Env {
   EMAIL_PROVIDER?: string;
   EMAIL_API_KEY?: string;
   EMAIL_FROM?: string;
+  /** Course covers and avatars (workers/images); the bucket's name for presigned uploads through R2's S3 API. */
+  IMAGES_BUCKET?: R2Bucket;
+  R2_IMAGES_BUCKET_NAME?: string;
   /** The site's public origin, for links in emails (required in production: never taken from the request's Host). */
   SITE_URL?: string;
 }
@@ -102,6 +105,8 @@ const envSchema = z
     GAMES: z
       .custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function')
       .optional(),
+    IMAGES_BUCKET: z.custom<R2Bucket>((v) => typeof (v as R2Bucket | undefined)?.put === 'function').optional(),
+    R2_IMAGES_BUCKET_NAME: z.string().optional(),
     EMAIL_PROVIDER: z
       .enum(['dev', 'resend'])
       .optional()

@@ -6,6 +6,7 @@ import { gamesRoutes } from './games/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { consentRoutes } from './consent/routes.ts';
 import { devMailRoutes } from './email/routes.ts';
+import { imagesRoutes } from './images/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -39,6 +40,7 @@ export const app = createApp({
     gamesRoutes,
     consentRoutes,
     devMailRoutes,
+    imagesRoutes,
   ],
   site: serveSite,
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { LocalizedText } from './catalog.ts';
 import { createdAt, id, timestamps } from './columns.ts';
 
 export const languageEnum = pgEnum('language', ['ru', 'kk', 'en']);
@@ -27,6 +28,10 @@ export const users = pgTable(
      * migration) is trusted and defaults to now. Unverified accounts learn but cannot publish or pay.
      */
     emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }).defaultNow(),
+    /** `/images/<sha256>.<ext>`: an uploaded, checked photo served by the Worker (workers/images). */
+    avatarUrl: text('avatar_url'),
+    /** A teacher's public "about me" per language, shown on /{lang}/teachers/:id. */
+    bio: jsonb('bio').$type<LocalizedText>(),
     ...timestamps(),
   },
   (t) => [

@@ -20,7 +20,8 @@ async function assertAuthor(ctx: Ctx, actor: Actor): Promise<void> {
   if (u?.status !== 'verified') throw forbidden('Your teacher account is not verified yet');
 }
 
-async function ownedCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<Course> {
+/** The course if `actor` may author it (its verified teacher, or an admin); anyone else: 404. */
+export async function ownedCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<Course> {
   await assertAuthor(ctx, actor);
   if (!isId(courseId)) throw notFound('Course');
   const [course] = await ctx.services.db.db.select().from(courses).where(eq(courses.id, courseId)).limit(1);

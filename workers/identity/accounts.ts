@@ -23,6 +23,8 @@ export interface PublicUser {
   lastActiveAt: string | null;
   /** The address was confirmed (publishing and paying need it). */
   emailVerified: boolean;
+  /** The uploaded photo (`/images/…`), if any. */
+  avatarUrl: string | null;
 }
 
 export function toPublicUser(u: User): PublicUser {
@@ -36,6 +38,7 @@ export function toPublicUser(u: User): PublicUser {
     createdAt: u.createdAt.toISOString(),
     lastActiveAt: u.lastActiveAt ? new Date(u.lastActiveAt).toISOString() : null,
     emailVerified: u.emailVerifiedAt !== null,
+    avatarUrl: u.avatarUrl,
   };
 }
 

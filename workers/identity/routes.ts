@@ -31,6 +31,7 @@ const User = z
     createdAt: z.string(),
     lastActiveAt: z.string().nullable(),
     emailVerified: z.boolean(),
+    avatarUrl: z.string().nullable(),
   })
   .openapi('User');
 

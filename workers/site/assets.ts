@@ -3,6 +3,7 @@ import { catalogPage, homePage } from './lists.ts';
 import { courseCover, coursePage, isLang, langRedirect, notFoundPage } from './pages.ts';
 import { robotsTxt, sitemapFile, sitemapIndex } from './sitemap.ts';
 import { devMailPage } from '../email/routes.ts';
+import { imageResponse } from '../images/routes.ts';
 
 // Private pages whose path ends with an id are built once per language as a shell at
 // `<prefix>/_/` and stay static: nothing personal is ever rendered at the edge.
@@ -25,6 +26,7 @@ async function rendered(c: AppContext, pathname: string): Promise<Response | und
   if (pathname === '/robots.txt') return robotsTxt(c);
   if (pathname === '/sitemap.xml') return sitemapIndex(c);
   if (pathname === '/dev/mail' || pathname === '/dev/mail/') return devMailPage(c);
+  if (pathname.startsWith('/images/')) return imageResponse(c, pathname.slice('/images/'.length));
   const parts = pathname.split('/').filter(Boolean);
   if (parts[0] === 'sitemaps' && parts.length === 2) return sitemapFile(c, parts[1]!);
   const [lang, section, id, extra, ...more] = parts;

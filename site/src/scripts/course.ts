@@ -1,3 +1,4 @@
+import { coverSrc } from '../lib/courses';
 import { api, errorMessage, isApiError, loginUrl } from '../lib/api';
 import { formatPrice, formatRating, languageName, levelName, textLang } from '../lib/courses';
 import { byId, h, nodes } from '../lib/dom-nodes';
@@ -28,6 +29,9 @@ function render(course: CourseDetail): void {
     note.hidden = false;
   }
   text('course-description', course.description, lang);
+  const cover = byId<HTMLImageElement>('course-cover');
+  cover.src = coverSrc(course);
+  cover.hidden = false;
   text('course-teacher', course.teacher?.name ?? '');
   text('course-language', languageName(course.language));
   text('course-level', levelName(course.level));
