@@ -2,9 +2,11 @@
  * Account recovery in a real browser, offline: "forgot password" → the dev mailbox (/dev/mail)
  * → the reset page → logging in with the new password (the old one and the old session are
  * gone); a new account confirms its address from the mailbox and the account page says so.
+ * Images: a teacher uploads a course cover in the studio and the catalog shows it.
  */
+import { crc32, deflateSync } from 'node:zlib';
 import { describe, test } from 'vitest';
-import { apiCall, login, openMailLink, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, login, openMailLink, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 const PHONE = { viewport: { width: 360, height: 740 } };
@@ -86,6 +88,93 @@ describe('browser journeys — account recovery', () => {
       await page.goto('/kk/account');
       await expect.poll(() => page.locator('#account-email-status').textContent(), POLL).toBe('Расталған');
       expect(await page.locator('#account-verify').isVisible()).toBe(false);
+    });
+  });
+});
+
+/** A real, decodable RGB PNG of one colour. */
+function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).fill(Buffer.from(rgb))]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('browser journeys — images', () => {
+  test('a teacher uploads a cover in the studio; the catalog card and the course page show it', async ({ expect }) => {
+    const word = uniqueWord();
+    const title = `Watercolour basics ${word}`;
+    const teacher = account('teacher');
+    const token = await apiLogin(teacher.email, teacher.password);
+    const course = await apiCall('POST', '/api/courses', {
+      token,
+      body: { title: { en: title }, description: { en: 'Paper, water, colour.' }, language: 'en' },
+    });
+    expect(course.status, JSON.stringify(course.body)).toBe(201);
+    const mod = await apiCall('POST', `/api/courses/${course.body.id}/modules`, { token, body: { title: { en: 'Tools' } } });
+    await apiCall('POST', `/api/modules/${mod.body.id}/lessons`, {
+      token,
+      body: { title: { en: 'Brushes' }, body: { en: 'Round and flat.' } },
+    });
+    expect((await apiCall('POST', `/api/courses/${course.body.id}/publish`, { token })).status).toBe(200);
+
+    await withPage('images-01-cover-upload', async (page) => {
+      await login(page, teacher.email, teacher.password, { next: `/en/studio?course=${course.body.id}` });
+      await page.locator('#cover-preview').waitFor();
+      // Before any upload the preview is the generated cover.
+      expect(await page.locator('#cover-preview').getAttribute('src')).toBe(`/en/courses/${course.body.id}/cover.svg`);
+
+      // A GIF is refused here already, next to the field.
+      await page.locator('#cover-file').setInputFiles({ name: 'cover.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a') });
+      await page.locator('#cover-form button[type="submit"]').click();
+      await expect.poll(() => page.locator('#cover-file-error').textContent(), POLL).toBe('Choose a PNG, JPEG or WebP image.');
+
+      await page.locator('#cover-file').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: png(640, 360, [214, 90, 49]) });
+      await page.locator('#cover-form button[type="submit"]').click();
+      await expect
+        .poll(() => page.locator('#cover-form [data-form-status]').textContent(), POLL)
+        .toBe('Cover saved: the catalog shows it now.');
+      const src = await page.locator('#cover-preview').getAttribute('src');
+      expect(src).toMatch(/^\/images\/[0-9a-f]{64}\.png$/);
+      // The picture really loads (decoded by the browser, served by the Worker).
+      await expect.poll(() => page.evaluate("document.getElementById('cover-preview').naturalWidth"), POLL).toBe(640);
+
+      await page.goto(`/en/search?q=${encodeURIComponent(`watercolour ${word}`)}`);
+      const card = page.locator('.card', { has: page.locator('a.card__link', { hasText: title }) });
+      await card.waitFor();
+      expect(await card.locator('img.course-card__cover').getAttribute('src')).toBe(src);
+
+      await expect
+        .poll(
+          async () => {
+            await page.goto('/en/courses');
+            await page.locator('#catalog-results .card').first().waitFor();
+            const c = page.locator('.card', { has: page.locator('a.card__link', { hasText: title }) });
+            return (await c.count()) ? c.locator('img.course-card__cover').getAttribute('src') : null;
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toBe(src);
+
+      await page.goto(`/en/courses/${course.body.id}`);
+      expect(await page.locator('#course-cover').getAttribute('src')).toBe(src);
+      expect(await page.locator('meta[property="og:image"]').getAttribute('content')).toMatch(new RegExp(`${src}$`));
     });
   });
 });

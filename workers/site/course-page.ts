@@ -142,7 +142,10 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
       },
     })
     .on('#course-cover', {
-      element: (el) => void (el.setAttribute('src', course.coverUrl ?? coverPath(lang, course.id)), el.removeAttribute('hidden')),
+      element: (el) => {
+        el.setAttribute('src', course.coverUrl ?? coverPath(lang, course.id));
+        el.removeAttribute('hidden');
+      },
     })
     .on('#course-teacher', text(course.teacher.name))
     .on('#course-language', text(t(lang, `langName.${course.language}`)))

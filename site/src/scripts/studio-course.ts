@@ -21,6 +21,8 @@ export interface AuthoredCourse {
   level: string;
   tags: string[];
   categoryId: string | null;
+  /** An uploaded cover (`/images/…`), else null: the generated one is shown. */
+  coverUrl: string | null;
   price: { amount: number; currency: string } | null;
   published: boolean;
   publishedAt: string | null;
