@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { refreshTokens, users, type Language, type User } from '../../db/schema/index.ts';
+import { refreshTokens, users, type Language, type LocalizedText, type User } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
@@ -25,6 +25,8 @@ export interface PublicUser {
   emailVerified: boolean;
   /** The uploaded photo (`/images/…`), if any. */
   avatarUrl: string | null;
+  /** "About me" per language (shown on a teacher's public page). */
+  bio: LocalizedText;
 }
 
 export function toPublicUser(u: User): PublicUser {
@@ -39,6 +41,7 @@ export function toPublicUser(u: User): PublicUser {
     lastActiveAt: u.lastActiveAt ? new Date(u.lastActiveAt).toISOString() : null,
     emailVerified: u.emailVerifiedAt !== null,
     avatarUrl: u.avatarUrl,
+    bio: u.bio ?? {},
   };
 }
 
@@ -156,10 +159,19 @@ export async function getUser(ctx: Ctx, userId: string): Promise<User> {
   return user;
 }
 
-export async function updateProfile(ctx: Ctx, userId: string, patch: { name?: string; language?: Language }): Promise<PublicUser> {
-  const set: Partial<Pick<User, 'name' | 'language'>> = {};
+export async function updateProfile(
+  ctx: Ctx,
+  userId: string,
+  patch: { name?: string; language?: Language; bio?: LocalizedText },
+): Promise<PublicUser> {
+  const set: Partial<Pick<User, 'name' | 'language' | 'bio'>> = {};
   if (patch.name !== undefined) set.name = patch.name.trim();
   if (patch.language !== undefined) set.language = patch.language;
+  if (patch.bio !== undefined) {
+    // An empty text removes that language; no text at all clears the bio.
+    const bio = Object.fromEntries(Object.entries(patch.bio).flatMap(([l, v]) => (v?.trim() ? [[l, v.trim()]] : [])));
+    set.bio = Object.keys(bio).length ? bio : null;
+  }
   if (!Object.keys(set).length) return toPublicUser(await getUser(ctx, userId));
   const [user] = await ctx.services.db.db.update(users).set(set).where(eq(users.id, userId)).returning();
   if (!user) throw new AppError('unauthorized', 'This account no longer exists');

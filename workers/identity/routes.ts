@@ -19,6 +19,7 @@ import { refreshSession, revokeSession } from './sessions.ts';
 import { requestPasswordReset, resendVerification, resetPassword, sendVerification, verifyEmail, type LinkBase } from './recovery.ts';
 import type { AppContext } from '../app.ts';
 import { listTeachers, reviewTeacher } from './teachers.ts';
+import { getTeacherProfile, teacherPaths } from './profiles.ts';
 
 const User = z
   .object({
@@ -32,8 +33,47 @@ const User = z
     lastActiveAt: z.string().nullable(),
     emailVerified: z.boolean(),
     avatarUrl: z.string().nullable(),
+    bio: z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }),
   })
   .openapi('User');
+
+const Bio = z
+  .object({
+    ru: text({ multiline: true }).max(2000).optional(),
+    kk: text({ multiline: true }).max(2000).optional(),
+    en: text({ multiline: true }).max(2000).optional(),
+  })
+  .strict();
+
+const CardSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  titleLang: Language,
+  description: z.string(),
+  language: Language,
+  level: z.string(),
+  tags: z.array(z.string()),
+  price: z.object({ amount: z.number(), currency: z.string() }).nullable(),
+  rating: z.object({ average: z.number(), count: z.number() }),
+  enrollmentCount: z.number(),
+  teacher: z.object({ id: z.string(), name: z.string() }),
+  category: z.object({ id: z.string(), slug: z.string(), title: z.string() }).nullable(),
+  featured: z.boolean(),
+  coverUrl: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+});
+
+const TeacherProfile = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    avatarUrl: z.string().nullable(),
+    bio: z.string(),
+    bioLang: Language,
+    rating: z.object({ average: z.number(), count: z.number() }),
+    courses: z.array(CardSchema),
+  })
+  .openapi('TeacherProfile');
 
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const Session = Tokens.extend({ user: User }).openapi('Session');
@@ -182,10 +222,18 @@ const r = {
     method: 'patch',
     path: '/me',
     tags: ['me'],
-    summary: 'Update name or language',
+    summary: 'Update name, language or the "about me" text (ru/kk/en) of the public teacher page',
     middleware: [authenticate()] as const,
-    request: { body: jsonBody(z.object({ name: Name.optional(), language: Language.optional() }).strict()) },
+    request: { body: jsonBody(z.object({ name: Name.optional(), language: Language.optional(), bio: Bio.optional() }).strict()) },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(400, 401) },
+  }),
+  teacherProfile: createRoute({
+    method: 'get',
+    path: '/teachers/{id}',
+    tags: ['teachers'],
+    summary: "A verified teacher's public profile: photo, bio in the asked language, published courses, rating",
+    request: { params: IdParam, query: z.object({ lang: Language.default('ru') }) },
+    responses: { 200: json(TeacherProfile), ...errorResponses(404) },
   }),
   deleteMe: createRoute({
     method: 'delete',
@@ -352,7 +400,19 @@ export const identityRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(r.me, async (c) => c.json({ user: toPublicUser(await getUser(ctxOf(c), c.var.actor.id)) }, 200))
-  .openapi(r.updateMe, async (c) => c.json({ user: await updateProfile(ctxOf(c), c.var.actor.id, c.req.valid('json')) }, 200))
+  .openapi(r.updateMe, async (c) => {
+    const body = c.req.valid('json');
+    const user = await updateProfile(ctxOf(c), c.var.actor.id, body);
+    // The public page shows name, photo and bio: drop this colo's copies.
+    if (user.role === 'teacher' && (body.bio || body.name)) {
+      await purgeEdge(new URL(c.req.url).origin, teacherPaths(user.id)).catch(() => {});
+    }
+    return c.json({ user }, 200);
+  })
+  .openapi(r.teacherProfile, async (c) => {
+    const profile = await getTeacherProfile(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang);
+    return c.json(profile, 200, { 'Cache-Control': 'public, max-age=60' });
+  })
   .openapi(r.deleteMe, async (c) => {
     const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
     // This colo's edge copies of the courses whose rating or enrollment count just changed

@@ -4,6 +4,7 @@ import { courseCover, coursePage, isLang, langRedirect, notFoundPage } from './p
 import { robotsTxt, sitemapFile, sitemapIndex } from './sitemap.ts';
 import { devMailPage } from '../email/routes.ts';
 import { imageResponse } from '../images/routes.ts';
+import { teacherPage } from './teacher-page.ts';
 
 // Private pages whose path ends with an id are built once per language as a shell at
 // `<prefix>/_/` and stay static: nothing personal is ever rendered at the edge.
@@ -34,6 +35,7 @@ async function rendered(c: AppContext, pathname: string): Promise<Response | und
   if (!isLang(lang)) return LANG_LIKE.test(lang) ? langRedirect(c, pathname.slice(lang.length + 1) || '/') : undefined;
   if (section === undefined) return homePage(c, lang);
   if (section === 'courses' && id === undefined) return catalogPage(c, lang);
+  if (section === 'teachers' && id !== undefined && id !== '_' && extra === undefined) return teacherPage(c, lang, id);
   if (section !== 'courses' || id === undefined || more.length) return undefined;
   if (extra === undefined) return coursePage(c, lang, id);
   if (extra === 'cover.svg') return courseCover(c, lang, id);

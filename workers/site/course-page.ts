@@ -147,7 +147,15 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
         el.removeAttribute('hidden');
       },
     })
-    .on('#course-teacher', text(course.teacher.name))
+    .on('#course-teacher', {
+      element: (el) =>
+        void el.setInnerContent(
+          `<a href="/${lang}/teachers/${esc(course.teacher.id)}" id="course-teacher-link">${esc(course.teacher.name)}</a>`,
+          {
+            html: true,
+          },
+        ),
+    })
     .on('#course-language', text(t(lang, `langName.${course.language}`)))
     .on('#course-level', text(levelName(course.level, lang)))
     .on('#course-rating', text(formatRating(course.rating, lang)))

@@ -27,6 +27,8 @@ export interface User {
   teacherStatus?: TeacherStatus;
   /** The address was confirmed through the emailed link (publishing and paying need it). */
   emailVerified?: boolean;
+  avatarUrl?: string | null;
+  bio?: { ru?: string; kk?: string; en?: string };
 }
 
 export interface Child {

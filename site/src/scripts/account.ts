@@ -4,6 +4,7 @@ import { enhanceForm, showFormStatus } from '../lib/forms';
 import { href, pageLang, tc } from '../lib/i18n-client';
 import { requireUser, resetMe } from '../lib/session';
 import type { User } from '../lib/types';
+import { imageProblem, uploadImage } from '../lib/upload';
 
 const region = byId('account');
 
@@ -14,6 +15,10 @@ function showProfile(user: User): void {
   byId('account-language').textContent = tc(`langName.${user.language}`);
   byId('account-email-status').textContent = tc(user.emailVerified === false ? 'account.unverified' : 'account.verified');
   byId('account-verify').hidden = user.emailVerified !== false;
+  const avatar = byId<HTMLImageElement>('account-avatar');
+  avatar.hidden = !user.avatarUrl;
+  if (user.avatarUrl) avatar.src = user.avatarUrl;
+  byId<HTMLAnchorElement>('account-profile-link').href = href(`/teachers/${encodeURIComponent(user.id)}`);
   const isTeacher = user.role === 'teacher';
   for (const node of region.querySelectorAll<HTMLElement>('[data-teacher-only]')) node.hidden = !isTeacher;
   if (isTeacher && user.teacherStatus) byId('account-teacher-status').textContent = tc(`teacherStatus.${user.teacherStatus}`);
@@ -42,6 +47,34 @@ async function main(): Promise<void> {
       resetMe(updated);
       showProfile(updated);
       showFormStatus(form, tc('common.saved'));
+    },
+  });
+
+  const avatarForm = byId<HTMLFormElement>('avatar-form');
+  const avatarInput = byId<HTMLInputElement>('avatar-file');
+  enhanceForm(avatarForm, {
+    validate: () => {
+      const file = avatarInput.files?.[0];
+      const problem = file ? imageProblem(file) : null;
+      return problem ? { avatar: tc(problem) } : undefined;
+    },
+    submit: () => uploadImage(avatarInput.files![0]!, { purpose: 'avatar' }),
+    onSuccess: async (image) => {
+      avatarForm.reset();
+      const fresh: User = { ...user, avatarUrl: image.url };
+      resetMe(fresh);
+      showProfile(fresh);
+      showFormStatus(avatarForm, tc('account.avatarSaved'));
+    },
+  });
+
+  const bioForm = byId<HTMLFormElement>('bio-form');
+  for (const l of ['ru', 'kk', 'en'] as const) byId<HTMLTextAreaElement>(`bio-${l}`).value = user.bio?.[l] ?? '';
+  enhanceForm(bioForm, {
+    submit: ({ ru = '', kk = '', en = '' }) => api.patch<{ user: User }>('/api/me', { bio: { ru, kk, en } }),
+    onSuccess: ({ user: updated }) => {
+      resetMe(updated);
+      showFormStatus(bioForm, tc('common.saved'));
     },
   });
 
