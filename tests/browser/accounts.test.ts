@@ -117,7 +117,7 @@ function png(width: number, height: number, rgb: [number, number, number]): Buff
 }
 
 describe('browser journeys — images', () => {
-  test('a teacher uploads a cover in the studio; the catalog card and the course page show it', async ({ expect }) => {
+  test('a teacher uploads a cover in the studio; the catalog card, the course page and the teacher page show it', async ({ expect }) => {
     const word = uniqueWord();
     const title = `Watercolour basics ${word}`;
     const teacher = account('teacher');
@@ -175,6 +175,14 @@ describe('browser journeys — images', () => {
       await page.goto(`/en/courses/${course.body.id}`);
       expect(await page.locator('#course-cover').getAttribute('src')).toBe(src);
       expect(await page.locator('meta[property="og:image"]').getAttribute('content')).toMatch(new RegExp(`${src}$`));
+
+      // The teacher's name leads to their public page, which lists the course with its cover.
+      const teacherName = await page.locator('#course-teacher-link').textContent();
+      await page.locator('#course-teacher-link').click();
+      await page.waitForURL(/\/en\/teachers\/[0-9a-f-]{36}$/);
+      expect(await page.locator('h1').textContent()).toBe(teacherName);
+      const listed = page.locator('#teacher-courses .card', { has: page.locator('a.card__link', { hasText: title }) });
+      expect(await listed.locator('img.course-card__cover').getAttribute('src')).toBe(src);
     });
   });
 });

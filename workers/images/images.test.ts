@@ -1,7 +1,11 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../app.ts';
+import type { Env } from '../env.ts';
+import { imagesRoutes } from './routes.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { api, show } from '../../tests/support/http.ts';
-import { registerUser, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
+import { registerUser, vars, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
 import { hasMetadata, MetadataRefused, sniffImage, stripMetadata } from './formats.ts';
 import { MAX_IMAGE_BYTES } from './uploads.ts';
 
@@ -212,5 +216,40 @@ describe('upload authorization (security)', () => {
     for (const path of ['/images/../uploads/x', '/images/abc.png', `/images/${'a'.repeat(64)}.svg`]) {
       expect((await api('GET', path)).status, path).toBe(404);
     }
+  });
+});
+
+describe('presigned uploads (production path)', () => {
+  it('with R2 credentials the client gets an S3 presigned PUT with the type and length signed, and no Worker URL', async () => {
+    const u = await registerUser();
+    const app = createApp({ routers: [imagesRoutes] });
+    const prod = {
+      ...(vars as unknown as Env),
+      IMAGES_BUCKET: (env as unknown as Env).IMAGES_BUCKET,
+      R2_ACCOUNT_ID: 'acc0123456789',
+      R2_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      R2_SECRET_ACCESS_KEY: 'secret-example-key',
+      R2_IMAGES_BUCKET_NAME: 'sabaq-images',
+    };
+    const res = await app.request(
+      '/api/images/uploads',
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ purpose: 'avatar', contentType: 'image/webp', size: 12345 }),
+      },
+      prod,
+    );
+    const body = (await res.json()) as { via: string; url: string; method: string };
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body.via).toBe('presigned');
+    const url = new URL(body.url);
+    // Virtual-hosted style, as the reports' presigned downloads (R2 accepts both styles).
+    expect(url.host).toBe('sabaq-images.acc0123456789.r2.cloudflarestorage.com');
+    expect(url.pathname).toMatch(/^\/uploads\/[0-9a-f-]{36}$/);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('content-length');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('content-type');
+    expect(Number(url.searchParams.get('X-Amz-Expires'))).toBe(900);
+    expect(url.searchParams.has('x-amz-checksum-crc32')).toBe(false);
   });
 });
