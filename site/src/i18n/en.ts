@@ -207,6 +207,7 @@ export const en = {
   'verify.toAccount': 'Go to my account',
   'account.emailStatus': 'Email address',
   'account.verified': 'Confirmed',
+  'account.unverifiedShort': 'Not confirmed',
   'account.unverified':
     'Not confirmed yet: you can learn, but publishing courses and tests and paying need a confirmed address. Open the link we emailed you.',
   'account.resend': 'Send the link again',

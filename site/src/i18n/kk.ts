@@ -204,6 +204,7 @@ export const kk: Dictionary = {
   'verify.toAccount': 'Профильге өту',
   'account.emailStatus': 'Пошта мекенжайы',
   'account.verified': 'Расталған',
+  'account.unverifiedShort': 'Расталмаған',
   'account.unverified':
     'Әлі расталмаған: оқуға болады, бірақ курстар мен тесттерді жариялау және төлеу үшін расталған мекенжай керек. Хаттағы сілтемені ашыңыз.',
   'account.resend': 'Сілтемені қайта жіберу',

@@ -222,6 +222,7 @@ export const ru: Dictionary = {
   'verify.toAccount': 'Перейти в профиль',
   'account.emailStatus': 'Адрес почты',
   'account.verified': 'Подтверждён',
+  'account.unverifiedShort': 'Не подтверждён',
   'account.unverified':
     'Ещё не подтверждён: учиться можно, но для публикации курсов и тестов и для оплаты нужен подтверждённый адрес. Откройте ссылку из письма.',
   'account.resend': 'Отправить ссылку ещё раз',

@@ -13,7 +13,7 @@ function showProfile(user: User): void {
   byId('account-email').textContent = user.email;
   byId('account-role').textContent = tc(`role.${user.role}`);
   byId('account-language').textContent = tc(`langName.${user.language}`);
-  byId('account-email-status').textContent = tc(user.emailVerified === false ? 'account.unverified' : 'account.verified');
+  byId('account-email-status').textContent = tc(user.emailVerified === false ? 'account.unverifiedShort' : 'account.verified');
   byId('account-verify').hidden = user.emailVerified !== false;
   const avatar = byId<HTMLImageElement>('account-avatar');
   avatar.hidden = !user.avatarUrl;
