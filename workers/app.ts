@@ -177,7 +177,8 @@ export function createApp(options: AppOptions) {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'https:', 'data:'],
-        connectSrc: ["'self'"],
+        // Image uploads PUT straight to R2 through presigned URLs (workers/images/uploads.ts).
+        connectSrc: ["'self'", 'https://*.r2.cloudflarestorage.com'],
         frameSrc: ['https://www.youtube-nocookie.com', 'https://player.vimeo.com'],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],

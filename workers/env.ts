@@ -37,15 +37,23 @@ export interface Env {
   /** Payments: the provider ('mock' locally and in tests; never in production), its webhook secret. */
   PAYMENTS_PROVIDER?: string;
   PAYMENTS_WEBHOOK_SECRET?: string;
-  /** Stripe (PAYMENTS_PROVIDER=stripe): the secret key, and the site's origin its hosted page returns to. */
+  /** Stripe (PAYMENTS_PROVIDER=stripe): the secret key; its hosted page returns to SITE_URL. */
   STRIPE_SECRET_KEY?: string;
-  SITE_ORIGIN?: string;
   /** The mock provider's webhook deliveries (queue + dead letters) and its chaos settings. */
   PAYMENT_WEBHOOKS_QUEUE?: Queue;
   MOCK_PAY_DUPLICATE_RATE?: string;
   MOCK_PAY_MAX_DELAY_SEC?: string;
   /** Live quiz games: one Durable Object per game (workers/games/game-room.ts). */
   GAMES?: DurableObjectNamespace<GameRoom>;
+  /** Email (workers/email/provider.ts): 'dev' (the local mailbox at /dev/mail) or 'resend'; its key and sender. */
+  EMAIL_PROVIDER?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
+  /** Course covers and avatars (workers/images); the bucket's name for presigned uploads through R2's S3 API. */
+  IMAGES_BUCKET?: R2Bucket;
+  R2_IMAGES_BUCKET_NAME?: string;
+  /** The site's public origin, for links in emails (required in production: never taken from the request's Host). */
+  SITE_URL?: string;
 }
 
 const envSchema = z
@@ -97,12 +105,6 @@ const envSchema = z
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key')
       .optional()
       .or(z.literal('').transform(() => undefined)),
-    SITE_ORIGIN: z
-      .string()
-      .url()
-      .transform((u) => new URL(u).origin)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
     PAYMENT_WEBHOOKS_QUEUE: z.custom<Queue>((v) => typeof (v as Queue | undefined)?.send === 'function').optional(),
     /** Share of mock webhook events delivered twice, and the random delay (s) that shuffles their order. */
     MOCK_PAY_DUPLICATE_RATE: z.coerce.number().min(0).max(1).default(0),
@@ -110,14 +112,41 @@ const envSchema = z
     GAMES: z
       .custom<DurableObjectNamespace<GameRoom>>((v) => typeof (v as DurableObjectNamespace | undefined)?.idFromName === 'function')
       .optional(),
+    IMAGES_BUCKET: z.custom<R2Bucket>((v) => typeof (v as R2Bucket | undefined)?.put === 'function').optional(),
+    R2_IMAGES_BUCKET_NAME: z.string().optional(),
+    EMAIL_PROVIDER: z
+      .enum(['dev', 'resend'])
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    EMAIL_API_KEY: z
+      .string()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    EMAIL_FROM: z
+      .string()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    // The site's public origin, for links in emails and the checkout's return address.
+    SITE_URL: z
+      .string()
+      .url()
+      .transform((u) => new URL(u).origin)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
   })
   .refine((c) => !(c.APP_ENV === 'production' && c.PAYMENTS_PROVIDER === 'mock'), {
     path: ['PAYMENTS_PROVIDER'],
     message: 'the mock payment provider is not allowed in production',
+  })
+  .refine((c) => !(c.APP_ENV === 'production' && c.EMAIL_PROVIDER === 'dev'), {
+    path: ['EMAIL_PROVIDER'],
+    message: 'the dev mailbox is not allowed in production',
   });
 
-export type Config = z.infer<typeof envSchema> & {
+export type Config = Omit<z.infer<typeof envSchema>, 'EMAIL_PROVIDER'> & {
   corsOrigins: string[];
+  /** Unset means the dev mailbox locally and the real provider in production. */
+  EMAIL_PROVIDER: 'dev' | 'resend';
 };
 
 // Env objects are stable for an isolate's life, so validating once per object is enough.
@@ -138,6 +167,7 @@ export function loadConfig(env: Env): Config {
   }
   const config: Config = {
     ...parsed.data,
+    EMAIL_PROVIDER: parsed.data.EMAIL_PROVIDER ?? (parsed.data.APP_ENV === 'production' ? 'resend' : 'dev'),
     corsOrigins: (parsed.data.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -7,6 +7,8 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { consentRoutes } from './consent/routes.ts';
 import { dashboardsRoutes } from './dashboards/routes.ts';
 import { consultationsRoutes } from './consultations/routes.ts';
+import { devMailRoutes } from './email/routes.ts';
+import { imagesRoutes } from './images/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { batchRoutes } from './learning/batch.ts';
 import { learningRoutes } from './learning/routes.ts';
@@ -41,6 +43,8 @@ export const app = createApp({
     consentRoutes,
     dashboardsRoutes,
     consultationsRoutes,
+    devMailRoutes,
+    imagesRoutes,
   ],
   site: serveSite,
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { LocalizedText } from './catalog.ts';
 import { createdAt, id, timestamps } from './columns.ts';
 
 export const languageEnum = pgEnum('language', ['ru', 'kk', 'en']);
@@ -21,6 +22,16 @@ export const users = pgTable(
     teacherReviewNote: text('teacher_review_note'),
     teacherReviewedAt: timestamp('teacher_reviewed_at', { withTimezone: true }),
     lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
+    /**
+     * When the owner proved the address (the link of the verification email). Public
+     * registration inserts null; every other insert (admin bootstrap, seeds, existing rows at
+     * migration) is trusted and defaults to now. Unverified accounts learn but cannot publish or pay.
+     */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }).defaultNow(),
+    /** `/images/<sha256>.<ext>`: an uploaded, checked photo served by the Worker (workers/images). */
+    avatarUrl: text('avatar_url'),
+    /** A teacher's public "about me" per language, shown on /{lang}/teachers/:id. */
+    bio: jsonb('bio').$type<LocalizedText>(),
     ...timestamps(),
   },
   (t) => [
@@ -52,6 +63,28 @@ export const refreshTokens = pgTable(
     index('refresh_tokens_family_idx').on(t.familyId),
     index('refresh_tokens_user_idx').on(t.userId),
   ],
+);
+
+export const authTokenPurposeEnum = pgEnum('auth_token_purpose', ['password_reset', 'email_verify']);
+
+/**
+ * Single-use tokens sent by email (password reset, email verification). Only the SHA-256
+ * of the token is stored; `usedAt` makes it single-use, `expiresAt` short-lived.
+ */
+export const authTokens = pgTable(
+  'auth_tokens',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: authTokenPurposeEnum('purpose').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('auth_tokens_hash_key').on(t.tokenHash), index('auth_tokens_user_idx').on(t.userId, t.purpose)],
 );
 
 /** Children have no login of their own; their parent owns every record about them. */

@@ -10,3 +10,4 @@ export * from './consent.ts';
 export * from './dashboards.ts';
 export * from './consultations.ts';
 export * from './tombstones.ts';
+export * from './email.ts';

@@ -138,6 +138,27 @@ export async function login(page: Page, email: string, password: string, opts: {
   await page.waitForURL((url) => !url.pathname.endsWith('/login'));
 }
 
+/**
+ * Opens the newest link of `kind` sent to `email` from the dev mailbox page (/dev/mail), as
+ * a person would: mail is sent after the response, so the page is reloaded until it arrives.
+ */
+export async function openMailLink(page: Page, email: string, kind: 'reset' | 'verify'): Promise<void> {
+  const link = page.locator(`article a[href*="/${kind}?token="]`).first();
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`/dev/mail?to=${encodeURIComponent(email)}`);
+    if (await link.count()) break;
+    await page.waitForTimeout(250);
+  }
+  await link.click();
+  await page.waitForURL((url) => url.pathname.endsWith(`/${kind}`) || url.pathname.endsWith(`/${kind}/`));
+}
+
+/** Public sign-ups must confirm their address before publishing or paying: follow the emailed link. */
+export async function confirmEmail(page: Page, email: string): Promise<void> {
+  await openMailLink(page, email, 'verify');
+  await page.locator('#verify-status[data-result="ok"]').waitFor();
+}
+
 // ---- direct API calls, for setting up data without the UI -------------------------------
 
 export interface ApiResult<T = any> {

@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, confirmEmail, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 15_000, interval: 250 };
 
@@ -71,6 +71,10 @@ describe.concurrent('browser journeys', () => {
       await teacher.locator('#register-consent').check();
       await teacher.locator('#register-form button[type="submit"]').click();
       await teacher.waitForURL(/\/en\/studio$/);
+      await teacher.locator('#studio-pending').waitFor();
+      // Publishing will need a confirmed address: the link from the (dev) mailbox.
+      await confirmEmail(teacher, email);
+      await teacher.goto('/en/studio');
       await teacher.locator('#studio-pending').waitFor();
       expect(await teacher.locator('#studio-pending h2').textContent()).toBe('Waiting for verification');
       expect(await teacher.locator('#new-course-form').isVisible()).toBe(false);

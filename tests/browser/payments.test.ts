@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, confirmEmail, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 
@@ -36,11 +36,14 @@ async function paidCourseOf(word: string): Promise<{ id: string; token: string }
 async function register(page: Page, word: string): Promise<void> {
   await page.goto('/en/register');
   await page.locator('#register-name').fill(`Aru ${word}`);
-  await page.locator('#register-email').fill(uniqueEmail('buyer'));
+  const email = uniqueEmail('buyer');
+  await page.locator('#register-email').fill(email);
   await page.locator('#register-password').fill(`Sabaq-${word}-buyer`);
   await page.locator('#register-consent').check();
   await page.locator('#register-form button[type="submit"]').click();
   await page.waitForURL((url) => !url.pathname.endsWith('/register'));
+  // Paying needs a confirmed address: the link from the (dev) mailbox.
+  await confirmEmail(page, email);
 }
 
 async function payWith(page: Page, courseId: string, card: string): Promise<void> {

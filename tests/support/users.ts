@@ -37,9 +37,15 @@ export interface TestUser {
   refreshToken: string;
 }
 
+/**
+ * A user registered through the API. Public sign-ups start unverified (no publishing, no
+ * paying); tests get a confirmed address unless they pass `{ verified: false }`, as the
+ * emailed link would do (identity/recovery.test.ts covers the link itself).
+ */
 export async function registerUser(
   role: 'learner' | 'parent' | 'teacher' = 'learner',
   extra: Record<string, unknown> = {},
+  opts: { verified?: boolean } = {},
 ): Promise<TestUser> {
   const email = uniqueEmail(role);
   const res = await api('POST', '/api/auth/register', {
@@ -55,6 +61,10 @@ export async function registerUser(
     headers: { 'cf-connecting-ip': uniqueIp() },
   });
   if (res.status !== 201) throw new Error(`register failed: ${show(res)}`);
+  if (opts.verified !== false) {
+    const { eq } = await import('drizzle-orm');
+    await testDb().db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, res.body.user.id));
+  }
   return { id: res.body.user.id, email, password: PASSWORD, role, token: res.body.accessToken, refreshToken: res.body.refreshToken };
 }
 

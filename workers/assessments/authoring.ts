@@ -6,6 +6,7 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { forbidden, notFound, validationError } from '../lib/errors.ts';
 import { parseDocument, takerQuestion } from './document.ts';
 import type { AuthorTestView, TakerTestView } from './schemas.ts';
+import { assertEmailVerified } from '../identity/recovery.ts';
 
 /**
  * Authoring of tests: a verified teacher (checked in the database, not the token) or an admin.
@@ -140,6 +141,7 @@ export async function updateTest(ctx: Ctx, actor: Actor, testId: string, patch: 
 export async function publishTest(ctx: Ctx, actor: Actor, testId: string): Promise<AuthorTestView> {
   await assertAuthor(ctx, actor);
   if (!isId(testId)) throw notFound('Test');
+  await assertEmailVerified(ctx, actor.id);
   const view = await ctx.services.db.transaction(async (tx) => {
     const [t] = await tx.select().from(tests).where(ownedBy(actor, testId)).for('update').limit(1);
     if (!t) throw notFound('Test');

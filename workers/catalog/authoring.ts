@@ -8,6 +8,7 @@ import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts
 import { courseChanged } from './invalidation.ts';
 import { LANGS } from './localize.ts';
 import { renderLesson } from './markdown.ts';
+import { assertEmailVerified } from '../identity/recovery.ts';
 
 /**
  * Authoring: only a verified teacher who owns the course, or an admin. Someone else's
@@ -21,7 +22,8 @@ async function assertAuthor(ctx: Ctx, actor: Actor): Promise<void> {
   if (u?.status !== 'verified') throw forbidden('Your teacher account is not verified yet');
 }
 
-async function ownedCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<Course> {
+/** The course if `actor` may author it (its verified teacher, or an admin); anyone else: 404. */
+export async function ownedCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<Course> {
   await assertAuthor(ctx, actor);
   if (!isId(courseId)) throw notFound('Course');
   const [course] = await ctx.services.db.db.select().from(courses).where(eq(courses.id, courseId)).limit(1);
@@ -133,6 +135,7 @@ export async function deleteCourse(ctx: Ctx, actor: Actor, courseId: string, ori
 export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, published: boolean, origin?: string) {
   const course = await ownedCourse(ctx, actor, courseId);
   if (published) {
+    await assertEmailVerified(ctx, actor.id);
     const [{ n } = { n: 0 }] = await ctx.services.db.db
       .select({ n: sql<number>`count(*)::int` })
       .from(lessons)

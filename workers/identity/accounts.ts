@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { refreshTokens, users, type Language, type User } from '../../db/schema/index.ts';
+import { refreshTokens, users, type Language, type LocalizedText, type User } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
@@ -21,6 +21,12 @@ export interface PublicUser {
   teacherStatus: User['teacherStatus'];
   createdAt: string;
   lastActiveAt: string | null;
+  /** The address was confirmed (publishing and paying need it). */
+  emailVerified: boolean;
+  /** The uploaded photo (`/images/…`), if any. */
+  avatarUrl: string | null;
+  /** "About me" per language (shown on a teacher's public page). */
+  bio: LocalizedText;
 }
 
 export function toPublicUser(u: User): PublicUser {
@@ -33,6 +39,9 @@ export function toPublicUser(u: User): PublicUser {
     teacherStatus: u.teacherStatus,
     createdAt: u.createdAt.toISOString(),
     lastActiveAt: u.lastActiveAt ? new Date(u.lastActiveAt).toISOString() : null,
+    emailVerified: u.emailVerifiedAt !== null,
+    avatarUrl: u.avatarUrl,
+    bio: u.bio ?? {},
   };
 }
 
@@ -76,6 +85,8 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<{ user: 
           language: input.language,
           role,
           teacherStatus: role === 'teacher' ? 'pending' : 'none',
+          // Public sign-ups prove the address through the emailed link (identity/recovery.ts).
+          emailVerifiedAt: null,
         })
         .returning(),
       db.insert(refreshTokens).values(row),
@@ -148,10 +159,19 @@ export async function getUser(ctx: Ctx, userId: string): Promise<User> {
   return user;
 }
 
-export async function updateProfile(ctx: Ctx, userId: string, patch: { name?: string; language?: Language }): Promise<PublicUser> {
-  const set: Partial<Pick<User, 'name' | 'language'>> = {};
+export async function updateProfile(
+  ctx: Ctx,
+  userId: string,
+  patch: { name?: string; language?: Language; bio?: LocalizedText },
+): Promise<PublicUser> {
+  const set: Partial<Pick<User, 'name' | 'language' | 'bio'>> = {};
   if (patch.name !== undefined) set.name = patch.name.trim();
   if (patch.language !== undefined) set.language = patch.language;
+  if (patch.bio !== undefined) {
+    // An empty text removes that language; no text at all clears the bio.
+    const bio = Object.fromEntries(Object.entries(patch.bio).flatMap(([l, v]) => (v?.trim() ? [[l, v.trim()]] : [])));
+    set.bio = Object.keys(bio).length ? bio : null;
+  }
   if (!Object.keys(set).length) return toPublicUser(await getUser(ctx, userId));
   const [user] = await ctx.services.db.db.update(users).set(set).where(eq(users.id, userId)).returning();
   if (!user) throw new AppError('unauthorized', 'This account no longer exists');

@@ -17,7 +17,10 @@ import { createChild, deleteChild, exportChild, getChild, listChildren, updateCh
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
 import { PASSWORD_MAX } from './password-policy.ts';
 import { refreshSession, revokeSession } from './sessions.ts';
+import { requestPasswordReset, resendVerification, resetPassword, sendVerification, verifyEmail, type LinkBase } from './recovery.ts';
+import type { AppContext } from '../app.ts';
 import { listTeachers, reviewTeacher } from './teachers.ts';
+import { getTeacherProfile, teacherPaths } from './profiles.ts';
 
 const User = z
   .object({
@@ -29,8 +32,49 @@ const User = z
     teacherStatus: z.enum(['none', 'pending', 'verified', 'rejected']),
     createdAt: z.string(),
     lastActiveAt: z.string().nullable(),
+    emailVerified: z.boolean(),
+    avatarUrl: z.string().nullable(),
+    bio: z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }),
   })
   .openapi('User');
+
+const Bio = z
+  .object({
+    ru: text({ multiline: true }).max(2000).optional(),
+    kk: text({ multiline: true }).max(2000).optional(),
+    en: text({ multiline: true }).max(2000).optional(),
+  })
+  .strict();
+
+const CardSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  titleLang: Language,
+  description: z.string(),
+  language: Language,
+  level: z.string(),
+  tags: z.array(z.string()),
+  price: z.object({ amount: z.number(), currency: z.string() }).nullable(),
+  rating: z.object({ average: z.number(), count: z.number() }),
+  enrollmentCount: z.number(),
+  teacher: z.object({ id: z.string(), name: z.string() }),
+  category: z.object({ id: z.string(), slug: z.string(), title: z.string() }).nullable(),
+  featured: z.boolean(),
+  coverUrl: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+});
+
+const TeacherProfile = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    avatarUrl: z.string().nullable(),
+    bio: z.string(),
+    bioLang: Language,
+    rating: z.object({ average: z.number(), count: z.number() }),
+    courses: z.array(CardSchema),
+  })
+  .openapi('TeacherProfile');
 
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const Session = Tokens.extend({ user: User }).openapi('Session');
@@ -73,7 +117,53 @@ const TeacherReview = User.extend({ reviewNote: z.string().nullable(), reviewedA
 
 const common = errorResponses(400, 401, 429, 503);
 
+/** Links in emails: the configured site; the request's origin only outside production (a forged Host must not steer reset links). */
+function linkBase(c: AppContext, language?: LinkBase['language']): LinkBase {
+  const { SITE_URL, APP_ENV } = c.var.config;
+  if (SITE_URL) return { siteUrl: SITE_URL, language };
+  if (APP_ENV === 'production') throw new AppError('service_unavailable', 'Email links are not configured', { missing: 'SITE_URL' });
+  return { siteUrl: new URL(c.req.url).origin, language };
+}
+
+const EmailToken = z.string().min(1).max(200);
+const Accepted = z.object({ ok: z.literal(true) }).openapi('Accepted');
+
 const r = {
+  forgot: createRoute({
+    method: 'post',
+    path: '/auth/password/forgot',
+    tags: ['auth'],
+    summary: 'Email a password-reset link (valid 30 minutes, single use); the same answer whether or not the email has an account',
+    request: { body: jsonBody(z.object({ email: Email, language: Language.optional() })) },
+    responses: { 202: json(Accepted, 'Accepted: if the account exists, a link is on its way'), ...errorResponses(400, 429, 503) },
+  }),
+  reset: createRoute({
+    method: 'post',
+    path: '/auth/password/reset',
+    tags: ['auth'],
+    summary: 'Set a new password with the emailed token; every session of the account is revoked',
+    request: { body: jsonBody(z.object({ token: EmailToken, newPassword: Password })) },
+    responses: { 204: { description: 'Password changed; log in again' }, ...errorResponses(400, 429, 503) },
+  }),
+  verifyEmail: createRoute({
+    method: 'post',
+    path: '/auth/email/verify',
+    tags: ['auth'],
+    summary: 'Confirm the email address with the emailed token',
+    request: { body: jsonBody(z.object({ token: EmailToken })) },
+    responses: { 204: { description: 'Confirmed' }, ...errorResponses(400, 429, 503) },
+  }),
+  resendVerification: createRoute({
+    method: 'post',
+    path: '/me/email/verify',
+    tags: ['me'],
+    summary: 'Send the verification link again (nothing is sent for a confirmed address)',
+    middleware: [authenticate()] as const,
+    request: {
+      body: { required: false, content: { 'application/json': { schema: z.object({ language: Language.optional() }) } } },
+    },
+    responses: { 200: json(z.object({ sent: z.boolean() })), ...errorResponses(401, 429, 503) },
+  }),
   register: createRoute({
     method: 'post',
     path: '/auth/register',
@@ -133,10 +223,18 @@ const r = {
     method: 'patch',
     path: '/me',
     tags: ['me'],
-    summary: 'Update name or language',
+    summary: 'Update name, language or the "about me" text (ru/kk/en) of the public teacher page',
     middleware: [authenticate()] as const,
-    request: { body: jsonBody(z.object({ name: Name.optional(), language: Language.optional() }).strict()) },
+    request: { body: jsonBody(z.object({ name: Name.optional(), language: Language.optional(), bio: Bio.optional() }).strict()) },
     responses: { 200: json(z.object({ user: User })), ...errorResponses(400, 401) },
+  }),
+  teacherProfile: createRoute({
+    method: 'get',
+    path: '/teachers/{id}',
+    tags: ['teachers'],
+    summary: "A verified teacher's public profile: photo, bio in the asked language, published courses, rating",
+    request: { params: IdParam, query: z.object({ lang: Language.default('ru') }) },
+    responses: { 200: json(TeacherProfile), ...errorResponses(404) },
   }),
   deleteMe: createRoute({
     method: 'delete',
@@ -252,9 +350,28 @@ const r = {
 };
 
 export const identityRoutes = createRouter()
+  .openapi(r.forgot, async (c) => {
+    const { email, language } = c.req.valid('json');
+    await requestPasswordReset(ctxOf(c), { email, ip: clientIp(c) }, linkBase(c, language));
+    return c.json({ ok: true as const }, 202);
+  })
+  .openapi(r.reset, async (c) => {
+    await resetPassword(ctxOf(c), { ...c.req.valid('json'), ip: clientIp(c) });
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  })
+  .openapi(r.verifyEmail, async (c) => {
+    await verifyEmail(ctxOf(c), { token: c.req.valid('json').token, ip: clientIp(c) });
+    return c.body(null, 204);
+  })
+  .openapi(r.resendVerification, async (c) => {
+    const body = c.req.valid('json') as { language?: LinkBase['language'] } | undefined;
+    return c.json(await resendVerification(ctxOf(c), c.var.actor.id, linkBase(c, body?.language)), 200);
+  })
   .openapi(r.register, async (c) => {
     const body = c.req.valid('json');
     const { user, tokens } = await register(ctxOf(c), { ...body, ip: clientIp(c) });
+    await sendVerification(ctxOf(c), user, linkBase(c, body.language));
     setSessionCookies(c, tokens);
     return c.json({ user, ...tokensOut(tokens) }, 201);
   })
@@ -284,7 +401,19 @@ export const identityRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(r.me, async (c) => c.json({ user: toPublicUser(await getUser(ctxOf(c), c.var.actor.id)) }, 200))
-  .openapi(r.updateMe, async (c) => c.json({ user: await updateProfile(ctxOf(c), c.var.actor.id, c.req.valid('json')) }, 200))
+  .openapi(r.updateMe, async (c) => {
+    const body = c.req.valid('json');
+    const user = await updateProfile(ctxOf(c), c.var.actor.id, body);
+    // The public page shows name, photo and bio: drop this colo's copies.
+    if (user.role === 'teacher' && (body.bio || body.name)) {
+      await purgeEdge(new URL(c.req.url).origin, teacherPaths(user.id)).catch(() => {});
+    }
+    return c.json({ user }, 200);
+  })
+  .openapi(r.teacherProfile, async (c) => {
+    const profile = await getTeacherProfile(ctxOf(c), c.req.valid('param').id, c.req.valid('query').lang);
+    return c.json(profile, 200, { 'Cache-Control': 'public, max-age=60' });
+  })
   .openapi(r.deleteMe, async (c) => {
     const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
     // This colo's edge copies of the courses whose rating or enrollment count just changed

@@ -13,6 +13,8 @@ export const errorStatus = {
   invalid_range: 400,
   /** Consultations: the time is not a bookable slot (past, too soon, beyond the horizon, outside the hours). */
   slot_unavailable: 400,
+  /** A password-reset or email-verification link that is unknown, used or expired. */
+  invalid_token: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
@@ -20,6 +22,8 @@ export const errorStatus = {
   forbidden: 403,
   csrf_failed: 403,
   not_enrolled: 403,
+  /** Publishing and paying need a confirmed email address. */
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

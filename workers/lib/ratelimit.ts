@@ -28,6 +28,13 @@ export const policies = {
   'auth.register.ip': { limiter: () => Ratelimit.slidingWindow(10, '1 h'), limit: 10, windowSec: 3600, failMode: 'closed' },
   /** Current-password checks (password change, account deletion) per IP; the per-account back-off is in identity/backoff.ts. */
   'auth.password.ip': { limiter: () => Ratelimit.slidingWindow(20, '15 m'), limit: 20, windowSec: 900, failMode: 'closed' },
+  /** Password-reset requests per address and per email (unknown emails count too, so the answer says nothing). */
+  'auth.reset.ip': { limiter: () => Ratelimit.slidingWindow(10, '15 m'), limit: 10, windowSec: 900, failMode: 'closed' },
+  'auth.reset.email': { limiter: () => Ratelimit.slidingWindow(3, '15 m'), limit: 3, windowSec: 900, failMode: 'closed' },
+  /** Reset and verification links tried per address: 256-bit tokens cannot be guessed, but a flood is still refused. */
+  'auth.token.ip': { limiter: () => Ratelimit.slidingWindow(30, '15 m'), limit: 30, windowSec: 900, failMode: 'closed' },
+  /** Verification emails re-sent per account. */
+  'auth.verify.resend': { limiter: () => Ratelimit.slidingWindow(3, '1 h'), limit: 3, windowSec: 3600, failMode: 'closed' },
   'auth.refresh.ip': { limiter: () => Ratelimit.slidingWindow(60, '1 m'), limit: 60, windowSec: 60, failMode: 'closed' },
   /** Public catalog reads: 120 a minute sustained, bursts up to 180. */
   'catalog.read': { limiter: () => Ratelimit.tokenBucket(120, '1 m', 180), limit: 180, windowSec: 60, failMode: 'open' },

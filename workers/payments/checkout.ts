@@ -24,6 +24,7 @@ import { providerFor } from './provider.ts';
 import { Purchase, fulfilmentOf } from './purchases.ts';
 import { OPEN_STATUSES } from './state.ts';
 import { paymentView, type PaymentView } from './views.ts';
+import { assertEmailVerified } from '../identity/recovery.ts';
 
 export const CheckoutInput = z
   .object({
@@ -134,6 +135,7 @@ export async function checkout(ctx: Ctx, actor: Actor, input: CheckoutInput, ide
   // Money path: fails closed when Redis is down (the policy's failMode).
   const decision = await hit(ctx.services.redis, 'payments.checkout', actor.id);
   if (!decision.allowed) throw rateLimited(decision, 'Too many checkout attempts, wait a minute');
+  await assertEmailVerified(ctx, actor.id);
   return withIdempotency(ctx, { userId: actor.id, scope: 'checkout', key: idempotencyKey, body: input }, () =>
     createCheckout(ctx, actor, input),
   );

@@ -516,7 +516,7 @@ describe('reads', () => {
 });
 
 describe('cost of one purchase', () => {
-  it("checkout is 6 auto-committed statements (1 of them the mock provider's), the webhook one transaction of 7 round trips", async () => {
+  it("checkout is 7 auto-committed statements (1 of them the mock provider's), the webhook one transaction of 7 round trips", async () => {
     const course = await paidCourse();
     const learner = await registerUser();
     const statements: string[] = [];
@@ -524,8 +524,8 @@ describe('cost of one purchase', () => {
     const actor = { id: learner.id, role: 'learner' as const, sessionId: 'test' };
     const res = await checkoutOp(ctx, actor, { purchase: { kind: 'course', id: course.id }, lang: 'ru' }, newKey());
     expect(res.status).toBe(201);
-    // claim key, quote, insert payment, mock session insert, attach session, store response
-    expect(statements, statements.join('\n')).toHaveLength(6);
+    // verified-email check, claim key, quote, insert payment, mock session insert, attach session, store response
+    expect(statements, statements.join('\n')).toHaveLength(7);
     statements.length = 0;
     const r = await settle(ctx, {
       provider: 'mock',

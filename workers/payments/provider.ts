@@ -4,7 +4,7 @@
  * - `mock` (local and tests): the built-in provider of ./mock-provider.ts, served by this
  *   Worker under /api/mock-pay and disabled in production (config refuses it there);
  * - `stripe`: Stripe Checkout over its HTTP API (./stripe.ts), configured by STRIPE_SECRET_KEY,
- *   PAYMENTS_WEBHOOK_SECRET (the endpoint's whsec_…) and SITE_ORIGIN; missing settings answer
+ *   PAYMENTS_WEBHOOK_SECRET (the endpoint's whsec_…) and SITE_URL; missing settings answer
  *   503 and charge nothing. Kaspi Pay / CloudPayments / Freedom Pay have the same shape and
  *   would be one more adapter here. Tests reach Stripe only through a recorded fake fetch.
  */
@@ -71,9 +71,9 @@ export function webhookSecret(config: Config): string {
 }
 
 function stripeFor(ctx: Ctx): PaymentProvider {
-  const { STRIPE_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET, SITE_ORIGIN } = ctx.config;
-  if (!STRIPE_SECRET_KEY || !PAYMENTS_WEBHOOK_SECRET || !SITE_ORIGIN) {
-    const missing = Object.entries({ STRIPE_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET, SITE_ORIGIN })
+  const { STRIPE_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET, SITE_URL } = ctx.config;
+  if (!STRIPE_SECRET_KEY || !PAYMENTS_WEBHOOK_SECRET || !SITE_URL) {
+    const missing = Object.entries({ STRIPE_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET, SITE_URL })
       .filter(([, v]) => !v)
       .map(([k]) => k);
     throw new AppError(
@@ -86,7 +86,7 @@ function stripeFor(ctx: Ctx): PaymentProvider {
   return stripeProvider({
     secretKey: STRIPE_SECRET_KEY,
     webhookSecret: PAYMENTS_WEBHOOK_SECRET,
-    siteOrigin: SITE_ORIGIN,
+    siteOrigin: SITE_URL,
     now: ctx.services.now,
   });
 }

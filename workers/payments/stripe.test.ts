@@ -235,11 +235,11 @@ describe('Stripe — selection by configuration', () => {
     expect((err?.details as { missing: string[] } | undefined)?.missing).toEqual([
       'STRIPE_SECRET_KEY',
       'PAYMENTS_WEBHOOK_SECRET',
-      'SITE_ORIGIN',
+      'SITE_URL',
     ]);
     const configured = {
       ...stripe,
-      config: { ...stripe.config, STRIPE_SECRET_KEY: 'sk_test_51Abc', PAYMENTS_WEBHOOK_SECRET: fx.SECRET, SITE_ORIGIN: 'https://sabaq.kz' },
+      config: { ...stripe.config, STRIPE_SECRET_KEY: 'sk_test_51Abc', PAYMENTS_WEBHOOK_SECRET: fx.SECRET, SITE_URL: 'https://sabaq.kz' },
     };
     const p = providerFor(configured);
     expect([p.name, p.signatureHeader]).toEqual(['stripe', 'Stripe-Signature']);

@@ -2,6 +2,9 @@ import type { AppContext } from '../app.ts';
 import { catalogPage, homePage, testsPage } from './lists.ts';
 import { courseCover, coursePage, isLang, langRedirect, notFoundPage } from './pages.ts';
 import { robotsTxt, sitemapFile, sitemapIndex } from './sitemap.ts';
+import { devMailPage } from '../email/routes.ts';
+import { imageResponse } from '../images/routes.ts';
+import { teacherPage } from './teacher-page.ts';
 
 // Private pages whose path ends with an id are built once per language as a shell at
 // `<prefix>/_/` and stay static: nothing personal is ever rendered at the edge.
@@ -23,6 +26,8 @@ export function assetPath(pathname: string): string {
 async function rendered(c: AppContext, pathname: string): Promise<Response | undefined> {
   if (pathname === '/robots.txt') return robotsTxt(c);
   if (pathname === '/sitemap.xml') return sitemapIndex(c);
+  if (pathname === '/dev/mail' || pathname === '/dev/mail/') return devMailPage(c);
+  if (pathname.startsWith('/images/')) return imageResponse(c, pathname.slice('/images/'.length));
   const parts = pathname.split('/').filter(Boolean);
   if (parts[0] === 'sitemaps' && parts.length === 2) return sitemapFile(c, parts[1]!);
   const [lang, section, id, extra, ...more] = parts;
@@ -31,6 +36,7 @@ async function rendered(c: AppContext, pathname: string): Promise<Response | und
   if (section === undefined) return homePage(c, lang);
   if (section === 'courses' && id === undefined) return catalogPage(c, lang);
   if (section === 'tests' && id === undefined) return testsPage(c, lang);
+  if (section === 'teachers' && id !== undefined && id !== '_' && extra === undefined) return teacherPage(c, lang, id);
   if (section !== 'courses' || id === undefined || more.length) return undefined;
   if (extra === undefined) return coursePage(c, lang, id);
   if (extra === 'cover.svg') return courseCover(c, lang, id);

@@ -100,7 +100,8 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
   const url = new URL(coursePath(lang, course.id), origin).href;
   const textLang = course.titleLang !== lang ? course.titleLang : undefined;
   const description = metaDescription(course.description || `${course.title}. ${t(lang, 'course.teacher', { name: course.teacher.name })}`);
-  const image = course.coverUrl ?? new URL(coverPath(lang, course.id), origin).href;
+  // Uploaded covers are stored as site paths (/images/…); Open Graph needs an absolute URL.
+  const image = new URL(course.coverUrl ?? coverPath(lang, course.id), origin).href;
   const head =
     headTags({ origin, lang, rest: `/courses/${course.id}`, title: course.title, description, image, imageAlt: course.title }) +
     jsonLd(courseJsonLd(course, lang, url, image));
@@ -140,7 +141,21 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
         if (textLang) el.setAttribute('lang', textLang);
       },
     })
-    .on('#course-teacher', text(course.teacher.name))
+    .on('#course-cover', {
+      element: (el) => {
+        el.setAttribute('src', course.coverUrl ?? coverPath(lang, course.id));
+        el.removeAttribute('hidden');
+      },
+    })
+    .on('#course-teacher', {
+      element: (el) =>
+        void el.setInnerContent(
+          `<a href="/${lang}/teachers/${esc(course.teacher.id)}" id="course-teacher-link">${esc(course.teacher.name)}</a>`,
+          {
+            html: true,
+          },
+        ),
+    })
     .on('#course-language', text(t(lang, `langName.${course.language}`)))
     .on('#course-level', text(levelName(course.level, lang)))
     .on('#course-rating', text(formatRating(course.rating, lang)))
@@ -154,7 +169,29 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
 }
 
 /** A 1200×630 cover for link previews: the title on the brand colour, drawn as SVG. */
-export function courseCoverSvg(course: Pick<CourseDetail, 'title' | 'teacher' | 'titleLang'>): string {
+/** Background and band colours per category (white text passes WCAG AA on each); unknown slugs hash into the list. */
+const COVER_COLOURS: [string, string][] = [
+  ['#0b5fae', '#084a88'],
+  ['#1b7f4b', '#145f38'],
+  ['#a33b2b', '#7e2d21'],
+  ['#6b3fa0', '#52307b'],
+  ['#8a5a00', '#6b4600'],
+  ['#0f7580', '#0b5a62'],
+  ['#b0305e', '#8a2549'],
+  ['#3d4f63', '#2c3a49'],
+];
+
+export function coverColours(slug: string | undefined): [string, string] {
+  if (!slug) return COVER_COLOURS[0]!;
+  let h = 0;
+  for (const ch of slug) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return COVER_COLOURS[h % COVER_COLOURS.length]!;
+}
+
+export function courseCoverSvg(
+  course: Pick<CourseDetail, 'title' | 'teacher' | 'titleLang'> & { category?: { slug: string } | null },
+): string {
+  const [bg, band] = coverColours(course.category?.slug);
   const words = course.title.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = '';
@@ -170,7 +207,7 @@ export function courseCoverSvg(course: Pick<CourseDetail, 'title' | 'teacher' | 
   const tspans = shown.map((l, i) => `<tspan x="80" dy="${i === 0 ? 0 : 84}">${esc(l)}</tspan>`).join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630" lang="${course.titleLang}">` +
-    `<rect width="1200" height="630" fill="#0b5fae"/><rect x="0" y="560" width="1200" height="70" fill="#084a88"/>` +
+    `<rect width="1200" height="630" fill="${bg}"/><rect x="0" y="560" width="1200" height="70" fill="${band}"/>` +
     `<text x="80" y="${300 - (shown.length - 1) * 42}" font-family="DejaVu Sans, Arial, sans-serif" font-size="68" font-weight="700" fill="#fff">${tspans}</text>` +
     `<text x="80" y="606" font-family="DejaVu Sans, Arial, sans-serif" font-size="32" fill="#fff">Sabaq · ${esc(course.teacher.name)}</text></svg>`
   );

@@ -7,7 +7,7 @@ import { listCategories, listCourses } from '../catalog/browse.ts';
 import type { CatalogFilters } from '../catalog/filters.ts';
 import type { CourseCard } from '../catalog/views.ts';
 import { t } from '../../site/src/i18n/index.ts';
-import { formatPrice, formatRating } from './course-page.ts';
+import { coverPath, formatPrice, formatRating } from './course-page.ts';
 import { esc, headTags, LANGS, metaDescription, type Lang } from './html.ts';
 import { cachedPage, type PageCachePolicy, type Rendered } from './page-cache.ts';
 import { assetFetch } from './pages.ts';
@@ -28,9 +28,7 @@ export function cardHtml(course: CourseCard, lang: Lang): string {
   const textLang = course.titleLang !== lang ? ` lang="${course.titleLang}"` : '';
   return (
     `<li class="card"><article class="course-card">` +
-    (course.coverUrl
-      ? `<img class="course-card__cover" src="${esc(course.coverUrl)}" alt="" width="640" height="360" loading="lazy" decoding="async">`
-      : '') +
+    `<img class="course-card__cover" src="${esc(course.coverUrl ?? coverPath(lang, course.id))}" alt="" width="640" height="360" loading="lazy" decoding="async">` +
     `<h3 class="course-card__title"${textLang}><a href="/${lang}/courses/${esc(course.id)}" class="card__link">${esc(course.title)}</a></h3>` +
     (course.featured ? `<p class="tag">${esc(t(lang, 'course.featured'))}</p>` : '') +
     (course.description ? `<p class="course-card__summary"${textLang}>${esc(course.description)}</p>` : '') +

@@ -58,6 +58,11 @@ export function courseUrl(id: string): string {
   return href(`/courses/${encodeURIComponent(id)}`);
 }
 
+/** The uploaded cover, else the generated one (the title on the category's colour, workers/site/course-page.ts). */
+export function coverSrc(course: { id: string; coverUrl?: string | null }): string {
+  return course.coverUrl || href(`/courses/${encodeURIComponent(course.id)}/cover.svg`);
+}
+
 /** A catalog card as an `<li>` for a `<ul class="card-grid">`. */
 export function courseCard(course: CourseCard | CourseHit, heading: 'h2' | 'h3' = 'h3'): HTMLLIElement {
   const lang = textLang(course);
@@ -68,17 +73,15 @@ export function courseCard(course: CourseCard | CourseHit, heading: 'h2' | 'h3' 
     h(
       'article',
       { class: 'course-card' },
-      course.coverUrl
-        ? h('img', {
-            class: 'course-card__cover',
-            src: course.coverUrl,
-            alt: '',
-            width: 640,
-            height: 360,
-            loading: 'lazy',
-            decoding: 'async',
-          })
-        : null,
+      h('img', {
+        class: 'course-card__cover',
+        src: coverSrc(course),
+        alt: '',
+        width: 640,
+        height: 360,
+        loading: 'lazy',
+        decoding: 'async',
+      }),
       h(heading, { class: 'course-card__title', lang }, h('a', { href: courseUrl(course.id), class: 'card__link' }, course.title)),
       course.featured ? h('p', { class: 'tag' }, tc('course.featured')) : null,
       summary ? h('p', { class: 'course-card__summary', lang }, summary) : null,

@@ -1,5 +1,5 @@
 import { api, errorMessage, isApiError, loginUrl } from '../lib/api';
-import { formatPrice, formatRating, languageName, levelName, textLang } from '../lib/courses';
+import { coverSrc, formatPrice, formatRating, languageName, levelName, textLang } from '../lib/courses';
 import { byId, h, nodes } from '../lib/dom-nodes';
 import { enhanceForm, showFormStatus } from '../lib/forms';
 import { href, tc } from '../lib/i18n-client';
@@ -28,7 +28,15 @@ function render(course: CourseDetail): void {
     note.hidden = false;
   }
   text('course-description', course.description, lang);
-  text('course-teacher', course.teacher?.name ?? '');
+  const cover = byId<HTMLImageElement>('course-cover');
+  cover.src = coverSrc(course);
+  cover.hidden = false;
+  // The teacher's name links to their public profile.
+  byId('course-teacher').replaceChildren(
+    course.teacher
+      ? h('a', { href: href(`/teachers/${encodeURIComponent(course.teacher.id)}`), id: 'course-teacher-link' }, course.teacher.name)
+      : '',
+  );
   text('course-language', languageName(course.language));
   text('course-level', levelName(course.level));
   text('course-rating', formatRating(course.rating));

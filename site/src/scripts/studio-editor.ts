@@ -1,6 +1,7 @@
 // The course editor (`/{lang}/studio?course=<id>`): publish state, modules and lessons
 // (add, rename, delete, reorder with up/down buttons — one PUT with the full id list per
 // move, announced in a live region), the lesson editor dialog and the course details form.
+import { setupCover } from './studio-cover';
 import { ENDONYMS, LANGS, isLang, type Lang } from '../i18n/langs';
 import { api, errorMessage, isApiError } from '../lib/api';
 import { courseUrl } from '../lib/courses';
@@ -527,6 +528,7 @@ export async function openEditor(id: string): Promise<void> {
   await load(id);
   renderHead();
   renderCurriculum();
+  setupCover(course.id, course.coverUrl);
   publishButton.addEventListener('click', () => void togglePublished());
   setupDialogs();
   setupCourseForms();

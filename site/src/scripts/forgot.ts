@@ -1,0 +1,11 @@
+import { api } from '../lib/api';
+import { byId } from '../lib/dom';
+import { enhanceForm, showFormStatus } from '../lib/forms';
+import { pageLang, tc } from '../lib/i18n-client';
+
+const form = byId<HTMLFormElement>('forgot-form');
+enhanceForm(form, {
+  // The answer is the same whether or not the account exists; so is the message.
+  submit: ({ email = '' }) => api.post('/api/auth/password/forgot', { email, language: pageLang() }),
+  onSuccess: () => showFormStatus(form, tc('forgot.sent')),
+});

@@ -1,0 +1,24 @@
+import { api } from '../lib/api';
+import { byId } from '../lib/dom';
+import { enhanceForm } from '../lib/forms';
+import { resetMe } from '../lib/session';
+
+const token = new URLSearchParams(location.search).get('token') ?? '';
+const form = byId<HTMLFormElement>('reset-form');
+if (!token) {
+  form.hidden = true;
+  byId('reset-no-token').hidden = false;
+  byId('reset-again').hidden = true;
+} else {
+  enhanceForm(form, {
+    submit: ({ newPassword = '' }) => api.post('/api/auth/password/reset', { token, newPassword }),
+    onSuccess: () => {
+      // Every session was revoked, this browser's included.
+      resetMe(null);
+      form.hidden = true;
+      byId('reset-again').hidden = true;
+      byId('reset-done').hidden = false;
+      byId('reset-login-link').focus();
+    },
+  });
+}
