@@ -48,7 +48,16 @@ export interface ChoiceOption {
   correct?: boolean;
 }
 export type Question =
-  | { key: string; type: 'likert'; text: LocalizedText; min: number; max: number; scores?: ScaleRef[] }
+  | {
+      key: string;
+      type: 'likert';
+      text: LocalizedText;
+      min: number;
+      max: number;
+      scores?: ScaleRef[];
+      /** Words for each point from min to max ("never" … "always"); bare numbers when absent. */
+      labels?: LocalizedText[];
+    }
   | { key: string; type: 'single' | 'multiple'; text: LocalizedText; options: ChoiceOption[] }
   | { key: string; type: 'text'; text: LocalizedText; maxLength?: number };
 

@@ -37,7 +37,12 @@ const AuthorTest = z
   .openapi('AuthorTest');
 
 const TakerQuestion = z
-  .looseObject({ key: z.string(), type: z.enum(['likert', 'single', 'multiple', 'text']), text: Localized })
+  .looseObject({
+    key: z.string(),
+    type: z.enum(['likert', 'single', 'multiple', 'text']),
+    text: Localized,
+    labels: z.array(Localized).optional().openapi({ description: 'Likert: words for each point from min to max' }),
+  })
   .openapi('TakerQuestion');
 const TakerTest = z
   .object({

@@ -36,7 +36,7 @@ export interface TeacherTest {
 }
 
 export type TakerQuestion =
-  | { key: string; type: 'likert'; text: Localized; min: number; max: number }
+  | { key: string; type: 'likert'; text: Localized; min: number; max: number; labels?: Localized[] }
   | { key: string; type: 'single' | 'multiple'; text: Localized; options: { key: string; text: Localized }[] }
   | { key: string; type: 'text'; text: Localized; maxLength?: number };
 
