@@ -96,7 +96,14 @@ function renderMine(state: PageState): void {
   if (me && enrolled && me.progress) {
     const children: Node[] = [progressBar(me.progress)];
     if (me.status === 'completed')
-      children.unshift(h('p', { class: 'done-mark' }, `✓ ${tc('course.completed')}: ${formatDate(me.completedAt)}`));
+      children.unshift(
+        h(
+          'p',
+          { class: 'done-mark' },
+          `✓ ${tc('course.completed')}: ${formatDate(me.completedAt)} · `,
+          h('a', { href: href('/certificates'), id: 'course-certificate' }, tc('course.certificate')),
+        ),
+      );
     progress.replaceChildren(...children);
     const first = state.course.modules?.[0]?.lessons[0];
     const target = me.nextLesson ?? (me.progress.completed === 0 && first ? { id: first.id, title: first.title } : null);
