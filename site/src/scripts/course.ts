@@ -144,6 +144,12 @@ async function act(state: PageState, button: HTMLButtonElement, action: () => Pr
   }
 }
 
+/** The page (and its edge-cached copy) showed the count before this learner joined or left. */
+function learnerCount(state: PageState, delta: number): void {
+  state.course.enrollmentCount = Math.max(0, (state.course.enrollmentCount ?? 0) + delta);
+  text('course-learners', tc('course.learners', { count: state.course.enrollmentCount }));
+}
+
 function wireActions(state: PageState): void {
   const enroll = byId<HTMLButtonElement>('course-enroll');
   enroll.addEventListener('click', () => {
@@ -158,7 +164,9 @@ function wireActions(state: PageState): void {
       return;
     }
     void act(state, enroll, async () => {
+      const wasEnrolled = Boolean(state.me?.enrolled);
       await api.post(`/api/courses/${encodeURIComponent(state.id)}/enrollment`);
+      if (!wasEnrolled) learnerCount(state, +1);
       return tc('course.enrolled');
     }).then(() => byId('course-continue').focus());
   });
@@ -167,6 +175,7 @@ function wireActions(state: PageState): void {
     if (!confirm(tc('course.leaveConfirm'))) return;
     void act(state, leave, async () => {
       await api.delete(`/api/courses/${encodeURIComponent(state.id)}/enrollment`);
+      learnerCount(state, -1);
       return tc('course.left');
     });
   });

@@ -1,0 +1,167 @@
+/**
+ * The first hour on a fresh start, with nothing but the demo content (scripts/local/demo/):
+ * a visitor finds a demo screening, the demo parent takes it for the demo child (answers in
+ * words), reads the band and opens the PDF report; the demo learner finishes a demo course,
+ * downloads the certificate and opens its public verification page. Screenshots of the
+ * course page, the certificate and the verification page land in test-results/browser/.
+ */
+import { readFileSync } from 'node:fs';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { describe, test } from 'vitest';
+import { account, apiCall, login, screenshot, withPage } from './fixtures.ts';
+
+const POLL = { timeout: 15_000, interval: 250 };
+const ANXIETY = 'Anxiety in children aged 7–12: a questionnaire for parents (demo)';
+const COURSE = 'How to learn effectively';
+
+async function pdfText(bytes: Uint8Array): Promise<string> {
+  const { text } = await extractText(await getDocumentProxy(new Uint8Array(bytes)), { mergePages: true });
+  return text;
+}
+
+describe('browser journeys — the first hour with demo content', () => {
+  test('a visitor finds a demo screening; the demo parent takes it for the demo child and opens the PDF', async ({ expect }) => {
+    await withPage('21-demo-assessment', async (page) => {
+      // A visitor: the tests catalog already lists the demo screenings.
+      await page.goto('/en/tests');
+      const card = page.locator('#tests-list > li', { hasText: ANXIETY });
+      await card.waitFor();
+      expect(await card.textContent()).toContain('not a diagnosis');
+      expect(await page.locator('#tests-list > li', { hasText: 'Attention and activity in children aged 6–12' }).count()).toBe(1);
+
+      // The demo parent: the demo child has two earlier results, drawn as a chart over time.
+      const parent = account('parent');
+      await login(page, parent.email, parent.password, { next: '/en/parent' });
+      const child = page.locator('#children-list > li', { hasText: 'Алихан' });
+      await child.waitFor();
+      const trend = child.locator('figure.trend');
+      await trend.waitFor();
+      expect(await trend.locator('figcaption').textContent()).toBe(`Change over time: ${ANXIETY}`);
+      expect(await trend.locator('svg[role="img"]').getAttribute('aria-labelledby')).toBe(
+        await trend.locator('figcaption').getAttribute('id'),
+      );
+      expect(await trend.locator('.trend__legend').textContent()).toBe('Anxiety: 16 → 9');
+      expect(await trend.locator('table tbody tr').count()).toBe(2);
+      await screenshot(page, '21-parent-trend');
+
+      await child.locator('[data-take-test]').click();
+      await page.waitForURL(/\/en\/tests\?/);
+      await expect.poll(() => page.locator('#tests-child option:checked').textContent(), POLL).toBe('Алихан');
+      await page.locator('#tests-list > li', { hasText: ANXIETY }).locator('[data-start]').click();
+      await page.waitForURL(/\/en\/attempts\/[0-9a-f-]{36}$/);
+
+      // Likert answers carry words, not bare numbers.
+      await page.locator('#q-worry').waitFor();
+      expect((await page.locator('label:has(#q-worry-0)').textContent())?.trim()).toBe('Never (0)');
+      expect((await page.locator('label:has(#q-worry-3)').textContent())?.trim()).toBe('Almost always (3)');
+      const keys = ['worry', 'school', 'body', 'sleep', 'separation', 'reassurance', 'avoid', 'mistakes', 'new', 'tense'];
+      for (const [i, key] of keys.entries()) await page.locator(`#q-${key}-${i < 4 ? 2 : 1}`).check();
+      await expect.poll(() => page.locator('#attempt-save-state').textContent(), POLL).toBe('All answers are saved.');
+      await page.locator('#attempt-submit').click();
+      await page.locator('#attempt-confirm[open]').waitFor();
+      await page.locator('#attempt-confirm-submit').click();
+
+      // 4 × 2 + 6 × 1 = 14 → "Noticeable anxiety", with the school psychologist's advice.
+      await page.waitForURL(/\/en\/results\/[0-9a-f-]{36}$/);
+      const scale = page.locator('.result-scale[data-scale="anxiety"]');
+      await scale.waitFor();
+      expect(await scale.locator('[data-band-label]').textContent()).toBe('Noticeable anxiety');
+      expect(await scale.textContent()).toContain('school psychologist');
+
+      await page.locator('#report-request').click();
+      await expect
+        .poll(() => page.locator('#report-status').textContent(), { timeout: 60_000, interval: 250 })
+        .toBe('The report is ready.');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#report-download').click()]);
+      const bytes = readFileSync((await download.path())!);
+      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const text = await pdfText(bytes);
+      // The child's profile language is Russian and the test has Russian text: Russian labels throughout.
+      for (const expected of ['Sabaq', 'Алихан', 'Возраст на момент теста:', 'Заметная тревожность', 'Этот отчёт не является диагнозом.'])
+        expect(text).toContain(expected);
+      expect(text).not.toContain('Age at the time');
+      await screenshot(page, '21-demo-assessment-result');
+    });
+  });
+
+  test('the demo learner finishes a demo course, downloads the certificate and opens its verification page', async ({ expect }) => {
+    const list = await apiCall<{ items: { id: string; title: string }[] }>('GET', '/api/courses?lang=en&limit=50');
+    const course = list.body.items.find((c) => c.title === COURSE);
+    if (!course) throw new Error(`demo course "${COURSE}" not in the catalog: ${JSON.stringify(list.body).slice(0, 400)}`);
+    const learner = account('learner');
+
+    await withPage('21-certificate-verification', async (page) => {
+      await login(page, learner.email, learner.password);
+      await page.goto(`/en/courses/${course.id}`);
+      // The personal part has loaded (the favorite button shows only to a signed-in visitor).
+      await page.locator('#course-favorite').waitFor();
+      const learners = Number((await page.locator('#course-learners').textContent())?.match(/\d+/)?.[0] ?? 'NaN');
+      await page.locator('#course-enroll').click();
+      await page.locator('#course-continue').waitFor();
+      // The learner count follows the enrollment without a reload.
+      await expect.poll(() => page.locator('#course-learners').textContent(), POLL).toBe(`${learners + 1} learners`);
+      await screenshot(page, '21-course-page');
+
+      await page.locator('#course-continue').click();
+      await page.waitForURL(/\/en\/lessons\//);
+      // Three lessons: complete each, following "next lesson".
+      for (let i = 0; i < 3; i++) {
+        await page.locator('#lesson-complete').click();
+        await expect.poll(() => page.locator('#lesson-complete').getAttribute('aria-pressed'), POLL).toBe('true');
+        if (i < 2) {
+          const title = await page.locator('#record-title').textContent();
+          await page.locator('#lesson-next').click();
+          await expect.poll(() => page.locator('#record-title').textContent(), POLL).not.toBe(title);
+        }
+      }
+      await expect.poll(() => page.locator('#lesson-status').textContent(), POLL).toBe('Congratulations! You have completed the course.');
+
+      // The notification links to the certificate's verification page.
+      await page.goto('/en/notifications');
+      const note = page.locator('#me-list-items li', { hasText: `You completed “${COURSE}”` });
+      await note.waitFor();
+      const verifyHref = await note.locator('a').getAttribute('href');
+      expect(verifyHref).toMatch(/^\/en\/certificates\/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+      // My certificates: ready once the queue rendered it.
+      await expect
+        .poll(
+          async () => {
+            await page.goto('/en/certificates');
+            const item = page.locator('#me-list-items li', { hasText: COURSE });
+            await item.waitFor();
+            return item.locator('[data-certificate-download]').count();
+          },
+          { timeout: 60_000, interval: 1000 },
+        )
+        .toBe(1);
+      const item = page.locator('#me-list-items li', { hasText: COURSE });
+      expect(await item.textContent()).toContain('Teacher: Нурлан Сейткали');
+      const [download] = await Promise.all([page.waitForEvent('download'), item.locator('[data-certificate-download]').click()]);
+      const bytes = readFileSync((await download.path())!);
+      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const code = verifyHref!.split('/').pop()!;
+      const text = await pdfText(bytes);
+      for (const expected of ['Aida Learner', 'Нурлан Сейткали', code, `/certificates/${code}`]) expect(text).toContain(expected);
+      await screenshot(page, '21-my-certificates');
+
+      // The public page, as anyone who scans the QR code sees it.
+      await page.context().clearCookies();
+      await page.goto(verifyHref!);
+      await expect.poll(() => page.locator('#certificate-status').textContent(), POLL).toBe('✓ Valid certificate');
+      expect(await page.locator('#certificate-learner').textContent()).toBe('Aida Learner');
+      expect(await page.locator('#certificate-course').textContent()).toBe(COURSE);
+      expect(await page.locator('#certificate-code').textContent()).toBe(code);
+      expect(await page.locator('h1').count()).toBe(1);
+      await page.setViewportSize({ width: 360, height: 740 });
+      expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      // An unknown code says so.
+      await page.goto('/en/certificates/ZZZZ-ZZZZ-ZZZZ');
+      await page.locator('[data-state="notfound"]:visible').waitFor();
+      await page.goto(verifyHref!);
+      await expect.poll(() => page.locator('#certificate-status').textContent(), POLL).toBe('✓ Valid certificate');
+    });
+  });
+});
