@@ -106,8 +106,18 @@ describe('browser journeys — the first hour with demo content', () => {
       await page.waitForURL(/\/en\/lessons\//);
       // Three lessons: complete each, following "next lesson".
       for (let i = 0; i < 3; i++) {
+        // One <h1>, the outline beside the lesson marks it current and the earlier ones done.
+        await page.locator('#lesson-outline [aria-current="page"]').waitFor();
+        expect(await page.locator('h1').count()).toBe(1);
+        expect(await page.locator('#lesson-outline [aria-current="page"]').textContent()).toBe(
+          await page.locator('#record-title').textContent(),
+        );
+        expect(await page.locator('#lesson-outline li[data-state="done"]').count()).toBe(i);
+        expect(await page.locator('#lesson-prev').isVisible()).toBe(i > 0);
         await page.locator('#lesson-complete').click();
         await expect.poll(() => page.locator('#lesson-complete').getAttribute('aria-pressed'), POLL).toBe('true');
+        // "You have completed this lesson" once, not twice.
+        expect(await page.getByText('You have completed this lesson.').count()).toBe(1);
         if (i < 2) {
           const title = await page.locator('#record-title').textContent();
           await page.locator('#lesson-next').click();

@@ -78,3 +78,18 @@ export function formatDateIn(lang: string, date: Date, withTime = false): string
   }
   return `${day}, ${String(date.getHours()).padStart(2, '0')}:${mm}`;
 }
+
+/** Total minutes as the course page says it: "45 min", "2 hours", "1 h 20 min" (messages from the dictionary). */
+export function durationMessage(minutes: number): {
+  key: 'course.durationMin' | 'course.durationHours' | 'course.durationHoursMin';
+  vars: Vars;
+} {
+  const m = Math.max(0, Math.round(minutes));
+  if (m < 60) return { key: 'course.durationMin', vars: { count: m } };
+  if (m % 60 === 0) return { key: 'course.durationHours', vars: { count: m / 60 } };
+  return { key: 'course.durationHoursMin', vars: { h: Math.floor(m / 60), m: m % 60 } };
+}
+
+/** Sum of the lessons' durations over the curriculum. */
+export const totalMinutes = (modules: { lessons: { durationMin?: number }[] }[]): number =>
+  modules.reduce((n, mod) => n + mod.lessons.reduce((s, l) => s + (l.durationMin ?? 0), 0), 0);

@@ -69,6 +69,6 @@ export interface CourseDetail extends CourseCard {
   modules: Array<{
     id: string;
     title: string;
-    lessons: Array<{ id: string; title: string; preview: boolean }>;
+    lessons: Array<{ id: string; title: string; preview: boolean; durationMin?: number }>;
   }>;
 }

@@ -1,3 +1,4 @@
+import { durationMessage, totalMinutes } from '../i18n/format';
 import { api, errorMessage, isApiError, loginUrl } from '../lib/api';
 import { formatPrice, formatRating, languageName, levelName, textLang } from '../lib/courses';
 import { byId, h, nodes } from '../lib/dom-nodes';
@@ -32,6 +33,8 @@ function render(course: CourseDetail): void {
   text('course-language', languageName(course.language));
   text('course-level', levelName(course.level));
   text('course-rating', formatRating(course.rating));
+  const { key, vars } = durationMessage(totalMinutes(course.modules ?? []));
+  text('course-duration', tc(key, vars));
   text('course-learners', tc('course.learners', { count: course.enrollmentCount ?? 0 }));
   text('course-price', formatPrice(course.price));
 
