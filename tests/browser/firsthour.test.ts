@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, test } from 'vitest';
-import { account, apiCall, login, screenshot, withPage } from './fixtures.ts';
+import { account, apiCall, login, screenshot, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 15_000, interval: 250 };
 const ANXIETY = 'Anxiety in children aged 7–12: a questionnaire for parents (demo)';
@@ -173,5 +173,64 @@ describe('browser journeys — the first hour with demo content', () => {
       await page.goto(verifyHref!);
       await expect.poll(() => page.locator('#certificate-status').textContent(), POLL).toBe('✓ Valid certificate');
     });
+  });
+
+  test('rough edges: a long email fits 360 px; a review without stars names the field; an expired session explains itself and returns', async ({
+    expect,
+  }) => {
+    const list = await apiCall<{ items: { id: string; title: string }[] }>('GET', '/api/courses?lang=en&limit=50');
+    const course = list.body.items.find((c) => c.title === 'Physics around us');
+    if (!course) throw new Error('demo course "Physics around us" missing');
+    const word = uniqueWord();
+    const email = `a.very.long.address.for.checking.the.account.page.${word}@example-school-district.test`;
+    const password = `Sabaq-${word}-learner`;
+
+    await withPage(
+      '21-rough-edges',
+      async (page) => {
+        await page.goto('/en/register');
+        await page.locator('#register-name').fill(`Dana ${word}`);
+        await page.locator('#register-email').fill(email);
+        await page.locator('#register-password').fill(password);
+        await page.locator('#register-consent').check();
+        await page.locator('#register-form button[type="submit"]').click();
+        await page.waitForURL((url) => !url.pathname.endsWith('/register'));
+
+        // The account page at 360 px: the long email wraps instead of widening the page.
+        await page.goto('/en/account');
+        await expect.poll(() => page.locator('#account-email').textContent(), POLL).toBe(email);
+        expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+
+        // A review without stars: the summary names the rating, not "1 star".
+        await page.goto(`/en/courses/${course.id}`);
+        await page.locator('#course-favorite').waitFor();
+        await page.locator('#course-enroll').click();
+        await page.locator('#review-form').waitFor();
+        await page.locator('#review-form button[type="submit"]').click();
+        await page.locator('#review-rating-1-error').waitFor();
+        expect(await page.locator('#review-rating-1-error').textContent()).toBe('Choose one of the options.');
+        const summary = await page.locator('#review-form [data-form-error]').textContent();
+        expect(summary).toContain('Rating: Choose one of the options.');
+        expect(summary).not.toContain('1 star');
+
+        // The session runs out while the page is open (both tokens gone, the page still thinks
+        // it is signed in): the next click leads to a login that says why, then back here.
+        const cookies = await page.context().cookies();
+        await page.context().clearCookies();
+        await page.context().addCookies(cookies.filter((c) => c.name === 'sabaq_csrf'));
+        await page.locator('#course-favorite').click();
+        await page.waitForURL(/\/en\/login\?next=.*reason=expired/);
+        expect(await page.locator('#login-expired').isVisible()).toBe(true);
+        expect(await page.locator('#login-needed').isVisible()).toBe(false);
+        await page.locator('#login-email').fill(email);
+        await page.locator('#login-password').fill(password);
+        await page.locator('#login-form button[type="submit"]').click();
+        await page.waitForURL(new RegExp(`/en/courses/${course.id}$`));
+        await expect.poll(() => page.locator('#site-notice [data-notice-text]').textContent(), POLL).toBe(
+          'You are logged in again. If your last action did not go through, please repeat it.',
+        );
+      },
+      { viewport: { width: 360, height: 740 } },
+    );
   });
 });

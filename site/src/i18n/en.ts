@@ -34,6 +34,7 @@ export const en = {
   'footer.about': 'Sabaq is a learning platform with courses, tests and live quiz games for children and adults.',
   'footer.language': 'Site language',
 
+  'common.resumed': 'You are logged in again. If your last action did not go through, please repeat it.',
   'common.loading': 'Loading…',
   'common.loadMore': 'Show more',
   'common.save': 'Save',
@@ -74,6 +75,7 @@ export const en = {
   'field.too_short': 'This value is too short.',
   'field.invalid': 'Please check this value.',
 
+  'form.choose': 'Choose one of the options.',
   'form.required': 'Please fill in this field.',
   'form.email': 'Enter an email address like name@example.com.',
   'form.tooShort': { one: 'At least {count} character.', other: 'At least {count} characters.' },
@@ -152,6 +154,7 @@ export const en = {
   'login.submit': 'Log in',
   'login.noAccount': 'New to Sabaq?',
   'login.registerLink': 'Create an account',
+  'login.expired': 'Your session has expired. Log in again and you will return to the page you were on.',
   'login.needed': 'Log in to open this page.',
 
   'register.title': 'Create an account',

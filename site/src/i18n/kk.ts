@@ -32,6 +32,7 @@ export const kk: Dictionary = {
   'footer.about': 'Sabaq — білім беру платформасы: балалар мен ересектерге арналған курстар, тесттер және тірі викториналар.',
   'footer.language': 'Сайт тілі',
 
+  'common.resumed': 'Сіз қайта кірдіңіз. Соңғы әрекетіңіз орындалмаса, оны қайталаңыз.',
   'common.loading': 'Жүктелуде…',
   'common.loadMore': 'Тағы көрсету',
   'common.save': 'Сақтау',
@@ -70,6 +71,7 @@ export const kk: Dictionary = {
   'field.too_short': 'Мән тым қысқа.',
   'field.invalid': 'Осы өрістің мәнін тексеріңіз.',
 
+  'form.choose': 'Нұсқалардың бірін таңдаңыз.',
   'form.required': 'Бұл өрісті толтырыңыз.',
   'form.email': 'Электрондық пошта мекенжайын name@example.com түрінде енгізіңіз.',
   'form.tooShort': 'Кемінде {count} таңба.',
@@ -148,6 +150,7 @@ export const kk: Dictionary = {
   'login.submit': 'Кіру',
   'login.noAccount': 'Аккаунтыңыз жоқ па?',
   'login.registerLink': 'Тіркеліңіз',
+  'login.expired': 'Сеанс мерзімі аяқталды. Қайта кіріңіз — сонда болған бетіңізге ораласыз.',
   'login.needed': 'Бұл бетті ашу үшін жүйеге кіріңіз.',
 
   'register.title': 'Тіркелу',

@@ -31,6 +31,7 @@ export const ru: Dictionary = {
   'footer.about': 'Sabaq — образовательная платформа: курсы, тесты и живые викторины для детей и взрослых.',
   'footer.language': 'Язык сайта',
 
+  'common.resumed': 'Вы снова вошли. Если последнее действие не выполнилось, повторите его.',
   'common.loading': 'Загрузка…',
   'common.loadMore': 'Показать ещё',
   'common.save': 'Сохранить',
@@ -69,6 +70,7 @@ export const ru: Dictionary = {
   'field.too_short': 'Слишком короткое значение.',
   'field.invalid': 'Проверьте значение этого поля.',
 
+  'form.choose': 'Выберите один из вариантов.',
   'form.required': 'Заполните это поле.',
   'form.email': 'Введите адрес электронной почты в формате name@example.com.',
   'form.tooShort': {
@@ -167,6 +169,7 @@ export const ru: Dictionary = {
   'login.submit': 'Войти',
   'login.noAccount': 'Ещё нет аккаунта?',
   'login.registerLink': 'Зарегистрируйтесь',
+  'login.expired': 'Сеанс истёк. Войдите снова — и вы вернётесь на страницу, где были.',
   'login.needed': 'Войдите, чтобы открыть эту страницу.',
 
   'register.title': 'Регистрация',
