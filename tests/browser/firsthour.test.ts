@@ -208,9 +208,9 @@ describe('browser journeys — the first hour with demo content', () => {
         await page.locator('#review-form').waitFor();
         await page.locator('#review-form button[type="submit"]').click();
         await page.locator('#review-rating-1-error').waitFor();
-        expect(await page.locator('#review-rating-1-error').textContent()).toBe('Choose one of the options.');
+        expect(await page.locator('#review-rating-1-error').textContent()).toBe('Error: Choose one of the options.');
         const summary = await page.locator('#review-form [data-form-error]').textContent();
-        expect(summary).toContain('Rating: Choose one of the options.');
+        expect(summary).toContain('Your rating: Choose one of the options.');
         expect(summary).not.toContain('1 star');
 
         // The session runs out while the page is open (both tokens gone, the page still thinks
