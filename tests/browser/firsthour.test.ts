@@ -6,9 +6,11 @@
  * course page, the certificate and the verification page land in test-results/browser/.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, test } from 'vitest';
-import { account, apiCall, login, screenshot, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, login, newPage, screenshot, uniqueWord, withPage } from './fixtures.ts';
+import { ROOT } from './platform.ts';
 
 const POLL = { timeout: 15_000, interval: 250 };
 const ANXIETY = 'Anxiety in children aged 7–12: a questionnaire for parents (demo)';
@@ -17,6 +19,38 @@ const COURSE = 'How to learn effectively';
 async function pdfText(bytes: Uint8Array): Promise<string> {
   const { text } = await extractText(await getDocumentProxy(new Uint8Array(bytes)), { mergePages: true });
   return text;
+}
+
+/**
+ * A PNG of a PDF's first page (test-results/browser/<name>.png): headless Chromium has no PDF
+ * viewer, so pdf.js (the build unpdf ships) draws it on a canvas in a throwaway page.
+ */
+async function pdfScreenshot(bytes: Uint8Array, name: string): Promise<void> {
+  const page = await newPage();
+  try {
+    const pdfjs = readFileSync(join(ROOT, 'node_modules/unpdf/dist/pdfjs.mjs'));
+    await page.route('http://pdf.invalid/**', (route) =>
+      new URL(route.request().url()).pathname === '/pdfjs.mjs'
+        ? route.fulfill({ body: pdfjs, contentType: 'text/javascript' })
+        : route.fulfill({ body: '<!doctype html><body style="margin:0"><canvas id="c"></canvas></body>', contentType: 'text/html' }),
+    );
+    await page.goto('http://pdf.invalid/view.html');
+    // A string (not a function) so the root type check, which has no DOM types, accepts it.
+    await page.evaluate(`(async () => {
+      const { getDocument } = await import('/pdfjs.mjs');
+      const data = Uint8Array.from(atob(${JSON.stringify(Buffer.from(bytes).toString('base64'))}), (c) => c.charCodeAt(0));
+      const pdf = await getDocument({ data, isEvalSupported: false }).promise;
+      const first = await pdf.getPage(1);
+      const viewport = first.getViewport({ scale: 1.5 });
+      const canvas = document.getElementById('c');
+      canvas.width = viewport.width;
+      canvas.height = viewport.height;
+      await first.render({ canvasContext: canvas.getContext('2d'), viewport }).promise;
+    })()`);
+    await screenshot(page, name);
+  } finally {
+    await page.context().close();
+  }
 }
 
 describe('browser journeys — the first hour with demo content', () => {
@@ -80,6 +114,7 @@ describe('browser journeys — the first hour with demo content', () => {
       for (const expected of ['Sabaq', 'Алихан', 'Возраст на момент теста:', 'Заметная тревожность', 'Этот отчёт не является диагнозом.'])
         expect(text).toContain(expected);
       expect(text).not.toContain('Age at the time');
+      await pdfScreenshot(bytes, '21-report-pdf');
       await screenshot(page, '21-demo-assessment-result');
     });
   });
@@ -115,7 +150,16 @@ describe('browser journeys — the first hour with demo content', () => {
         expect(await page.locator('#lesson-outline li[data-state="done"]').count()).toBe(i);
         expect(await page.locator('#lesson-prev').isVisible()).toBe(i > 0);
         await page.locator('#lesson-complete').click();
-        await expect.poll(() => page.locator('#lesson-complete').getAttribute('aria-pressed'), POLL).toBe('true');
+        await expect
+          .poll(
+            async () =>
+              `${await page.locator('#lesson-complete').getAttribute('aria-pressed')} ${await page.locator('#lesson-status').textContent()}`,
+            {
+              timeout: 30_000,
+              interval: 250,
+            },
+          )
+          .toMatch(/^true /);
         // "You have completed this lesson" once, not twice.
         expect(await page.getByText('You have completed this lesson.').count()).toBe(1);
         if (i < 2) {
@@ -153,6 +197,7 @@ describe('browser journeys — the first hour with demo content', () => {
       const code = verifyHref!.split('/').pop()!;
       const text = await pdfText(bytes);
       for (const expected of ['Aida Learner', 'Нурлан Сейткали', code, `/certificates/${code}`]) expect(text).toContain(expected);
+      await pdfScreenshot(bytes, '21-certificate-pdf');
       await screenshot(page, '21-my-certificates');
 
       // The public page, as anyone who scans the QR code sees it.
@@ -226,9 +271,9 @@ describe('browser journeys — the first hour with demo content', () => {
         await page.locator('#login-password').fill(password);
         await page.locator('#login-form button[type="submit"]').click();
         await page.waitForURL(new RegExp(`/en/courses/${course.id}$`));
-        await expect.poll(() => page.locator('#site-notice [data-notice-text]').textContent(), POLL).toBe(
-          'You are logged in again. If your last action did not go through, please repeat it.',
-        );
+        await expect
+          .poll(() => page.locator('#site-notice [data-notice-text]').textContent(), POLL)
+          .toBe('You are logged in again. If your last action did not go through, please repeat it.');
       },
       { viewport: { width: 360, height: 740 } },
     );
