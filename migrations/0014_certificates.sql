@@ -1,3 +1,4 @@
+ALTER TABLE "courses" ADD COLUMN "outcomes" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "verify_code" text;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "revoked_at" timestamp with time zone;--> statement-breakpoint
 CREATE UNIQUE INDEX "reports_verify_code_key" ON "reports" USING btree ("verify_code") WHERE "reports"."verify_code" is not null;--> statement-breakpoint

@@ -44,9 +44,22 @@ async function seedCourse(client: pg.Client, teacherId: string, c: DemoCourse, i
   if (found[0]) return found[0].id;
   return inTransaction(client, async () => {
     const { rows } = await client.query<{ id: string }>(
-      `insert into courses (teacher_id, category_id, title, description, language, level, tags, price_amount, published, published_at, featured, featured_rank)
-       values ($1, (select id from categories where slug = $2), $3, $4, $5, $6, $7, $8, true, now() - ($9 || ' hours')::interval, $10, $11) returning id`,
-      [teacherId, c.category, c.title, c.description, c.language, c.level, c.tags, c.price, String(i), c.featured, i],
+      `insert into courses (teacher_id, category_id, title, description, outcomes, language, level, tags, price_amount, published, published_at, featured, featured_rank)
+       values ($1, (select id from categories where slug = $2), $3, $4, $5, $6, $7, $8, $9, true, now() - ($10 || ' hours')::interval, $11, $12) returning id`,
+      [
+        teacherId,
+        c.category,
+        c.title,
+        c.description,
+        JSON.stringify(c.outcomes ?? []),
+        c.language,
+        c.level,
+        c.tags,
+        c.price,
+        String(i),
+        c.featured,
+        i,
+      ],
     );
     const courseId = rows[0]!.id;
     for (const [m, mod] of c.modules.entries()) {

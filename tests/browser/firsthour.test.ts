@@ -135,6 +135,13 @@ describe('browser journeys — the first hour with demo content', () => {
       await page.locator('#course-continue').waitFor();
       // The learner count follows the enrollment without a reload.
       await expect.poll(() => page.locator('#course-learners').textContent(), POLL).toBe(`${learners + 1} learners`);
+      // Total duration (12 + 10 + 10 minutes) and "what you will learn".
+      expect(await page.locator('#course-duration').textContent()).toBe('32 min');
+      expect(await page.locator('#course-outcomes li').allTextContents()).toEqual([
+        'Remember for longer with active recall',
+        'Plan your reviews',
+        'Protect your attention and sleep',
+      ]);
       await screenshot(page, '21-course-page');
 
       await page.locator('#course-continue').click();

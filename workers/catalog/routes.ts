@@ -85,12 +85,17 @@ const Curriculum = z.array(
     lessons: z.array(z.object({ id: z.string(), title: z.string(), preview: z.boolean(), durationMin: z.number(), position: z.number() })),
   }),
 );
-const CourseDetail = CourseCard.extend({ modules: Curriculum, lessonCount: z.number() }).openapi('CourseDetail');
+const CourseDetail = CourseCard.extend({
+  outcomes: z.array(z.string()).openapi({ description: '"What you will learn", in the asked language; empty when not given' }),
+  modules: Curriculum,
+  lessonCount: z.number(),
+}).openapi('CourseDetail');
 
 const CourseInput = z
   .object({
     title: Title,
     description: Text.optional(),
+    outcomes: z.array(localized(300, 'A learning outcome')).max(12, 'At most 12 learning outcomes').optional(),
     language: Lang,
     level: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
     category: text().max(64).nullable().optional(),

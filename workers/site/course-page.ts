@@ -150,6 +150,13 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
     .on('#course-price', text(formatPrice(course.price, lang)))
     .on('#course-curriculum', { element: (el) => void el.setInnerContent(curriculumHtml(course, lang, textLang), { html: true }) })
     .on('#course-curriculum-empty', show(course.modules.length === 0))
+    .on('#course-outcomes-section', show((course.outcomes ?? []).length > 0))
+    .on('#course-outcomes', {
+      element: (el) =>
+        void el.setInnerContent((course.outcomes ?? []).map((o) => `<li${textLang ? ` lang="${textLang}"` : ''}>${esc(o)}</li>`).join(''), {
+          html: true,
+        }),
+    })
     .on('#reviews-summary', text(formatRating(course.rating, lang)));
   const res = rewriter.transform(new Response(shell.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' } }));
   return res;

@@ -28,6 +28,8 @@ export interface DemoCourse {
   tags: string[];
   title: L;
   description: L;
+  /** "What you will learn": optional for authors, given for some demo courses. */
+  outcomes?: L[];
   modules: { title: L; lessons: DemoLesson[] }[];
 }
 
@@ -57,6 +59,19 @@ export const DEMO_COURSES: DemoCourse[] = [
       kk: 'Бөлшектер, пайыздар және қарапайым теңдеулер — дүкеннен, ас үйден және мектепке баратын жолдан алынған мысалдармен.',
       en: 'Fractions, percentages and simple equations, with examples from the shop, the kitchen and the way to school.',
     },
+    outcomes: [
+      { ru: 'Сравнивать и сокращать дроби', kk: 'Бөлшектерді салыстыру және қысқарту', en: 'Compare and simplify fractions' },
+      {
+        ru: 'Считать скидки и проценты в уме',
+        kk: 'Жеңілдіктер мен пайыздарды ауызша есептеу',
+        en: 'Work out discounts and percentages in your head',
+      },
+      {
+        ru: 'Решать линейные уравнения и текстовые задачи',
+        kk: 'Сызықтық теңдеулер мен мәтінді есептерді шығару',
+        en: 'Solve linear equations and word problems',
+      },
+    ],
     modules: [
       {
         title: { ru: 'Числа и доли', kk: 'Сандар мен үлестер', en: 'Numbers and parts' },
@@ -350,6 +365,15 @@ Read aloud: *әже* (grandmother), *қала* (city), *таң* (dawn), *өзе�
       ru: 'Переменные, условия, циклы и функции, а в конце — небольшая игра-викторина, которую вы напишете сами.',
       kk: 'Айнымалылар, шарттар, циклдер және функциялар, соңында өзіңіз жазатын шағын викторина ойыны.',
     },
+    outcomes: [
+      {
+        ru: 'Писать программы с переменными, условиями и циклами',
+        kk: 'Айнымалылар, шарттар және циклдер бар бағдарламалар жазу',
+        en: 'Write programs with variables, conditions and loops',
+      },
+      { ru: 'Оформлять код в функции', kk: 'Кодты функцияларға бөлу', en: 'Organise code into functions' },
+      { ru: 'Собрать свою игру-викторину', kk: 'Өз викторина ойыныңызды жасау', en: 'Build your own quiz game' },
+    ],
     modules: [
       {
         title: { en: 'First programs', ru: 'Первые программы', kk: 'Алғашқы бағдарламалар' },
@@ -489,6 +513,15 @@ print(f"You scored {score} out of {len(questions)}")
       kk: 'Мазасыздықты қалай тануға, сезімдер туралы сөйлесуге және маманға қашан жүгіну керектігін түсінуге болады.',
       en: 'Recognising anxiety, talking about feelings and knowing when to see a specialist.',
     },
+    outcomes: [
+      {
+        ru: 'Замечать признаки тревоги у ребёнка',
+        kk: 'Баладағы мазасыздық белгілерін байқау',
+        en: 'Notice the signs of anxiety in a child',
+      },
+      { ru: 'Говорить о чувствах без нравоучений', kk: 'Сезімдер туралы ақыл айтпай сөйлесу', en: 'Talk about feelings without lecturing' },
+      { ru: 'Понимать, когда нужен специалист', kk: 'Маман қашан керек екенін түсіну', en: 'Know when to see a specialist' },
+    ],
     modules: [
       {
         title: { ru: 'Понять ребёнка', kk: 'Баланы түсіну', en: 'Understanding your child' },
@@ -1134,6 +1167,15 @@ Rails, corridors and rows of desks all follow this rule.`,
       kk: 'Аралықты қайталау, белсенді еске түсіру, ұйқы және зейін — оқу туралы ғылым не дейді.',
       en: 'Spaced repetition, active recall, sleep and attention: what science says about studying.',
     },
+    outcomes: [
+      {
+        ru: 'Запоминать надолго с помощью активного вспоминания',
+        kk: 'Белсенді еске түсіру арқылы ұзақ есте сақтау',
+        en: 'Remember for longer with active recall',
+      },
+      { ru: 'Планировать повторения', kk: 'Қайталауды жоспарлау', en: 'Plan your reviews' },
+      { ru: 'Беречь внимание и сон', kk: 'Зейін мен ұйқыны сақтау', en: 'Protect your attention and sleep' },
+    ],
     modules: [
       {
         title: { ru: 'Память', kk: 'Жады', en: 'Memory' },

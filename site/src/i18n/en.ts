@@ -140,6 +140,7 @@ export const en = {
   'course.featured': 'Featured',
   'course.fallbackLang': 'This course is not yet translated into your language, so it is shown in {lang}.',
   'course.about': 'About this course',
+  'course.outcomes': 'What you will learn',
   'course.curriculum': 'Curriculum',
   'course.emptyCurriculum': 'The curriculum has not been published yet.',
   'course.preview': 'Free preview',

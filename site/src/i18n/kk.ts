@@ -136,6 +136,7 @@ export const kk: Dictionary = {
   'course.featured': 'Ұсынамыз',
   'course.fallbackLang': 'Сіздің тіліңізге аударма әзірге жоқ, сондықтан курс басқа тілде көрсетілген: {lang}.',
   'course.about': 'Курс туралы',
+  'course.outcomes': 'Не үйренесіз',
   'course.curriculum': 'Курс бағдарламасы',
   'course.emptyCurriculum': 'Курс бағдарламасы әлі жарияланбаған.',
   'course.preview': 'Ашық сабақ',

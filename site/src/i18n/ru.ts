@@ -155,6 +155,7 @@ export const ru: Dictionary = {
   'course.featured': 'Рекомендуем',
   'course.fallbackLang': 'Перевода на ваш язык пока нет, поэтому курс показан на другом языке: {lang}.',
   'course.about': 'О курсе',
+  'course.outcomes': 'Чему вы научитесь',
   'course.curriculum': 'Программа курса',
   'course.emptyCurriculum': 'Программа курса пока не опубликована.',
   'course.preview': 'Открытый урок',

@@ -66,6 +66,8 @@ export interface CourseCard {
 }
 
 export interface CourseDetail extends CourseCard {
+  /** "What you will learn", in the page language (empty when the author gave none). */
+  outcomes?: string[];
   modules: Array<{
     id: string;
     title: string;

@@ -38,6 +38,10 @@ function render(course: CourseDetail): void {
   text('course-learners', tc('course.learners', { count: course.enrollmentCount ?? 0 }));
   text('course-price', formatPrice(course.price));
 
+  const outcomes = course.outcomes ?? [];
+  byId('course-outcomes').replaceChildren(...outcomes.map((o) => h('li', { lang }, o)));
+  byId('course-outcomes-section').hidden = outcomes.length === 0;
+
   const modules = course.modules ?? [];
   byId('course-curriculum').replaceChildren(
     ...modules.map((module) =>
