@@ -156,7 +156,9 @@ describe('browser journeys — the first hour with demo content', () => {
         );
         expect(await page.locator('#lesson-outline li[data-state="done"]').count()).toBe(i);
         expect(await page.locator('#lesson-prev').isVisible()).toBe(i > 0);
-        await page.locator('#lesson-complete').click();
+        // By keyboard: a mouse click here was lost twice in ~6 runs on this loaded machine (see notes).
+        await page.locator('#lesson-complete').focus();
+        await page.keyboard.press('Enter');
         await expect
           .poll(
             async () =>
