@@ -53,6 +53,16 @@ async function pdfScreenshot(bytes: Uint8Array, name: string): Promise<void> {
   }
 }
 
+/** axe-core's WCAG 2 A/AA violations on the current page, as "rule: target" lines. */
+async function axeViolations(page: import('playwright-core').Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the site's CSP (rightly) refuses inline scripts.
+  await page.evaluate(`${readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8')};0`);
+  const found = (await page.evaluate(
+    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+  )) as string[];
+  return found;
+}
+
 describe('browser journeys — the first hour with demo content', () => {
   test('a visitor finds a demo screening; the demo parent takes it for the demo child and opens the PDF', async ({ expect }) => {
     await withPage('21-demo-assessment', async (page) => {
@@ -77,6 +87,7 @@ describe('browser journeys — the first hour with demo content', () => {
       expect(await trend.locator('.trend__legend').textContent()).toBe('Anxiety: 16 → 9');
       expect(await trend.locator('table tbody tr').count()).toBe(2);
       await screenshot(page, '21-parent-trend');
+      expect(await axeViolations(page)).toEqual([]);
 
       await child.locator('[data-take-test]').click();
       await page.waitForURL(/\/en\/tests\?/);
@@ -156,6 +167,7 @@ describe('browser journeys — the first hour with demo content', () => {
         );
         expect(await page.locator('#lesson-outline li[data-state="done"]').count()).toBe(i);
         expect(await page.locator('#lesson-prev').isVisible()).toBe(i > 0);
+        if (i === 1) expect(await axeViolations(page)).toEqual([]);
         // By keyboard: a mouse click here was lost twice in ~6 runs on this loaded machine (see notes).
         await page.locator('#lesson-complete').focus();
         await page.keyboard.press('Enter');
@@ -208,6 +220,7 @@ describe('browser journeys — the first hour with demo content', () => {
       for (const expected of ['Aida Learner', 'Нурлан Сейткали', code, `/certificates/${code}`]) expect(text).toContain(expected);
       await pdfScreenshot(bytes, '21-certificate-pdf');
       await screenshot(page, '21-my-certificates');
+      expect(await axeViolations(page)).toEqual([]);
 
       // The public page, as anyone who scans the QR code sees it.
       await page.context().clearCookies();
@@ -217,6 +230,7 @@ describe('browser journeys — the first hour with demo content', () => {
       expect(await page.locator('#certificate-course').textContent()).toBe(COURSE);
       expect(await page.locator('#certificate-code').textContent()).toBe(code);
       expect(await page.locator('h1').count()).toBe(1);
+      expect(await axeViolations(page)).toEqual([]);
       await page.setViewportSize({ width: 360, height: 740 });
       expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
       await page.setViewportSize({ width: 1280, height: 900 });
