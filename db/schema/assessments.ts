@@ -49,7 +49,16 @@ export interface ChoiceOption {
   correct?: boolean;
 }
 export type Question =
-  | { key: string; type: 'likert'; text: LocalizedText; min: number; max: number; scores?: ScaleRef[] }
+  | {
+      key: string;
+      type: 'likert';
+      text: LocalizedText;
+      min: number;
+      max: number;
+      scores?: ScaleRef[];
+      /** Words for each point from min to max ("never" … "always"); bare numbers when absent. */
+      labels?: LocalizedText[];
+    }
   | { key: string; type: 'single' | 'multiple'; text: LocalizedText; options: ChoiceOption[] }
   | { key: string; type: 'text'; text: LocalizedText; maxLength?: number };
 
@@ -284,10 +293,18 @@ export const reports = pgTable(
     failedAt: timestamp('failed_at', { withTimezone: true }),
     error: text('error'),
     sizeBytes: integer('size_bytes'),
+    /** Certificates: the public verification code printed on the PDF (XXXX-XXXX-XXXX). */
+    verifyCode: text('verify_code'),
+    /** Certificates: revoked by an admin; the verification page then says so. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex('reports_storage_key_key').on(t.storageKey),
+    uniqueIndex('reports_verify_code_key').on(t.verifyCode).where(sql`${t.verifyCode} is not null`),
+    index('reports_user_certificates_idx')
+      .on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.kind} = 'certificate'`),
     index('reports_user_idx').on(t.userId, t.createdAt.desc().nullsFirst()),
     index('reports_result_idx').on(t.resultId),
   ],

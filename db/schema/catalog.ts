@@ -69,6 +69,8 @@ export const courses = pgTable(
     categoryId: uuid('category_id').references(() => categories.id, { onDelete: 'set null' }),
     title: jsonb('title').$type<LocalizedText>().notNull(),
     description: jsonb('description').$type<LocalizedText>().notNull().default({}),
+    /** "What you will learn": short points, each localized; optional for authors. */
+    outcomes: jsonb('outcomes').$type<LocalizedText[]>().notNull().default([]),
     /** Main language of the course content. */
     language: languageEnum('language').notNull(),
     level: levelEnum('level').notNull().default('beginner'),

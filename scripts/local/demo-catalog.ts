@@ -1,156 +1,237 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { Answer, TestDocument } from '../../db/schema/index.ts';
+import { scoreAttempt } from '../../workers/assessments/scoring.ts';
 import { renderLesson } from '../../workers/catalog/markdown.ts';
+import { hashPassword } from '../../workers/identity/password.ts';
+import { DEMO_CATEGORIES, DEMO_COURSES, type DemoCourse } from './demo/courses.ts';
+import { ANXIETY_SCREENING, DEMO_ASSESSMENTS, DEMO_QUIZZES, type DemoTest } from './demo/tests.ts';
 
-type L = { ru?: string; kk?: string; en?: string };
+export { DEMO_CATEGORIES, DEMO_COURSES } from './demo/courses.ts';
 
-export const DEMO_CATEGORIES: { slug: string; title: L }[] = [
-  { slug: 'math', title: { ru: 'Математика', kk: 'Математика', en: 'Mathematics' } },
-  { slug: 'languages', title: { ru: 'Языки', kk: 'Тілдер', en: 'Languages' } },
-  { slug: 'programming', title: { ru: 'Программирование', kk: 'Бағдарламалау', en: 'Programming' } },
-  { slug: 'psychology', title: { ru: 'Психология', kk: 'Психология', en: 'Psychology' } },
-];
+/**
+ * The demo catalog of a fresh `npm start` (local development only, never `seed:scale` or
+ * production): the courses of demo/courses.ts with their lessons, the quizzes and the two
+ * screenings of demo/tests.ts, a few reviews by demo learners, and the demo parent's child with
+ * finished screenings. Every part is found again by a stable title and skipped when present,
+ * so this runs on every start.
+ */
 
-const COURSES: {
-  category: string;
-  language: 'ru' | 'kk' | 'en';
-  title: L;
-  description: L;
-  tags: string[];
-  price: number;
-  featured: boolean;
-  level: string;
-}[] = [
-  {
-    category: 'math',
-    language: 'ru',
-    level: 'beginner',
-    price: 0,
-    featured: true,
-    tags: ['алгебра', 'школа'],
-    title: { ru: 'Математика для начинающих', kk: 'Бастаушыларға арналған математика', en: 'Mathematics for beginners' },
-    description: {
-      ru: 'Дроби, уравнения и задачи на каждый день.',
-      kk: 'Бөлшектер, теңдеулер және күнделікті есептер.',
-      en: 'Fractions, equations and everyday problems.',
-    },
-  },
-  {
-    category: 'languages',
-    language: 'kk',
-    level: 'beginner',
-    price: 0,
-    featured: true,
-    tags: ['қазақ тілі', 'грамматика'],
-    title: { kk: 'Қазақ тілі: алғашқы қадамдар', ru: 'Казахский язык: первые шаги', en: 'Kazakh: first steps' },
-    description: {
-      kk: 'Әліпби, сәлемдесу және қарапайым сөйлемдер.',
-      ru: 'Алфавит, приветствия и простые предложения.',
-      en: 'Alphabet, greetings and simple sentences.',
-    },
-  },
-  {
-    category: 'programming',
-    language: 'en',
-    level: 'intermediate',
-    price: 499000,
-    featured: true,
-    tags: ['python', 'programming'],
-    title: { en: 'Python programming basics', ru: 'Основы программирования на Python', kk: 'Python бағдарламалау негіздері' },
-    description: {
-      en: 'Variables, loops, functions and a small project.',
-      ru: 'Переменные, циклы, функции и небольшой проект.',
-      kk: 'Айнымалылар, циклдер, функциялар және шағын жоба.',
-    },
-  },
-  {
-    category: 'psychology',
-    language: 'ru',
-    level: 'beginner',
-    price: 0,
-    featured: false,
-    tags: ['родителям', 'эмоции'],
-    title: {
-      ru: 'Эмоции ребёнка: гид для родителей',
-      kk: 'Баланың эмоциялары: ата-аналарға нұсқаулық',
-      en: "A parent's guide to children's emotions",
-    },
-    description: {
-      ru: 'Как распознать тревогу и поддержать ребёнка.',
-      kk: 'Мазасыздықты қалай тануға және баланы қолдауға болады.',
-      en: 'Recognising anxiety and supporting your child.',
-    },
-  },
-  {
-    category: 'languages',
-    language: 'en',
-    level: 'advanced',
-    price: 0,
-    featured: false,
-    tags: ['english', 'writing'],
-    title: { en: 'Academic English writing', ru: 'Академическое письмо на английском' },
-    description: { en: 'Essays, structure and style.', ru: 'Эссе, структура и стиль.' },
-  },
-  {
-    category: 'math',
-    language: 'ru',
-    level: 'advanced',
-    price: 990000,
-    featured: false,
-    tags: ['геометрия', 'олимпиада'],
-    title: { ru: 'Олимпиадная геометрия', kk: 'Олимпиадалық геометрия' },
-    description: { ru: 'Задачи прошлых олимпиад с разбором.', kk: 'Өткен олимпиадалардың есептері талдаумен.' },
-  },
-];
+const titleKey = (t: { ru?: string; kk?: string; en?: string }) => t.en || t.ru || t.kk || '';
 
-const lessonBody = (n: number): L => ({
-  ru: `# Урок ${n}\n\nВ этом уроке мы разберём основную идею и решим несколько задач.\n\n- понятие\n- пример\n- упражнение`,
-  kk: `# ${n}-сабақ\n\nБұл сабақта негізгі идеяны талдап, бірнеше есеп шығарамыз.`,
-  en: `# Lesson ${n}\n\nWe walk through the main idea and solve a few exercises.`,
-});
+async function idOf(client: pg.Client, email: string): Promise<string | undefined> {
+  const { rows } = await client.query<{ id: string }>('select id from users where email = $1', [email]);
+  return rows[0]?.id;
+}
 
-/** A few published courses with modules and lessons, owned by the demo teacher. Skipped when present. */
-export async function seedDemoCatalog(client: pg.Client, teacherEmail: string): Promise<number> {
-  const { rows: teacher } = await client.query<{ id: string }>('select id from users where email = $1', [teacherEmail]);
-  const teacherId = teacher[0]?.id;
-  if (!teacherId) return 0;
-  const { rows: existing } = await client.query<{ n: number }>('select count(*)::int as n from courses where teacher_id = $1', [teacherId]);
-  if ((existing[0]?.n ?? 0) > 0) return 0;
+async function inTransaction<T>(client: pg.Client, body: () => Promise<T>): Promise<T> {
   await client.query('begin');
   try {
-    for (const [i, c] of DEMO_CATEGORIES.entries()) {
-      await client.query('insert into categories (slug, title, position) values ($1, $2, $3) on conflict (slug) do nothing', [
-        c.slug,
-        c.title,
-        i,
-      ]);
-    }
-    for (const [i, c] of COURSES.entries()) {
-      const { rows } = await client.query<{ id: string }>(
-        `insert into courses (teacher_id, category_id, title, description, language, level, tags, price_amount, published, published_at, featured, featured_rank)
-         values ($1, (select id from categories where slug = $2), $3, $4, $5, $6, $7, $8, true, now() - ($9 || ' minutes')::interval, $10, $11) returning id`,
-        [teacherId, c.category, c.title, c.description, c.language, c.level, c.tags, c.price, String(i), c.featured, i],
-      );
-      const courseId = rows[0]!.id;
-      for (let m = 0; m < 2; m++) {
-        const { rows: mod } = await client.query<{ id: string }>(
-          'insert into modules (course_id, title, position) values ($1, $2, $3) returning id',
-          [courseId, { ru: `Модуль ${m + 1}`, kk: `${m + 1}-модуль`, en: `Module ${m + 1}` }, m],
-        );
-        for (let l = 0; l < 3; l++) {
-          const n = m * 3 + l + 1;
-          const body = lessonBody(n);
-          const html = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, renderLesson(v!)]));
-          await client.query(
-            `insert into lessons (module_id, course_id, title, body, body_html, preview, duration_min, position) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [mod[0]!.id, courseId, { ru: `Урок ${n}`, kk: `${n}-сабақ`, en: `Lesson ${n}` }, body, html, n === 1, 10 + l * 5, l],
-          );
-        }
-      }
-    }
+    const out = await body();
     await client.query('commit');
+    return out;
   } catch (err) {
     await client.query('rollback');
     throw err;
   }
-  return COURSES.length;
+}
+
+async function seedCourse(client: pg.Client, teacherId: string, c: DemoCourse, i: number): Promise<string> {
+  const { rows: found } = await client.query<{ id: string }>(
+    `select id from courses where teacher_id = $1 and coalesce(title->>'en', title->>'ru', title->>'kk') = $2 limit 1`,
+    [teacherId, titleKey(c.title)],
+  );
+  if (found[0]) return found[0].id;
+  return inTransaction(client, async () => {
+    const { rows } = await client.query<{ id: string }>(
+      `insert into courses (teacher_id, category_id, title, description, outcomes, language, level, tags, price_amount, published, published_at, featured, featured_rank)
+       values ($1, (select id from categories where slug = $2), $3, $4, $5, $6, $7, $8, $9, true, now() - ($10 || ' hours')::interval, $11, $12) returning id`,
+      [
+        teacherId,
+        c.category,
+        c.title,
+        c.description,
+        JSON.stringify(c.outcomes ?? []),
+        c.language,
+        c.level,
+        c.tags,
+        c.price,
+        String(i),
+        c.featured,
+        i,
+      ],
+    );
+    const courseId = rows[0]!.id;
+    for (const [m, mod] of c.modules.entries()) {
+      const { rows: inserted } = await client.query<{ id: string }>(
+        'insert into modules (course_id, title, position) values ($1, $2, $3) returning id',
+        [courseId, mod.title, m],
+      );
+      for (const [l, lesson] of mod.lessons.entries()) {
+        const html = Object.fromEntries(Object.entries(lesson.body).map(([k, v]) => [k, renderLesson(v)]));
+        await client.query(
+          `insert into lessons (module_id, course_id, title, body, body_html, video_url, preview, duration_min, position)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [inserted[0]!.id, courseId, lesson.title, lesson.body, html, lesson.video ?? null, lesson.preview ?? false, lesson.minutes, l],
+        );
+      }
+    }
+    return courseId;
+  });
+}
+
+async function seedTest(client: pg.Client, authorId: string, test: DemoTest, courseId: string | null): Promise<string> {
+  const title = titleKey(test.document.title);
+  const { rows: found } = await client.query<{ id: string }>(
+    `select t.id from tests t join test_versions v on v.test_id = t.id
+      where t.author_id = $1 and coalesce(v.document->'title'->>'en', v.document->'title'->>'ru') = $2 limit 1`,
+    [authorId, title],
+  );
+  if (found[0]) return found[0].id;
+  const document = { ...test.document, courseId };
+  return inTransaction(client, async () => {
+    const { rows } = await client.query<{ id: string }>(
+      `insert into tests (author_id, kind, course_id, latest_version, published_version, published_at) values ($1, $2, $3, 1, 1, now()) returning id`,
+      [authorId, document.kind, courseId],
+    );
+    await client.query(
+      `insert into test_versions (test_id, version, status, document, published_at) values ($1, 1, 'published', $2, now())`,
+      [rows[0]!.id, JSON.stringify(document)],
+    );
+    return rows[0]!.id;
+  });
+}
+
+const REVIEWERS = [
+  { email: 'aliya.reviewer@sabaq.local', name: 'Алия Нурланова', language: 'ru' },
+  { email: 'timur.reviewer@sabaq.local', name: 'Тимур Ахметов', language: 'kk' },
+  { email: 'sam.reviewer@sabaq.local', name: 'Sam Carter', language: 'en' },
+] as const;
+
+/** [course key, reviewer index, stars, text] */
+const REVIEWS: [string, number, number, string][] = [
+  ['math-basics', 0, 5, 'Наконец-то поняла проценты! Пример со скидкой «50% и ещё 50%» открыл глаза. Сын тоже прошёл курс.'],
+  ['math-basics', 2, 4, 'Clear explanations and honest exercises with answers. I would love a few more word problems.'],
+  ['kazakh-first-steps', 1, 5, 'Сингармонизм туралы өте түсінікті жазылған. Балаларға да ұнады, рақмет!'],
+  ['kazakh-first-steps', 0, 5, 'Отличный старт: короткие уроки, перевод рядом, можно заниматься по 10 минут в день.'],
+  ['python-basics', 2, 5, 'The quiz game project at the end tied everything together. Good pace for a beginner.'],
+  ['child-emotions', 0, 5, 'Урок про то, как говорить о чувствах, изменил наши вечера. Спокойно и без нравоучений.'],
+  ['child-emotions', 1, 4, 'Пайдалы курс. Маманға қашан жүгіну керектігі туралы бөлім әсіресе маңызды.'],
+  ['learning-how-to-learn', 2, 5, 'Active recall and spaced repetition, explained in ten minutes. My grades noticed.'],
+  ['web-html-css', 2, 4, 'Built my first page in an evening. The 360 px tip saved me later.'],
+];
+
+/** Reviewers cannot log in with a known password (random, never stored): they only sign reviews. */
+async function seedReviews(client: pg.Client, courses: Map<string, string>, pepper: string): Promise<void> {
+  const ids: string[] = [];
+  for (const r of REVIEWERS) {
+    const hash = await hashPassword(randomBytes(18).toString('base64url'), pepper);
+    await client.query(
+      `insert into users (email, password_hash, name, language, role) values ($1, $2, $3, $4, 'learner') on conflict (email) do nothing`,
+      [r.email, hash, r.name, r.language],
+    );
+    ids.push((await idOf(client, r.email))!);
+  }
+  for (const [key, who, rating, text] of REVIEWS) {
+    const courseId = courses.get(key);
+    const userId = ids[who];
+    if (!courseId || !userId) continue;
+    await inTransaction(client, async () => {
+      const { rowCount: enrolled } = await client.query(
+        `insert into enrollments (user_id, course_id) values ($1, $2) on conflict (user_id, course_id) do nothing`,
+        [userId, courseId],
+      );
+      if (enrolled) await client.query('update courses set enrollment_count = enrollment_count + 1 where id = $1', [courseId]);
+      const { rowCount } = await client.query(
+        `insert into reviews (course_id, user_id, rating, text) values ($1, $2, $3, $4) on conflict (course_id, user_id) do nothing`,
+        [courseId, userId, rating, text],
+      );
+      // The course's counters change with the review, as the reviews domain keeps them.
+      if (rowCount)
+        await client.query(
+          `update courses set rating_sum = rating_sum + $2, rating_count = rating_count + 1,
+             rating_avg = round((rating_sum + $2)::numeric / (rating_count + 1), 2) where id = $1`,
+          [courseId, rating],
+        );
+    });
+  }
+}
+
+/** Two finished anxiety screenings a month apart, so the parent page shows a result and a trend. */
+const CHILD_ANSWERS: Record<string, number>[] = [
+  { worry: 2, school: 3, body: 2, sleep: 1, separation: 1, reassurance: 2, avoid: 1, mistakes: 2, new: 1, tense: 1 },
+  { worry: 1, school: 2, body: 1, sleep: 1, separation: 0, reassurance: 1, avoid: 1, mistakes: 1, new: 1, tense: 0 },
+];
+
+async function seedChild(client: pg.Client, parentId: string, testId: string): Promise<void> {
+  const { rows: kids } = await client.query<{ id: string }>('select id from children where parent_id = $1 and name = $2', [
+    parentId,
+    'Алихан',
+  ]);
+  if (kids[0]) return;
+  const { rows: version } = await client.query<{ id: string; document: TestDocument }>(
+    'select id, document from test_versions where test_id = $1 and version = 1',
+    [testId],
+  );
+  const v = version[0];
+  if (!v) return;
+  await inTransaction(client, async () => {
+    const { rows } = await client.query<{ id: string }>(
+      `insert into children (parent_id, name, birth_year, language) values ($1, 'Алихан', extract(year from now())::int - 9, 'ru') returning id`,
+      [parentId],
+    );
+    const childId = rows[0]!.id;
+    for (const [i, values] of CHILD_ANSWERS.entries()) {
+      const daysAgo = (CHILD_ANSWERS.length - i) * 30;
+      const answers: Record<string, Answer> = Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }]));
+      const outcome = scoreAttempt(v.document, answers);
+      const { rows: attempt } = await client.query<{ id: string }>(
+        `insert into attempts (test_id, version_id, version, user_id, child_id, status, started_at, submitted_at, created_at)
+         values ($1, $2, 1, $3, $4, 'submitted', now() - ($5 || ' days')::interval - interval '6 minutes',
+                 now() - ($5 || ' days')::interval, now() - ($5 || ' days')::interval) returning id`,
+        [testId, v.id, parentId, childId, String(daysAgo)],
+      );
+      for (const [key, answer] of Object.entries(answers)) {
+        await client.query('insert into attempt_answers (attempt_id, question_key, answer) values ($1, $2, $3)', [
+          attempt[0]!.id,
+          key,
+          JSON.stringify(answer),
+        ]);
+      }
+      await client.query(
+        `insert into results (attempt_id, test_id, version_id, version, kind, user_id, child_id, scales, submitted_at, created_at)
+         values ($1, $2, $3, 1, 'assessment', $4, $5, $6, now() - ($7 || ' days')::interval, now() - ($7 || ' days')::interval)`,
+        [attempt[0]!.id, testId, v.id, parentId, childId, JSON.stringify(outcome.scales), String(daysAgo)],
+      );
+    }
+  });
+}
+
+export interface DemoCatalogAccounts {
+  teacherEmail: string;
+  parentEmail: string;
+  pepper: string;
+}
+
+/** Seeds what is missing; returns the number of demo courses present. */
+export async function seedDemoCatalog(client: pg.Client, accounts: DemoCatalogAccounts): Promise<number> {
+  const teacherId = await idOf(client, accounts.teacherEmail);
+  if (!teacherId) return 0;
+  for (const [i, c] of DEMO_CATEGORIES.entries()) {
+    await client.query('insert into categories (slug, title, position) values ($1, $2, $3) on conflict (slug) do nothing', [
+      c.slug,
+      c.title,
+      i,
+    ]);
+  }
+  const courses = new Map<string, string>();
+  for (const [i, c] of DEMO_COURSES.entries()) courses.set(c.key, await seedCourse(client, teacherId, c, i));
+  for (const quiz of DEMO_QUIZZES) await seedTest(client, teacherId, quiz, quiz.course ? (courses.get(quiz.course) ?? null) : null);
+  const assessments = new Map<string, string>();
+  for (const a of DEMO_ASSESSMENTS) assessments.set(a.key, await seedTest(client, teacherId, a, null));
+  await seedReviews(client, courses, accounts.pepper);
+  const parentId = await idOf(client, accounts.parentEmail);
+  const anxiety = assessments.get(ANXIETY_SCREENING.key);
+  if (parentId && anxiety) await seedChild(client, parentId, anxiety);
+  return courses.size;
 }

@@ -16,7 +16,7 @@ const generated = () => randomBytes(12).toString('base64url');
 
 /**
  * The bootstrap admin (ADMIN_EMAIL / ADMIN_PASSWORD, else generated) and one demo user per
- * role, plus a few published demo courses. Generated passwords are kept in the data folder and printed at start; nothing is
+ * role, plus the demo catalog (courses, quizzes, two screenings, reviews, the parent's child). Generated passwords are kept in the data folder and printed at start; nothing is
  * hard-coded. Existing accounts are left as they are, so this is safe on every start.
  */
 export async function seedDemo(opts: { databaseUrl: string; dataDir: string; pepper: string }): Promise<DemoAccount[]> {
@@ -42,7 +42,7 @@ export async function seedDemo(opts: { databaseUrl: string; dataDir: string; pep
   try {
     for (const account of wanted) {
       const hash = await hashPassword(account.password, opts.pepper);
-      const names = { admin: 'Sabaq Admin', learner: 'Aida Learner', parent: 'Dana Parent', teacher: 'Nurlan Teacher' };
+      const names = { admin: 'Sabaq Admin', learner: 'Aida Learner', parent: 'Dana Parent', teacher: 'Нурлан Сейткали' };
       // An admin password given in the environment wins over the stored one.
       const fromEnv = account.role === 'admin' && Boolean(process.env.ADMIN_PASSWORD);
       await client.query(
@@ -52,7 +52,7 @@ export async function seedDemo(opts: { databaseUrl: string; dataDir: string; pep
         [account.email.toLowerCase(), hash, names[account.role], account.role, account.role === 'teacher' ? 'verified' : 'none'],
       );
     }
-    await seedDemoCatalog(client, 'teacher@sabaq.local');
+    await seedDemoCatalog(client, { teacherEmail: 'teacher@sabaq.local', parentEmail: 'parent@sabaq.local', pepper: opts.pepper });
     await seedDemoQuiz(client, 'teacher@sabaq.local');
   } finally {
     await client.end();

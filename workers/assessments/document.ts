@@ -64,6 +64,10 @@ const QuestionSchema = z.discriminatedUnion('type', [
     min: Int('min'),
     max: Int('max'),
     scores: z.array(ScaleRef).max(LIMITS.scales).optional(),
+    labels: z
+      .array(LocalizedText)
+      .max(LIMITS.likertRange + 1)
+      .optional(),
   }),
   z.strictObject({
     key: Key,
@@ -138,6 +142,8 @@ function checkDocument(doc: z.infer<typeof DocumentBase>, ctx: Ctx) {
       if (q.min >= q.max) issue(ctx, ['questions', i, 'max'], 'max must be greater than min');
       else if (q.max - q.min > LIMITS.likertRange)
         issue(ctx, ['questions', i, 'max'], `A Likert range spans at most ${LIMITS.likertRange}`);
+      if (q.labels && q.labels.length !== q.max - q.min + 1)
+        issue(ctx, ['questions', i, 'labels'], `Give one label per point: ${q.max - q.min + 1} for ${q.min}–${q.max}`);
       q.scores?.forEach((ref, j) => {
         if (!scaleKeys.has(ref.scale)) issue(ctx, ['questions', i, 'scores', j, 'scale'], `No scale "${ref.scale}" in scales`);
       });
@@ -187,7 +193,9 @@ export function parseDocument(input: unknown): { ok: true; doc: TestDocument } |
 export function takerQuestion(q: Question): TakerQuestion {
   switch (q.type) {
     case 'likert':
-      return { key: q.key, type: q.type, text: q.text, min: q.min, max: q.max };
+      return q.labels
+        ? { key: q.key, type: q.type, text: q.text, min: q.min, max: q.max, labels: q.labels }
+        : { key: q.key, type: q.type, text: q.text, min: q.min, max: q.max };
     case 'single':
     case 'multiple':
       return { key: q.key, type: q.type, text: q.text, options: q.options.map((o) => ({ key: o.key, text: o.text })) };

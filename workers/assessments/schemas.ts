@@ -28,6 +28,7 @@ const Question = z
       text: LocalizedTextSchema,
       min: z.number(),
       max: z.number(),
+      labels: z.array(LocalizedTextSchema).optional().openapi({ description: 'Words for each point from min to max' }),
       scores: z.array(z.object({ scale: z.string(), reverse: z.boolean() })).optional(),
     }),
     z.object({ key: z.string(), type: z.enum(['single', 'multiple']), text: LocalizedTextSchema, options: z.array(Option) }),
@@ -58,7 +59,14 @@ export const AuthorTestSchema = z
 /** What a taker sees: no correct answers, no scores, no scales. */
 export const TakerQuestionSchema = z
   .discriminatedUnion('type', [
-    z.object({ key: z.string(), type: z.literal('likert'), text: LocalizedTextSchema, min: z.number(), max: z.number() }),
+    z.object({
+      key: z.string(),
+      type: z.literal('likert'),
+      text: LocalizedTextSchema,
+      min: z.number(),
+      max: z.number(),
+      labels: z.array(LocalizedTextSchema).optional().openapi({ description: 'Words for each point from min to max' }),
+    }),
     z.object({
       key: z.string(),
       type: z.enum(['single', 'multiple']),

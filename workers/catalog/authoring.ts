@@ -60,6 +60,7 @@ async function ownedLesson(ctx: Ctx, actor: Actor, lessonId: string) {
 export interface CourseInput {
   title: LocalizedText;
   description?: LocalizedText;
+  outcomes?: LocalizedText[];
   language: 'ru' | 'kk' | 'en';
   level?: Course['level'];
   category?: string | null;
@@ -85,6 +86,7 @@ function courseValues(input: Partial<CourseInput>, actor: Actor) {
   return {
     ...(input.title !== undefined ? { title: input.title } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.outcomes !== undefined ? { outcomes: input.outcomes } : {}),
     ...(input.language !== undefined ? { language: input.language } : {}),
     ...(input.level !== undefined ? { level: input.level } : {}),
     ...(input.tags !== undefined ? { tags: [...new Set(input.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))] } : {}),
@@ -158,6 +160,7 @@ export function authorView(c: Course): AuthoredCourse {
     id: c.id,
     title: c.title,
     description: c.description,
+    outcomes: c.outcomes,
     language: c.language,
     level: c.level,
     tags: c.tags,

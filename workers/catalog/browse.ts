@@ -118,7 +118,7 @@ export async function getCourse(ctx: Ctx, courseId: string, lang: Lang): Promise
     ttlSec: CACHE_TTL.course,
     load: async () => {
       const [row] = await ctx.services.db.read
-        .select(cardColumns)
+        .select({ ...cardColumns, outcomes: courses.outcomes })
         .from(courses)
         .innerJoin(users, eq(users.id, courses.teacherId))
         .leftJoin(categories, eq(categories.id, courses.categoryId))
@@ -126,7 +126,12 @@ export async function getCourse(ctx: Ctx, courseId: string, lang: Lang): Promise
         .limit(1);
       if (!row) throw notFound('Course');
       const mods = await loadCurriculum(ctx, courseId, lang, row.language);
-      return { ...toCard(row, lang), modules: mods, lessonCount: mods.reduce((n, m) => n + m.lessons.length, 0) };
+      return {
+        ...toCard(row, lang),
+        outcomes: (row.outcomes ?? []).map((o) => pick(o, lang, row.language).value).filter(Boolean),
+        modules: mods,
+        lessonCount: mods.reduce((n, m) => n + m.lessons.length, 0),
+      };
     },
   });
 }

@@ -89,6 +89,7 @@ const CourseInput = z
   .object({
     title: Title,
     description: Text.optional(),
+    outcomes: z.array(localized(300, 'A learning outcome')).max(12, 'At most 12 learning outcomes').optional(),
     language: Lang,
     level: z.enum(['beginner', 'intermediate', 'advanced']).optional(),
     category: text().max(64).nullable().optional(),

@@ -78,9 +78,11 @@ export const CurriculumModuleSchema = z.object({
   lessons: z.array(z.object({ id: z.string(), title: z.string(), preview: z.boolean(), durationMin: z.number(), position: z.number() })),
 });
 
-export const CourseDetailSchema = CourseCardSchema.extend({ modules: z.array(CurriculumModuleSchema), lessonCount: z.number() }).openapi(
-  'CourseDetail',
-);
+export const CourseDetailSchema = CourseCardSchema.extend({
+  outcomes: z.array(z.string()).openapi({ description: '"What you will learn", in the asked language; empty when not given' }),
+  modules: z.array(CurriculumModuleSchema),
+  lessonCount: z.number(),
+}).openapi('CourseDetail');
 
 export const LessonViewSchema = z
   .object({
@@ -105,6 +107,7 @@ export const AuthoredCourseSchema = z
     id: z.string(),
     title: LocalizedTexts,
     description: LocalizedTexts,
+    outcomes: z.array(LocalizedTexts).openapi({ description: '"What you will learn": one text per point, per language' }),
     language: Lang,
     level: Level,
     tags: z.array(z.string()),

@@ -7,6 +7,8 @@ export interface CourseCompletedEvent {
   courseId: string;
   courseTitle: LocalizedText;
   completedAt: Date;
+  /** The site's origin the learner used (for the certificate's QR code). */
+  origin?: string;
 }
 
 /**
@@ -24,5 +26,6 @@ export async function onCourseCompleted(ctx: Ctx, event: CourseCompletedEvent): 
     courseId: event.courseId,
     courseTitle: event.courseTitle,
     completedAt: event.completedAt,
+    ...(event.origin ? { origin: event.origin } : {}),
   });
 }

@@ -6,6 +6,7 @@ import { notFound } from '../lib/errors.ts';
 import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 import { notEnrolled } from './errors.ts';
 import { pulseAfterCommit } from '../dashboards/pulse.ts';
+import { certificateCode } from '../reports/certificates.ts';
 import { onCourseCompleted } from './hooks.ts';
 import { nextLessonView, progressJson, progressView, type ProgressJson } from './progress-sql.ts';
 import { iso, queryRows } from '../lib/sql.ts';
@@ -46,6 +47,9 @@ interface CheckRow {
  * checks last sees both (one statement doing both could see neither and never complete).
  */
 async function checkCompletion(ctx: Ctx, actor: Actor, courseId: string, enrollmentId: string): Promise<CheckRow> {
+  // The certificate's verification code is known before the certificate exists: the
+  // notification links to its public page.
+  const code = await certificateCode(ctx.config.JWT_SECRET, actor.id, courseId);
   const [row] = await queryRows<CheckRow>(
     ctx.services.db.db,
     sql`with pr as (
@@ -62,7 +66,7 @@ async function checkCompletion(ctx: Ctx, actor: Actor, courseId: string, enrollm
         ${notificationInsertSql({
           userId: sql`${actor.id}::uuid`,
           kind: 'course_completed',
-          data: sql`jsonb_build_object('courseId', ${courseId}::uuid, 'courseTitle', c.title)`,
+          data: sql`jsonb_build_object('courseId', ${courseId}::uuid, 'courseTitle', c.title, 'certificateCode', ${code}::text)`,
           dedupeKey: sql`'course_completed:' || upd.id`,
           from: sql`upd, c`,
         })}
@@ -91,16 +95,28 @@ function toProgress(courseId: string, lang: Lang, primary: Lang | undefined, row
 }
 
 /** After the completion committed: tell the learner live, and ask for the certificate. */
-function completed(ctx: Ctx, actor: Actor, courseId: string, row: CheckRow) {
+function completed(ctx: Ctx, actor: Actor, courseId: string, row: CheckRow, origin?: string) {
   if (!row.just_completed_at) return;
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
   ctx.defer(
-    onCourseCompleted(ctx, { userId: actor.id, courseId, courseTitle: row.course_title, completedAt: new Date(row.just_completed_at) }),
+    onCourseCompleted(ctx, {
+      userId: actor.id,
+      courseId,
+      courseTitle: row.course_title,
+      completedAt: new Date(row.just_completed_at),
+      ...(origin ? { origin } : {}),
+    }),
   );
 }
 
 /** POST /api/lessons/:id/completion — idempotent; enrolled learners of published courses only. */
-export async function completeLesson(ctx: Ctx, actor: Actor, lessonId: string, lang: Lang): Promise<CompletionResult> {
+export async function completeLesson(
+  ctx: Ctx,
+  actor: Actor,
+  lessonId: string,
+  lang: Lang,
+  opts: { origin?: string } = {},
+): Promise<CompletionResult> {
   if (!isId(lessonId)) throw notFound('Lesson');
   const [ref] = await queryRows<LessonRef & { inserted: boolean }>(
     ctx.services.db.db,
@@ -121,7 +137,7 @@ export async function completeLesson(ctx: Ctx, actor: Actor, lessonId: string, l
   requireEnrollment(ref);
   // Always checked, even when the lesson was already done: a retry after a failed check completes.
   const row = await checkCompletion(ctx, actor, ref.course_id, ref.enrollment_id);
-  completed(ctx, actor, ref.course_id, row);
+  completed(ctx, actor, ref.course_id, row, opts.origin);
   if (ref.inserted) pulseAfterCommit(ctx, 'lesson_completed', { courseId: ref.course_id });
   return { lessonId, courseCompleted: Boolean(row.just_completed_at), ...toProgress(ref.course_id, lang, ref.language ?? undefined, row) };
 }

@@ -134,7 +134,13 @@ export const learningRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(r.complete, async (c) =>
-    c.json(await completeLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE),
+    c.json(
+      await completeLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang, {
+        origin: new URL(c.req.url).origin,
+      }),
+      200,
+      NO_STORE,
+    ),
   )
   .openapi(r.uncomplete, async (c) =>
     c.json(await uncompleteLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('query').lang), 200, NO_STORE),

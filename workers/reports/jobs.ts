@@ -1,8 +1,9 @@
 import { and, eq, lt, or, sql } from 'drizzle-orm';
-import { children, reports, results, testVersions, users, type LocalizedText, type Report } from '../../db/schema/index.ts';
+import { children, courses, reports, results, testVersions, users, type LocalizedText, type Report } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
 import { notificationInsert, publishNotifications } from '../notifications/notify.ts';
-import { renderCertificate, renderResultReport, type CertificateData, type Lang, type ResultReportData } from './render.ts';
+import { verificationUrl } from './certificates.ts';
+import { contentLang, renderCertificate, renderResultReport, type CertificateData, type Lang, type ResultReportData } from './render.ts';
 
 /**
  * The report job: claim → load → render → store → mark ready + notify. Safe to run twice for
@@ -84,6 +85,7 @@ async function resultData(ctx: Ctx, report: Report): Promise<ResultReportData> {
       ownerLang: users.language,
       childName: children.name,
       childLang: children.language,
+      childBirthYear: children.birthYear,
     })
     .from(results)
     .innerJoin(testVersions, eq(testVersions.id, results.versionId))
@@ -95,7 +97,8 @@ async function resultData(ctx: Ctx, report: Report): Promise<ResultReportData> {
   const { result, document } = row;
   const bandsOf = new Map(document.scales.map((s) => [s.key, s.bands]));
   const data: ResultReportData = {
-    language: asLang(row.childName !== null ? row.childLang : row.ownerLang),
+    // Labels in the language of the test's text, so a report never mixes two languages.
+    language: contentLang(document.title, asLang(row.childName !== null ? row.childLang : row.ownerLang)),
     subjectName: row.childName ?? row.ownerName,
     testTitle: document.title,
     kind: result.kind,
@@ -111,6 +114,7 @@ async function resultData(ctx: Ctx, report: Report): Promise<ResultReportData> {
     })),
     reference: report.id,
   };
+  if (row.childBirthYear !== null) data.birthYear = row.childBirthYear;
   if (result.score !== null) data.score = result.score;
   if (result.correct !== null) data.correct = result.correct;
   if (result.total !== null) data.total = result.total;
@@ -129,7 +133,24 @@ async function certificateData(ctx: Ctx, report: Report): Promise<CertificateDat
   if (!owner || !courseTitle || typeof courseTitle !== 'object' || Number.isNaN(completedAt.getTime())) {
     throw new PermanentJobError(`certificate ${report.id} lacks its learner or course title`);
   }
-  return { language: asLang(owner.language), learnerName: owner.name, courseTitle, date: completedAt, reference: report.id };
+  const language = contentLang(courseTitle, asLang(owner.language));
+  const [course] = report.courseId
+    ? await ctx.services.db.db
+        .select({ teacherName: users.name })
+        .from(courses)
+        .innerJoin(users, eq(users.id, courses.teacherId))
+        .where(eq(courses.id, report.courseId))
+        .limit(1)
+    : [];
+  const data: CertificateData = { language, learnerName: owner.name, courseTitle, date: completedAt, reference: report.id };
+  if (course) data.teacherName = course.teacherName;
+  if (report.verifyCode) {
+    // The origin the learner used, else the site's configured one.
+    const origin = typeof report.data.origin === 'string' ? report.data.origin : (ctx.config.corsOrigins[0] ?? 'https://sabaq.kz');
+    data.verifyCode = report.verifyCode;
+    data.verifyUrl = verificationUrl(origin, language, report.verifyCode);
+  }
+  return data;
 }
 
 export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: string): Promise<JobOutcome> {

@@ -1,5 +1,6 @@
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
+import qrcode from 'qrcode-generator';
 import type { Band, LocalizedText } from '../../db/schema/index.ts';
 import { fonts } from './fonts.ts';
 
@@ -30,6 +31,8 @@ export interface ResultReportData {
   /** When the attempt was submitted. */
   date: Date;
   scales: ReportScale[];
+  /** The child's birth year, when the result is a child's: the age at the test is derived from it. */
+  birthYear?: number;
   score?: number;
   correct?: number;
   total?: number;
@@ -41,8 +44,12 @@ export interface CertificateData {
   language: Lang;
   learnerName: string;
   courseTitle: LocalizedText;
+  teacherName?: string;
   date: Date;
   reference: string;
+  /** The verification code and the public page its QR code leads to. */
+  verifyCode?: string;
+  verifyUrl?: string;
 }
 
 const LABELS = {
@@ -62,6 +69,13 @@ const LABELS = {
     certifies: 'Настоящим подтверждается, что',
     completed: 'успешно завершил(а) курс',
     reference: 'Номер',
+    teacher: 'Преподаватель',
+    verify: 'Проверить подлинность',
+    code: 'Код проверки',
+    age: 'Возраст на момент теста',
+    ageValue: '{a} лет (год рождения {y})',
+    disclaimer:
+      'Этот отчёт не является диагнозом. Он описывает ответы на опросник и помогает начать разговор со специалистом: психологом, педагогом или врачом.',
   },
   kk: {
     report: 'Нәтижелер туралы есеп',
@@ -79,6 +93,13 @@ const LABELS = {
     certifies: 'Осы сертификат растайды:',
     completed: 'курсын сәтті аяқтады',
     reference: 'Нөмірі',
+    teacher: 'Оқытушы',
+    verify: 'Түпнұсқалығын тексеру',
+    code: 'Тексеру коды',
+    age: 'Тест кезіндегі жасы',
+    ageValue: '{a} жас (туған жылы {y})',
+    disclaimer:
+      'Бұл есеп диагноз емес. Ол сауалнамаға берілген жауаптарды сипаттайды және маманмен — психологпен, педагогпен немесе дәрігермен сөйлесуді бастауға көмектеседі.',
   },
   en: {
     report: 'Result report',
@@ -96,6 +117,13 @@ const LABELS = {
     certifies: 'This certifies that',
     completed: 'has successfully completed the course',
     reference: 'Reference',
+    teacher: 'Teacher',
+    verify: 'Verify this certificate',
+    code: 'Verification code',
+    age: 'Age at the time of the test',
+    ageValue: '{a} (born {y})',
+    disclaimer:
+      'This report is not a diagnosis. It describes the answers to a questionnaire and helps start a conversation with a specialist: a psychologist, a teacher or a doctor.',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
 
@@ -103,6 +131,54 @@ const LABELS = {
 export function pick(t: LocalizedText | undefined, lang: Lang): string {
   if (!t) return '';
   return t[lang] || t.ru || t.kk || t.en || '';
+}
+
+/**
+ * The language a document is written in, for its labels: the preferred one when the author
+ * wrote the text in it, else the first the author did (a Russian-only test gets Russian labels
+ * in a Kazakh-speaking parent's report, not Kazakh labels around Russian text).
+ */
+export function contentLang(t: LocalizedText, preferred: Lang): Lang {
+  if (t[preferred]) return preferred;
+  return (['ru', 'kk', 'en'] as const).find((l) => t[l]) ?? preferred;
+}
+
+/**
+ * Age in whole years at `date` from a birth year only: the younger of the two possible
+ * ages (a birthday later in the year has not come yet), never below 0.
+ */
+export const ageAt = (birthYear: number, date: Date) => Math.max(0, date.getUTCFullYear() - birthYear - 1);
+
+/** The platform's mark: a rounded square with an open book, then the name. */
+function drawLogo(page: PDFPage, x: number, y: number, font: PDFFont, size = 16) {
+  const s = size * 1.5;
+  page.drawRectangle({ x, y: y - s * 0.25, width: s, height: s, color: ACCENT });
+  // Two pages of a book: white strokes meeting at the spine.
+  const w = rgb(1, 1, 1);
+  const cx = x + s / 2;
+  const by = y - s * 0.25 + s * 0.28;
+  page.drawLine({ start: { x: x + s * 0.18, y: by + s * 0.38 }, end: { x: cx, y: by + s * 0.3 }, thickness: 1.6, color: w });
+  page.drawLine({ start: { x: cx, y: by + s * 0.3 }, end: { x: x + s * 0.82, y: by + s * 0.38 }, thickness: 1.6, color: w });
+  page.drawLine({ start: { x: x + s * 0.18, y: by }, end: { x: cx, y: by - s * 0.08 }, thickness: 1.6, color: w });
+  page.drawLine({ start: { x: cx, y: by - s * 0.08 }, end: { x: x + s * 0.82, y: by }, thickness: 1.6, color: w });
+  page.drawLine({ start: { x: cx, y: by - s * 0.08 }, end: { x: cx, y: by + s * 0.3 }, thickness: 1.6, color: w });
+  page.drawText('Sabaq', { x: x + s + 6, y, size, font, color: ACCENT });
+}
+
+/** A QR code of `text` drawn as filled modules, `size` points wide, lower-left corner at (x, y). */
+function drawQr(page: PDFPage, text: string, x: number, y: number, size: number) {
+  const qr = qrcode(0, 'M');
+  qr.addData(text);
+  qr.make();
+  const n = qr.getModuleCount();
+  const cell = size / (n + 8);
+  page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      if (qr.isDark(r, c))
+        page.drawRectangle({ x: x + (c + 4) * cell, y: y + size - (r + 5) * cell, width: cell, height: cell, color: INK });
+    }
+  }
 }
 
 /** dd.mm.yyyy in UTC: the same on every machine. */
@@ -210,9 +286,15 @@ export async function renderResultReport(data: ResultReportData): Promise<Uint8A
   const { doc, regular, bold } = await newDocument(`${L.report}: ${title}`, data.date);
   const flow = new Flow(doc, `Sabaq · ${L.reference} ${data.reference}`, regular);
 
+  drawLogo(flow.page, flow.left, flow.y - 14, regular, 14);
+  flow.space(34);
   flow.text(L.report, { font: regular, size: 11, color: MUTED, gap: 2 });
   flow.text(title, { font: bold, size: 20, gap: 10 });
   flow.text(`${L.name}: ${data.subjectName}`, { font: regular, size: 12 });
+  if (data.birthYear !== undefined) {
+    const age = L.ageValue.replace('{a}', String(ageAt(data.birthYear, data.date))).replace('{y}', String(data.birthYear));
+    flow.text(`${L.age}: ${age}`, { font: regular, size: 12 });
+  }
   flow.text(`${L.date}: ${formatDate(data.date)}`, { font: regular, size: 12 });
   flow.text(`${L.version}: ${data.version}`, { font: regular, size: 12, gap: 12 });
 
@@ -259,6 +341,13 @@ export async function renderResultReport(data: ResultReportData): Promise<Uint8A
       flow.space(12);
     }
   }
+  if (data.kind === 'assessment') {
+    flow.space(6);
+    flow.ensure(50);
+    flow.page.drawLine({ start: { x: flow.left, y: flow.y }, end: { x: flow.left + flow.width, y: flow.y }, thickness: 0.6, color: MUTED });
+    flow.space(4);
+    flow.text(L.disclaimer, { font: bold, size: 10, color: INK });
+  }
   return doc.save();
 }
 
@@ -277,13 +366,24 @@ export async function renderCertificate(data: CertificateData): Promise<Uint8Arr
       page.drawText(line, { x: (width - w) / 2, y: y - i * size * 1.3, size, font, color });
     }
   };
-  centred('Sabaq', height - 90, bold, 16, ACCENT);
+  drawLogo(page, width / 2 - 40, height - 92, bold, 16);
   centred(L.certificate, height - 150, bold, 34);
-  centred(L.certifies, height - 210, regular, 14, MUTED);
-  centred(data.learnerName, height - 260, bold, 28);
-  centred(L.completed, height - 305, regular, 14, MUTED);
-  centred(`«${course}»`, height - 350, bold, 20);
-  centred(`${L.date}: ${formatDate(data.date)}`, 110, regular, 12);
-  centred(`${L.reference} ${data.reference}`, 88, regular, 9, MUTED);
+  centred(L.certifies, height - 205, regular, 14, MUTED);
+  centred(data.learnerName, height - 250, bold, 28);
+  centred(L.completed, height - 292, regular, 14, MUTED);
+  centred(`«${course}»`, height - 332, bold, 20);
+  if (data.teacherName) centred(`${L.teacher}: ${data.teacherName}`, 150, regular, 12);
+  centred(`${L.date}: ${formatDate(data.date)}`, 128, regular, 12);
+  if (data.verifyCode && data.verifyUrl) {
+    // Bottom right: the QR code of the public verification page, the code and the address under it.
+    const size = 92;
+    const x = width - 60 - size;
+    drawQr(page, data.verifyUrl, x, 70, size);
+    page.drawText(`${L.code}: ${data.verifyCode}`, { x: 60, y: 88, size: 10, font: bold, color: INK });
+    page.drawText(`${L.verify}: ${data.verifyUrl}`, { x: 60, y: 72, size: 8, font: regular, color: MUTED });
+    page.drawText(`${L.reference} ${data.reference}`, { x: 60, y: 58, size: 7, font: regular, color: MUTED });
+  } else {
+    centred(`${L.reference} ${data.reference}`, 88, regular, 9, MUTED);
+  }
   return doc.save();
 }

@@ -3,6 +3,7 @@ import { reports, results, type LocalizedText, type Report } from '../../db/sche
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { metricsFor } from '../lib/metrics.ts';
+import { certificateCode } from './certificates.ts';
 import { REPORTS_QUEUE_NAME } from './queues.ts';
 import { URL_TTL_SEC, presignR2, r2Credentials, signDownload, verifyDownload } from './signing.ts';
 import { errorFields } from '../lib/logger.ts';
@@ -113,7 +114,14 @@ export async function requestResultReport(ctx: Ctx, actor: Actor, resultId: stri
  */
 export async function requestCertificate(
   ctx: Ctx,
-  input: { userId: string; courseId: string; courseTitle: LocalizedText | string; completedAt?: Date },
+  input: {
+    userId: string;
+    courseId: string;
+    courseTitle: LocalizedText | string;
+    completedAt?: Date;
+    /** The site's origin, for the QR code of the verification page (absent: the configured origin). */
+    origin?: string;
+  },
 ): Promise<ReportRequestView> {
   if (!isId(input.userId) || !isId(input.courseId)) throw notFound('Course');
   queueOf(ctx);
@@ -126,7 +134,12 @@ export async function requestCertificate(
     version: 1,
     storageKey: certificateKey(input.userId, input.courseId),
     status: 'queued',
-    data: { courseTitle, completedAt: (input.completedAt ?? ctx.services.now()).toISOString() },
+    verifyCode: await certificateCode(ctx.config.JWT_SECRET, input.userId, input.courseId),
+    data: {
+      courseTitle,
+      completedAt: (input.completedAt ?? ctx.services.now()).toISOString(),
+      ...(input.origin ? { origin: input.origin } : {}),
+    },
   });
   const sent = await enqueueIfNeeded(ctx, report, fresh);
   return { id: sent.id, status: sent.status };

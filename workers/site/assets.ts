@@ -8,7 +8,7 @@ import { teacherPage } from './teacher-page.ts';
 
 // Private pages whose path ends with an id are built once per language as a shell at
 // `<prefix>/_/` and stay static: nothing personal is ever rendered at the edge.
-const SHELL_PREFIXES = ['lessons', 'attempts', 'results', 'host'];
+const SHELL_PREFIXES = ['lessons', 'attempts', 'results', 'host', 'certificates'];
 // A first segment that looks like a language tag (`de`, `pt-br`) but is not ru/kk/en.
 const LANG_LIKE = /^[a-z]{2}(?:-[a-z0-9]{2,8})?$/i;
 

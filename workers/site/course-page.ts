@@ -2,6 +2,7 @@
 // the course by HTMLRewriter. Astro stays the one source of the markup, styles and islands
 // (scripts/course.ts hydrates the same elements); the Worker only writes text into them.
 import type { CourseDetail } from '../catalog/browse.ts';
+import { durationMessage, totalMinutes } from '../../site/src/i18n/format.ts';
 import { t } from '../../site/src/i18n/index.ts';
 import { esc, headTags, jsonLd, LOCALES, metaDescription, type Lang } from './html.ts';
 
@@ -159,13 +160,27 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
     .on('#course-language', text(t(lang, `langName.${course.language}`)))
     .on('#course-level', text(levelName(course.level, lang)))
     .on('#course-rating', text(formatRating(course.rating, lang)))
+    .on('#course-duration', text(duration(lang, course)))
     .on('#course-learners', text(t(lang, 'course.learners', { count: course.enrollmentCount })))
     .on('#course-price', text(formatPrice(course.price, lang)))
     .on('#course-curriculum', { element: (el) => void el.setInnerContent(curriculumHtml(course, lang, textLang), { html: true }) })
     .on('#course-curriculum-empty', show(course.modules.length === 0))
+    .on('#course-outcomes-section', show((course.outcomes ?? []).length > 0))
+    .on('#course-outcomes', {
+      element: (el) =>
+        void el.setInnerContent((course.outcomes ?? []).map((o) => `<li${textLang ? ` lang="${textLang}"` : ''}>${esc(o)}</li>`).join(''), {
+          html: true,
+        }),
+    })
     .on('#reviews-summary', text(formatRating(course.rating, lang)));
   const res = rewriter.transform(new Response(shell.body, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' } }));
   return res;
+}
+
+/** The course's total duration from its lessons, in the page language. */
+function duration(lang: Lang, course: CourseDetail): string {
+  const { key, vars } = durationMessage(totalMinutes(course.modules));
+  return t(lang, key, vars);
 }
 
 /** A 1200×630 cover for link previews: the title on the brand colour, drawn as SVG. */

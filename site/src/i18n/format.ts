@@ -51,3 +51,45 @@ export function formatMessage(message: Message, locale: string, vars: Vars = {})
     return typeof value === 'number' ? numberFormat(locale).format(value) : value;
   });
 }
+
+// Dates are formatted here, not by Intl.DateTimeFormat: browsers' locale data differ (some
+// print Kazakh dates as "2026 M12 5"), and the PDF renderer must say the same thing.
+const MONTHS: Record<'ru' | 'kk' | 'en', string[]> = {
+  ru: ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'],
+  kk: ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'],
+  en: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
+};
+
+/**
+ * "5 декабря 2026 г.", "2026 жылғы 5 желтоқсан", "Dec 5, 2026" (with ", 14:05" / ", 2:05 PM"
+ * when `withTime`), in the visitor's time zone. Unknown languages fall back to Russian.
+ */
+export function formatDateIn(lang: string, date: Date, withTime = false): string {
+  const l = lang === 'kk' || lang === 'en' ? lang : 'ru';
+  const d = date.getDate();
+  const m = MONTHS[l][date.getMonth()]!;
+  const y = date.getFullYear();
+  const day = l === 'ru' ? `${d} ${m} ${y} г.` : l === 'kk' ? `${y} жылғы ${d} ${m}` : `${m} ${d}, ${y}`;
+  if (!withTime) return day;
+  const mm = String(date.getMinutes()).padStart(2, '0');
+  if (l === 'en') {
+    const h = date.getHours() % 12 || 12;
+    return `${day}, ${h}:${mm} ${date.getHours() < 12 ? 'AM' : 'PM'}`;
+  }
+  return `${day}, ${String(date.getHours()).padStart(2, '0')}:${mm}`;
+}
+
+/** Total minutes as the course page says it: "45 min", "2 hours", "1 h 20 min" (messages from the dictionary). */
+export function durationMessage(minutes: number): {
+  key: 'course.durationMin' | 'course.durationHours' | 'course.durationHoursMin';
+  vars: Vars;
+} {
+  const m = Math.max(0, Math.round(minutes));
+  if (m < 60) return { key: 'course.durationMin', vars: { count: m } };
+  if (m % 60 === 0) return { key: 'course.durationHours', vars: { count: m / 60 } };
+  return { key: 'course.durationHoursMin', vars: { h: Math.floor(m / 60), m: m % 60 } };
+}
+
+/** Sum of the lessons' durations over the curriculum. */
+export const totalMinutes = (modules: { lessons: { durationMin?: number }[] }[]): number =>
+  modules.reduce((n, mod) => n + mod.lessons.reduce((s, l) => s + (l.durationMin ?? 0), 0), 0);

@@ -1707,6 +1707,11 @@ export interface paths {
                             kk?: string;
                             en?: string;
                         };
+                        outcomes?: {
+                            ru?: string;
+                            kk?: string;
+                            en?: string;
+                        }[];
                         /** @enum {string} */
                         language: "ru" | "kk" | "en";
                         /** @enum {string} */
@@ -2017,6 +2022,11 @@ export interface paths {
                             kk?: string;
                             en?: string;
                         };
+                        outcomes?: {
+                            ru?: string;
+                            kk?: string;
+                            en?: string;
+                        }[];
                         /** @enum {string} */
                         language?: "ru" | "kk" | "en";
                         /** @enum {string} */
@@ -3923,6 +3933,178 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your course certificates, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CertificateItem"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/certificates/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public verification of a certificate by its code: valid or revoked, with what the certificate shows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CertificateVerification"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/certificates/{code}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a certificate (idempotent); its verification page then says "revoked" */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CertificateVerification"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 404 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9202,6 +9384,8 @@ export interface components {
             }[];
         };
         CourseDetail: components["schemas"]["CourseCard"] & {
+            /** @description "What you will learn", in the asked language; empty when not given */
+            outcomes: string[];
             modules: {
                 id: string;
                 title: string;
@@ -9255,6 +9439,12 @@ export interface components {
                 kk?: string;
                 en?: string;
             };
+            /** @description "What you will learn": one text per point, per language */
+            outcomes: {
+                ru?: string;
+                kk?: string;
+                en?: string;
+            }[];
             /** @enum {string} */
             language: "ru" | "kk" | "en";
             /** @enum {string} */
@@ -9405,6 +9595,8 @@ export interface components {
             text: components["schemas"]["LocalizedText"];
             min: number;
             max: number;
+            /** @description Words for each point from min to max */
+            labels?: components["schemas"]["LocalizedText"][];
             scores?: {
                 scale: string;
                 reverse: boolean;
@@ -9453,6 +9645,8 @@ export interface components {
             text: components["schemas"]["LocalizedText"];
             min: number;
             max: number;
+            /** @description Words for each point from min to max */
+            labels?: components["schemas"]["LocalizedText"][];
         } | {
             key: string;
             /** @enum {string} */
@@ -9550,6 +9744,37 @@ export interface components {
             submittedAt: string;
             autoSubmitted: boolean;
             createdAt: string;
+        };
+        CertificateItem: {
+            /** @description The report id: GET /api/reports/{id} gives the PDF link once ready */
+            id: string;
+            code: string | null;
+            courseId: string | null;
+            courseTitle: {
+                ru?: string;
+                kk?: string;
+                en?: string;
+            };
+            teacherName: string | null;
+            completedAt: string;
+            /** @enum {string} */
+            status: "queued" | "rendering" | "ready" | "failed";
+            revoked: boolean;
+        };
+        CertificateVerification: {
+            code: string;
+            /** @enum {string} */
+            status: "valid" | "revoked";
+            learnerName: string;
+            courseId: string | null;
+            courseTitle: {
+                ru?: string;
+                kk?: string;
+                en?: string;
+            };
+            teacherName: string | null;
+            completedAt: string;
+            revokedAt: string | null;
         };
         ReportRequest: {
             id: string;

@@ -100,14 +100,39 @@ export function safeNextPath(raw: string | null | undefined, fallback: string): 
   }
 }
 
-export function loginUrl(next = location.pathname + location.search): string {
-  return `/${pageLang()}/login?next=${encodeURIComponent(next)}`;
+export function loginUrl(next = location.pathname + location.search, reason?: 'expired'): string {
+  return `/${pageLang()}/login?next=${encodeURIComponent(next)}${reason ? `&reason=${reason}` : ''}`;
 }
 
-/** Go to the login page and come back here afterwards. Never resolves: the page is leaving. */
-export function redirectToLogin(): Promise<never> {
-  if (!/\/login\/?$/.test(location.pathname)) location.assign(loginUrl());
+/**
+ * Go to the login page and come back here afterwards. Never resolves: the page is leaving.
+ * `expired`: the visitor had a session that could not be renewed; the login page says so.
+ */
+export function redirectToLogin(expired = false): Promise<never> {
+  if (!/\/login\/?$/.test(location.pathname)) location.assign(loginUrl(undefined, expired ? 'expired' : undefined));
   return new Promise<never>(() => {});
+}
+
+const RESUMED_KEY = 'sabaq_resumed';
+
+/** Called by the login page after logging in again: the next page shows a note once. */
+export function markResumed(): void {
+  try {
+    sessionStorage.setItem(RESUMED_KEY, '1');
+  } catch {
+    // Storage off: the note is a courtesy.
+  }
+}
+
+/** True once after markResumed() (the page the expired session was on, loaded again). */
+export function takeResumed(): boolean {
+  try {
+    const set = sessionStorage.getItem(RESUMED_KEY) === '1';
+    sessionStorage.removeItem(RESUMED_KEY);
+    return set;
+  } catch {
+    return false;
+  }
 }
 
 function buildUrl(path: string, query: Query | undefined, lang: boolean): string {
@@ -232,8 +257,9 @@ async function send<T>(path: string, options: RequestOptions, isRetry: boolean):
   if (res.ok) return body as T;
 
   if (res.status === 401 && !isRetry && !path.startsWith('/api/auth/')) {
-    if (hasSession() && (await refreshSession())) return send<T>(path, options, true);
-    if ((options.on401 ?? 'redirect') === 'redirect') return redirectToLogin();
+    const had = hasSession();
+    if (had && (await refreshSession())) return send<T>(path, options, true);
+    if ((options.on401 ?? 'redirect') === 'redirect') return redirectToLogin(had);
   }
 
   const error = toApiError(res, body);

@@ -2,7 +2,7 @@
 // the tests catalog, attempt, result, parent and studio pages.
 // Needs the client string namespace `testKind` (and `tests` for questionCount/timeLimit).
 import { LANGS, isLang, type Lang } from '../i18n/langs';
-import { href, locale, pageLang, tc } from './i18n-client';
+import { formatDate, href, pageLang, tc } from './i18n-client';
 import type { Schemas } from './types';
 
 export type Localized = Schemas['LocalizedText'];
@@ -34,12 +34,7 @@ export function localText(texts: Localized | null | undefined, prefer?: Lang): P
 
 export const kindName = (kind: TestKind) => tc(`testKind.${kind}`);
 
-export function formatDateTime(iso: string | null | undefined, withTime = true): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(date);
-}
+export const formatDateTime = (iso: string | null | undefined, withTime = true): string => formatDate(iso, withTime);
 
 /** Whole minutes, rounded up, for time limits. */
 export const minutesOf = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));

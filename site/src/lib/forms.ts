@@ -166,8 +166,13 @@ export function showFieldErrors(form: HTMLFormElement, fields: FieldErrors, summ
     const control = controlFor(form, name);
     if (control) {
       setFieldError(control, message);
-      // Name the field in the summary: "Email: Please fill in this field."
-      const label = control.labels?.[0]?.textContent?.trim();
+      // Name the field in the summary: "Email: Please fill in this field." A radio or checkbox
+      // group is named by its legend ("Rating"), not by its first option ("1 star").
+      const group =
+        control instanceof HTMLInputElement && (control.type === 'radio' || control.type === 'checkbox')
+          ? control.closest('fieldset')?.querySelector('legend')?.textContent?.trim()
+          : undefined;
+      const label = group || control.labels?.[0]?.textContent?.trim();
       links.push({ control, message: label ? `${label}: ${message}` : message });
     } else {
       orphans.push(message);
@@ -182,6 +187,8 @@ export function showFieldErrors(form: HTMLFormElement, fields: FieldErrors, summ
 export function validationMessage(control: Control): string | undefined {
   const value = control.value;
   const v = control.validity;
+  // A required choice is chosen, not filled in.
+  if (v.valueMissing && control instanceof HTMLInputElement && control.type === 'radio') return tc('form.choose');
   // Whitespace-only counts as empty (values are trimmed before sending).
   if (v.valueMissing || (control.required && control.type !== 'password' && !value.trim())) return tc('form.required');
   if (v.typeMismatch && control.type === 'email') return tc('form.email');

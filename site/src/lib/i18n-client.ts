@@ -2,7 +2,7 @@
 // (`<script type="application/json" id="sabaq-strings">`, written by Base.astro), so
 // client bundles carry no dictionaries.
 import type { Key } from '../i18n/en';
-import { formatMessage, type Message, type Vars } from '../i18n/format';
+import { formatDateIn, formatMessage, type Message, type Vars } from '../i18n/format';
 import { DEFAULT_LANG, LOCALES, isLang, localePath, type Lang } from '../i18n/langs';
 
 let strings: Partial<Record<Key, Message>> | undefined;
@@ -48,4 +48,12 @@ export function tcMaybe(key: string, vars?: Vars): string | undefined {
 /** A path in the current page language: `href('/courses')` → `/kk/courses`. */
 export function href(rest: string): string {
   return localePath(pageLang(), rest);
+}
+
+/** A date (and time) in the page language, by the project's formatter: the same in every browser. */
+export function formatDate(iso: string | null | undefined, withTime = false): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return formatDateIn(pageLang(), date, withTime);
 }

@@ -1,7 +1,7 @@
 // Progress bars and dates shared by the course, lesson and my-learning pages.
 // Needs the client string namespace: progress.
 import { h } from './dom';
-import { locale, tc } from './i18n-client';
+import { tc } from './i18n-client';
 import type { Progress } from './learning-types';
 
 export const PROGRESS_STRINGS = ['progress'] as const;
@@ -20,9 +20,4 @@ export function progressBar(p: Progress, label = tc('progress.label')): HTMLElem
   );
 }
 
-export function formatDate(iso: string | null | undefined, withTime = false): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(date);
-}
+export { formatDate } from './i18n-client';

@@ -2,7 +2,7 @@
 // currency over the filtered set, and a full refund per succeeded payment.
 import { api, errorMessage } from '../lib/api';
 import { announce, byId, h, setState } from '../lib/dom';
-import { locale, tc } from '../lib/i18n-client';
+import { formatDate, locale, tc } from '../lib/i18n-client';
 import { formatMoney, type Payment } from '../lib/payments';
 import { requireUser } from '../lib/session';
 import type { Page } from '../lib/types';
@@ -42,7 +42,7 @@ const row = (p: Payment): HTMLTableRowElement => {
   return h(
     'tr',
     { 'data-payment': p.id },
-    h('td', {}, h('time', { datetime: p.createdAt }, new Date(p.createdAt).toLocaleString(locale()))),
+    h('td', {}, h('time', { datetime: p.createdAt }, formatDate(p.createdAt, true))),
     h('td', {}, p.description),
     h('td', {}, formatMoney(p.amount, p.currency, locale())),
     h('td', { 'data-status': p.status }, status),

@@ -4,7 +4,7 @@
 import { api, errorMessage, isApiError } from '../lib/api';
 import { announce, byId, h, setState } from '../lib/dom';
 import { clearFormErrors, enhanceForm } from '../lib/forms';
-import { href, locale, tc } from '../lib/i18n-client';
+import { formatDate, href, tc } from '../lib/i18n-client';
 import { showNotice } from '../lib/notice';
 import { requireUser } from '../lib/session';
 import { withFieldErrors } from './studio-errors';
@@ -39,14 +39,7 @@ function say(message: string): void {
   }, 50);
 }
 
-function date(iso: string | null | undefined): string {
-  if (!iso) return '';
-  try {
-    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(iso));
-  } catch {
-    return iso.slice(0, 10);
-  }
-}
+const date = (iso: string | null | undefined): string => formatDate(iso);
 
 function teacherItem(teacher: TeacherReview): HTMLLIElement {
   const context = h('span', { class: 'visually-hidden' }, `: ${teacher.name}`);

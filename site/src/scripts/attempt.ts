@@ -254,9 +254,14 @@ function questionItem(q: TakerQuestion, index: number): HTMLLIElement {
           ? h(
               'div',
               { class: 'attempt-likert', 'data-points': points },
-              ...Array.from({ length: points }, (_, i) =>
-                choice(q, 'radio', String(q.min + i), h('span', {}, String(q.min + i)), 'attempt-likert__point'),
-              ),
+              ...Array.from({ length: points }, (_, i) => {
+                // Words when the author gave them ("never" … "always"), the number beside them.
+                const word = q.labels?.[i] ? localText(q.labels[i]) : null;
+                const label = word
+                  ? h('span', { lang: word.lang }, h('span', { class: 'attempt-likert__word' }, word.text), ` (${q.min + i})`)
+                  : h('span', {}, String(q.min + i));
+                return choice(q, 'radio', String(q.min + i), label, 'attempt-likert__point');
+              }),
             )
           : h(
               'div',

@@ -1,3 +1,4 @@
+import { durationMessage, totalMinutes } from '../i18n/format';
 import { api, errorMessage, isApiError, loginUrl } from '../lib/api';
 import { coverSrc, formatPrice, formatRating, languageName, levelName, textLang } from '../lib/courses';
 import { byId, h, nodes } from '../lib/dom-nodes';
@@ -40,8 +41,14 @@ function render(course: CourseDetail): void {
   text('course-language', languageName(course.language));
   text('course-level', levelName(course.level));
   text('course-rating', formatRating(course.rating));
+  const { key, vars } = durationMessage(totalMinutes(course.modules ?? []));
+  text('course-duration', tc(key, vars));
   text('course-learners', tc('course.learners', { count: course.enrollmentCount ?? 0 }));
   text('course-price', formatPrice(course.price));
+
+  const outcomes = course.outcomes ?? [];
+  byId('course-outcomes').replaceChildren(...outcomes.map((o) => h('li', { lang }, o)));
+  byId('course-outcomes-section').hidden = outcomes.length === 0;
 
   const modules = course.modules ?? [];
   byId('course-curriculum').replaceChildren(
@@ -104,7 +111,14 @@ function renderMine(state: PageState): void {
   if (me && enrolled && me.progress) {
     const children: Node[] = [progressBar(me.progress)];
     if (me.status === 'completed')
-      children.unshift(h('p', { class: 'done-mark' }, `✓ ${tc('course.completed')}: ${formatDate(me.completedAt)}`));
+      children.unshift(
+        h(
+          'p',
+          { class: 'done-mark' },
+          `✓ ${tc('course.completed')}: ${formatDate(me.completedAt)} · `,
+          h('a', { href: href('/certificates'), id: 'course-certificate' }, tc('course.certificate')),
+        ),
+      );
     progress.replaceChildren(...children);
     const first = state.course.modules?.[0]?.lessons[0];
     const target = me.nextLesson ?? (me.progress.completed === 0 && first ? { id: first.id, title: first.title } : null);
@@ -145,6 +159,12 @@ async function act(state: PageState, button: HTMLButtonElement, action: () => Pr
   }
 }
 
+/** The page (and its edge-cached copy) showed the count before this learner joined or left. */
+function learnerCount(state: PageState, delta: number): void {
+  state.course.enrollmentCount = Math.max(0, (state.course.enrollmentCount ?? 0) + delta);
+  text('course-learners', tc('course.learners', { count: state.course.enrollmentCount }));
+}
+
 function wireActions(state: PageState): void {
   const enroll = byId<HTMLButtonElement>('course-enroll');
   enroll.addEventListener('click', () => {
@@ -159,7 +179,9 @@ function wireActions(state: PageState): void {
       return;
     }
     void act(state, enroll, async () => {
+      const wasEnrolled = Boolean(state.me?.enrolled);
       await api.post(`/api/courses/${encodeURIComponent(state.id)}/enrollment`);
+      if (!wasEnrolled) learnerCount(state, +1);
       return tc('course.enrolled');
     }).then(() => byId('course-continue').focus());
   });
@@ -168,6 +190,7 @@ function wireActions(state: PageState): void {
     if (!confirm(tc('course.leaveConfirm'))) return;
     void act(state, leave, async () => {
       await api.delete(`/api/courses/${encodeURIComponent(state.id)}/enrollment`);
+      learnerCount(state, -1);
       return tc('course.left');
     });
   });

@@ -1,7 +1,9 @@
 // Runs on every page (bundled once by Header.astro): keeps the language links pointing
 // at the current URL, remembers the chosen language, and shows the signed-in state.
 import { LANG_STORAGE_KEY, isLang, splitLangPath } from '../i18n/langs';
-import { api } from '../lib/api';
+import { api, takeResumed } from '../lib/api';
+import { tc } from '../lib/i18n-client';
+import { showNotice } from '../lib/notice';
 import { href } from '../lib/i18n-client';
 import { connectLive, onLive } from '../lib/live';
 import { getMe } from '../lib/session';
@@ -96,3 +98,7 @@ function startBell(): void {
 
 updateLangLinks();
 void showSession();
+
+// Back after logging in again (the session had expired): the click that led to the login may
+// not have gone through.
+if (takeResumed()) showNotice(tc('common.resumed'), 'info');

@@ -1,5 +1,6 @@
-// Lesson page: the content (sanitized HTML from the API), the video, and for enrolled
-// learners "mark complete" with the course progress and the next lesson in the curriculum.
+// Lesson page: the content (sanitized HTML from the API), the video, the course outline beside
+// it (current, done, locked), previous / next, and for enrolled learners "mark complete" with
+// the course progress.
 import { api, errorMessage, isApiError } from '../lib/api';
 import { byId, h, nodes, routeId, setState } from '../lib/dom-nodes';
 import { href, tc } from '../lib/i18n-client';
@@ -11,6 +12,9 @@ import type { ApiResponse, Schemas } from '../lib/types';
 
 type Lesson = Schemas['Lesson'];
 type Curriculum = ApiResponse<'/api/courses/{id}/curriculum'>;
+type OutlineLesson = Curriculum['modules'][number]['lessons'][number];
+
+type Neighbour = { id: string; title: string } | null;
 
 const region = byId('record');
 const courseUrl = (id: string) => href(`/courses/${encodeURIComponent(id)}`);
@@ -21,7 +25,14 @@ function renderLesson(lesson: Lesson): void {
   byId<HTMLAnchorElement>('lesson-course-link').href = courseUrl(lesson.courseId);
   // The API renders lesson Markdown to HTML and sanitizes it (tags, attributes and URL
   // schemes are allow-listed server-side); it is the one API value set as HTML.
-  byId('lesson-body').innerHTML = lesson.html;
+  const body = byId('lesson-body');
+  body.innerHTML = lesson.html;
+  // The page has one <h1> (the lesson title): a heading an author started with "#" is demoted.
+  for (const heading of body.querySelectorAll('h1')) {
+    const h2 = document.createElement('h2');
+    h2.append(...heading.childNodes);
+    heading.replaceWith(h2);
+  }
   if (lesson.videoEmbedUrl) {
     const video = byId('lesson-video');
     video.replaceChildren(
@@ -38,14 +49,61 @@ function renderLesson(lesson: Lesson): void {
   }
 }
 
-/** The lesson after this one in curriculum order (the "next lesson" link). */
-function following(curriculum: Curriculum | null, lessonId: string): { id: string; title: string } | null {
+/** The lessons before and after this one in curriculum order (previous / next links). */
+function neighbours(curriculum: Curriculum | null, lessonId: string): { prev: Neighbour; next: Neighbour } {
   const all = curriculum?.modules.flatMap((m) => m.lessons) ?? [];
   const at = all.findIndex((l) => l.id === lessonId);
-  return at >= 0 ? (all[at + 1] ?? null) : null;
+  if (at < 0) return { prev: null, next: null };
+  return { prev: all[at - 1] ?? null, next: all[at + 1] ?? null };
 }
 
-function renderProgress(lesson: Lesson, progress: Omit<CourseProgress, 'enrolledAt'>, next: { id: string; title: string } | null): void {
+/** The outline: every lesson, marked current, done, or locked (not enrolled and no free preview). */
+function renderOutline(curriculum: Curriculum, lessonId: string, done: Set<string>, enrolled: boolean): void {
+  const state = (l: OutlineLesson) =>
+    l.id === lessonId ? 'current' : done.has(l.id) ? 'done' : !enrolled && !l.preview ? 'locked' : 'open';
+  const mark = { current: '▸', done: '✓', locked: '🔒', open: '' } as const;
+  const label = { current: tc('lesson.stateCurrent'), done: tc('lesson.stateDone'), locked: tc('lesson.stateLocked'), open: '' };
+  byId('lesson-outline-body').replaceChildren(
+    ...curriculum.modules.flatMap((m) => [
+      h('h3', {}, m.title),
+      h(
+        'ol',
+        {},
+        ...m.lessons.map((l) => {
+          const s = state(l);
+          return h(
+            'li',
+            { 'data-lesson': l.id, 'data-state': s },
+            h('span', { class: 'lesson-outline__mark', 'aria-hidden': 'true' }, mark[s]),
+            h('a', { href: lessonUrl(l.id), 'aria-current': s === 'current' ? 'page' : null }, l.title),
+            label[s] ? h('span', { class: 'visually-hidden' }, ` (${label[s]})`) : null,
+          );
+        }),
+      ),
+    ]),
+  );
+  byId('lesson-outline').hidden = false;
+}
+
+function renderPager(lesson: Lesson, prev: Neighbour, next: Neighbour): void {
+  const back = byId<HTMLAnchorElement>('lesson-prev');
+  if (prev) {
+    back.href = lessonUrl(prev.id);
+    back.textContent = tc('lesson.prev', { title: prev.title });
+  }
+  back.hidden = !prev;
+  const link = byId<HTMLAnchorElement>('lesson-next');
+  if (next) {
+    link.href = lessonUrl(next.id);
+    link.textContent = tc('lesson.next', { title: next.title });
+  } else {
+    link.href = courseUrl(lesson.courseId);
+    link.textContent = tc('lesson.backToCourse');
+  }
+  link.hidden = false;
+}
+
+function renderProgress(lesson: Lesson, progress: Omit<CourseProgress, 'enrolledAt'>): void {
   const done = progress.completedLessonIds.includes(lesson.id);
   const button = byId<HTMLButtonElement>('lesson-complete');
   button.hidden = false;
@@ -59,18 +117,9 @@ function renderProgress(lesson: Lesson, progress: Omit<CourseProgress, 'enrolled
       progress.status === 'completed' ? h('p', {}, tc('lesson.allDone')) : null,
     ),
   );
-  const link = byId<HTMLAnchorElement>('lesson-next');
-  if (next) {
-    link.href = lessonUrl(next.id);
-    link.textContent = tc('lesson.next', { title: next.title });
-  } else {
-    link.href = courseUrl(lesson.courseId);
-    link.textContent = tc('lesson.backToCourse');
-  }
-  link.hidden = false;
 }
 
-function wireCompletion(lesson: Lesson, next: { id: string; title: string } | null): void {
+function wireCompletion(lesson: Lesson, curriculum: Curriculum | null): void {
   const button = byId<HTMLButtonElement>('lesson-complete');
   const status = byId('lesson-status');
   button.addEventListener('click', async () => {
@@ -83,8 +132,11 @@ function wireCompletion(lesson: Lesson, next: { id: string; title: string } | nu
       const progress = done
         ? await api.delete<CourseProgress>(path, { lang: true })
         : await api.post<CourseProgress>(path, undefined, { lang: true });
-      renderProgress(lesson, progress, next);
-      status.textContent = progress.courseCompleted ? tc('lesson.courseCompleted') : done ? '' : tc('lesson.done');
+      renderProgress(lesson, progress);
+      if (curriculum) renderOutline(curriculum, lesson.id, new Set(progress.completedLessonIds), true);
+      // "You have completed this lesson" shows once, beside the progress bar; the status line
+      // only announces the course's completion.
+      status.textContent = progress.courseCompleted ? tc('lesson.courseCompleted') : '';
     } catch (error) {
       if (!(isApiError(error) && error.notified)) status.textContent = errorMessage(error);
     } finally {
@@ -118,32 +170,25 @@ async function main(): Promise<void> {
     // The personal state answers 200 whether or not the learner is enrolled (no 403 to handle).
     signedIn ? api.get<MyCourse>(`/api/me/courses/${encodeURIComponent(lesson.courseId)}`).catch(() => null) : null,
   ]);
-  const next = following(curriculum, lesson.id);
+  const { prev, next } = neighbours(curriculum, lesson.id);
+  const enrolled = Boolean(mine?.enrolled && mine.progress && mine.status);
+  if (curriculum) renderOutline(curriculum, lesson.id, new Set(mine?.completedLessonIds ?? []), enrolled);
+  renderPager(lesson, prev, next);
   if (mine?.enrolled && mine.progress && mine.status) {
-    renderProgress(
-      lesson,
-      {
-        courseId: lesson.courseId,
-        status: mine.status,
-        completedAt: mine.completedAt,
-        progress: mine.progress,
-        nextLesson: mine.nextLesson,
-        completedLessonIds: mine.completedLessonIds,
-      },
-      next,
-    );
-    wireCompletion(lesson, next);
+    renderProgress(lesson, {
+      courseId: lesson.courseId,
+      status: mine.status,
+      completedAt: mine.completedAt,
+      progress: mine.progress,
+      nextLesson: mine.nextLesson,
+      completedLessonIds: mine.completedLessonIds,
+    });
+    wireCompletion(lesson, curriculum);
     return;
   }
   // Not enrolled (a free preview) or not signed in: offer the course page.
   byId<HTMLAnchorElement>('lesson-track-link').href = courseUrl(lesson.courseId);
   byId('lesson-track-note').hidden = false;
-  if (next) {
-    const link = byId<HTMLAnchorElement>('lesson-next');
-    link.href = lessonUrl(next.id);
-    link.textContent = tc('lesson.next', { title: next.title });
-    link.hidden = false;
-  }
 }
 
 void main();

@@ -28,12 +28,17 @@ function courseTitle(data: Record<string, unknown>): string {
 /** The sentence for a notification, in the page language. */
 function notificationText(n: NotificationItem): string {
   const vars = { course: courseTitle(n.data), rating: String(n.data.rating ?? '') };
-  return tcMaybe(`notifications.kind.${n.kind}`, vars) ?? tc('notifications.kind.other');
+  const kind = n.kind === 'report_ready' && n.data.reportKind === 'certificate' ? 'certificate_ready' : n.kind;
+  return tcMaybe(`notifications.kind.${kind}`, vars) ?? tc('notifications.kind.other');
 }
 
 function target(n: NotificationItem): string | undefined {
-  const { resultId, courseId } = n.data;
+  const { resultId, courseId, certificateCode, reportKind } = n.data;
   if (typeof resultId === 'string') return href(`/results/${encodeURIComponent(resultId)}`);
+  // A finished course leads to its certificate: the verification page, or the list with the PDF.
+  if (n.kind === 'course_completed' && typeof certificateCode === 'string')
+    return href(`/certificates/${encodeURIComponent(certificateCode)}`);
+  if (reportKind === 'certificate') return href('/certificates');
   return typeof courseId === 'string' ? href(`/courses/${encodeURIComponent(courseId)}`) : undefined;
 }
 

@@ -5,6 +5,7 @@ import { api, errorMessage } from '../lib/api';
 import { formatDateTime, localText, resultUrl, type Result } from '../lib/assessments';
 import { h } from '../lib/dom';
 import { href, tc } from '../lib/i18n-client';
+import { trendChart, trends } from '../lib/trend-chart';
 import type { Child, Page } from '../lib/types';
 
 const PAGE_SIZE = 5;
@@ -70,6 +71,7 @@ export function childResults(child: Child): HTMLElement {
   const headingId = `child-results-${child.id}`;
   const list = h('ul', { class: 'child-results__list' });
   const status = h('p', { class: 'muted', role: 'status' });
+  const charts = h('div', { class: 'child-results__trends' });
   const more = h('button', { type: 'button', class: 'link-button child-results__more', hidden: true }, tc('parent.moreResults'));
   const take = h(
     'a',
@@ -84,6 +86,7 @@ export function childResults(child: Child): HTMLElement {
 
   const show = () => {
     list.replaceChildren(...state.items.map(resultItem));
+    charts.replaceChildren(...trends(state.items).map((attempts) => trendChart(attempts, `trend-${child.id}-${attempts[0]!.testId}`)));
     list.hidden = !state.items.length;
     status.textContent =
       state.error || (state.loading && !state.items.length ? tc('common.loading') : state.items.length ? '' : tc('parent.noResults'));
@@ -111,6 +114,7 @@ export function childResults(child: Child): HTMLElement {
       h('span', { class: 'visually-hidden' }, `: ${child.name}`),
     ),
     status,
+    charts,
     list,
     more,
     h('p', { class: 'child-results__take' }, take),

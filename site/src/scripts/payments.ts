@@ -1,7 +1,7 @@
 // My payments (`/{lang}/payments`): newest first, page by page; an open one links back to its checkout.
 import { api, errorMessage } from '../lib/api';
 import { byId, h, setState } from '../lib/dom';
-import { href, locale, tc } from '../lib/i18n-client';
+import { formatDate, href, locale, tc } from '../lib/i18n-client';
 import { formatMoney, type Payment } from '../lib/payments';
 import { requireUser } from '../lib/session';
 import type { Page } from '../lib/types';
@@ -18,7 +18,7 @@ function paymentRow(p: Payment, extra?: Node): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-payment': p.id },
-    h('td', {}, h('time', { datetime: p.createdAt }, new Date(p.createdAt).toLocaleString(locale()))),
+    h('td', {}, h('time', { datetime: p.createdAt }, formatDate(p.createdAt, true))),
     h('td', {}, item),
     h('td', {}, formatMoney(p.amount, p.currency, locale())),
     h('td', { 'data-status': p.status }, status, ' ', p.checkoutUrl ? h('a', { href: p.checkoutUrl }, tc('pay.continue')) : null),

@@ -3,6 +3,7 @@
 // takes it (`?child=<id>` preselects one, e.g. from the parent page).
 import { api, errorMessage, isApiError, loginUrl } from '../lib/api';
 import { attemptUrl, kindName, localText, minutesOf, type Attempt, type PublishedTest, type TestKind } from '../lib/assessments';
+import { ENDONYMS, isLang } from '../i18n/langs';
 import { announce, byId, h, setState } from '../lib/dom';
 import { clearFieldError, setFieldError } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
@@ -99,6 +100,11 @@ function item(test: PublishedTest): HTMLLIElement {
     tc('tests.questions', { count: test.questionCount }),
     test.timeLimitSec ? tc('tests.timeLimit', { minutes: minutesOf(test.timeLimitSec) }) : tc('tests.noTimeLimit'),
   ].join(' · ');
+  // A test written in another language than the page says so before anyone starts it.
+  const language =
+    lang && isLang(lang)
+      ? h('span', { class: 'badge', 'data-test-language': lang }, tc('tests.inLanguage', { language: ENDONYMS[lang] }))
+      : null;
   const status = h('p', { class: 'field-error', role: 'alert' });
   const button = h(
     'button',
@@ -114,7 +120,7 @@ function item(test: PublishedTest): HTMLLIElement {
       'div',
       { class: 'item-list__main' },
       h('h3', { class: 'tests-list__title', lang }, test.title),
-      h('p', { class: 'muted' }, facts),
+      h('p', { class: 'muted' }, facts, language ? ' · ' : null, language),
       test.description
         ? h(
             'p',

@@ -1,0 +1,60 @@
+import { describe, expect, test } from 'vitest';
+import { parseDocument } from '../../workers/assessments/document.ts';
+import { scoreAttempt } from '../../workers/assessments/scoring.ts';
+import { renderLesson } from '../../workers/catalog/markdown.ts';
+import { DEMO_COURSES } from './demo/courses.ts';
+import { ANXIETY_SCREENING, ATTENTION_SCREENING, DEMO_ASSESSMENTS, DEMO_QUIZZES } from './demo/tests.ts';
+
+describe('demo content', () => {
+  test('a dozen courses across categories, each with real lessons and a free preview', () => {
+    expect(DEMO_COURSES.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(DEMO_COURSES.map((c) => c.category)).size).toBeGreaterThanOrEqual(6);
+    expect(new Set(DEMO_COURSES.map((c) => c.language))).toEqual(new Set(['ru', 'kk', 'en']));
+    expect(new Set(DEMO_COURSES.map((c) => c.key)).size).toBe(DEMO_COURSES.length);
+    for (const c of DEMO_COURSES) {
+      const lessons = c.modules.flatMap((m) => m.lessons);
+      expect(lessons.length, c.key).toBeGreaterThanOrEqual(2);
+      expect(
+        lessons.some((l) => l.preview),
+        `${c.key} has a free preview`,
+      ).toBe(true);
+      for (const l of lessons) {
+        const own = l.body[c.language];
+        expect(own, `${c.key} / ${JSON.stringify(l.title)} in ${c.language}`).toBeTruthy();
+        expect(own!.length, `${c.key} lesson text is more than a line`).toBeGreaterThan(250);
+        // The lesson page's title is the one <h1>: bodies start their headings at ##.
+        expect(renderLesson(own!)).not.toMatch(/<h1/);
+      }
+    }
+    expect(DEMO_COURSES.flatMap((c) => c.modules.flatMap((m) => m.lessons)).filter((l) => l.video).length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each([...DEMO_ASSESSMENTS, ...DEMO_QUIZZES].map((t) => [t.key, t] as const))('%s is a valid test document', (_key, t) => {
+    const parsed = parseDocument(t.document);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error.issues));
+    expect(parsed.doc.title.ru && parsed.doc.title.kk && parsed.doc.title.en).toBeTruthy();
+  });
+
+  test('the screenings are marked demo / not a diagnosis, and their bands cover every possible score', () => {
+    for (const a of [ANXIETY_SCREENING, ATTENTION_SCREENING]) {
+      const parsed = parseDocument(a.document);
+      if (!parsed.ok) throw new Error('invalid');
+      expect(parsed.doc.description?.en).toContain('not a diagnosis');
+      expect(parsed.doc.description?.ru).toContain('не диагноз');
+      expect(parsed.doc.description?.kk).toContain('диагноз емес');
+      const none = scoreAttempt(parsed.doc, {});
+      const all = scoreAttempt(
+        parsed.doc,
+        Object.fromEntries(parsed.doc.questions.filter((q) => q.type === 'likert').map((q) => [q.key, { value: 3 }])),
+      );
+      for (const s of parsed.doc.scales) {
+        const lo = none.scales.find((x) => x.key === s.key)!;
+        const hi = all.scales.find((x) => x.key === s.key)!;
+        expect(s.bands[0]!.min).toBe(lo.min);
+        expect(s.bands.at(-1)!.max).toBe(hi.max);
+        expect(hi.score).toBe(hi.max);
+        for (let i = 1; i < s.bands.length; i++) expect(s.bands[i]!.min).toBe(s.bands[i - 1]!.max + 1);
+      }
+    }
+  });
+});

@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import type { LocalizedText } from '../../db/schema/index.ts';
+import type { Actor, Ctx } from '../lib/context.ts';
+import { PAGE_DEFAULT, decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { notFound } from '../lib/errors.ts';
+import { iso, queryRows } from '../lib/sql.ts';
+
+/**
+ * Course certificates as the learner and the public see them. Each certificate carries a
+ * verification code printed on its PDF (with a QR code of the public page). The code is
+ * derived from the learner and the course with the server secret, so the completion
+ * notification can link to the verification page before the certificate row exists, and it
+ * cannot be guessed from ids.
+ */
+
+/** Crockford base32 without I, L, O, U: nothing to misread when typed from paper. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+
+export async function certificateCode(secret: string, userId: string, courseId: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`certificate:${userId}:${courseId}`)));
+  let out = '';
+  for (let i = 0; i < 12; i++) out += ALPHABET[mac[i]! & 31];
+  return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8)}`;
+}
+
+/** What people type or scan: any case, spaces or no dashes; o→0, i/l→1 as Crockford reads them. */
+export function normalizeCode(input: string): string | undefined {
+  const raw = input
+    .toUpperCase()
+    .replace(/[\s-]+/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (raw.length !== 12) return undefined;
+  const code = `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
+  return CODE.test(code) ? code : undefined;
+}
+
+/** The public page a certificate's QR code leads to. */
+export const verificationUrl = (origin: string, lang: string, code: string) => `${origin.replace(/\/$/, '')}/${lang}/certificates/${code}`;
+
+export interface CertificateItem {
+  /** The report id: GET /api/reports/{id} gives the PDF link once ready. */
+  id: string;
+  code: string | null;
+  courseId: string | null;
+  courseTitle: LocalizedText;
+  teacherName: string | null;
+  completedAt: string;
+  status: 'queued' | 'rendering' | 'ready' | 'failed';
+  revoked: boolean;
+}
+
+interface ItemRow {
+  id: string;
+  verify_code: string | null;
+  course_id: string | null;
+  data: { courseTitle?: LocalizedText; completedAt?: string };
+  teacher_name: string | null;
+  status: CertificateItem['status'];
+  revoked_at: string | null;
+  created_at: string;
+  /** created_at as Postgres prints it (microseconds): the exact keyset position. */
+  created_key: string;
+}
+
+/** GET /api/me/certificates — the learner's own certificates, newest first. */
+export async function listCertificates(ctx: Ctx, actor: Actor, q: { cursor?: string; limit?: number }): Promise<Page<CertificateItem>> {
+  const limit = q.limit ?? PAGE_DEFAULT;
+  const after = q.cursor ? await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET) : undefined;
+  const rows = await queryRows<ItemRow>(
+    ctx.services.db.db,
+    sql`select r.id, r.verify_code, r.course_id, r.data, u.name as teacher_name, r.status, r.revoked_at, r.created_at, r.created_at::text as created_key
+        from reports r
+        left join courses c on c.id = r.course_id
+        left join users u on u.id = c.teacher_id
+        where r.user_id = ${actor.id}::uuid and r.kind = 'certificate'
+          ${after ? sql`and (r.created_at, r.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
+        order by r.created_at desc, r.id desc
+        limit ${limit + 1}`,
+  );
+  const page = await toPage(rows, limit, (r) => [r.created_key, r.id], ctx.config.JWT_SECRET);
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((r) => ({
+      id: r.id,
+      code: r.verify_code,
+      courseId: r.course_id,
+      courseTitle: r.data.courseTitle ?? {},
+      teacherName: r.teacher_name,
+      completedAt: r.data.completedAt ?? iso(r.created_at)!,
+      status: r.status,
+      revoked: r.revoked_at !== null,
+    })),
+  };
+}
+
+export interface CertificateVerification {
+  code: string;
+  status: 'valid' | 'revoked';
+  learnerName: string;
+  courseId: string | null;
+  courseTitle: LocalizedText;
+  teacherName: string | null;
+  completedAt: string;
+  revokedAt: string | null;
+}
+
+interface VerifyRow {
+  verify_code: string;
+  learner_name: string;
+  course_id: string | null;
+  data: { courseTitle?: LocalizedText; completedAt?: string };
+  teacher_name: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+/**
+ * GET /api/certificates/{code} — public: what the certificate itself shows (learner's name,
+ * course, teacher, date) and whether it is still valid. Nothing else about the learner.
+ */
+export async function verifyCertificate(ctx: Ctx, input: string): Promise<CertificateVerification> {
+  const code = normalizeCode(input);
+  if (!code) throw notFound('Certificate');
+  const [r] = await queryRows<VerifyRow>(
+    ctx.services.db.db,
+    sql`select r.verify_code, l.name as learner_name, r.course_id, r.data, t.name as teacher_name, r.revoked_at, r.created_at
+        from reports r
+        join users l on l.id = r.user_id
+        left join courses c on c.id = r.course_id
+        left join users t on t.id = c.teacher_id
+        where r.verify_code = ${code} and r.kind = 'certificate'
+        limit 1`,
+  );
+  if (!r) throw notFound('Certificate');
+  return {
+    code: r.verify_code,
+    status: r.revoked_at ? 'revoked' : 'valid',
+    learnerName: r.learner_name,
+    courseId: r.course_id,
+    courseTitle: r.data.courseTitle ?? {},
+    teacherName: r.teacher_name,
+    completedAt: r.data.completedAt ?? iso(r.created_at)!,
+    revokedAt: iso(r.revoked_at),
+  };
+}
+
+/** POST /api/admin/certificates/{code}/revoke — admins only; idempotent (the first revocation time stays). */
+export async function revokeCertificate(ctx: Ctx, input: string): Promise<CertificateVerification> {
+  const code = normalizeCode(input);
+  if (!code) throw notFound('Certificate');
+  const rows = await queryRows<{ id: string }>(
+    ctx.services.db.db,
+    sql`update reports set revoked_at = coalesce(revoked_at, now()), updated_at = now()
+        where verify_code = ${code} and kind = 'certificate' returning id`,
+  );
+  if (!rows.length) throw notFound('Certificate');
+  return verifyCertificate(ctx, code);
+}
+
+/** The verification answer is public by design; a revocation shows within this many seconds. */
+export const VERIFY_MAX_AGE = 300;
