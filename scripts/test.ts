@@ -52,6 +52,10 @@ results.typecheck = await step('type check', () => run('npx', ['tsc', '--noEmit'
 results.apiTypes = await step('site API types match the OpenAPI document', () =>
   run('npx', ['tsx', '--import', './scripts/api-types/register.mjs', 'scripts/api-types/generate.ts', '--check']),
 );
+// Env's bindings are checked against wrangler.toml's (workers/worker-configuration.d.ts, `npm run cf-typegen`).
+results.wranglerTypes = await step('Worker binding types match wrangler.toml', () =>
+  run('npx', ['wrangler', 'types', 'workers/worker-configuration.d.ts', '--include-runtime=false', '--check'], offline),
+);
 // The site's client scripts and libraries, with the DOM types and the same strictness.
 results.siteTypecheck = await step('type check (site)', () => run('npx', ['tsc', '--noEmit', '-p', 'site/tsconfig.json']));
 results.lint = await step('lint and format (biome check)', () => run('npx', ['biome', 'check', '.']));

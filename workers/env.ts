@@ -56,6 +56,14 @@ export interface Env {
   SITE_URL?: string;
 }
 
+/**
+ * Every binding and var wrangler.toml declares (generated into worker-configuration.d.ts by
+ * `npm run cf-typegen`; `npm test` fails when that file is stale) is declared in Env above:
+ * a binding added to wrangler.toml but not here is a type error naming it.
+ */
+type UndeclaredBindings = Exclude<keyof Cloudflare.Env, keyof Env>;
+export const ENV_DECLARES_EVERY_BINDING: [UndeclaredBindings] extends [never] ? true : UndeclaredBindings = true;
+
 const envSchema = z
   .object({
     APP_ENV: z.enum(['development', 'test', 'production']).default('development'),

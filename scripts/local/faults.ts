@@ -75,7 +75,7 @@ export function parseFaultRules(input: unknown): FaultRule[] {
 }
 
 /** Reads a rule list from an environment variable; empty or unset means no faults. */
-export function faultRulesFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): FaultRule[] {
+export function faultRulesFromEnv(name: string, env: Record<string, string | undefined> = process.env): FaultRule[] {
   const text = env[name]?.trim();
   if (!text) return [];
   try {
