@@ -139,9 +139,12 @@ export async function scrapeMetrics(baseUrl: string, token: string): Promise<Sam
 
 function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounted: string[] = []): ServerView {
   // The bench's own control traffic (metrics scrapes, readiness polls) is not part of the run,
-  // nor are the routes the scenario reaches outside the recorded requests (Scenario.uncountedRoutes).
+  // nor is the payment provider's webhook traffic (delivered through the queue whenever it
+  // comes, possibly during a later scenario), nor the routes the scenario reaches outside the
+  // recorded requests (Scenario.uncountedRoutes).
+  const notCounted = new Set(['GET /api/metrics', 'GET /api/ready', 'POST /api/payments/webhook', ...uncounted]);
   const notMetrics = (s: Sample) =>
-    s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready' && !uncounted.includes(`${s.labels.method} ${s.labels.route}`);
+    s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready' && !notCounted.has(`${s.labels.method} ${s.labels.route}`);
   const req = deltas(before, after, 'sabaq_http_requests_total').filter(notMetrics);
   const counted = req.reduce((a, s) => a + s.value, 0);
   let received = 0;

@@ -72,6 +72,12 @@ export interface PageOptions {
   timezoneId?: string;
 }
 
+/** A random benchmarking-range address (198.18.0.0/15, RFC 2544) per browser context; test files run in separate processes, so no counter. */
+function visitorIp(): string {
+  const n = Math.floor(Math.random() * 0x1ffff);
+  return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
 /** A page in a fresh browser context (own cookies and storage), with `baseURL` set to the platform. */
 export async function newPage(opts: PageOptions = {}): Promise<Page> {
   const context = await (await launch()).newContext({
@@ -80,6 +86,10 @@ export async function newPage(opts: PageOptions = {}): Promise<Page> {
     reducedMotion: 'reduce',
     javaScriptEnabled: opts.javaScriptEnabled ?? true,
     ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+    // Each context is a different visitor on their own network, as Cloudflare would report it
+    // (wrangler dev passes the header through): per-address limits such as 10 sign-ups an hour
+    // then apply per visitor, not to the whole suite sharing 127.0.0.1.
+    extraHTTPHeaders: { 'cf-connecting-ip': visitorIp() },
   });
   contexts.add(context);
   context.once('close', () => contexts.delete(context));
@@ -171,6 +181,8 @@ export async function apiCall<T = any>(method: string, path: string, opts: { tok
     method,
     headers: {
       accept: 'application/json',
+      // Set-up calls stand for many users: each from its own address (see newPage).
+      'cf-connecting-ip': visitorIp(),
       ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
     },
