@@ -34,17 +34,31 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
         },
       },
-      workersProject('workers', ['workers/**/*.test.ts', 'db/**/*.test.ts'], ['**/*.outage.test.ts', '**/node_modules/**'], 0),
+      workersProject(
+        'workers',
+        ['workers/**/*.test.ts', 'db/**/*.test.ts'],
+        ['**/*.outage.test.ts', 'workers/reports/certificates.test.ts', '**/node_modules/**'],
+        0,
+      ),
+      // The certificate journey renders and parses PDFs end to end; run beside the other files its
+      // pool worker exited during start-up twice in full runs (alone it passes), so it runs alone.
+      {
+        ...workersProject('pdf', ['workers/reports/certificates.test.ts'], ['**/node_modules/**'], 1),
+        test: {
+          ...workersProject('pdf', ['workers/reports/certificates.test.ts'], ['**/node_modules/**'], 1).test,
+          fileParallelism: false,
+        },
+      },
       // Tests that stop Redis run last and alone, so the outage never reaches other tests.
       {
-        ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1),
-        test: { ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 1).test, fileParallelism: false },
+        ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 2),
+        test: { ...workersProject('outage', ['workers/**/*.outage.test.ts'], ['**/node_modules/**'], 2).test, fileParallelism: false },
       },
       // Faults injected into the local Neon and Upstash endpoints (tests/faults): they reach every
       // request of the shared stack, so they run after the outage tests, one file at a time.
       {
-        ...workersProject('faults', ['tests/faults/**/*.test.ts'], ['**/node_modules/**'], 2),
-        test: { ...workersProject('faults', ['tests/faults/**/*.test.ts'], ['**/node_modules/**'], 2).test, fileParallelism: false },
+        ...workersProject('faults', ['tests/faults/**/*.test.ts'], ['**/node_modules/**'], 3),
+        test: { ...workersProject('faults', ['tests/faults/**/*.test.ts'], ['**/node_modules/**'], 3).test, fileParallelism: false },
       },
       // Journeys in Chromium against the whole platform (its own ephemeral stack and
       // `wrangler dev`, see tests/browser/setup.ts); last, so it has the CPU to itself.
@@ -56,7 +70,7 @@ export default defineConfig({
           globalSetup: ['tests/browser/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
         },
       },
     ],
