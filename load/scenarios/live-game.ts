@@ -211,7 +211,7 @@ export const liveGameScenario: Scenario<State> = {
       ip,
     );
     if (reg.status !== 201) return { ...state, problem: `registering the host teacher answered ${reg.status}` };
-    await ctx.db.query(`update users set teacher_status = 'verified' where email = $1`, [email]);
+    await ctx.db.query(`update users set teacher_status = 'verified', email_verified_at = now() where email = $1`, [email]);
     const token = reg.body.accessToken as string;
     const test = await call(base, 'POST', '/api/tests', QUIZ, token, ip);
     if (test.status !== 201) return { ...state, problem: `POST /api/tests answered ${test.status}` };
