@@ -84,15 +84,24 @@ interface TimeoutInit extends RequestInit {
  * `{message, code}`; a timeout is 57014) pass through unchanged.
  */
 async function withStatementTimeout(fetchFn: typeof fetch, input: RequestInfo | URL, init: RequestInit, ms: number): Promise<Response> {
-  const body = JSON.parse(init.body as string) as { query?: string; params?: unknown[]; queries?: unknown[] };
-  const set = { query: "select set_config('statement_timeout', $1, true)", params: [String(ms)] };
-  const batched = body.queries ? { queries: [set, ...body.queries] } : { queries: [set, { query: body.query, params: body.params ?? [] }] };
-  const res = await fetchFn(input, { ...init, body: JSON.stringify(batched) });
+  // Built as text, not parsed and re-serialised: the driver sends `{"query":…,"params":[…]}` for
+  // one statement and `{"queries":[…]}` for a batch (its prepareQuery), and this runs on every
+  // round trip of every request.
+  const body = init.body as string;
+  const set = `{"query":"select set_config('statement_timeout', $1, true)","params":["${Math.trunc(ms)}"]}`;
+  const isBatch = body.startsWith(BATCH_PREFIX);
+  const rest = isBatch ? body.slice(BATCH_PREFIX.length) : `${body}]}`;
+  const batched = `${BATCH_PREFIX}${set}${rest.startsWith(']') ? '' : ','}${rest}`;
+  const res = await fetchFn(input, { ...init, body: batched });
   if (!res.ok) return res;
   const out = (await res.json()) as { results: unknown[] };
-  const answer = body.queries ? { results: out.results.slice(1) } : out.results[1];
-  return new Response(JSON.stringify(answer), { status: res.status, headers: res.headers });
+  const answer = isBatch ? { results: out.results.slice(1) } : out.results[1];
+  // The driver reads `ok`, `status` and `json()` of a successful answer: hand it the parsed
+  // value instead of serialising it again for a second parse.
+  return { ok: true, status: res.status, headers: res.headers, json: async () => answer, text: async () => JSON.stringify(answer) } as Response;
 }
+
+const BATCH_PREFIX = '{"queries":[';
 
 /** Raised when the isolate's Postgres slots stay full: treated like an unreachable database (503). */
 export class DatabaseBusyError extends Error {
@@ -148,7 +157,23 @@ function logBatches(db: HttpDb, onQuery: DatabaseOptions['onQuery']): HttpDb {
   return db;
 }
 
+/**
+ * Clients per isolate, by their options: they hold no connection (each HTTP query is its own
+ * fetch, each transaction its own pool), and building one — drizzle walks the whole schema for
+ * its relational config — cost more CPU than the rest of a small request.
+ */
+const clients = new Map<string, Database>();
+
 export function createDatabase(opts: DatabaseOptions): Database {
+  // Statement logging is per caller (tests count statements): those clients are never shared.
+  if (opts.onQuery) return buildDatabase(opts);
+  const key = JSON.stringify([opts.url, opts.readUrl, opts.httpEndpoint, opts.wsProxy, opts.statementTimeoutMs]);
+  let db = clients.get(key);
+  if (!db) clients.set(key, (db = buildDatabase(opts)));
+  return db;
+}
+
+function buildDatabase(opts: DatabaseOptions): Database {
   configureLocal(opts.httpEndpoint, opts.wsProxy);
   installBoundedFetch();
   const logger = opts.onQuery ? { logQuery: (query: string, params: unknown[]) => opts.onQuery!(query, params) } : undefined;

@@ -188,7 +188,7 @@ export function toMarkdown(r: BenchReport): string {
     if (x.server) {
       const sv = x.server;
       out.push(
-        `Server view (GET /api/metrics, before/after): ${sv.isolateRestarted ? '**the isolate was restarted during the run, so its counters started again from zero** — no comparison possible' : `counted ${n(sv.counted)} requests, the load generator received ${n(sv.received)}${sv.timeouts ? ` (+${sv.timeouts} client timeouts)` : ''} — ${sv.agree ? 'they agree' : '**they disagree**'}`}. ` +
+        `Server view (GET /api/metrics, before/after): ${sv.isolateRestarted ? '**the isolate was restarted during the run, so its counters started again from zero** — no comparison possible' : `counted ${n(sv.counted)} requests${sv.refused ? ` (${n(sv.refused)} of them refused by admission control)` : ''}, the load generator received ${n(sv.received)}${sv.timeouts ? ` (+${sv.timeouts} client timeouts)` : ''} — ${sv.agree ? 'they agree' : '**they disagree**'}`}. ` +
           `5xx: ${n(sv.http5xx)}. Cache: ${
             sv.cache.hits + sv.cache.misses
               ? `${n(sv.cache.hits)} hits, ${n(sv.cache.misses)} misses (${pct(sv.cache.hitRate)}), ${n(sv.cache.errors)} errors${

@@ -51,8 +51,10 @@ export interface EndpointReport {
 }
 
 export interface ServerView {
-  /** Requests the server counted during the run (GET /api/metrics excluded). */
+  /** Requests the server counted during the run (GET /api/metrics excluded), refused ones included. */
   counted: number;
+  /** Of those, refused by admission control (503 overloaded, or a stale copy) before the request counter. */
+  refused: number;
   /** Responses the load generator received. */
   received: number;
   /** Client-side timeouts: the server may have answered after the client gave up. */
@@ -146,7 +148,12 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
   const notMetrics = (s: Sample) =>
     s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready' && !notCounted.has(`${s.labels.method} ${s.labels.route}`);
   const req = deltas(before, after, 'sabaq_http_requests_total').filter(notMetrics);
-  const counted = req.reduce((a, s) => a + s.value, 0);
+  // Requests admission control refused (or answered from its stale copies) never reach the
+  // request counter, which runs after it: they are counted by family in sabaq_admission_total.
+  const refused = deltas(before, after, 'sabaq_admission_total')
+    .filter((s) => s.labels.outcome === 'shed' || s.labels.outcome === 'stale')
+    .reduce((a, s) => a + s.value, 0);
+  const counted = req.reduce((a, s) => a + s.value, 0) + refused;
   let received = 0;
   let timeouts = 0;
   const byRoute: ServerView['byRoute'] = [];
@@ -187,6 +194,7 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
   const isolateRestarted = isolate(before) !== isolate(after);
   return {
     counted,
+    refused,
     received,
     timeouts,
     isolateRestarted,

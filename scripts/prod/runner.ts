@@ -246,6 +246,8 @@ export async function startProdRunner(opts: ProdRunnerOptions): Promise<ProdRunn
       convertV4MiniflareOptions({
         ...shared,
         port: opts.port ?? 0,
+        // A CPU profile of the Worker (Chrome DevTools protocol): SERVE_PROD_INSPECTOR_PORT=9229.
+        ...(process.env.SERVE_PROD_INSPECTOR_PORT ? { inspectorPort: Number(process.env.SERVE_PROD_INSPECTOR_PORT) } : {}),
         resourcePersistencePath: persistRoot,
         workers: [app, ...externalWorkers],
       }),

@@ -28,8 +28,10 @@ import { createAdmin, registerUser, testDb, vars, verifiedTeacher, type TestUser
 import type { Actor, Ctx } from '../lib/context.ts';
 import { opsDashboard, platformDashboard } from './admin.ts';
 import { maybeFlushOps, routeFamily, takeDeltas } from './ops-rollup.ts';
+import { isViewing } from './presence.ts';
+import { sendPulse } from './pulse.ts';
 import { dayRange, MAX_RANGE_DAYS, toCsv } from './range.ts';
-import { courseSeams, teacherOverview, teacherPulse, teacherVoices } from './teacher.ts';
+import { courseSeams, teacherGen, teacherOverview, teacherPulse, teacherVoices } from './teacher.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const actorOf = (u: TestUser): Actor => ({ id: u.id, role: u.role as Actor['role'], sessionId: 'test' });
@@ -350,9 +352,9 @@ describe('ops rollup helpers', () => {
     const writes: Promise<unknown>[] = [];
     const db = testCtx().services.db;
     const t0 = Date.now();
-    maybeFlushOps(db, (p) => writes.push(p), t0, true);
+    maybeFlushOps(() => db, (p) => writes.push(p), t0, true);
     const afterForced = writes.length;
-    maybeFlushOps(db, (p) => writes.push(p), t0 + 1_000); // within the minute: nothing taken
+    maybeFlushOps(() => db, (p) => writes.push(p), t0 + 1_000); // within the minute: nothing taken
     expect(writes.length).toBe(afterForced);
     return Promise.all(writes);
   });
@@ -442,6 +444,24 @@ describe('live pulse and invalidation', () => {
     } finally {
       live.close();
     }
+  });
+});
+
+describe('pulse only for teachers looking', () => {
+  it('a learner write wakes no live object and drops no cache of a teacher with no dashboard open; a read marks them', async () => {
+    const { teacher, course } = await oneCourse();
+    const ctx = testCtx();
+    const gen = async () => Number((await ctx.services.redis.get(teacherGen(teacher.id))) ?? 0);
+    const before = await gen();
+    await sendPulse(ctx, 'lesson_completed', { courseId: course.id });
+    expect(await gen(), 'no dashboard open: nothing invalidated').toBe(before);
+    expect(await isViewing(ctx, teacher.id)).toBe(false);
+
+    // Any dashboard read marks the teacher; from then on each write bumps their caches.
+    expect((await api('GET', '/api/dashboard/pulse', { token: teacher.token })).status).toBe(200);
+    expect(await isViewing(ctx, teacher.id)).toBe(true);
+    await sendPulse(ctx, 'lesson_completed', { courseId: course.id });
+    expect(await gen()).toBe(before + 1);
   });
 });
 

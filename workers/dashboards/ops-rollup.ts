@@ -109,13 +109,18 @@ export function takeDeltas(): Row[] {
   });
 }
 
-/** Called once per request after it was counted: flushes when this isolate's last flush is a minute old. */
-export function maybeFlushOps(db: Database | undefined, defer: (p: Promise<unknown>) => void, now = Date.now(), force = false): void {
-  if (!db) return;
+/**
+ * Called once per request after it was counted: flushes when this isolate's last flush is a
+ * minute old. The database comes as a getter: building a client costs more than a whole
+ * health check, so requests that need none (most of them, in this minute) never build one.
+ */
+export function maybeFlushOps(db: () => Database | undefined, defer: (p: Promise<unknown>) => void, now = Date.now(), force = false): void {
   if (!force && now - lastFlushAt < FLUSH_EVERY_MS) return;
+  const client = db();
+  if (!client) return;
   lastFlushAt = now;
   const rows = takeDeltas();
-  if (rows.length) defer(writeOps(db, new Date(Math.floor(now / 60_000) * 60_000), rows));
+  if (rows.length) defer(writeOps(client, new Date(Math.floor(now / 60_000) * 60_000), rows));
 }
 
 /** The admin's read: this isolate's pending counts go in first, so its own latest minute is complete. */

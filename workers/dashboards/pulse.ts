@@ -3,6 +3,7 @@ import type { Ctx } from '../lib/context.ts';
 import { errorFields } from '../lib/logger.ts';
 import { queryRows } from '../lib/sql.ts';
 import { pushToUser } from '../live/push.ts';
+import { isViewing } from './presence.ts';
 import { teacherGen } from './teacher.ts';
 
 export type PulseKind = 'enrollment' | 'lesson_completed' | 'submission' | 'review';
@@ -13,25 +14,46 @@ export type PulseKind = 'enrollment' | 'lesson_completed' | 'submission' | 'revi
  * per-user Durable Object of workers/live, addressed by the teacher's id), on which they
  * re-read the pulse. The event carries no learner data: the dashboard reads that with the
  * teacher's own authorization. Fire and forget: the caller defers it, and a failure is only
- * logged — it never fails the learner's request; dashboards also poll.
+ * logged — it never fails the learner's request; dashboards also poll. Only when the teacher has
+ * a dashboard open (presence.ts): otherwise there is nobody to tell and no cached answer to drop.
  */
 export function pulseAfterCommit(ctx: Ctx, kind: PulseKind, target: { courseId?: string; testId?: string }): void {
   ctx.defer(sendPulse(ctx, kind, target).catch((err: unknown) => ctx.log.warn('dashboard pulse failed', { kind, ...errorFields(err) })));
 }
 
 export async function sendPulse(ctx: Ctx, kind: PulseKind, target: { courseId?: string; testId?: string }): Promise<void> {
+  const owner = await ownerOf(ctx, target);
+  if (!owner || !(await isViewing(ctx, owner.teacherId))) return;
+  await ctx.services.cache.bump(teacherGen(owner.teacherId));
+  await pushToUser(ctx, owner.teacherId, { type: 'pulse', kind, courseId: owner.courseId, at: ctx.services.now().toISOString() });
+}
+
+interface Owner {
+  teacherId: string;
+  courseId: string | null;
+}
+
+/** Course and test owners never change: remembered per isolate (bounded), one lookup each. */
+const owners = new Map<string, Owner>();
+const MAX_OWNERS = 10_000;
+
+async function ownerOf(ctx: Ctx, target: { courseId?: string; testId?: string }): Promise<Owner | undefined> {
+  const key = target.courseId ? `c:${target.courseId}` : target.testId ? `t:${target.testId}` : undefined;
+  if (!key) return undefined;
+  const known = owners.get(key);
+  if (known) return known;
   const [row] = target.courseId
     ? await queryRows<{ teacher_id: string; course_id: string }>(
         ctx.services.db.db,
         sql`select teacher_id, id as course_id from courses where id = ${target.courseId}::uuid`,
       )
-    : target.testId
-      ? await queryRows<{ teacher_id: string; course_id: string | null }>(
-          ctx.services.db.db,
-          sql`select author_id as teacher_id, course_id from tests where id = ${target.testId}::uuid`,
-        )
-      : [];
-  if (!row) return;
-  await ctx.services.cache.bump(teacherGen(row.teacher_id));
-  await pushToUser(ctx, row.teacher_id, { type: 'pulse', kind, courseId: row.course_id, at: ctx.services.now().toISOString() });
+    : await queryRows<{ teacher_id: string; course_id: string | null }>(
+        ctx.services.db.db,
+        sql`select author_id as teacher_id, course_id from tests where id = ${target.testId}::uuid`,
+      );
+  if (!row) return undefined;
+  const owner = { teacherId: row.teacher_id, courseId: row.course_id };
+  if (owners.size >= MAX_OWNERS) owners.clear();
+  owners.set(key, owner);
+  return owner;
 }

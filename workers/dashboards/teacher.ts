@@ -3,6 +3,7 @@ import type { LocalizedText } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
 import { iso, queryRows } from '../lib/sql.ts';
+import { markViewing } from './presence.ts';
 import { dayRange, periods, weekOf, type DayRange } from './range.ts';
 
 /*
@@ -53,7 +54,9 @@ async function ownCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<Cour
 const courseFilter = (alias: SQL, courseId?: string) => (courseId ? sql` and ${alias}.id = ${courseId}::uuid` : sql``);
 const testCourseFilter = (courseId?: string) => (courseId ? sql` and t.course_id = ${courseId}::uuid` : sql``);
 
-function cached<T>(ctx: Ctx, actor: Actor, family: string, key: string, ttlSec: number, load: () => Promise<T>): Promise<T> {
+async function cached<T>(ctx: Ctx, actor: Actor, family: string, key: string, ttlSec: number, load: () => Promise<T>): Promise<T> {
+  // Before the read: a pulse that lands right after this answer must find the teacher marked.
+  await markViewing(ctx, actor.id);
   return ctx.services.cache.getOrLoad({ family, key: `dash:t:${actor.id}:${key}`, gens: [teacherGen(actor.id)], ttlSec, load });
 }
 
