@@ -98,7 +98,13 @@ async function withStatementTimeout(fetchFn: typeof fetch, input: RequestInfo | 
   const answer = isBatch ? { results: out.results.slice(1) } : out.results[1];
   // The driver reads `ok`, `status` and `json()` of a successful answer: hand it the parsed
   // value instead of serialising it again for a second parse.
-  return { ok: true, status: res.status, headers: res.headers, json: async () => answer, text: async () => JSON.stringify(answer) } as Response;
+  return {
+    ok: true,
+    status: res.status,
+    headers: res.headers,
+    json: async () => answer,
+    text: async () => JSON.stringify(answer),
+  } as Response;
 }
 
 const BATCH_PREFIX = '{"queries":[';

@@ -352,9 +352,18 @@ describe('ops rollup helpers', () => {
     const writes: Promise<unknown>[] = [];
     const db = testCtx().services.db;
     const t0 = Date.now();
-    maybeFlushOps(() => db, (p) => writes.push(p), t0, true);
+    maybeFlushOps(
+      () => db,
+      (p) => writes.push(p),
+      t0,
+      true,
+    );
     const afterForced = writes.length;
-    maybeFlushOps(() => db, (p) => writes.push(p), t0 + 1_000); // within the minute: nothing taken
+    maybeFlushOps(
+      () => db,
+      (p) => writes.push(p),
+      t0 + 1_000,
+    ); // within the minute: nothing taken
     expect(writes.length).toBe(afterForced);
     return Promise.all(writes);
   });
