@@ -173,7 +173,7 @@ async function drive(s: State, expected: () => number): Promise<void> {
 
 export const liveGameScenario: Scenario<State> = {
   name: 'live-game',
-  title: 'live game: 1,000 players join one room',
+  title: 'live game: one room, players joining at the offered rate for 10 s (1,000 at --rate-scale 1)',
   description:
     'One room, 1,000 WebSocket players joining within 10 s, answering three questions, 10 % reconnecting; broadcast latency and stored scores.',
   thinkTimeMs: 0,
