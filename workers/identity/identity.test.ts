@@ -5,6 +5,7 @@ import { children, refreshTokens, users } from '../../db/schema/index.ts';
 import { api, show } from '../../tests/support/http.ts';
 import { PASSWORD, createAdmin, login, registerUser, testDb, uniqueEmail, uniqueIp, vars } from '../../tests/support/users.ts';
 import { PBKDF2_ITERATIONS, hashPassword, verifyPassword } from './password.ts';
+import { signAccessToken, verifyAccessToken } from './tokens.ts';
 
 describe('register — happy', () => {
   it('creates a learner, logs in and answers /me', async () => {
@@ -250,6 +251,18 @@ describe('tokens — security', () => {
     const res = await api('GET', '/api/me', { token });
     expect(res.status, show(res)).toBe(401);
     expect(res.body.error.code).toBe('token_expired');
+  });
+});
+
+describe('verified tokens remembered per isolate', () => {
+  it('a remembered token still expires on time, and only the secret that signed it accepts it', async () => {
+    const now = Date.now();
+    const token = await signAccessToken({ sub: crypto.randomUUID(), role: 'learner', sid: crypto.randomUUID() }, 'secret-a', now);
+    const claims = await verifyAccessToken(token, 'secret-a', now);
+    // Served from memory the second time: the same claims.
+    expect(await verifyAccessToken(token, 'secret-a', now + 1000)).toEqual(claims);
+    await expect(verifyAccessToken(token, 'secret-b', now + 1000)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(verifyAccessToken(token, 'secret-a', claims.exp * 1000)).rejects.toMatchObject({ code: 'token_expired' });
   });
 });
 

@@ -35,7 +35,30 @@ export async function signAccessToken(
   );
 }
 
-export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims> {
+/**
+ * Tokens this isolate already verified, until they expire: a signed token never changes, and
+ * checking the signature (a key import plus an HMAC) on every request of the same session was
+ * CPU spent for nothing. Revocation is not cached here: `identify` asks Redis every time.
+ */
+const verified = new Map<string, { secret: string; claims: AccessClaims }>();
+const MAX_VERIFIED = 10_000;
+
+export async function verifyAccessToken(token: string, secret: string, nowMs = Date.now()): Promise<AccessClaims> {
+  const known = verified.get(token);
+  if (known && known.secret === secret) {
+    if (nowMs / 1000 >= known.claims.exp) {
+      verified.delete(token);
+      throw new AppError('token_expired', 'The access token has expired');
+    }
+    return known.claims;
+  }
+  const claims = await verifySignature(token, secret);
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(token, { secret, claims });
+  return claims;
+}
+
+async function verifySignature(token: string, secret: string): Promise<AccessClaims> {
   let payload: Record<string, unknown>;
   try {
     payload = (await verify(token, secret, { alg: ALG, iss: ISSUER, aud: AUDIENCE })) as Record<string, unknown>;
