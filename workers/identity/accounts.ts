@@ -229,16 +229,17 @@ export async function changePassword(
  * Deletes the account; children and everything else owned by it go with it (FK cascades),
  * report PDFs too. The courses it was enrolled in or had a visible review on give back
  * their counters (enrollmentCount, rating sum/count/average) in the same statement as the
- * delete, so a deleted account leaves no rating or enrollment nobody can see or undo.
+ * delete, so a deleted account leaves no rating or enrollment nobody can see or undo. Its own
+ * courses that were ever public leave tombstones (their pages answer 410 Gone).
  */
-/** Answers the courses whose counters changed (the route drops their edge copies). */
+/** Answers the courses whose counters changed or that were deleted with it (the route drops their edge copies). */
 export async function deleteAccount(ctx: Ctx, userId: string, password: string, ip: string): Promise<{ courses: string[] }> {
   const user = await getUser(ctx, userId);
   await assertCurrentPassword(ctx, user, password, ip, 'password');
   // Every CTE reads the same snapshot: the reviews, enrollments and report keys as they were
   // before the cascade. One UPDATE per course (a row may not be updated twice in a statement);
   // the user's own courses are deleted by the cascade and need nothing.
-  const { rows } = await ctx.services.db.db.execute<{ keys: string[]; courses: string[] }>(
+  const { rows } = await ctx.services.db.db.execute<{ keys: string[]; courses: string[]; own: string[] }>(
     sql`with r as (
           select course_id, sum(rating)::int as s, count(*)::int as n from reviews
           where user_id = ${userId}::uuid and not hidden group by course_id
@@ -256,14 +257,21 @@ export async function deleteAccount(ctx: Ctx, userId: string, password: string, 
             enrollment_count = greatest(enrollment_count - a.en, 0)
           from affected a where courses.id = a.id
           returning courses.id
-        ), gone as (delete from users where id = ${userId}::uuid returning id)
+        ), gone as (delete from users where id = ${userId}::uuid returning id
+        ), tombs as (
+          -- The account's own courses go with the cascade; those that were public once answer 410 Gone, as after deleteCourse.
+          insert into course_tombstones (course_id)
+          select id from courses where teacher_id = ${userId}::uuid and published_at is not null and exists (select 1 from gone)
+          on conflict do nothing returning course_id
+        )
         select array(select storage_key from reports where user_id = ${userId}::uuid and exists (select 1 from gone)) as keys,
-          array(select id::text from counted) as courses`,
+          array(select id::text from counted) as courses, array(select course_id::text from tombs) as own`,
   );
   const row = rows[0];
   await revokeLiveAccessTokens(ctx, userId);
-  // The changed courses' cached pages (detail, reviews) and the lists that show counters.
-  if (row?.courses.length) await Promise.all(row.courses.map((id, i) => courseChanged(ctx, id, { listed: i === 0 })));
+  // The changed courses' cached pages (detail, reviews), the deleted ones' pages, and the lists that show them.
+  const changed = [...(row?.courses ?? []), ...(row?.own ?? [])];
+  if (changed.length) await Promise.all(changed.map((id, i) => courseChanged(ctx, id, { listed: i === 0 })));
   await removeReportFiles(ctx, row?.keys ?? []);
-  return { courses: row?.courses ?? [] };
+  return { courses: changed };
 }

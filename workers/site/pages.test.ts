@@ -5,7 +5,7 @@ import { publishedTest, quizDoc } from '../../tests/support/assessments.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
-import { createAdmin, registerUser, testDb, verifiedTeacher } from '../../tests/support/users.ts';
+import { PASSWORD, createAdmin, registerUser, testDb, verifiedTeacher } from '../../tests/support/users.ts';
 import { gens } from '../catalog/invalidation.ts';
 import { SITEMAP_COURSES_PER_FILE, sitemapCourses, sitemapFiles } from '../catalog/sitemap.ts';
 import { preferredLang } from './pages.ts';
@@ -161,6 +161,19 @@ describe('course page — bad input', () => {
     await api('POST', `/api/courses/${pulled.id}/unpublish`, { token: t.token });
     expect((await page(`/kk/courses/${pulled.id}`)).status).toBe(410);
     expect((await page(`/kk/courses/${pulled.id}`, cookieOf(t.token))).status).toBe(200);
+  });
+
+  it("a teacher's published courses answer 410 Gone after the teacher deletes their account; drafts 404", async () => {
+    const t = await verifiedTeacher();
+    const published = await createCourse(t, { title: { en: `Leaving ${rnd()}` } });
+    const draft = await createCourse(t, { publish: false });
+    expect((await page(`/en/courses/${published.id}`)).status).toBe(200);
+    const del = await api('DELETE', '/api/me', { token: t.token, body: { password: PASSWORD } });
+    expect(del.status, show(del)).toBe(204);
+    const gone = await page(`/en/courses/${published.id}`);
+    expect(gone.status, show(gone)).toBe(410);
+    expect(gone.text).toContain('This course is no longer available');
+    expect((await page(`/en/courses/${draft.id}`)).status).toBe(404);
   });
 
   it('an unpublished course is 404 to visitors and other users, the shell (private) to its author and admins', async () => {
