@@ -90,7 +90,16 @@ describe('browser journeys — dashboards', () => {
         expect(await page.locator('#adm-families').textContent()).toContain('courses');
         expect(await page.locator('[data-role="teacher"]').textContent()).toMatch(/^\d+$/);
         // Every operations chart is there, each with its title and its values as a table.
-        for (const id of ['chart-requests', 'chart-errors', 'chart-p95', 'chart-queue-depth', 'chart-queue-age', 'chart-dlq']) {
+        for (const id of [
+          'chart-requests',
+          'chart-errors',
+          'chart-error-rate',
+          'chart-p95',
+          'chart-family-p95',
+          'chart-queue-depth',
+          'chart-queue-age',
+          'chart-dlq',
+        ]) {
           expect(await page.locator(`#${id} svg title`).count(), id).toBe(1);
           expect(await page.locator(`#${id} table caption`).count(), id).toBe(1);
         }

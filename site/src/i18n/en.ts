@@ -894,6 +894,8 @@ export const en = {
   'dash.errors': 'Errors (5xx)',
   'dash.p95': 'p95 latency, ms (upper bound)',
   'dash.rateLimited': 'Rate-limited (429)',
+  'dash.errorRate': 'Error rate (5xx), %',
+  'dash.familyP95': 'p95 latency per route family, ms (upper bound)',
   'dash.seconds': 's',
   'dash.queues': 'Queues',
   'dash.queue': 'Queue',

@@ -890,6 +890,8 @@ export const kk: Dictionary = {
   'dash.errors': 'Қателер (5xx)',
   'dash.p95': 'p95 кідірісі, мс (жоғарғы шек)',
   'dash.rateLimited': 'Шектелген (429)',
+  'dash.errorRate': 'Қателер үлесі (5xx), %',
+  'dash.familyP95': 'Маршрут топтары бойынша p95 кідірісі, мс (жоғарғы шек)',
   'dash.seconds': 'с',
   'dash.queues': 'Кезектер',
   'dash.queue': 'Кезек',

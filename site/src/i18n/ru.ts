@@ -924,6 +924,8 @@ export const ru: Dictionary = {
   'dash.errors': 'Ошибки (5xx)',
   'dash.p95': 'Задержка p95, мс (верхняя граница)',
   'dash.rateLimited': 'Ограничены (429)',
+  'dash.errorRate': 'Доля ошибок (5xx), %',
+  'dash.familyP95': 'Задержка p95 по группам маршрутов, мс (верхняя граница)',
   'dash.seconds': 'с',
   'dash.queues': 'Очереди',
   'dash.queue': 'Очередь',

@@ -88,6 +88,28 @@ async function loadOps(): Promise<void> {
       labels,
       series: [{ label: tc('dash.p95'), values: o.total.map((p) => p.p95Ms), cls: 's1' }],
     }),
+    barChart({
+      id: 'chart-error-rate',
+      title: tc('dash.errorRate'),
+      xLabel: tc('dash.time'),
+      yLabel: '%',
+      labels,
+      series: [
+        {
+          label: tc('dash.errorRate'),
+          values: o.total.map((p) => (p.errorRate === null ? null : Math.round(p.errorRate * 1000) / 10)),
+          cls: 's1',
+        },
+      ],
+    }),
+    barChart({
+      id: 'chart-family-p95',
+      title: tc('dash.familyP95'),
+      xLabel: tc('dash.family'),
+      yLabel: 'ms',
+      labels: o.families.map((f) => f.family),
+      series: [{ label: tc('dash.p95'), values: o.families.map((f) => f.p95Ms), cls: 's1' }],
+    }),
   );
   byId('adm-cache').textContent = tc('dash.cacheHitRate', {
     rate: o.cache.hitRate === null ? '—' : `${Math.round(o.cache.hitRate * 100)} %`,
