@@ -411,8 +411,8 @@ describe('reads are a few statements that never touch enrollments or lesson_prog
       ['seams', (ctx) => courseSeams(ctx, t, course.id, 14), 5],
       ['voices', (ctx) => teacherVoices(ctx, t, {}), 6],
       ['platform', (ctx) => platformDashboard(ctx, actorOf(admin), {}), 6],
-      // Its own isolate's flush first (route families, queues and the backlog sample), then four reads.
-      ['ops', (ctx) => opsDashboard(ctx, actorOf(admin), 'day'), 6],
+      // Its own isolate's flush first (route families, queues and the backlog sample: one statement), then four reads.
+      ['ops', (ctx) => opsDashboard(ctx, actorOf(admin), 'day'), 5],
     ];
     for (const [name, op, max] of ops) {
       const sent = await statementsOf(op);

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { METRICS, registry } from '../lib/metrics.ts';
 
@@ -144,12 +144,16 @@ export function takeQueueDeltas(): QueueRow[] {
 
 const minuteOf = (now: number) => new Date(Math.floor(now / 60_000) * 60_000);
 
-/** One flush: the route-family rows (when anything was counted) and the queues' minute (always: it samples the backlog). */
+/**
+ * One flush, one round trip: the route-family rows (when anything was counted) as a writable
+ * CTE in front of the queues' minute (always written: it samples the backlog).
+ */
 async function flush(db: Database, now: number): Promise<void> {
   const rows = takeDeltas();
   const queues = takeQueueDeltas();
   const minute = minuteOf(now);
-  await Promise.all([rows.length ? writeOps(db, minute, rows) : undefined, writeQueues(db, minute, new Date(now), queues)]);
+  const ops = rows.length ? sql`with ops as (${opsUpsert(minute, rows)}) ` : sql``;
+  await db.db.execute(sql`${ops}${queuesUpsert(minute, new Date(now), queues)}`);
 }
 
 /** Called once per request after it was counted: flushes when this isolate's last flush is a minute old. */
@@ -173,16 +177,16 @@ export async function flushOpsNow(db: Database, now = Date.now()): Promise<void>
 export const SAMPLED_QUEUE = 'sabaq-reports';
 
 /**
- * One statement: the report queue's backlog sampled from the unfinished reports (a partial
+ * The report queue's backlog sampled from the unfinished reports (a partial
  * index holds only those) — how many, and the age of the oldest message (`enqueued_at`, set
  * when its message was sent) — plus the queue deltas, merged per queue. Depth and age keep the
  * minute's highest sample; counts add up across isolates.
  */
-export async function writeQueues(db: Database, minute: Date, now: Date, rows: QueueRow[]): Promise<void> {
+function queuesUpsert(minute: Date, now: Date, rows: QueueRow[]): SQL {
   const deltas = rows.map(
     (r) => sql` union all select ${r.queue}::text, null::int, null::int, ${r.handled}::int, ${r.waitMsSum}::bigint, ${r.deadLettered}::int`,
   );
-  await db.db.execute(sql`
+  return sql`
     insert into queue_minute_stats as q (minute, queue, depth, oldest_age_sec, handled, wait_ms_sum, dead_lettered)
     select ${minute.toISOString()}::timestamptz, queue, max(depth), max(age), sum(handled), sum(wait), sum(dead)
     from (
@@ -193,10 +197,10 @@ export async function writeQueues(db: Database, minute: Date, now: Date, rows: Q
     ) x group by queue
     on conflict (minute, queue) do update set depth = greatest(q.depth, excluded.depth),
       oldest_age_sec = greatest(q.oldest_age_sec, excluded.oldest_age_sec), handled = q.handled + excluded.handled,
-      wait_ms_sum = q.wait_ms_sum + excluded.wait_ms_sum, dead_lettered = q.dead_lettered + excluded.dead_lettered`);
+      wait_ms_sum = q.wait_ms_sum + excluded.wait_ms_sum, dead_lettered = q.dead_lettered + excluded.dead_lettered`;
 }
 
-export async function writeOps(db: Database, minute: Date, rows: Row[]): Promise<void> {
+function opsUpsert(minute: Date, rows: Row[]): SQL {
   const values = sql.join(
     rows.map(
       (r) =>
@@ -204,11 +208,11 @@ export async function writeOps(db: Database, minute: Date, rows: Row[]): Promise
     ),
     sql`, `,
   );
-  await db.db.execute(sql`
+  return sql`
     insert into ops_minute_stats as o (minute, family, requests, errors, latency_ms_sum, p95_ms, cache_hits, cache_misses, rate_limited)
     values ${values}
     on conflict (minute, family) do update set requests = o.requests + excluded.requests, errors = o.errors + excluded.errors,
       latency_ms_sum = o.latency_ms_sum + excluded.latency_ms_sum, p95_ms = greatest(o.p95_ms, excluded.p95_ms),
       cache_hits = o.cache_hits + excluded.cache_hits, cache_misses = o.cache_misses + excluded.cache_misses,
-      rate_limited = o.rate_limited + excluded.rate_limited`);
+      rate_limited = o.rate_limited + excluded.rate_limited`;
 }
