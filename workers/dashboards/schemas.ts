@@ -204,11 +204,9 @@ export const Ops = z
       z.object({ family: z.string(), requests: z.number(), errors: z.number(), p95Ms: z.number(), meanMs: z.number().nullable() }),
     ),
     cache: z.object({ hits: z.number(), misses: z.number(), hitRate: z.number().nullable() }),
-    queues: z
-      .array(QueueSeries)
-      .openapi({
-        description: "Queues: the report backlog sampled from our rows every minute, and each queue's handled and dead-lettered messages",
-      }),
+    queues: z.array(QueueSeries).openapi({
+      description: "Queues: the report backlog sampled from our rows every minute, and each queue's handled and dead-lettered messages",
+    }),
   })
   .openapi('OpsDashboard');
 
