@@ -190,6 +190,11 @@ export function judge(budget: Budget | undefined, r: ScenarioResult, missing: st
   if (!r.sent) reasons.push('nothing was sent');
   if (lat && budget.p99Ms !== undefined && lat.p99 >= budget.p99Ms) reasons.push(`p99 ${lat.p99} ms ≥ ${budget.p99Ms} ms`);
   if (lat && budget.p95Ms !== undefined && lat.p95 >= budget.p95Ms) reasons.push(`p95 ${lat.p95} ms ≥ ${budget.p95Ms} ms`);
+  for (const also of budget.alsoLatency ?? []) {
+    const e = r.endpoints.find((x) => x.endpoint === also.of);
+    if (!e?.latency.count) reasons.push(`${also.of}: nothing measured`);
+    else if (e.latency.p95 >= also.p95Ms) reasons.push(`${also.of}: p95 ${e.latency.p95} ms ≥ ${also.p95Ms} ms`);
+  }
   const errs = gated ?? r.total;
   if (budget.zeroErrors && errs.errors > 0)
     reasons.push(

@@ -22,6 +22,7 @@ function budgetText(s: ScenarioEntry): string {
   const parts = [];
   if (b.p99Ms !== undefined) parts.push(`p99 < ${b.p99Ms} ms`);
   if (b.p95Ms !== undefined) parts.push(`p95 < ${b.p95Ms} ms`);
+  for (const a of b.alsoLatency ?? []) parts.push(`${a.of} p95 < ${a.p95Ms} ms`);
   if (b.zeroErrors) parts.push('0 errors');
   if (b.checks) parts.push('checks');
   return parts.join(', ');

@@ -307,6 +307,8 @@ export const reports = pgTable(
       .where(sql`${t.kind} = 'certificate'`),
     index('reports_user_idx').on(t.userId, t.createdAt.desc().nullsFirst()),
     index('reports_result_idx').on(t.resultId),
+    // The report queue's backlog for the admin's queue charts: only the few unfinished rows.
+    index('reports_pending_idx').on(t.enqueuedAt, t.updatedAt).where(sql`${t.status} in ('queued', 'rendering')`),
   ],
 );
 

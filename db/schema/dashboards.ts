@@ -136,6 +136,29 @@ export const opsMinuteStats = pgTable(
 );
 
 /**
+ * Queues per minute, for the admin's charts (Workers cannot ask a Cloudflare Queue its depth):
+ * `depth` and `oldestAgeSec` sampled from our own rows when an isolate flushes its operations
+ * rollup (reports still queued or rendering — the report queue's backlog; null where no rows
+ * tell it), the other columns added from each isolate's queue metrics since its last flush:
+ * messages handled and their summed wait, and messages received by a dead-letter consumer
+ * (on the dead-letter queue's own row).
+ */
+export const queueMinuteStats = pgTable(
+  'queue_minute_stats',
+  {
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    queue: text('queue').notNull(),
+    /** The highest sample in the minute. */
+    depth: integer('depth'),
+    oldestAgeSec: integer('oldest_age_sec'),
+    handled: integer('handled').notNull().default(0),
+    waitMsSum: bigint('wait_ms_sum', { mode: 'number' }).notNull().default(0),
+    deadLettered: integer('dead_lettered').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'queue_minute_stats_pkey', columns: [t.minute, t.queue] })],
+);
+
+/**
  * Quiz choice questions per test version: how many submitted results included the question
  * and how many of those got it wrong (or left it unanswered) — graded in the results trigger
  * by the same rule as assessments/scoring.ts (all-or-nothing on the chosen option set).

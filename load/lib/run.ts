@@ -247,6 +247,8 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
     stats.record(o);
     if (scenario.keepOutcomes) outcomes.push(o);
   };
+  const recordSynthetic = (endpoint: string, latencyMs: number, ok: boolean, status: number | 'timeout' = ok ? 200 : 'timeout') =>
+    record({ spec: { endpoint, method: 'GET', path: endpoint, synthetic: true }, status, ok, latencyMs, queuedMs: 0 });
 
   const entries = scenario.mix ?? [];
   const pickEntry = entries.length ? weightedPicker(entries.map((e) => ({ weight: e.weight, item: e }))) : undefined;
@@ -295,8 +297,7 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
             await sleep(ms);
             due = now();
           },
-          record: (endpoint, latencyMs, ok, status = ok ? 200 : 'timeout') =>
-            record({ spec: { endpoint, method: 'GET', path: endpoint, synthetic: true }, status, ok, latencyMs, queuedMs: 0 }),
+          record: recordSynthetic,
           now,
         });
         return;
@@ -326,8 +327,13 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
     measuring = true;
     Object.assign(client.stats, { capHits: 0, maxQueued: 0, maxInFlight: 0, dropped: 0 });
     log(`  measuring ${opts.durationMs / 1000} s at ${opts.rate}/s (${mode})…`);
+    const window = new AbortController();
+    const beside = scenario
+      .during?.({ state, rng: createRng(opts.seed + 1), record: recordSynthetic, now, signal: window.signal })
+      .catch((err: unknown) => log(`  ${scenario.name}: work beside the arrivals failed: ${String(err)}`));
     const schedule = await runSchedule({ ratePerSec: sessionRate, durationMs: opts.durationMs, arrival: opts.arrival, rng, onArrival });
-    await Promise.allSettled([...pending]);
+    window.abort();
+    await Promise.allSettled([...pending, ...(beside ? [beside] : [])]);
     const windowMs = Math.max(opts.durationMs, now() - schedule.startedAt);
     measuring = false;
     // Let the server finish its backlog and the bookkeeping of the last requests (waitUntil)

@@ -41,6 +41,18 @@ export interface FlowContext<S> {
   now(): number;
 }
 
+/** What `Scenario.during` gets: the measured window's recorder and its end. */
+export interface DuringContext<S> {
+  state: S;
+  rng: Rng;
+  /** Records a measurement that is not one of the generator's requests (see FlowContext.record). */
+  record(endpoint: string, latencyMs: number, ok: boolean, status?: number | 'timeout'): void;
+  /** The load generator's clock (ms). */
+  now(): number;
+  /** Aborted when the measured window ends: finish the step in hand and return. */
+  signal: AbortSignal;
+}
+
 export interface Check {
   name: string;
   ok: boolean;
@@ -58,6 +70,11 @@ export interface Scenario<S = unknown> {
   mix?: MixEntry<S>[];
   /** A dependent sequence of requests (one user's visit) for the open model of sessions. */
   flow?(ctx: FlowContext<S>): Promise<void>;
+  /**
+   * Work beside the generator's arrivals for exactly the measured window (e.g. writes whose
+   * effect is timed on sockets the scenario holds open); awaited before the result is made.
+   */
+  during?(ctx: DuringContext<S>): Promise<void>;
   /** Requests sent (unrecorded) before measuring, e.g. to warm caches. */
   warmup?(state: S, rng: Rng): RequestSpec[];
   /**

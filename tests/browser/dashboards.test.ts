@@ -1,7 +1,8 @@
 /**
  * (Dashboards) A teacher keeps the pulse open; a learner in another browser context completes
  * a lesson; the pulse follows over the live socket without a reload. The admin's operations
- * chart counts traffic sent after the page opened. Both pages at phone width (360 px).
+ * chart counts traffic sent after the page opened, and its request, error, latency, queue and
+ * dead-letter charts are all drawn. Both pages at phone width (360 px).
  */
 import { describe, test } from 'vitest';
 import { account, apiCall, apiLogin, login, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
@@ -88,6 +89,26 @@ describe('browser journeys — dashboards', () => {
         await expect.poll(async () => Number(await ops.getAttribute('data-requests')), POLL).toBeGreaterThanOrEqual(before + 20);
         expect(await page.locator('#adm-families').textContent()).toContain('courses');
         expect(await page.locator('[data-role="teacher"]').textContent()).toMatch(/^\d+$/);
+        // Every operations chart is there, each with its title and its values as a table.
+        for (const id of [
+          'chart-requests',
+          'chart-errors',
+          'chart-error-rate',
+          'chart-p95',
+          'chart-family-p95',
+          'chart-queue-depth',
+          'chart-queue-age',
+          'chart-dlq',
+        ]) {
+          expect(await page.locator(`#${id} svg title`).count(), id).toBe(1);
+          expect(await page.locator(`#${id} table caption`).count(), id).toBe(1);
+        }
+        expect(await page.locator('#chart-queue-depth svg title').textContent()).toBe('Messages waiting or in work');
+        expect(await page.locator('#adm-cache').textContent()).toMatch(/^Cache hit rate: (\d+ %|—)$/);
+        // The report queue's backlog is sampled by the read itself: its row shows a number, not a dash.
+        const reportsRow = page.locator('#adm-queue-table tr', { hasText: 'sabaq-reports' }).first();
+        expect(await reportsRow.locator('td').first().textContent()).toMatch(/^\d+$/);
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
       },
       PHONE,
     );

@@ -1,6 +1,7 @@
 import type { Env } from '../env.ts';
 import { errorFields } from '../lib/logger.ts';
 import { runConsultationJobs } from '../consultations/jobs.ts';
+import { flushOpsNow } from '../dashboards/ops-rollup.ts';
 import { reconcilePayments } from '../payments/reconcile.ts';
 import { jobCtx } from '../lib/job-context.ts';
 import { sweepExpiredAttempts } from './attempts.ts';
@@ -44,6 +45,16 @@ export async function runScheduled(controller: ScheduledController, env: Env, ex
     } catch (err) {
       failures.push(err);
       ctx.log.error('consultation jobs failed', errorFields(err));
+    }
+  }
+  if (all || controller.cron === CRON_SWEEP) {
+    // The admin's operations charts: this isolate's counts (queue consumers run here too) and a
+    // sample of the report backlog every minute, even when no request flushes them.
+    try {
+      await flushOpsNow(ctx.services.db);
+    } catch (err) {
+      failures.push(err);
+      ctx.log.error('ops rollup flush failed', errorFields(err));
     }
   }
   if (all || controller.cron === CRON_STATS) {

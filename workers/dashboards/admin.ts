@@ -3,8 +3,9 @@ import type { Actor, Ctx } from '../lib/context.ts';
 import { forbidden } from '../lib/errors.ts';
 import { errorFields } from '../lib/logger.ts';
 import { iso, queryRows } from '../lib/sql.ts';
-import { flushOpsNow } from './ops-rollup.ts';
+import { flushOpsNow, SAMPLED_QUEUE } from './ops-rollup.ts';
 import { dayRange, periods, weekOf } from './range.ts';
+import type { OpsView, PlatformView, QueueSeriesView } from './schemas.ts';
 
 /*
  * The admin's view of the platform: registrations and payments from their per-day rollups,
@@ -16,17 +17,6 @@ import { dayRange, periods, weekOf } from './range.ts';
 const TTL_SEC = 30;
 export const PENDING_LIST_MAX = 20;
 const ROLES = ['learner', 'parent', 'teacher', 'admin'] as const;
-
-export interface PlatformView {
-  from: string;
-  to: string;
-  bucket: 'day' | 'week';
-  usersByRole: Record<(typeof ROLES)[number], number>;
-  registrations: ({ period: string } & Record<(typeof ROLES)[number], number>)[];
-  pendingTeachers: { count: number; oldest: { id: string; name: string; email: string; createdAt: string }[] };
-  payments: { period: string; currency: string; succeeded: number; volume: number; refunded: number; refundedAmount: number }[];
-  content: { courses: number; published: number; reviews: number; hiddenReviews: number; publishedTests: number };
-}
 
 function requireAdmin(actor: Actor) {
   if (actor.role !== 'admin') throw forbidden('Only admins see the platform dashboard');
@@ -123,26 +113,6 @@ export async function platformDashboard(
   });
 }
 
-export interface OpsPoint {
-  at: string;
-  requests: number;
-  errors: number;
-  errorRate: number | null;
-  meanMs: number | null;
-  /** Upper bound: the highest per-minute, per-isolate-flush p95 in the point (histogram bucket bound). */
-  p95Ms: number;
-  rateLimited: number;
-}
-
-export interface OpsView {
-  window: 'hour' | 'day';
-  /** Minutes for the hour, hours for the day. */
-  step: 'minute' | 'hour';
-  total: OpsPoint[];
-  families: { family: string; requests: number; errors: number; p95Ms: number; meanMs: number | null }[];
-  cache: { hits: number; misses: number; hitRate: number | null };
-}
-
 export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day'): Promise<OpsView> {
   requireAdmin(actor);
   // Best effort: a failed flush leaves the counts for the next one and the read goes on.
@@ -151,7 +121,7 @@ export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day
   const now = ctx.services.now();
   const since = new Date(now.getTime() - (window === 'hour' ? 3_600_000 : 86_400_000)).toISOString();
   const db = ctx.services.db.read;
-  const [points, families, [cache]] = await Promise.all([
+  const [points, families, [cache], queueRows] = await Promise.all([
     queryRows<{ at: string; requests: number; errors: number; latency: string; p95: number; limited: number }>(
       db,
       sql`select date_trunc(${step}, minute) as at, sum(requests)::int as requests, sum(errors)::int as errors,
@@ -170,7 +140,31 @@ export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day
       sql`select coalesce(sum(cache_hits), 0)::int as hits, coalesce(sum(cache_misses), 0)::int as misses
           from ops_minute_stats where minute >= ${since}::timestamptz and family = '_cache'`,
     ),
+    queryRows<{ at: string; queue: string; depth: number | null; age: number | null; handled: number; wait: string; dead: number }>(
+      db,
+      sql`select date_trunc(${step}, minute) as at, queue, max(depth)::int as depth, max(oldest_age_sec)::int as age,
+            sum(handled)::int as handled, sum(wait_ms_sum) as wait, sum(dead_lettered)::int as dead
+          from queue_minute_stats where minute >= ${since}::timestamptz
+          group by 1, 2 order by 2, 1`,
+    ),
   ]);
+  // The sampled queue is always shown (its backlog is known even when empty); others once they had traffic.
+  const queues = new Map<string, QueueSeriesView>([
+    [SAMPLED_QUEUE, { queue: SAMPLED_QUEUE, deadLetter: false, points: [], deadLettered: 0 }],
+  ]);
+  for (const q of queueRows) {
+    let series = queues.get(q.queue);
+    if (!series) queues.set(q.queue, (series = { queue: q.queue, deadLetter: /-dlq$/.test(q.queue), points: [], deadLettered: 0 }));
+    series.deadLettered += q.dead;
+    series.points.push({
+      at: iso(q.at)!,
+      depth: q.depth,
+      oldestAgeSec: q.age,
+      handled: q.handled,
+      meanWaitMs: q.handled ? Math.round(Number(q.wait) / q.handled) : null,
+      deadLettered: q.dead,
+    });
+  }
   const mean = (latency: string, n: number) => (n ? Math.round(Number(latency) / n) : null);
   const hits = cache?.hits ?? 0;
   const misses = cache?.misses ?? 0;
@@ -194,5 +188,6 @@ export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day
       meanMs: mean(f.latency, f.requests),
     })),
     cache: { hits, misses, hitRate: hits + misses ? Math.round((hits / (hits + misses)) * 10_000) / 10_000 : null },
+    queues: [...queues.values()],
   };
 }

@@ -8,7 +8,7 @@
 import { neon } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { users } from '../../db/schema/index.ts';
+import { reports, users } from '../../db/schema/index.ts';
 import {
   answer,
   childResult,
@@ -21,13 +21,15 @@ import {
   submit,
 } from '../../tests/support/assessments.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
+import { deliver, queuedReport } from '../../tests/support/reports.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show } from '../../tests/support/http.ts';
 import { complete, enroll, expectStatus, openLive, review } from '../../tests/support/learning.ts';
 import { createAdmin, registerUser, testDb, vars, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { opsDashboard, platformDashboard } from './admin.ts';
-import { maybeFlushOps, routeFamily, takeDeltas } from './ops-rollup.ts';
+import { REPORTS_DLQ_NAME, createQueueHandler } from '../reports/consumer.ts';
+import { maybeFlushOps, routeFamily, SAMPLED_QUEUE, takeDeltas } from './ops-rollup.ts';
 import { isViewing } from './presence.ts';
 import { sendPulse } from './pulse.ts';
 import { dayRange, MAX_RANGE_DAYS, toCsv } from './range.ts';
@@ -420,7 +422,8 @@ describe('reads are a few statements that never touch enrollments or lesson_prog
       ['seams', (ctx) => courseSeams(ctx, t, course.id, 14), 5],
       ['voices', (ctx) => teacherVoices(ctx, t, {}), 6],
       ['platform', (ctx) => platformDashboard(ctx, actorOf(admin), {}), 6],
-      ['ops', (ctx) => opsDashboard(ctx, actorOf(admin), 'day'), 4],
+      // Its own isolate's flush first (route families, queues and the backlog sample: one statement), then four reads.
+      ['ops', (ctx) => opsDashboard(ctx, actorOf(admin), 'day'), 5],
     ];
     for (const [name, op, max] of ops) {
       const sent = await statementsOf(op);
@@ -499,5 +502,59 @@ describe('admin dashboard', () => {
     const courses = ops.body.families.find((f: { family: string }) => f.family === 'courses');
     expect(courses?.requests ?? 0).toBeGreaterThanOrEqual(coursesBefore + 5);
     expect(ops.body.total.reduce((s: number, p: { requests: number }) => s + p.requests, 0)).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('admin operations: queues', () => {
+  interface QueueSeries {
+    queue: string;
+    deadLetter: boolean;
+    deadLettered: number;
+    points: { at: string; depth: number | null; oldestAgeSec: number | null; deadLettered: number }[];
+  }
+  const queuesOf = async (token: string) => {
+    const res = await api('GET', '/api/admin/dashboard/ops?window=hour', { token });
+    expect(res.status, show(res)).toBe(200);
+    return res.body.queues as QueueSeries[];
+  };
+
+  it("shows the report queue's depth and the age of its oldest message, and counts dead letters per dead-letter queue", async () => {
+    const admin = await createAdmin();
+    const dlqBefore = (await queuesOf(admin.token)).find((q) => q.queue === REPORTS_DLQ_NAME)?.deadLettered ?? 0;
+
+    // A report whose message has waited 90 s, and one dead-lettered message.
+    const { report } = await queuedReport();
+    await testDb()
+      .db.update(reports)
+      .set({ enqueuedAt: new Date(Date.now() - 90_000) })
+      .where(sql`${reports.id} = ${report.id}`);
+    const dead = await queuedReport();
+    const got = await deliver(
+      createQueueHandler(),
+      REPORTS_DLQ_NAME,
+      { v: 1, reportId: dead.report.id, createdAt: new Date().toISOString() },
+      1,
+    );
+    expect(got.explicitAcks).toHaveLength(1);
+
+    const queues = await queuesOf(admin.token);
+    const backlog = queues.find((q) => q.queue === SAMPLED_QUEUE)!;
+    expect(backlog.deadLetter).toBe(false);
+    // The read sampled the backlog for the current minute (other tests' reports may wait too: at least ours).
+    const latest = backlog.points.at(-1)!;
+    expect(Date.now() - Date.parse(latest.at)).toBeLessThan(120_000);
+    expect(latest.depth).toBeGreaterThanOrEqual(1);
+    expect(latest.oldestAgeSec).toBeGreaterThanOrEqual(90);
+    const dlq = queues.find((q) => q.queue === REPORTS_DLQ_NAME)!;
+    expect(dlq.deadLetter).toBe(true);
+    expect(dlq.deadLettered).toBeGreaterThanOrEqual(dlqBefore + 1);
+
+    // The failed report has left the backlog: the dead-lettered one no longer counts.
+    const [row] = await testDb().db.select().from(reports).where(sql`${reports.id} = ${dead.report.id}`);
+    expect(row!.status).toBe('failed');
+
+    const csv = await api('GET', '/api/admin/dashboard/ops?format=csv&table=queues', { token: admin.token });
+    expect(csv.text.split('\r\n')[0]).toBe('at,queue,depth,oldest_age_sec,handled,mean_wait_ms,dead_lettered');
+    expect(csv.text).toContain(`,${SAMPLED_QUEUE},`);
   });
 });

@@ -1,11 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { METRICS, registry } from '../lib/metrics.ts';
 
 /*
  * Operations rollups for the admin dashboard: each isolate adds what its metrics registry
- * counted since its last flush into per-minute rows of ops_minute_stats, at most once a
- * minute, from the request path (deferred after the response). Isolates add, never overwrite,
+ * counted since its last flush into per-minute rows of ops_minute_stats (route families) and
+ * queue_minute_stats (queues, with a sample of the report backlog), at most once a minute,
+ * from the request path (deferred after the response) and the minute cron. Isolates add, never overwrite,
  * so the rows sum every isolate's traffic; the charts read rows, never logs.
  *
  * Module scope holds only numbers (the last flushed counter values), never a promise or an
@@ -109,6 +110,52 @@ export function takeDeltas(): Row[] {
   });
 }
 
+export interface QueueRow {
+  queue: string;
+  handled: number;
+  waitMsSum: number;
+  deadLettered: number;
+}
+
+/** What the queue metrics counted since the last call, per queue (handled messages and their wait; dead letters received). */
+export function takeQueueDeltas(): QueueRow[] {
+  const rows = new Map<string, QueueRow>();
+  const row = (queue: string) => {
+    let r = rows.get(queue);
+    if (!r) rows.set(queue, (r = { queue, handled: 0, waitMsSum: 0, deadLettered: 0 }));
+    return r;
+  };
+  for (const s of registry.entries('sabaq_queue_message_age_seconds')) {
+    const queue = s.labels.queue ?? '';
+    const n = delta(`qage\u0001${queue}\u0001count`, s.count ?? 0);
+    const sum = delta(`qage\u0001${queue}\u0001sum`, Math.round((s.sum ?? 0) * 1000));
+    if (!n) continue;
+    const r = row(queue);
+    r.handled += n;
+    r.waitMsSum += sum;
+  }
+  for (const s of registry.entries('sabaq_queue_dlq_messages_total')) {
+    const queue = s.labels.queue ?? '';
+    const d = delta(`dlq\u0001${queue}`, s.value);
+    if (d) row(queue).deadLettered += d;
+  }
+  return [...rows.values()];
+}
+
+const minuteOf = (now: number) => new Date(Math.floor(now / 60_000) * 60_000);
+
+/**
+ * One flush, one round trip: the route-family rows (when anything was counted) as a writable
+ * CTE in front of the queues' minute (always written: it samples the backlog).
+ */
+async function flush(db: Database, now: number): Promise<void> {
+  const rows = takeDeltas();
+  const queues = takeQueueDeltas();
+  const minute = minuteOf(now);
+  const ops = rows.length ? sql`with ops as (${opsUpsert(minute, rows)}) ` : sql``;
+  await db.db.execute(sql`${ops}${queuesUpsert(minute, new Date(now), queues)}`);
+}
+
 /**
  * Called once per request after it was counted: flushes when this isolate's last flush is a
  * minute old. The database comes as a getter: building a client costs more than a whole
@@ -119,18 +166,46 @@ export function maybeFlushOps(db: () => Database | undefined, defer: (p: Promise
   const client = db();
   if (!client) return;
   lastFlushAt = now;
-  const rows = takeDeltas();
-  if (rows.length) defer(writeOps(client, new Date(Math.floor(now / 60_000) * 60_000), rows));
+  defer(flush(client, now));
 }
 
-/** The admin's read: this isolate's pending counts go in first, so its own latest minute is complete. */
+/**
+ * The admin's read (and the minute cron): this isolate's pending counts go in first, so its
+ * own latest minute is complete and the backlog sample is current.
+ */
 export async function flushOpsNow(db: Database, now = Date.now()): Promise<void> {
   lastFlushAt = now;
-  const rows = takeDeltas();
-  if (rows.length) await writeOps(db, new Date(Math.floor(now / 60_000) * 60_000), rows);
+  await flush(db, now);
 }
 
-export async function writeOps(db: Database, minute: Date, rows: Row[]): Promise<void> {
+/** The report queue, whose backlog our own rows show (workers/reports: queued or rendering). */
+export const SAMPLED_QUEUE = 'sabaq-reports';
+
+/**
+ * The report queue's backlog sampled from the unfinished reports (a partial
+ * index holds only those) — how many, and the age of the oldest message (`enqueued_at`, set
+ * when its message was sent) — plus the queue deltas, merged per queue. Depth and age keep the
+ * minute's highest sample; counts add up across isolates.
+ */
+function queuesUpsert(minute: Date, now: Date, rows: QueueRow[]): SQL {
+  const deltas = rows.map(
+    (r) => sql` union all select ${r.queue}::text, null::int, null::int, ${r.handled}::int, ${r.waitMsSum}::bigint, ${r.deadLettered}::int`,
+  );
+  return sql`
+    insert into queue_minute_stats as q (minute, queue, depth, oldest_age_sec, handled, wait_ms_sum, dead_lettered)
+    select ${minute.toISOString()}::timestamptz, queue, max(depth), max(age), sum(handled), sum(wait), sum(dead)
+    from (
+      select ${SAMPLED_QUEUE}::text as queue, count(*)::int as depth,
+        floor(extract(epoch from ${now.toISOString()}::timestamptz - min(coalesce(enqueued_at, updated_at))))::int as age,
+        0::int as handled, 0::bigint as wait, 0::int as dead
+      from reports where status in ('queued', 'rendering')${sql.join(deltas, sql``)}
+    ) x group by queue
+    on conflict (minute, queue) do update set depth = greatest(q.depth, excluded.depth),
+      oldest_age_sec = greatest(q.oldest_age_sec, excluded.oldest_age_sec), handled = q.handled + excluded.handled,
+      wait_ms_sum = q.wait_ms_sum + excluded.wait_ms_sum, dead_lettered = q.dead_lettered + excluded.dead_lettered`;
+}
+
+function opsUpsert(minute: Date, rows: Row[]): SQL {
   const values = sql.join(
     rows.map(
       (r) =>
@@ -138,11 +213,11 @@ export async function writeOps(db: Database, minute: Date, rows: Row[]): Promise
     ),
     sql`, `,
   );
-  await db.db.execute(sql`
+  return sql`
     insert into ops_minute_stats as o (minute, family, requests, errors, latency_ms_sum, p95_ms, cache_hits, cache_misses, rate_limited)
     values ${values}
     on conflict (minute, family) do update set requests = o.requests + excluded.requests, errors = o.errors + excluded.errors,
       latency_ms_sum = o.latency_ms_sum + excluded.latency_ms_sum, p95_ms = greatest(o.p95_ms, excluded.p95_ms),
       cache_hits = o.cache_hits + excluded.cache_hits, cache_misses = o.cache_misses + excluded.cache_misses,
-      rate_limited = o.rate_limited + excluded.rate_limited`);
+      rate_limited = o.rate_limited + excluded.rate_limited`;
 }

@@ -5,174 +5,8 @@ import { errorResponses, IdParam } from '../lib/openapi.ts';
 import { text } from '../lib/text.ts';
 import { opsDashboard, platformDashboard } from './admin.ts';
 import { toCsv } from './range.ts';
+import { Format, Ops, Overview, Platform, Pulse, RangeQuery, Role, Seams, Voices } from './schemas.ts';
 import { courseSeams, teacherOverview, teacherPulse, teacherVoices } from './teacher.ts';
-
-const L10n = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }).openapi('DashboardText');
-const Day = text().max(10).openapi({ example: '2026-11-01', description: 'UTC day, YYYY-MM-DD' });
-const Format = z.enum(['json', 'csv']).default('json');
-const RangeQuery = z
-  .object({
-    from: Day.optional(),
-    to: Day.optional(),
-    bucket: z.enum(['day', 'week']).default('day'),
-    courseId: text().max(64).optional(),
-    format: Format,
-  })
-  .strict();
-
-const Point = z.object({
-  period: z.string(),
-  enrollments: z.number(),
-  completions: z.number(),
-  lessonCompletions: z.number(),
-  submissions: z.number(),
-  reviews: z.number(),
-  averageRating: z.number().nullable(),
-});
-const Overview = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    bucket: z.enum(['day', 'week']),
-    courseId: z.string().nullable(),
-    totals: Point.omit({ period: true }),
-    series: z.array(Point),
-    courses: z.array(
-      z.object({ id: z.string(), title: L10n, published: z.boolean(), enrollments: z.number(), rating: z.number(), ratings: z.number() }),
-    ),
-  })
-  .openapi('DashboardOverview');
-const Pulse = z
-  .object({
-    at: z.string(),
-    courseId: z.string().nullable(),
-    activeNow: z.number(),
-    activeToday: z.number(),
-    lessonCompletionsToday: z.number(),
-    submissionsToday: z.number(),
-    recentCompletions: z.array(
-      z.object({ learnerName: z.string(), courseId: z.string(), courseTitle: L10n, lessonTitle: L10n.nullable(), at: z.string() }),
-    ),
-    recentSubmissions: z.array(
-      z.object({ learnerName: z.string().nullable(), testId: z.string(), testTitle: L10n, kind: z.string(), at: z.string() }),
-    ),
-  })
-  .openapi('DashboardPulse');
-const Seams = z
-  .object({
-    courseId: z.string(),
-    abandonDays: z.number(),
-    enrolled: z.number(),
-    started: z.number(),
-    completed: z.number(),
-    abandoned: z.number(),
-    medianSecondsBetweenLessons: z.number().nullable(),
-    wrongQuestions: z.array(
-      z.object({
-        testId: z.string(),
-        testTitle: L10n,
-        version: z.number(),
-        key: z.string(),
-        text: L10n.nullable(),
-        answered: z.number(),
-        wrong: z.number(),
-      }),
-    ),
-    modules: z.array(
-      z.object({
-        id: z.string(),
-        title: L10n,
-        lessons: z.array(z.object({ id: z.string(), title: L10n, completed: z.number(), shareOfEnrolled: z.number().nullable() })),
-      }),
-    ),
-  })
-  .openapi('DashboardSeams');
-const ReviewItem = z.object({
-  id: z.string(),
-  courseId: z.string(),
-  courseTitle: L10n,
-  rating: z.number(),
-  text: z.string(),
-  authorName: z.string(),
-  replied: z.boolean(),
-  createdAt: z.string(),
-});
-const Voices = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    bucket: z.enum(['day', 'week']),
-    ratings: z.array(z.object({ period: z.string(), reviews: z.number(), averageRating: z.number().nullable() })),
-    newest: z.array(ReviewItem),
-    unanswered: z.array(ReviewItem),
-    bands: z.array(
-      z.object({
-        testId: z.string(),
-        title: L10n,
-        scales: z.array(
-          z.object({
-            key: z.string(),
-            title: L10n,
-            bands: z.array(z.object({ index: z.number(), label: L10n.nullable(), count: z.number() })),
-          }),
-        ),
-      }),
-    ),
-  })
-  .openapi('DashboardVoices');
-const Role = z.enum(['learner', 'parent', 'teacher', 'admin']);
-const Platform = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    bucket: z.enum(['day', 'week']),
-    usersByRole: z.object({ learner: z.number(), parent: z.number(), teacher: z.number(), admin: z.number() }),
-    registrations: z.array(
-      z.object({ period: z.string(), learner: z.number(), parent: z.number(), teacher: z.number(), admin: z.number() }),
-    ),
-    pendingTeachers: z.object({
-      count: z.number(),
-      oldest: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), createdAt: z.string() })),
-    }),
-    payments: z.array(
-      z.object({
-        period: z.string(),
-        currency: z.string(),
-        succeeded: z.number(),
-        volume: z.number(),
-        refunded: z.number(),
-        refundedAmount: z.number(),
-      }),
-    ),
-    content: z.object({
-      courses: z.number(),
-      published: z.number(),
-      reviews: z.number(),
-      hiddenReviews: z.number(),
-      publishedTests: z.number(),
-    }),
-  })
-  .openapi('PlatformDashboard');
-const OpsPoint = z.object({
-  at: z.string(),
-  requests: z.number(),
-  errors: z.number(),
-  errorRate: z.number().nullable(),
-  meanMs: z.number().nullable(),
-  p95Ms: z.number(),
-  rateLimited: z.number(),
-});
-const Ops = z
-  .object({
-    window: z.enum(['hour', 'day']),
-    step: z.enum(['minute', 'hour']),
-    total: z.array(OpsPoint),
-    families: z.array(
-      z.object({ family: z.string(), requests: z.number(), errors: z.number(), p95Ms: z.number(), meanMs: z.number().nullable() }),
-    ),
-    cache: z.object({ hits: z.number(), misses: z.number(), hitRate: z.number().nullable() }),
-  })
-  .openapi('OpsDashboard');
 
 const jsonOrCsv = <T extends z.ZodType>(schema: T) => ({
   description: 'OK (JSON, or CSV with format=csv)',
@@ -255,9 +89,18 @@ const r = {
     method: 'get',
     path: '/admin/dashboard/ops',
     tags: ['admin', 'dashboards'],
-    summary: 'Request rate, error rate, latency per route family, cache hit rate and rate-limit blocks over the last hour or day',
+    summary:
+      'Request rate, error rate, latency per route family, cache hit rate, rate-limit blocks, queue depth and age and dead letters over the last hour or day',
     middleware: [admin] as const,
-    request: { query: z.object({ window: z.enum(['hour', 'day']).default('hour'), format: Format }).strict() },
+    request: {
+      query: z
+        .object({
+          window: z.enum(['hour', 'day']).default('hour'),
+          format: Format,
+          table: z.enum(['requests', 'queues']).default('requests'),
+        })
+        .strict(),
+    },
     responses: { 200: jsonOrCsv(Ops), ...errorResponses(400, 401, 403) },
   }),
 };
@@ -396,6 +239,16 @@ export const dashboardsRoutes = createRouter()
   .openapi(r.ops, async (c) => {
     const q = c.req.valid('query');
     const v = await opsDashboard(ctxOf(c), c.var.actor, q.window);
+    if (q.format === 'csv' && q.table === 'queues') {
+      return csv(
+        c,
+        `queues-${q.window}`,
+        toCsv(
+          ['at', 'queue', 'depth', 'oldest_age_sec', 'handled', 'mean_wait_ms', 'dead_lettered'],
+          v.queues.flatMap((s) => s.points.map((p) => [p.at, s.queue, p.depth, p.oldestAgeSec, p.handled, p.meanWaitMs, p.deadLettered])),
+        ),
+      );
+    }
     if (q.format === 'csv') {
       return csv(
         c,

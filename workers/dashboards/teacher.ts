@@ -5,6 +5,7 @@ import { notFound } from '../lib/errors.ts';
 import { iso, queryRows } from '../lib/sql.ts';
 import { markViewing } from './presence.ts';
 import { dayRange, periods, weekOf, type DayRange } from './range.ts';
+import type { DashboardRange, OverviewView, PulseView, ReviewItemView, SeamsView, SeriesPoint, VoicesView } from './schemas.ts';
 
 /*
  * The teacher's dashboard. Every number comes from the rollups of db/schema/dashboards.ts
@@ -22,13 +23,6 @@ export const RECENT_LIMIT = 10;
 export const WRONG_QUESTIONS_LIMIT = 10;
 /** A teacher with more courses than this sees the first ones (by creation) in the course list. */
 export const COURSE_LIST_MAX = 200;
-
-export interface RangeQuery {
-  from?: string;
-  to?: string;
-  bucket?: 'day' | 'week';
-  courseId?: string;
-}
 
 interface CourseRow {
   id: string;
@@ -62,27 +56,6 @@ async function cached<T>(ctx: Ctx, actor: Actor, family: string, key: string, tt
 
 // ---------------------------------------------------------------------------------------------
 // Over time: enrollments, completions, lessons, submissions, reviews
-
-export interface SeriesPoint {
-  period: string;
-  enrollments: number;
-  completions: number;
-  lessonCompletions: number;
-  submissions: number;
-  reviews: number;
-  /** Mean stars of the period's visible reviews; null without reviews. */
-  averageRating: number | null;
-}
-
-export interface OverviewView {
-  from: string;
-  to: string;
-  bucket: 'day' | 'week';
-  courseId: string | null;
-  totals: Omit<SeriesPoint, 'period'>;
-  series: SeriesPoint[];
-  courses: { id: string; title: LocalizedText; published: boolean; enrollments: number; rating: number; ratings: number }[];
-}
 
 interface DayRow {
   day: string;
@@ -143,7 +116,7 @@ function bucketize(range: DayRange, bucket: 'day' | 'week', days: DayRow[], subs
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-export async function teacherOverview(ctx: Ctx, actor: Actor, q: RangeQuery): Promise<OverviewView> {
+export async function teacherOverview(ctx: Ctx, actor: Actor, q: DashboardRange): Promise<OverviewView> {
   const range = dayRange(q, ctx.services.now());
   const bucket = q.bucket ?? 'day';
   if (q.courseId) await ownCourse(ctx, actor, q.courseId);
@@ -188,19 +161,6 @@ export async function teacherOverview(ctx: Ctx, actor: Actor, q: RangeQuery): Pr
 
 // ---------------------------------------------------------------------------------------------
 // Pulse: who is learning now, what just happened
-
-export interface PulseView {
-  at: string;
-  courseId: string | null;
-  /** Learners who completed a lesson of these courses in the last 5 minutes / since 00:00 UTC. */
-  activeNow: number;
-  activeToday: number;
-  lessonCompletionsToday: number;
-  submissionsToday: number;
-  recentCompletions: { learnerName: string; courseId: string; courseTitle: LocalizedText; lessonTitle: LocalizedText | null; at: string }[];
-  /** learnerName is null when the result is a child's (a teacher never sees a child's name). */
-  recentSubmissions: { learnerName: string | null; testId: string; testTitle: LocalizedText; kind: string; at: string }[];
-}
 
 export const ACTIVE_WINDOW_MIN = 5;
 
@@ -276,34 +236,6 @@ async function loadPulse(ctx: Ctx, actor: Actor, courseId?: string): Promise<Pul
 
 // ---------------------------------------------------------------------------------------------
 // Seams: where learners drop off
-
-export interface SeamsView {
-  courseId: string;
-  abandonDays: number;
-  enrolled: number;
-  /** Completed at least one lesson. */
-  started: number;
-  completed: number;
-  /** Started, not finished, and no lesson completed in the last `abandonDays` days. */
-  abandoned: number;
-  /** Median over learners of their mean time between two lesson completions (seconds); null with no such learner. */
-  medianSecondsBetweenLessons: number | null;
-  /** Quiz choice questions of this course's tests most often wrong (or left unanswered), worst share first. */
-  wrongQuestions: {
-    testId: string;
-    testTitle: LocalizedText;
-    version: number;
-    key: string;
-    text: LocalizedText | null;
-    answered: number;
-    wrong: number;
-  }[];
-  modules: {
-    id: string;
-    title: LocalizedText;
-    lessons: { id: string; title: LocalizedText; completed: number; shareOfEnrolled: number | null }[];
-  }[];
-}
 
 export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, abandonDays: number): Promise<SeamsView> {
   await ownCourse(ctx, actor, courseId);
@@ -390,35 +322,9 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
 // ---------------------------------------------------------------------------------------------
 // Voices: what learners say
 
-interface ReviewItem {
-  id: string;
-  courseId: string;
-  courseTitle: LocalizedText;
-  rating: number;
-  text: string;
-  authorName: string;
-  replied: boolean;
-  createdAt: string;
-}
-
-export interface VoicesView {
-  from: string;
-  to: string;
-  bucket: 'day' | 'week';
-  ratings: { period: string; reviews: number; averageRating: number | null }[];
-  newest: ReviewItem[];
-  unanswered: ReviewItem[];
-  /** Assessments: results per band of each scale (from the statistics views the cron refreshes every 5 minutes). */
-  bands: {
-    testId: string;
-    title: LocalizedText;
-    scales: { key: string; title: LocalizedText; bands: { index: number; label: LocalizedText | null; count: number }[] }[];
-  }[];
-}
-
 export const BAND_TESTS_MAX = 50;
 
-export async function teacherVoices(ctx: Ctx, actor: Actor, q: RangeQuery): Promise<VoicesView> {
+export async function teacherVoices(ctx: Ctx, actor: Actor, q: DashboardRange): Promise<VoicesView> {
   const range = dayRange(q, ctx.services.now());
   const bucket = q.bucket ?? 'day';
   if (q.courseId) await ownCourse(ctx, actor, q.courseId);
@@ -471,7 +377,7 @@ export async function teacherVoices(ctx: Ctx, actor: Actor, q: RangeQuery): Prom
               group by test_id, scale_key, bucket`,
         )
       : [];
-    const item = (r: Awaited<ReturnType<typeof reviewsOf>>[number]): ReviewItem => ({
+    const item = (r: Awaited<ReturnType<typeof reviewsOf>>[number]): ReviewItemView => ({
       id: r.id,
       courseId: r.course_id,
       courseTitle: r.course_title,

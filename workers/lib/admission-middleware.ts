@@ -10,7 +10,7 @@ import { metricsFor } from './metrics.ts';
  * costs next to nothing. Health, readiness and metrics are exempt: the bench, the load
  * balancer and dashboards must see the isolate even while it sheds.
  */
-export type Family = 'public-read' | 'search' | 'member-read' | 'write' | 'auth';
+export type Family = 'public-read' | 'search' | 'member-read' | 'write' | 'auth' | 'live';
 
 export interface FamilyPolicy {
   limiter: LimiterOptions;
@@ -34,13 +34,31 @@ export const FAMILIES: Record<Family, FamilyPolicy> = {
   'member-read': { limiter: { initial: 64, min: 32, max: 512, maxLatencyMs: 200 }, maxQueue: 64, maxWaitMs: 50, staleable: false },
   write: { limiter: { initial: 48, min: 24, max: 256, maxLatencyMs: 500 }, maxQueue: 48, maxWaitMs: 50, staleable: false },
   auth: { limiter: { initial: 32, min: 16, max: 64, maxLatencyMs: 1500 }, maxQueue: 32, maxWaitMs: 100, staleable: false },
+  /*
+   * WebSocket handshakes and live tickets. A handshake holds its permit only until the 101
+   * (the socket then lives in a Durable Object), but pages open them in bursts — a class
+   * starting a game, a hundred dashboards after a deploy — and a refused one costs the
+   * client a backoff of seconds. So: a higher floor, a longer wait, a latency ceiling that
+   * tolerates a burst's queueing; still bounded, so a flood of handshakes is shed.
+   */
+  live: { limiter: { initial: 128, min: 64, max: 512, maxLatencyMs: 1000 }, maxQueue: 128, maxWaitMs: 1000, staleable: false },
 };
 
 const EXEMPT = new Set(['/api/health', '/api/ready', '/api/metrics']);
 
-export function familyOf(method: string, path: string, credentials: boolean): Family | null {
+/** The routes that open WebSockets: the user's live events, a game's player and host sockets. */
+const SOCKET_PATH = /^\/api\/(?:me\/live|games\/[^/]+\/(?:play|host))$/;
+const LIVE_TICKET_PATH = '/api/me/live/ticket';
+
+/**
+ * `upgrade`: the request asks for a WebSocket. Only the socket routes count as `live` — an
+ * Upgrade header on any other GET must not move it out of its own family's limits.
+ */
+export function familyOf(method: string, path: string, credentials: boolean, upgrade = false): Family | null {
   if (EXEMPT.has(path) || method === 'OPTIONS') return null;
   if (path.startsWith('/api/auth/')) return 'auth';
+  if (upgrade && method === 'GET' && SOCKET_PATH.test(path)) return 'live';
+  if (method === 'POST' && path === LIVE_TICKET_PATH) return 'live';
   if (method !== 'GET' && method !== 'HEAD') return 'write';
   if (credentials) return 'member-read';
   return path === '/api/search' ? 'search' : 'public-read';
@@ -166,7 +184,12 @@ export function shedResponse(family: Family, incomingRequestId: string | undefin
  */
 export const admission = (state: Admission = isolateAdmission) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const family = familyOf(c.req.method, c.req.path, hasCredentials(c.req.header('authorization'), c.req.header('cookie')));
+    const family = familyOf(
+      c.req.method,
+      c.req.path,
+      hasCredentials(c.req.header('authorization'), c.req.header('cookie')),
+      c.req.header('upgrade')?.toLowerCase() === 'websocket',
+    );
     if (!family) return next();
     const staleable = FAMILIES[family].staleable && c.req.method === 'GET';
     const permit = await state.gates[family].acquire();

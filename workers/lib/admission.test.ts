@@ -161,8 +161,64 @@ describe('route families', () => {
     ['GET', '/api/courses/1', true, 'member-read'],
     ['POST', '/api/lessons/1/completion', true, 'write'],
     ['POST', '/api/auth/login', false, 'auth'],
+    ['POST', '/api/me/live/ticket', true, 'live'],
   ] as const)('%s %s (credentials: %s) → %s', (method, path, creds, family) => {
     expect(familyOf(method, path, creds)).toBe(family);
+  });
+
+  it.each([
+    ['/api/me/live', 'live'],
+    ['/api/games/123456/play', 'live'],
+    ['/api/games/abc/host', 'live'],
+    // An Upgrade header does not move another route out of its own family.
+    ['/api/search', 'search'],
+    ['/api/courses/1', 'public-read'],
+    ['/api/games/abc/host/x', 'public-read'],
+  ] as const)('a WebSocket upgrade of %s → %s', (path, family) => {
+    expect(familyOf('GET', path, false, true)).toBe(family);
+  });
+});
+
+describe('admission middleware: WebSocket handshakes have their own family (fake clock)', () => {
+  it('a burst of handshakes and tickets is admitted while the anonymous-read and write families are full', async () => {
+    const clock = new FakeClock();
+    const full: FamilyPolicy = { limiter: { initial: 1, min: 1, max: 1 }, maxQueue: 0, maxWaitMs: 0, staleable: false };
+    const state = new Admission(clock, { 'public-read': full, write: full });
+    // Someone holds the only permit of each: a request still classified there is shed.
+    expect(await state.gates['public-read'].acquire()).toBeTruthy();
+    expect(await state.gates.write.acquire()).toBeTruthy();
+    const router = createRouter();
+    router.get('/me/live', (c) => c.text(c.req.header('upgrade') ?? 'none'));
+    router.post('/me/live/ticket', (c) => c.json({ ticket: 't' }));
+    const app = createApp({ routers: [opsRoutes, router], admission: state });
+    const upgrade = { headers: { Upgrade: 'websocket' } };
+    const burst = await Promise.all([
+      ...Array.from({ length: 50 }, () => app.request('/api/me/live?ticket=t', upgrade, env)),
+      ...Array.from({ length: 50 }, () => app.request('/api/me/live/ticket', { method: 'POST' }, env)),
+    ]);
+    expect(burst.map((r) => r.status)).toEqual(Array(100).fill(200));
+    expect(state.gates.live.bulkhead.inflight).toBe(0);
+    // Without the upgrade header the same URL is an anonymous read, and that family is full.
+    const plain = await app.request('/api/me/live?ticket=t', {}, env);
+    expect(plain.status).toBe(503);
+    expect(((await plain.json()) as { error: { details: { family: string } } }).error.details.family).toBe('public-read');
+  });
+
+  it('sheds handshakes past its own limit and queue, with 503 and Retry-After', async () => {
+    const clock = new FakeClock();
+    const tiny: FamilyPolicy = { limiter: { initial: 1, min: 1, max: 1 }, maxQueue: 0, maxWaitMs: 0, staleable: false };
+    const state = new Admission(clock, { live: tiny });
+    expect(await state.gates.live.acquire()).toBeTruthy();
+    const router = createRouter();
+    router.get('/me/live', (c) => c.text('ok'));
+    const app = createApp({ routers: [opsRoutes, router], admission: state });
+    const res = await app.request('/api/me/live', { headers: { Upgrade: 'websocket' } }, env);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { error: { code: string; details: { family: string } } }).error).toMatchObject({
+      code: 'overloaded',
+      details: { family: 'live' },
+    });
   });
 });
 

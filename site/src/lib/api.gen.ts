@@ -7520,12 +7520,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Request rate, error rate, latency per route family, cache hit rate and rate-limit blocks over the last hour or day */
+        /** Request rate, error rate, latency per route family, cache hit rate, rate-limit blocks, queue depth and age and dead letters over the last hour or day */
         get: {
             parameters: {
                 query?: {
                     window?: "hour" | "day";
                     format?: "json" | "csv";
+                    table?: "requests" | "queues";
                 };
                 header?: never;
                 path?: never;
@@ -10044,6 +10045,7 @@ export interface components {
                 lessonCompletions: number;
                 submissions: number;
                 reviews: number;
+                /** @description Mean stars of the period's visible reviews; null without reviews */
                 averageRating: number | null;
             };
             series: {
@@ -10053,6 +10055,7 @@ export interface components {
                 lessonCompletions: number;
                 submissions: number;
                 reviews: number;
+                /** @description Mean stars of the period's visible reviews; null without reviews */
                 averageRating: number | null;
             }[];
             courses: {
@@ -10072,7 +10075,9 @@ export interface components {
         DashboardPulse: {
             at: string;
             courseId: string | null;
+            /** @description Learners who completed a lesson of these courses in the last 5 minutes */
             activeNow: number;
+            /** @description The same since 00:00 UTC */
             activeToday: number;
             lessonCompletionsToday: number;
             submissionsToday: number;
@@ -10084,6 +10089,7 @@ export interface components {
                 at: string;
             }[];
             recentSubmissions: {
+                /** @description Null when the result is a child's (a teacher never sees a child's name) */
                 learnerName: string | null;
                 testId: string;
                 testTitle: components["schemas"]["DashboardText"];
@@ -10095,10 +10101,14 @@ export interface components {
             courseId: string;
             abandonDays: number;
             enrolled: number;
+            /** @description Completed at least one lesson */
             started: number;
             completed: number;
+            /** @description Started, not finished, and no lesson completed in the last `abandonDays` days */
             abandoned: number;
+            /** @description Median over learners of their mean time between two lesson completions (seconds); null with no such learner */
             medianSecondsBetweenLessons: number | null;
+            /** @description Quiz choice questions of this course's tests most often wrong (or left unanswered), worst share first */
             wrongQuestions: {
                 testId: string;
                 testTitle: components["schemas"]["DashboardText"];
@@ -10149,6 +10159,7 @@ export interface components {
                 replied: boolean;
                 createdAt: string;
             }[];
+            /** @description Results per band of each scale (from the statistics views the cron refreshes every 5 minutes) */
             bands: {
                 testId: string;
                 title: components["schemas"]["DashboardText"];
@@ -10217,6 +10228,7 @@ export interface components {
                 errors: number;
                 errorRate: number | null;
                 meanMs: number | null;
+                /** @description Upper bound: the highest per-minute, per-isolate-flush p95 in the point (a histogram bucket bound) */
                 p95Ms: number;
                 rateLimited: number;
             }[];
@@ -10232,6 +10244,24 @@ export interface components {
                 misses: number;
                 hitRate: number | null;
             };
+            /** @description Queues: the report backlog sampled from our rows every minute, and each queue's handled and dead-lettered messages */
+            queues: {
+                queue: string;
+                deadLetter: boolean;
+                points: {
+                    at: string;
+                    /** @description Messages waiting or in work (the step's highest sample); null where not sampled */
+                    depth: number | null;
+                    /** @description Age of the oldest waiting message (highest sample); null when none waits */
+                    oldestAgeSec: number | null;
+                    handled: number;
+                    /** @description Mean time the handled messages waited in the queue */
+                    meanWaitMs: number | null;
+                    /** @description Messages received by this dead-letter queue */
+                    deadLettered: number;
+                }[];
+                deadLettered: number;
+            }[];
         };
         Specialist: {
             id: string;

@@ -1,7 +1,7 @@
 // Live events of the signed-in user (GET /api/me/live, a WebSocket): new notifications and
 // "read" markers from the user's other tabs. One connection per page, opened by the header;
 // pages listen with onLive(). While the socket is down the header polls the unread count.
-import { api } from './api';
+import { api, ApiError } from './api';
 import type { NotificationItem } from './learning-types';
 
 export type LiveEvent =
@@ -38,10 +38,11 @@ export function connectLive({ onStatus }: LiveOptions): void {
   let backoff = 2_000;
   let ping: number | undefined;
 
-  const retry = () => {
+  /** `afterSec`: the server's Retry-After (a busy server answers 503 with one); never sooner than that. */
+  const retry = (afterSec?: number) => {
     onStatus(false);
     window.clearInterval(ping);
-    window.setTimeout(open, backoff + Math.random() * 1_000);
+    window.setTimeout(open, Math.max(backoff, (afterSec ?? 0) * 1_000) + Math.random() * 1_000);
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   };
 
@@ -49,8 +50,8 @@ export function connectLive({ onStatus }: LiveOptions): void {
     let ticket: string;
     try {
       ticket = (await api.post<{ ticket: string }>('/api/me/live/ticket', undefined, { on401: 'throw' })).ticket;
-    } catch {
-      return retry();
+    } catch (err) {
+      return retry(err instanceof ApiError ? err.retryAfter : undefined);
     }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new WebSocket(`${scheme}://${location.host}/api/me/live?ticket=${encodeURIComponent(ticket)}`);
@@ -69,7 +70,8 @@ export function connectLive({ onStatus }: LiveOptions): void {
       }
       window.dispatchEvent(new CustomEvent<LiveEvent>(EVENT, { detail: event }));
     });
-    socket.addEventListener('close', retry, { once: true });
+    // A refused handshake (503 while the server sheds) also ends here: a browser does not see its status.
+    socket.addEventListener('close', () => retry(), { once: true });
   }
 
   void open();

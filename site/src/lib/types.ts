@@ -34,3 +34,14 @@ export type TestHit = Schemas['TestHit'];
 export type CourseHit = Schemas['CourseHit'];
 export type SearchPage = Schemas['SearchPage'];
 export type Suggestion = Schemas['Suggestions']['items'][number];
+
+// Dashboards (issue 19).
+export type DashboardText = Schemas['DashboardText'];
+export type DashboardPulse = Schemas['DashboardPulse'];
+export type DashboardOverview = Schemas['DashboardOverview'];
+export type DashboardVoices = Schemas['DashboardVoices'];
+export type DashboardReview = DashboardVoices['newest'][number];
+export type DashboardSeams = Schemas['DashboardSeams'];
+export type PlatformDashboard = Schemas['PlatformDashboard'];
+export type OpsDashboard = Schemas['OpsDashboard'];
+export type OpsQueue = OpsDashboard['queues'][number];

@@ -7,57 +7,13 @@ import { byId, h, setState } from '../lib/dom';
 import { locale, tc } from '../lib/i18n-client';
 import { onLive } from '../lib/live';
 import { requireUser } from '../lib/session';
+import type { DashboardOverview, DashboardPulse, DashboardReview, DashboardSeams, DashboardVoices } from '../lib/types';
 
-type L10n = { ru?: string; kk?: string; en?: string };
-interface Pulse {
-  activeNow: number;
-  activeToday: number;
-  lessonCompletionsToday: number;
-  submissionsToday: number;
-  recentCompletions: { learnerName: string; courseTitle: L10n; lessonTitle: L10n | null; at: string }[];
-  recentSubmissions: { learnerName: string | null; testTitle: L10n; at: string }[];
-}
-interface Point {
-  period: string;
-  enrollments: number;
-  completions: number;
-  lessonCompletions: number;
-  submissions: number;
-  reviews: number;
-  averageRating: number | null;
-}
-interface Overview {
-  series: Point[];
-  courses: { id: string; title: L10n }[];
-}
-interface ReviewItem {
-  id: string;
-  courseTitle: L10n;
-  rating: number;
-  text: string;
-  authorName: string;
-  createdAt: string;
-}
-interface Voices {
-  ratings: { period: string; reviews: number; averageRating: number | null }[];
-  newest: ReviewItem[];
-  unanswered: ReviewItem[];
-  bands: {
-    testId: string;
-    title: L10n;
-    scales: { key: string; title: L10n; bands: { index: number; label: L10n | null; count: number }[] }[];
-  }[];
-}
-interface Seams {
-  enrolled: number;
-  started: number;
-  completed: number;
-  abandoned: number;
-  abandonDays: number;
-  medianSecondsBetweenLessons: number | null;
-  wrongQuestions: { testTitle: L10n; key: string; text: L10n | null; answered: number; wrong: number }[];
-  modules: { id: string; title: L10n; lessons: { id: string; title: L10n; completed: number }[] }[];
-}
+type Pulse = DashboardPulse;
+type Overview = DashboardOverview;
+type ReviewItem = DashboardReview;
+type Voices = DashboardVoices;
+type Seams = DashboardSeams;
 
 const region = byId('dash');
 const form = byId<HTMLFormElement>('dash-filter');
