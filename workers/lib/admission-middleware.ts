@@ -35,7 +35,7 @@ export const FAMILIES: Record<Family, FamilyPolicy> = {
   write: { limiter: { initial: 48, min: 24, max: 256, maxLatencyMs: 500 }, maxQueue: 48, maxWaitMs: 50, staleable: false },
   auth: { limiter: { initial: 32, min: 16, max: 64, maxLatencyMs: 1500 }, maxQueue: 32, maxWaitMs: 100, staleable: false },
   /*
-   * WebSocket handshakes and live tickets. A handshake holds its permit only until the 101
+   * WebSocket handshakes, live tickets and game joins. A handshake holds its permit only until the 101
    * (the socket then lives in a Durable Object), but pages open them in bursts — a class
    * starting a game, a hundred dashboards after a deploy — and a refused one costs the
    * client a backoff of seconds. So: a higher floor, a longer wait, a latency ceiling that
@@ -49,6 +49,8 @@ const EXEMPT = new Set(['/api/health', '/api/ready', '/api/metrics']);
 /** The routes that open WebSockets: the user's live events, a game's player and host sockets. */
 const SOCKET_PATH = /^\/api\/(?:me\/live|games\/[^/]+\/(?:play|host))$/;
 const LIVE_TICKET_PATH = '/api/me/live/ticket';
+/** A player's join: one Durable Object call, no Postgres — the first step of a socket, in the same bursts (a class arriving at once). */
+const GAME_JOIN_PATH = /^\/api\/games\/[^/]+\/join$/;
 
 /**
  * `upgrade`: the request asks for a WebSocket. Only the socket routes count as `live` — an
@@ -58,7 +60,7 @@ export function familyOf(method: string, path: string, credentials: boolean, upg
   if (EXEMPT.has(path) || method === 'OPTIONS') return null;
   if (path.startsWith('/api/auth/')) return 'auth';
   if (upgrade && method === 'GET' && SOCKET_PATH.test(path)) return 'live';
-  if (method === 'POST' && path === LIVE_TICKET_PATH) return 'live';
+  if (method === 'POST' && (path === LIVE_TICKET_PATH || GAME_JOIN_PATH.test(path))) return 'live';
   if (method !== 'GET' && method !== 'HEAD') return 'write';
   if (credentials) return 'member-read';
   return path === '/api/search' ? 'search' : 'public-read';

@@ -162,6 +162,9 @@ describe('route families', () => {
     ['POST', '/api/lessons/1/completion', true, 'write'],
     ['POST', '/api/auth/login', false, 'auth'],
     ['POST', '/api/me/live/ticket', true, 'live'],
+    ['POST', '/api/games/123456/join', false, 'live'],
+    ['POST', '/api/games/123456/join/x', false, 'write'],
+    ['POST', '/api/games', true, 'write'],
   ] as const)('%s %s (credentials: %s) → %s', (method, path, creds, family) => {
     expect(familyOf(method, path, creds)).toBe(family);
   });
