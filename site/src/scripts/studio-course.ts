@@ -6,7 +6,7 @@ import { api } from '../lib/api';
 import { h } from '../lib/dom';
 import type { FieldErrors, FormValues } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
-import type { Category, Page, Schemas } from '../lib/types';
+import type { ApiRequest, Category, Page, Schemas } from '../lib/types';
 import type { FieldMap, FieldMessages } from './studio-errors';
 import { enhanceLangTabs } from './studio-tabs';
 
@@ -17,15 +17,14 @@ export type AuthoredCourse = Schemas['AuthoredCourse'] & { modules?: AuthoredMod
 export type AuthoredModule = Schemas['AuthoredCourseDetail']['modules'][number];
 export type AuthoredLesson = AuthoredModule['lessons'][number];
 
-export interface CourseInput {
-  title: Texts;
-  description: Texts;
-  language: Lang;
-  level: string;
-  category: string | null;
-  tags: string[];
-  price: { amount: number; currency: string };
-}
+/** The body of POST /api/courses (PATCH takes any part of it). */
+export type CourseInput = ApiRequest<'/api/courses'>;
+type Currency = NonNullable<CourseInput['price']>['currency'];
+type Level = NonNullable<CourseInput['level']>;
+
+/** "What you will learn": as many points as the API takes (workers/catalog/routes.ts), each this long. */
+export const OUTCOMES_MAX = 12;
+export const OUTCOME_CHARS_MAX = 300;
 
 /** The text to show for a localized value: the page language first, then the course's, then any. */
 export function pickText(texts: Texts | null | undefined, courseLang?: Lang): { text: string; lang: Lang | undefined } {
@@ -45,6 +44,41 @@ export function textsFrom(values: FormValues, field: string): Texts {
     if (value) out[l] = value;
   }
   return out;
+}
+
+/**
+ * "What you will learn": one textarea per language, one point per line, and line N of every
+ * language is point N — so a point missing in one language keeps its place with an empty
+ * line. Lines empty in every language are dropped.
+ */
+export function outcomesFrom(values: FormValues): Texts[] {
+  const lines = LANGS.map((l) => [l, (values[`outcomes.${l}`] ?? '').split('\n').map((line) => line.trim())] as const);
+  const count = Math.max(0, ...lines.map(([, ls]) => ls.length));
+  const out: Texts[] = [];
+  for (let i = 0; i < count; i++) {
+    const point: Texts = {};
+    for (const [l, ls] of lines) if (ls[i]) point[l] = ls[i];
+    if (Object.keys(point).length) out.push(point);
+  }
+  return out;
+}
+
+/** The textarea text of one language: its line of every point, trailing empty lines left out. */
+export function outcomesText(outcomes: Texts[] | undefined, lang: Lang): string {
+  return (outcomes ?? [])
+    .map((o) => o[lang] ?? '')
+    .join('\n')
+    .replace(/\n+$/, '');
+}
+
+/** The language whose outcome lines break a limit (too many points, a line too long), or null. */
+function outcomesProblem(values: FormValues): Lang | null {
+  const tooLong = LANGS.find((l) => (values[`outcomes.${l}`] ?? '').split('\n').some((line) => line.trim().length > OUTCOME_CHARS_MAX));
+  if (tooLong) return tooLong;
+  if (outcomesFrom(values).length <= OUTCOMES_MAX) return null;
+  // Too many points: the language with the most lines.
+  const lines = (l: Lang) => (values[`outcomes.${l}`] ?? '').split('\n').filter((line) => line.trim()).length;
+  return [...LANGS].sort((a, b) => lines(b) - lines(a))[0] ?? pageLang();
 }
 
 export function parseTags(raw: string | undefined): string[] {
@@ -70,18 +104,21 @@ export function courseInput(values: FormValues): CourseInput {
   return {
     title: textsFrom(values, 'title'),
     description: textsFrom(values, 'description'),
+    outcomes: outcomesFrom(values),
     language: (isLang(values.language) ? values.language : pageLang()) as Lang,
-    level: values.level || 'beginner',
+    level: (values.level || 'beginner') as Level,
     category: values.category || null,
     tags: parseTags(values.tags),
-    price: { amount: toMinor(values.price), currency: values.currency || 'KZT' },
+    price: { amount: toMinor(values.price), currency: (values.currency || 'KZT') as Currency },
   };
 }
 
-/** Client checks beyond the browser's: a title in some language, tags, price. */
+/** Client checks beyond the browser's: a title in some language, outcomes, tags, price. */
 export function validateCourse(values: FormValues, form: HTMLFormElement): FieldErrors {
   const errors: FieldErrors = {};
   if (!Object.keys(textsFrom(values, 'title')).length) errors[titleControl(form)] = tc('studio.err.titleNeeded');
+  const outcomes = outcomesProblem(values);
+  if (outcomes) errors[`outcomes.${outcomes}`] = tc('studio.err.outcomes');
   const tags = parseTags(values.tags);
   if (tags.length > 20 || tags.some((t) => t.length > 40)) errors.tags = tc('studio.err.tags');
   const amount = toMinor(values.price);
@@ -90,14 +127,17 @@ export function validateCourse(values: FormValues, form: HTMLFormElement): Field
 }
 
 /** The title field errors without a language go to: the shown tab's title, else the page language's. */
-export function titleControl(form: HTMLFormElement): string {
+export function titleControl(form: HTMLFormElement, field = 'title'): string {
   const shown = form.querySelector<HTMLElement>('[data-lang-panel]:not([hidden])')?.dataset.langPanel;
-  return `title.${isLang(shown) ? shown : pageLang()}`;
+  return `${field}.${isLang(shown) ? shown : pageLang()}`;
 }
 
 export function courseFieldMap(form: HTMLFormElement): FieldMap {
   return (path) => {
     if (path === 'title') return titleControl(form);
+    // `outcomes.3.en` → that language's textarea; `outcomes` or `outcomes.3` → the shown one.
+    const outcome = /^outcomes(?:\.\d+)?(?:\.(ru|kk|en))?$/.exec(path);
+    if (outcome) return outcome[1] ? `outcomes.${outcome[1]}` : titleControl(form, 'outcomes');
     if (path === 'description') return `description.${pageLang()}`;
     if (path.startsWith('price.currency')) return 'currency';
     if (path.startsWith('price')) return 'price';
@@ -108,6 +148,7 @@ export function courseFieldMap(form: HTMLFormElement): FieldMap {
 }
 
 export const courseMessages: FieldMessages = {
+  ...Object.fromEntries(LANGS.map((l) => [`outcomes.${l}`, () => tc('studio.err.outcomes')])),
   price: () => tc('studio.err.price'),
   tags: () => tc('studio.err.tags'),
   category: () => tc('studio.err.category'),
@@ -143,6 +184,7 @@ export async function fillCourseForm(form: HTMLFormElement, course: AuthoredCour
   for (const l of LANGS) {
     setValue(form, `title.${l}`, course.title?.[l] ?? '');
     setValue(form, `description.${l}`, course.description?.[l] ?? '');
+    setValue(form, `outcomes.${l}`, outcomesText(course.outcomes, l));
   }
   setValue(form, 'language', course.language);
   setValue(form, 'level', course.level);
