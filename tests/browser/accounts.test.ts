@@ -7,7 +7,18 @@
  */
 import { crc32, deflateSync } from 'node:zlib';
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, login, openMailLink, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import {
+  account,
+  apiCall,
+  apiLogin,
+  axeViolations,
+  login,
+  openMailLink,
+  screenshot,
+  uniqueEmail,
+  uniqueWord,
+  withPage,
+} from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 const PHONE = { viewport: { width: 360, height: 740 } };
@@ -208,6 +219,10 @@ describe('browser journeys — images', () => {
         .poll(() => page.locator('#edit-course-outcomes-en-error').textContent(), POLL)
         .toBe('Error: Use at most 12 lines of up to 300 characters each.');
       expect(await outcomesEn.getAttribute('aria-invalid')).toBe('true');
+      expect(await outcomesEn.getAttribute('aria-describedby')).toContain('edit-course-outcomes-en-hint');
+      // The editor with the new field and its error passes axe (AXE_TAGS, any impact).
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'images-01-outcomes-error');
       await outcomesEn.fill('Mix colours on paper\nControl the water\nStretch the paper');
       await page.locator('#edit-course-panel-ru-tab').click();
       await page.locator('#edit-course-outcomes-ru').fill('Смешивать цвета на бумаге\nУправлять водой');

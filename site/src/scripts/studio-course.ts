@@ -6,6 +6,7 @@ import { api } from '../lib/api';
 import { h } from '../lib/dom';
 import type { FieldErrors, FormValues } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
+import { outcomesFrom, outcomesProblem, outcomesText } from '../lib/outcomes';
 import type { ApiRequest, Category, Page, Schemas } from '../lib/types';
 import type { FieldMap, FieldMessages } from './studio-errors';
 import { enhanceLangTabs } from './studio-tabs';
@@ -21,10 +22,6 @@ export type AuthoredLesson = AuthoredModule['lessons'][number];
 export type CourseInput = ApiRequest<'/api/courses'>;
 type Currency = NonNullable<CourseInput['price']>['currency'];
 type Level = NonNullable<CourseInput['level']>;
-
-/** "What you will learn": as many points as the API takes (workers/catalog/routes.ts), each this long. */
-export const OUTCOMES_MAX = 12;
-export const OUTCOME_CHARS_MAX = 300;
 
 /** The text to show for a localized value: the page language first, then the course's, then any. */
 export function pickText(texts: Texts | null | undefined, courseLang?: Lang): { text: string; lang: Lang | undefined } {
@@ -44,41 +41,6 @@ export function textsFrom(values: FormValues, field: string): Texts {
     if (value) out[l] = value;
   }
   return out;
-}
-
-/**
- * "What you will learn": one textarea per language, one point per line, and line N of every
- * language is point N — so a point missing in one language keeps its place with an empty
- * line. Lines empty in every language are dropped.
- */
-export function outcomesFrom(values: FormValues): Texts[] {
-  const lines = LANGS.map((l) => [l, (values[`outcomes.${l}`] ?? '').split('\n').map((line) => line.trim())] as const);
-  const count = Math.max(0, ...lines.map(([, ls]) => ls.length));
-  const out: Texts[] = [];
-  for (let i = 0; i < count; i++) {
-    const point: Texts = {};
-    for (const [l, ls] of lines) if (ls[i]) point[l] = ls[i];
-    if (Object.keys(point).length) out.push(point);
-  }
-  return out;
-}
-
-/** The textarea text of one language: its line of every point, trailing empty lines left out. */
-export function outcomesText(outcomes: Texts[] | undefined, lang: Lang): string {
-  return (outcomes ?? [])
-    .map((o) => o[lang] ?? '')
-    .join('\n')
-    .replace(/\n+$/, '');
-}
-
-/** The language whose outcome lines break a limit (too many points, a line too long), or null. */
-function outcomesProblem(values: FormValues): Lang | null {
-  const tooLong = LANGS.find((l) => (values[`outcomes.${l}`] ?? '').split('\n').some((line) => line.trim().length > OUTCOME_CHARS_MAX));
-  if (tooLong) return tooLong;
-  if (outcomesFrom(values).length <= OUTCOMES_MAX) return null;
-  // Too many points: the language with the most lines.
-  const lines = (l: Lang) => (values[`outcomes.${l}`] ?? '').split('\n').filter((line) => line.trim()).length;
-  return [...LANGS].sort((a, b) => lines(b) - lines(a))[0] ?? pageLang();
 }
 
 export function parseTags(raw: string | undefined): string[] {
