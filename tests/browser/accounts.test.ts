@@ -2,11 +2,23 @@
  * Account recovery in a real browser, offline: "forgot password" → the dev mailbox (/dev/mail)
  * → the reset page → logging in with the new password (the old one and the old session are
  * gone); a new account confirms its address from the mailbox and the account page says so.
- * Images: a teacher uploads a course cover in the studio and the catalog shows it.
+ * Images: a teacher uploads a course cover in the studio and the catalog shows it; the same
+ * teacher fills in "what you will learn" and the public course page lists it.
  */
 import { crc32, deflateSync } from 'node:zlib';
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, login, openMailLink, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import {
+  account,
+  apiCall,
+  apiLogin,
+  axeViolations,
+  login,
+  openMailLink,
+  screenshot,
+  uniqueEmail,
+  uniqueWord,
+  withPage,
+} from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 const PHONE = { viewport: { width: 360, height: 740 } };
@@ -196,6 +208,39 @@ describe('browser journeys — images', () => {
       // The picture really loads (decoded by the browser, served by the Worker).
       await expect.poll(() => page.evaluate("document.getElementById('cover-preview').naturalWidth"), POLL).toBe(640);
 
+      // "What you will learn" in the course details: one point per line, line N of each
+      // language is point N. Thirteen points are refused next to the field first.
+      await page.locator('#editor-details summary').click();
+      const outcomesEn = page.locator('#edit-course-outcomes-en');
+      await page.locator('#edit-course-panel-en-tab').click();
+      await outcomesEn.fill(Array.from({ length: 13 }, (_, i) => `Point ${i + 1}`).join('\n'));
+      await page.locator('#edit-course-form button[type="submit"]').click();
+      await expect
+        .poll(() => page.locator('#edit-course-outcomes-en-error').textContent(), POLL)
+        .toBe('Error: Use at most 12 lines of up to 300 characters each.');
+      expect(await outcomesEn.getAttribute('aria-invalid')).toBe('true');
+      expect(await outcomesEn.getAttribute('aria-describedby')).toContain('edit-course-outcomes-en-hint');
+      // The editor with the new field and its error passes axe (AXE_TAGS, any impact).
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'images-01-outcomes-error');
+      await outcomesEn.fill('Mix colours on paper\nControl the water\nStretch the paper');
+      await page.locator('#edit-course-panel-ru-tab').click();
+      await page.locator('#edit-course-outcomes-ru').fill('Смешивать цвета на бумаге\nУправлять водой');
+      await page.locator('#edit-course-form button[type="submit"]').click();
+      await expect.poll(() => page.locator('#edit-course-form [data-form-status]').textContent(), POLL).toBe('Saved.');
+      // The form shows what the API stored after a reload.
+      await page.reload();
+      await page.locator('#editor-details summary').click();
+      await expect.poll(() => outcomesEn.inputValue(), POLL).toBe('Mix colours on paper\nControl the water\nStretch the paper');
+      expect(await page.locator('#edit-course-outcomes-ru').inputValue()).toBe('Смешивать цвета на бумаге\nУправлять водой');
+      // The public course page lists them: the third point has no Russian line, so Russian
+      // readers get the English one in its place.
+      await page.goto(`/ru/courses/${course.body.id}`);
+      await expect
+        .poll(() => page.locator('#course-outcomes li').allTextContents(), POLL)
+        .toEqual(['Смешивать цвета на бумаге', 'Управлять водой', 'Stretch the paper']);
+      expect(await page.locator('#outcomes-title').textContent()).toBe('Чему вы научитесь');
+
       await page.goto(`/en/search?q=${encodeURIComponent(`watercolour ${word}`)}`);
       const card = page.locator('.card', { has: page.locator('a.card__link', { hasText: title }) });
       await card.waitFor();
@@ -215,6 +260,11 @@ describe('browser journeys — images', () => {
 
       await page.goto(`/en/courses/${course.body.id}`);
       expect(await page.locator('#course-cover').getAttribute('src')).toBe(src);
+      expect(await page.locator('#course-outcomes li').allTextContents()).toEqual([
+        'Mix colours on paper',
+        'Control the water',
+        'Stretch the paper',
+      ]);
       expect(await page.locator('meta[property="og:image"]').getAttribute('content')).toMatch(new RegExp(`${src}$`));
 
       // The teacher's name leads to their public page, which lists the course with its cover.

@@ -6,10 +6,10 @@
  * course page, the certificate and the verification page land in test-results/browser/.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { describe, test } from 'vitest';
-import { account, apiCall, login, newPage, screenshot, uniqueWord, withPage } from './fixtures.ts';
+import { describe, onTestFinished, test } from 'vitest';
+import { account, apiCall, axeViolations, login, newPage, SCREENSHOT_DIR, screenshot, uniqueWord, withPage } from './fixtures.ts';
 import { ROOT } from './platform.ts';
 
 const POLL = { timeout: 15_000, interval: 250 };
@@ -25,7 +25,7 @@ async function pdfText(bytes: Uint8Array): Promise<string> {
  * A PNG of a PDF's first page (test-results/browser/<name>.png): headless Chromium has no PDF
  * viewer, so pdf.js (the build unpdf ships) draws it on a canvas in a throwaway page.
  */
-async function pdfScreenshot(bytes: Uint8Array, name: string): Promise<void> {
+async function pdfScreenshot(bytes: Uint8Array, name: string): Promise<string> {
   const page = await newPage();
   try {
     const pdfjs = readFileSync(join(ROOT, 'node_modules/unpdf/dist/pdfjs.mjs'));
@@ -47,20 +47,10 @@ async function pdfScreenshot(bytes: Uint8Array, name: string): Promise<void> {
       canvas.height = viewport.height;
       await first.render({ canvasContext: canvas.getContext('2d'), viewport }).promise;
     })()`);
-    await screenshot(page, name);
+    return await screenshot(page, name);
   } finally {
     await page.context().close();
   }
-}
-
-/** axe-core's WCAG 2 A/AA violations on the current page, as "rule: target" lines. */
-async function axeViolations(page: import('playwright-core').Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the site's CSP (rightly) refuses inline scripts.
-  await page.evaluate(`${readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8')};0`);
-  const found = (await page.evaluate(
-    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
-  )) as string[];
-  return found;
 }
 
 describe('browser journeys — the first hour with demo content', () => {
@@ -135,6 +125,14 @@ describe('browser journeys — the first hour with demo content', () => {
     const course = list.body.items.find((c) => c.title === COURSE);
     if (!course) throw new Error(`demo course "${COURSE}" not in the catalog: ${JSON.stringify(list.body).slice(0, 400)}`);
     const learner = account('learner');
+    // The issue's pictures (course page, certificate, verification page), named in the log.
+    const shots: string[] = [];
+    onTestFinished(() => {
+      if (shots.length)
+        console.log(
+          `[firsthour] screenshots in ${relative(ROOT, SCREENSHOT_DIR)}/: ${shots.map((f) => relative(SCREENSHOT_DIR, f)).join(', ')}`,
+        );
+    });
 
     await withPage('21-certificate-verification', async (page) => {
       await login(page, learner.email, learner.password);
@@ -153,7 +151,7 @@ describe('browser journeys — the first hour with demo content', () => {
         'Plan your reviews',
         'Protect your attention and sleep',
       ]);
-      await screenshot(page, '21-course-page');
+      shots.push(await screenshot(page, '21-course-page'));
 
       await page.locator('#course-continue').click();
       await page.waitForURL(/\/en\/lessons\//);
@@ -218,8 +216,8 @@ describe('browser journeys — the first hour with demo content', () => {
       const code = verifyHref!.split('/').pop()!;
       const text = await pdfText(bytes);
       for (const expected of ['Aida Learner', 'Нурлан Сейткали', code, `/certificates/${code}`]) expect(text).toContain(expected);
-      await pdfScreenshot(bytes, '21-certificate-pdf');
-      await screenshot(page, '21-my-certificates');
+      shots.push(await pdfScreenshot(bytes, '21-certificate-pdf'));
+      shots.push(await screenshot(page, '21-my-certificates'));
       expect(await axeViolations(page)).toEqual([]);
 
       // The public page, as anyone who scans the QR code sees it.
@@ -231,6 +229,7 @@ describe('browser journeys — the first hour with demo content', () => {
       expect(await page.locator('#certificate-code').textContent()).toBe(code);
       expect(await page.locator('h1').count()).toBe(1);
       expect(await axeViolations(page)).toEqual([]);
+      shots.push(await screenshot(page, '21-certificate-verification-page'));
       await page.setViewportSize({ width: 360, height: 740 });
       expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
       await page.setViewportSize({ width: 1280, height: 900 });

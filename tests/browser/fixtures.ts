@@ -4,7 +4,7 @@
  * direct API calls for setting up data quickly (`apiLogin()`, `apiCall()`).
  * One Chromium per test file, launched on first use and closed after the file.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, inject } from 'vitest';
@@ -133,6 +133,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The axe-core rule sets every page is checked against: WCAG 2.0, 2.1 and 2.2 at levels A
+ * and AA, plus axe's best practices (landmarks, heading order, unique labels…).
+ */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+let axeSource: string | undefined;
+
+/**
+ * axe-core's violations on the page as it is now, one "rule (impact): target, target" line
+ * each — any impact, minor included. axe comes from node_modules (no network); it is
+ * evaluated through the DevTools protocol because the site's CSP (rightly) refuses inline
+ * scripts, so `addScriptTag` would be blocked.
+ */
+export async function axeViolations(page: Page, tags: string[] = AXE_TAGS): Promise<string[]> {
+  axeSource ??= readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(`${axeSource};0`);
+  return (await page.evaluate(
+    `axe.run(document, { runOnly: ${JSON.stringify(tags)}, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+  )) as string[];
 }
 
 /**

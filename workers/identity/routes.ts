@@ -21,6 +21,7 @@ import { requestPasswordReset, resendVerification, resetPassword, sendVerificati
 import type { AppContext } from '../app.ts';
 import { listTeachers, reviewTeacher } from './teachers.ts';
 import { getTeacherProfile, teacherPaths } from './profiles.ts';
+import { TeacherProfileSchema as TeacherProfile } from './schemas.ts';
 
 const User = z
   .object({
@@ -45,36 +46,6 @@ const Bio = z
     en: text({ multiline: true }).max(2000).optional(),
   })
   .strict();
-
-const CardSchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  titleLang: Language,
-  description: z.string(),
-  language: Language,
-  level: z.string(),
-  tags: z.array(z.string()),
-  price: z.object({ amount: z.number(), currency: z.string() }).nullable(),
-  rating: z.object({ average: z.number(), count: z.number() }),
-  enrollmentCount: z.number(),
-  teacher: z.object({ id: z.string(), name: z.string() }),
-  category: z.object({ id: z.string(), slug: z.string(), title: z.string() }).nullable(),
-  featured: z.boolean(),
-  coverUrl: z.string().nullable(),
-  publishedAt: z.string().nullable(),
-});
-
-const TeacherProfile = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    avatarUrl: z.string().nullable(),
-    bio: z.string(),
-    bioLang: Language,
-    rating: z.object({ average: z.number(), count: z.number() }),
-    courses: z.array(CardSchema),
-  })
-  .openapi('TeacherProfile');
 
 const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
 const Session = Tokens.extend({ user: User }).openapi('Session');

@@ -2,30 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, ctxOf, type AppContext } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
 import { errorResponses, json, jsonBody } from '../lib/openapi.ts';
-import { text } from '../lib/text.ts';
-import { IMAGE_TYPES } from './formats.ts';
+import { StoredImageSchema as StoredImage, UploadRequestSchema, UploadStartSchema as UploadStart } from './schemas.ts';
 import { MAX_IMAGE_BYTES, completeUpload, readImage, receiveUpload, startUpload } from './uploads.ts';
-
-const UploadStart = z
-  .object({
-    method: z.literal('PUT'),
-    url: z.string(),
-    headers: z.object({ 'Content-Type': z.string() }),
-    ticket: z.string(),
-    expiresAt: z.string(),
-    via: z.enum(['presigned', 'worker']),
-  })
-  .openapi('UploadStart');
-
-const StoredImage = z
-  .object({
-    url: z.string(),
-    contentType: z.enum(IMAGE_TYPES as [string, ...string[]]),
-    width: z.number(),
-    height: z.number(),
-    size: z.number(),
-  })
-  .openapi('StoredImage');
 
 const Ticket = z.object({ ticket: z.string().min(1).max(2000) });
 
@@ -36,16 +14,7 @@ const r = {
     tags: ['images'],
     summary: 'Start an image upload (a course cover or your avatar): PNG, JPEG or WebP up to 1 MiB; answers where to PUT the bytes',
     middleware: [authenticate()] as const,
-    request: {
-      body: jsonBody(
-        z.object({
-          purpose: z.enum(['course_cover', 'avatar']),
-          courseId: text().max(64).optional(),
-          contentType: text().max(100),
-          size: z.number().int().min(1),
-        }),
-      ),
-    },
+    request: { body: jsonBody(UploadRequestSchema) },
     responses: { 201: json(UploadStart, 'Upload the bytes to `url`'), ...errorResponses(400, 401, 403, 404, 413, 415) },
   }),
   put: createRoute({
@@ -73,7 +42,7 @@ export const imagesRoutes = createRouter()
   .openapi(r.start, async (c) => {
     const origin = new URL(c.req.url).origin;
     const started = await startUpload(ctxOf(c), c.var.actor, c.req.valid('json'), (t) => `${origin}/api/images/uploads/${t}`);
-    return c.json(started as z.infer<typeof UploadStart>, 201);
+    return c.json(started, 201);
   })
   .openapi(r.put, async (c) => {
     const length = c.req.header('content-length');
@@ -85,10 +54,7 @@ export const imagesRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(r.complete, async (c) =>
-    c.json(
-      (await completeUpload(ctxOf(c), c.var.actor, c.req.valid('json').ticket, new URL(c.req.url).origin)) as z.infer<typeof StoredImage>,
-      200,
-    ),
+    c.json(await completeUpload(ctxOf(c), c.var.actor, c.req.valid('json').ticket, new URL(c.req.url).origin), 200),
   );
 
 export { MAX_IMAGE_BYTES };

@@ -19,6 +19,7 @@ import { ownedCourse, updateCourse } from '../catalog/authoring.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { EXTENSION, IMAGE_TYPES, MetadataRefused, sniffImage, stripMetadata, type ImageType } from './formats.ts';
+import type { StoredImage, UploadPurpose, UploadRequest, UploadStart } from './schemas.ts';
 
 /** One request body's worth (the API's body limit): a 1280×720 JPEG or WebP cover is far smaller. */
 export const MAX_IMAGE_BYTES = 1024 * 1024;
@@ -27,8 +28,6 @@ export const MAX_SIDE = 6000;
 const TICKET_TTL_SEC = 15 * 60;
 const AUDIENCE = 'sabaq-upload';
 
-export type UploadPurpose = 'course_cover' | 'avatar';
-
 interface Ticket {
   sub: string;
   purpose: UploadPurpose;
@@ -36,16 +35,6 @@ interface Ticket {
   key: string;
   type: ImageType;
   size: number;
-}
-
-export interface UploadStart {
-  method: 'PUT';
-  url: string;
-  headers: Record<string, string>;
-  ticket: string;
-  expiresAt: string;
-  /** `presigned`: straight to R2's S3 endpoint; `worker`: through this Worker to the R2 binding. */
-  via: 'presigned' | 'worker';
 }
 
 function bucket(ctx: Ctx): R2Bucket {
@@ -80,7 +69,7 @@ function checkDeclared(type: string, size: number): asserts type is ImageType {
 export async function startUpload(
   ctx: Ctx,
   actor: Actor,
-  input: { purpose: UploadPurpose; courseId?: string; contentType: string; size: number },
+  input: UploadRequest,
   workerUploadUrl: (ticket: string) => string,
 ): Promise<UploadStart> {
   checkDeclared(input.contentType, input.size);
@@ -122,14 +111,6 @@ export async function receiveUpload(
   const { readable, writable } = new FixedLengthStream(body.contentLength);
   const piped = body.stream.pipeTo(writable);
   await Promise.all([bucket(ctx).put(t.key, readable, { httpMetadata: { contentType: t.type } }), piped]);
-}
-
-export interface StoredImage {
-  url: string;
-  contentType: ImageType;
-  width: number;
-  height: number;
-  size: number;
 }
 
 /** Checks the uploaded object again, strips metadata, stores it under its hash and attaches it. */

@@ -4,6 +4,7 @@ import type { Actor, Ctx } from '../lib/context.ts';
 import { PAGE_DEFAULT, decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { notFound } from '../lib/errors.ts';
 import { iso, queryRows } from '../lib/sql.ts';
+import type { CertificateItem, CertificateVerification } from './schemas.ts';
 
 /**
  * Course certificates as the learner and the public see them. Each certificate carries a
@@ -39,18 +40,6 @@ export function normalizeCode(input: string): string | undefined {
 
 /** The public page a certificate's QR code leads to. */
 export const verificationUrl = (origin: string, lang: string, code: string) => `${origin.replace(/\/$/, '')}/${lang}/certificates/${code}`;
-
-export interface CertificateItem {
-  /** The report id: GET /api/reports/{id} gives the PDF link once ready. */
-  id: string;
-  code: string | null;
-  courseId: string | null;
-  courseTitle: LocalizedText;
-  teacherName: string | null;
-  completedAt: string;
-  status: 'queued' | 'rendering' | 'ready' | 'failed';
-  revoked: boolean;
-}
 
 interface ItemRow {
   id: string;
@@ -94,17 +83,6 @@ export async function listCertificates(ctx: Ctx, actor: Actor, q: { cursor?: str
       revoked: r.revoked_at !== null,
     })),
   };
-}
-
-export interface CertificateVerification {
-  code: string;
-  status: 'valid' | 'revoked';
-  learnerName: string;
-  courseId: string | null;
-  courseTitle: LocalizedText;
-  teacherName: string | null;
-  completedAt: string;
-  revokedAt: string | null;
 }
 
 interface VerifyRow {

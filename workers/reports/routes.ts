@@ -5,47 +5,13 @@ import { text } from '../lib/text.ts';
 import { IdParam, PageQuery, errorResponses, json, pageOf } from '../lib/openapi.ts';
 import { VERIFY_MAX_AGE, listCertificates, revokeCertificate, verifyCertificate } from './certificates.ts';
 import { getReport, openDownload, requestResultReport } from './reports.ts';
+import {
+  CertificateItemSchema as CertificateItem,
+  CertificateVerificationSchema as CertificateVerification,
+  ReportRequestSchema as ReportRequest,
+  ReportSchema as Report,
+} from './schemas.ts';
 
-const Status = z.enum(['queued', 'rendering', 'ready', 'failed']);
-const ReportRequest = z.object({ id: z.string(), status: Status }).openapi('ReportRequest');
-const Report = z
-  .object({
-    id: z.string(),
-    kind: z.enum(['result', 'certificate']),
-    status: Status,
-    url: z.string().optional(),
-    expiresAt: z.string().optional(),
-    error: z.string().optional(),
-    createdAt: z.string(),
-    readyAt: z.string().nullable(),
-  })
-  .openapi('Report');
-
-const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() });
-const CertificateItem = z
-  .object({
-    id: z.string().openapi({ description: 'The report id: GET /api/reports/{id} gives the PDF link once ready' }),
-    code: z.string().nullable(),
-    courseId: z.string().nullable(),
-    courseTitle: Localized,
-    teacherName: z.string().nullable(),
-    completedAt: z.string(),
-    status: Status,
-    revoked: z.boolean(),
-  })
-  .openapi('CertificateItem');
-const CertificateVerification = z
-  .object({
-    code: z.string(),
-    status: z.enum(['valid', 'revoked']),
-    learnerName: z.string(),
-    courseId: z.string().nullable(),
-    courseTitle: Localized,
-    teacherName: z.string().nullable(),
-    completedAt: z.string(),
-    revokedAt: z.string().nullable(),
-  })
-  .openapi('CertificateVerification');
 const CodeParam = z.object({ code: text().max(32).openapi({ example: 'K7Q2-M9XD-4T8B' }) });
 /** Public by design (what the certificate shows); short, so a revocation shows soon. */
 const VERIFY_CACHE = `public, max-age=${VERIFY_MAX_AGE}, s-maxage=${VERIFY_MAX_AGE}`;

@@ -375,6 +375,9 @@ export const en = {
   'studio.tabHasErrors': '(has errors)',
   'studio.field.title': 'Title',
   'studio.field.description': 'Description',
+  'studio.field.outcomes': 'What you will learn',
+  'studio.field.outcomesHint':
+    'One point per line: up to 12 points of up to 300 characters each. Line 1 in every language is the same point.',
   'studio.field.body': 'Lesson text (Markdown)',
   'studio.field.bodyHint': 'Markdown: # heading, **bold**, - list item. A line with only a YouTube or Vimeo link becomes a video.',
   'studio.field.language': 'Language of instruction',
@@ -444,6 +447,7 @@ export const en = {
   'studio.err.url': 'Enter a full link starting with https://.',
   'studio.err.category': 'Choose a category from the list.',
   'studio.err.tags': 'Use at most 20 tags of up to 40 characters each.',
+  'studio.err.outcomes': 'Use at most 12 lines of up to 300 characters each.',
   'studio.err.price': 'Enter an amount from 0 to 1,000,000.',
   'studio.err.noLessons': 'Add at least one lesson before publishing.',
   'studio.err.publishTitle': 'Give the course a title before publishing.',

@@ -371,6 +371,8 @@ export const kk: Dictionary = {
   'studio.tabHasErrors': '(қателер бар)',
   'studio.field.title': 'Атауы',
   'studio.field.description': 'Сипаттамасы',
+  'studio.field.outcomes': 'Не үйренесіз',
+  'studio.field.outcomesHint': 'Әр жолға бір тармақ: 12 тармаққа дейін, әрқайсысы 300 таңбаға дейін. Әр тілдегі бірінші жол — бір тармақ.',
   'studio.field.body': 'Сабақ мәтіні (Markdown)',
   'studio.field.bodyHint':
     'Markdown: # тақырып, **қалың қаріп**, - тізім тармағы. Тек YouTube немесе Vimeo сілтемесі тұрған жол бейнеге айналады.',
@@ -441,6 +443,7 @@ export const kk: Dictionary = {
   'studio.err.url': 'https:// деп басталатын толық сілтеме енгізіңіз.',
   'studio.err.category': 'Тізімнен санат таңдаңыз.',
   'studio.err.tags': 'Ең көбі 20 тег, әрқайсысы 40 таңбаға дейін.',
+  'studio.err.outcomes': 'Ең көбі 12 жол, әрқайсысы 300 таңбаға дейін.',
   'studio.err.price': '0-ден 1 000 000-ға дейінгі соманы енгізіңіз.',
   'studio.err.noLessons': 'Жарияламас бұрын кемінде бір сабақ қосыңыз.',
   'studio.err.publishTitle': 'Жарияламас бұрын курсқа атау беріңіз.',

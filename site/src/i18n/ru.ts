@@ -401,6 +401,9 @@ export const ru: Dictionary = {
   'studio.tabHasErrors': '(есть ошибки)',
   'studio.field.title': 'Название',
   'studio.field.description': 'Описание',
+  'studio.field.outcomes': 'Чему вы научитесь',
+  'studio.field.outcomesHint':
+    'Один пункт на строку: до 12 пунктов, каждый до 300 символов. Первая строка на каждом языке — один и тот же пункт.',
   'studio.field.body': 'Текст урока (Markdown)',
   'studio.field.bodyHint':
     'Markdown: # заголовок, **жирный**, - пункт списка. Строка, в которой только ссылка на YouTube или Vimeo, станет видео.',
@@ -471,6 +474,7 @@ export const ru: Dictionary = {
   'studio.err.url': 'Введите полную ссылку, начинающуюся с https://.',
   'studio.err.category': 'Выберите категорию из списка.',
   'studio.err.tags': 'Не больше 20 тегов, каждый до 40 символов.',
+  'studio.err.outcomes': 'Не больше 12 строк, каждая до 300 символов.',
   'studio.err.price': 'Введите сумму от 0 до 1 000 000.',
   'studio.err.noLessons': 'Перед публикацией добавьте хотя бы один урок.',
   'studio.err.publishTitle': 'Перед публикацией дайте курсу название.',

@@ -9161,44 +9161,53 @@ export interface components {
             name: string;
             avatarUrl: string | null;
             bio: string;
-            /** @enum {string} */
+            /**
+             * @description The language the bio is shown in (a fallback when it differs from the asked one)
+             * @enum {string}
+             */
             bioLang: "ru" | "kk" | "en";
+            /** @description Across the published courses, weighted by the number of ratings */
             rating: {
                 average: number;
                 count: number;
             };
-            courses: {
+            courses: components["schemas"]["CourseCard"][];
+        };
+        CourseCard: {
+            id: string;
+            title: string;
+            /**
+             * @description Language the title was shown in (a fallback when it differs from the asked one)
+             * @enum {string}
+             */
+            titleLang: "ru" | "kk" | "en";
+            description: string;
+            /** @enum {string} */
+            language: "ru" | "kk" | "en";
+            /** @enum {string} */
+            level: "beginner" | "intermediate" | "advanced";
+            tags: string[];
+            price: {
+                amount: number;
+                currency: string;
+            } | null;
+            rating: {
+                average: number;
+                count: number;
+            };
+            enrollmentCount: number;
+            teacher: {
                 id: string;
+                name: string;
+            };
+            category: {
+                id: string;
+                slug: string;
                 title: string;
-                /** @enum {string} */
-                titleLang: "ru" | "kk" | "en";
-                description: string;
-                /** @enum {string} */
-                language: "ru" | "kk" | "en";
-                level: string;
-                tags: string[];
-                price: {
-                    amount: number;
-                    currency: string;
-                } | null;
-                rating: {
-                    average: number;
-                    count: number;
-                };
-                enrollmentCount: number;
-                teacher: {
-                    id: string;
-                    name: string;
-                };
-                category: {
-                    id: string;
-                    slug: string;
-                    title: string;
-                } | null;
-                featured: boolean;
-                coverUrl: string | null;
-                publishedAt: string | null;
-            }[];
+            } | null;
+            featured: boolean;
+            coverUrl: string | null;
+            publishedAt: string | null;
         };
         Child: {
             id: string;
@@ -9287,42 +9296,6 @@ export interface components {
             childId: string | null;
             givenAt: string;
             withdrawnAt: string | null;
-        };
-        CourseCard: {
-            id: string;
-            title: string;
-            /**
-             * @description Language the title was shown in (a fallback when it differs from the asked one)
-             * @enum {string}
-             */
-            titleLang: "ru" | "kk" | "en";
-            description: string;
-            /** @enum {string} */
-            language: "ru" | "kk" | "en";
-            /** @enum {string} */
-            level: "beginner" | "intermediate" | "advanced";
-            tags: string[];
-            price: {
-                amount: number;
-                currency: string;
-            } | null;
-            rating: {
-                average: number;
-                count: number;
-            };
-            enrollmentCount: number;
-            teacher: {
-                id: string;
-                name: string;
-            };
-            category: {
-                id: string;
-                slug: string;
-                title: string;
-            } | null;
-            featured: boolean;
-            coverUrl: string | null;
-            publishedAt: string | null;
         };
         SearchPage: {
             items: components["schemas"]["SearchHit"][];

@@ -95,9 +95,11 @@ export function trendChart(attempts: Result[], id: string): HTMLElement {
       );
     }),
   );
+  // Hidden in a wrapper, not on the table itself: a table is never narrower than its
+  // content, so a 1 px "visually-hidden" table still widened the page on a phone.
   const table = h(
     'table',
-    { class: 'visually-hidden' },
+    {},
     h('caption', {}, tc('parent.trend', { title: title.text })),
     h(
       'thead',
@@ -131,6 +133,6 @@ export function trendChart(attempts: Result[], id: string): HTMLElement {
     h('figcaption', { id: captionId, lang: title.lang }, tc('parent.trend', { title: title.text })),
     chart as unknown as HTMLElement,
     legend,
-    table,
+    h('div', { class: 'visually-hidden' }, table),
   );
 }

@@ -13,6 +13,12 @@ export type ApiResponse<P extends keyof paths, M extends Method = 'get'> = paths
   : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer B } } } }
     ? B
     : never;
+/** The JSON body `method path` takes. */
+export type ApiRequest<P extends keyof paths, M extends Method = 'post'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
 
 export interface Page<T> {
   items: T[];

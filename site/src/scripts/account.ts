@@ -3,7 +3,7 @@ import { byId, setState } from '../lib/dom';
 import { enhanceForm, showFormStatus } from '../lib/forms';
 import { href, pageLang, tc } from '../lib/i18n-client';
 import { requireUser, resetMe } from '../lib/session';
-import type { User } from '../lib/types';
+import type { ApiResponse, User } from '../lib/types';
 import { imageProblem, uploadImage } from '../lib/upload';
 
 const region = byId('account');
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   byId<HTMLInputElement>('account-edit-name').value = user.name;
   byId<HTMLSelectElement>('account-edit-language').value = user.language;
   enhanceForm(form, {
-    submit: ({ name = '', language = '' }) => api.patch<{ user: User }>('/api/me', { name, language }),
+    submit: ({ name = '', language = '' }) => api.patch<ApiResponse<'/api/me', 'patch'>>('/api/me', { name, language }),
     onSuccess: ({ user: updated }) => {
       resetMe(updated);
       showProfile(updated);
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const bioForm = byId<HTMLFormElement>('bio-form');
   for (const l of ['ru', 'kk', 'en'] as const) byId<HTMLTextAreaElement>(`bio-${l}`).value = user.bio?.[l] ?? '';
   enhanceForm(bioForm, {
-    submit: ({ ru = '', kk = '', en = '' }) => api.patch<{ user: User }>('/api/me', { bio: { ru, kk, en } }),
+    submit: ({ ru = '', kk = '', en = '' }) => api.patch<ApiResponse<'/api/me', 'patch'>>('/api/me', { bio: { ru, kk, en } }),
     onSuccess: ({ user: updated }) => {
       resetMe(updated);
       showFormStatus(bioForm, tc('common.saved'));
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
   const resend = byId<HTMLFormElement>('verify-resend-form');
   enhanceForm(resend, {
-    submit: () => api.post<{ sent: boolean }>('/api/me/email/verify', { language: pageLang() }),
+    submit: () => api.post<ApiResponse<'/api/me/email/verify', 'post'>>('/api/me/email/verify', { language: pageLang() }),
     onSuccess: ({ sent }) => showFormStatus(resend, tc(sent ? 'account.resent' : 'account.alreadyVerified')),
   });
 

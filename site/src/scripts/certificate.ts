@@ -4,17 +4,9 @@ import { api, errorMessage, isApiError } from '../lib/api';
 import { localText } from '../lib/assessments';
 import { byId, h, routeId, setState } from '../lib/dom';
 import { formatDate, href, tc } from '../lib/i18n-client';
+import type { Schemas } from '../lib/types';
 
-interface Verification {
-  code: string;
-  status: 'valid' | 'revoked';
-  learnerName: string;
-  courseId: string | null;
-  courseTitle: Record<string, string>;
-  teacherName: string | null;
-  completedAt: string;
-  revokedAt: string | null;
-}
+type Verification = Schemas['CertificateVerification'];
 
 const region = byId('record');
 

@@ -5,22 +5,11 @@ import { localText } from '../lib/assessments';
 import { byId, h } from '../lib/dom';
 import { formatDate, href, tc } from '../lib/i18n-client';
 import { loadMeList } from '../lib/me-list';
+import type { Schemas } from '../lib/types';
 
-interface CertificateItem {
-  id: string;
-  code: string | null;
-  courseId: string | null;
-  courseTitle: Record<string, string>;
-  teacherName: string | null;
-  completedAt: string;
-  status: 'queued' | 'rendering' | 'ready' | 'failed';
-  revoked: boolean;
-}
-
-interface ReportView {
-  status: CertificateItem['status'];
-  url?: string;
-}
+type CertificateItem = Schemas['CertificateItem'];
+/** GET /api/reports/{id}: the PDF link once ready. */
+type ReportView = Schemas['Report'];
 
 function renderItem(c: CertificateItem): Node {
   const title = localText(c.courseTitle);

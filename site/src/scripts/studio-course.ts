@@ -6,7 +6,8 @@ import { api } from '../lib/api';
 import { h } from '../lib/dom';
 import type { FieldErrors, FormValues } from '../lib/forms';
 import { pageLang, tc } from '../lib/i18n-client';
-import type { Category, Page, Schemas } from '../lib/types';
+import { outcomesFrom, outcomesProblem, outcomesText } from '../lib/outcomes';
+import type { ApiRequest, Category, Page, Schemas } from '../lib/types';
 import type { FieldMap, FieldMessages } from './studio-errors';
 import { enhanceLangTabs } from './studio-tabs';
 
@@ -17,15 +18,10 @@ export type AuthoredCourse = Schemas['AuthoredCourse'] & { modules?: AuthoredMod
 export type AuthoredModule = Schemas['AuthoredCourseDetail']['modules'][number];
 export type AuthoredLesson = AuthoredModule['lessons'][number];
 
-export interface CourseInput {
-  title: Texts;
-  description: Texts;
-  language: Lang;
-  level: string;
-  category: string | null;
-  tags: string[];
-  price: { amount: number; currency: string };
-}
+/** The body of POST /api/courses (PATCH takes any part of it). */
+export type CourseInput = ApiRequest<'/api/courses'>;
+type Currency = NonNullable<CourseInput['price']>['currency'];
+type Level = NonNullable<CourseInput['level']>;
 
 /** The text to show for a localized value: the page language first, then the course's, then any. */
 export function pickText(texts: Texts | null | undefined, courseLang?: Lang): { text: string; lang: Lang | undefined } {
@@ -70,18 +66,21 @@ export function courseInput(values: FormValues): CourseInput {
   return {
     title: textsFrom(values, 'title'),
     description: textsFrom(values, 'description'),
+    outcomes: outcomesFrom(values),
     language: (isLang(values.language) ? values.language : pageLang()) as Lang,
-    level: values.level || 'beginner',
+    level: (values.level || 'beginner') as Level,
     category: values.category || null,
     tags: parseTags(values.tags),
-    price: { amount: toMinor(values.price), currency: values.currency || 'KZT' },
+    price: { amount: toMinor(values.price), currency: (values.currency || 'KZT') as Currency },
   };
 }
 
-/** Client checks beyond the browser's: a title in some language, tags, price. */
+/** Client checks beyond the browser's: a title in some language, outcomes, tags, price. */
 export function validateCourse(values: FormValues, form: HTMLFormElement): FieldErrors {
   const errors: FieldErrors = {};
   if (!Object.keys(textsFrom(values, 'title')).length) errors[titleControl(form)] = tc('studio.err.titleNeeded');
+  const outcomes = outcomesProblem(values);
+  if (outcomes) errors[`outcomes.${outcomes}`] = tc('studio.err.outcomes');
   const tags = parseTags(values.tags);
   if (tags.length > 20 || tags.some((t) => t.length > 40)) errors.tags = tc('studio.err.tags');
   const amount = toMinor(values.price);
@@ -90,14 +89,17 @@ export function validateCourse(values: FormValues, form: HTMLFormElement): Field
 }
 
 /** The title field errors without a language go to: the shown tab's title, else the page language's. */
-export function titleControl(form: HTMLFormElement): string {
+export function titleControl(form: HTMLFormElement, field = 'title'): string {
   const shown = form.querySelector<HTMLElement>('[data-lang-panel]:not([hidden])')?.dataset.langPanel;
-  return `title.${isLang(shown) ? shown : pageLang()}`;
+  return `${field}.${isLang(shown) ? shown : pageLang()}`;
 }
 
 export function courseFieldMap(form: HTMLFormElement): FieldMap {
   return (path) => {
     if (path === 'title') return titleControl(form);
+    // `outcomes.3.en` → that language's textarea; `outcomes` or `outcomes.3` → the shown one.
+    const outcome = /^outcomes(?:\.\d+)?(?:\.(ru|kk|en))?$/.exec(path);
+    if (outcome) return outcome[1] ? `outcomes.${outcome[1]}` : titleControl(form, 'outcomes');
     if (path === 'description') return `description.${pageLang()}`;
     if (path.startsWith('price.currency')) return 'currency';
     if (path.startsWith('price')) return 'price';
@@ -108,6 +110,7 @@ export function courseFieldMap(form: HTMLFormElement): FieldMap {
 }
 
 export const courseMessages: FieldMessages = {
+  ...Object.fromEntries(LANGS.map((l) => [`outcomes.${l}`, () => tc('studio.err.outcomes')])),
   price: () => tc('studio.err.price'),
   tags: () => tc('studio.err.tags'),
   category: () => tc('studio.err.category'),
@@ -143,6 +146,7 @@ export async function fillCourseForm(form: HTMLFormElement, course: AuthoredCour
   for (const l of LANGS) {
     setValue(form, `title.${l}`, course.title?.[l] ?? '');
     setValue(form, `description.${l}`, course.description?.[l] ?? '');
+    setValue(form, `outcomes.${l}`, outcomesText(course.outcomes, l));
   }
   setValue(form, 'language', course.language);
   setValue(form, 'level', course.level);

@@ -14,12 +14,27 @@ export interface LangTabs {
 export function enhanceLangTabs(root: HTMLElement, initial: Lang): LangTabs {
   const panels = Array.from(root.querySelectorAll<HTMLFieldSetElement>(':scope > [data-lang-panel]'));
   const tablist = h('div', { role: 'tablist', class: 'studio-tabs', 'aria-label': root.dataset.tabsLabel ?? '' });
-  const tabs = panels.map((panel) => {
+  // The tabpanel role goes on a wrapper: a <fieldset> may not take it (ARIA in HTML allows
+  // group, radiogroup, none), and the fieldset keeps grouping the fields under its legend.
+  const boxes = panels.map((panel) => {
+    const box = h('div', { role: 'tabpanel', id: `${panel.id}-tabpanel` });
+    panel.replaceWith(box);
+    box.append(panel);
+    return box;
+  });
+  const tabs = panels.map((panel, i) => {
     const legend = panel.querySelector('legend');
     legend?.classList.add('visually-hidden');
     const tab = h(
       'button',
-      { type: 'button', role: 'tab', class: 'studio-tab', id: `${panel.id}-tab`, 'aria-controls': panel.id, lang: panel.dataset.langPanel },
+      {
+        type: 'button',
+        role: 'tab',
+        class: 'studio-tab',
+        id: `${panel.id}-tab`,
+        'aria-controls': boxes[i]!.id,
+        lang: panel.dataset.langPanel,
+      },
       legend?.textContent ?? panel.dataset.langPanel ?? '',
       h(
         'span',
@@ -28,8 +43,7 @@ export function enhanceLangTabs(root: HTMLElement, initial: Lang): LangTabs {
         h('span', { class: 'visually-hidden' }, ` ${root.dataset.tabErrors ?? ''}`),
       ),
     );
-    panel.setAttribute('role', 'tabpanel');
-    panel.setAttribute('aria-labelledby', tab.id);
+    boxes[i]!.setAttribute('aria-labelledby', tab.id);
     tab.addEventListener('click', () => select(panel.dataset.langPanel ?? '', false));
     tablist.append(tab);
     return tab;
@@ -38,7 +52,9 @@ export function enhanceLangTabs(root: HTMLElement, initial: Lang): LangTabs {
   function select(lang: string, focus = false): void {
     panels.forEach((panel, i) => {
       const on = panel.dataset.langPanel === lang;
+      // Both: scripts find the shown fieldset by `[data-lang-panel]:not([hidden])`.
       panel.hidden = !on;
+      boxes[i]!.hidden = !on;
       tabs[i]!.setAttribute('aria-selected', String(on));
       tabs[i]!.tabIndex = on ? 0 : -1;
       if (on && focus) tabs[i]!.focus();

@@ -2,6 +2,7 @@ import { api, errorMessage } from '../lib/api';
 import { byId } from '../lib/dom';
 import { tc } from '../lib/i18n-client';
 import { resetMe } from '../lib/session';
+import type { ApiRequest } from '../lib/types';
 
 const status = byId('verify-status');
 const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await api.post('/api/auth/email/verify', { token });
+    await api.post('/api/auth/email/verify', { token } satisfies ApiRequest<'/api/auth/email/verify'>);
     // The cached "me" still says unverified.
     resetMe();
     status.textContent = tc('verify.done');
