@@ -7587,7 +7587,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Listed specialists, newest first; filter by specialty, language and price (minor units) */
+        /** Listed specialists, newest first; filter by specialty, language, price (minor units) and a free slot within N days */
         get: {
             parameters: {
                 query?: {
@@ -7596,6 +7596,7 @@ export interface paths {
                     specialty?: string;
                     language?: "ru" | "kk" | "en";
                     maxPrice?: number | null;
+                    freeWithinDays?: number;
                     lang?: "ru" | "kk" | "en";
                 };
                 header?: never;
@@ -8064,6 +8065,76 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Booking"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/specialists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Specialist profiles waiting to be listed (pending) or listed, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "pending" | "listed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AdminSpecialist"][];
                             nextCursor: string | null;
                         };
                     };
@@ -10255,6 +10326,7 @@ export interface components {
                 count: number;
             };
             verified: boolean;
+            nextFreeAt: string | null;
         };
         FreeSlots: {
             timeZone: string;
@@ -10314,6 +10386,10 @@ export interface components {
                 rating: number;
                 text: string | null;
             } | null;
+            createdAt: string;
+        };
+        AdminSpecialist: components["schemas"]["Specialist"] & {
+            email: string;
             createdAt: string;
         };
         BookingResult: {
