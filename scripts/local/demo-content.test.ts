@@ -2,7 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { parseDocument } from '../../workers/assessments/document.ts';
 import { scoreAttempt } from '../../workers/assessments/scoring.ts';
 import { renderLesson } from '../../workers/catalog/markdown.ts';
+import { ProfileInput } from '../../workers/consultations/schemas.ts';
+import { firstFreeSlot, overlappingRules } from '../../workers/consultations/slots.ts';
 import { DEMO_COURSES } from './demo/courses.ts';
+import { DEMO_SPECIALIST } from './demo/specialists.ts';
 import { ANXIETY_SCREENING, ATTENTION_SCREENING, DEMO_ASSESSMENTS, DEMO_QUIZZES } from './demo/tests.ts';
 
 describe('demo content', () => {
@@ -55,6 +58,34 @@ describe('demo content', () => {
         expect(hi.score).toBe(hi.max);
         for (let i = 1; i < s.bands.length; i++) expect(s.bands[i]!.min).toBe(s.bands[i - 1]!.max + 1);
       }
+    }
+  });
+
+  test('the demo specialist: a valid profile in three languages, a free 30-minute intro and a paid hour, free time within days', () => {
+    const d = DEMO_SPECIALIST;
+    const parsed = ProfileInput.safeParse({
+      bio: d.bio,
+      languages: d.languages,
+      specialties: d.specialties,
+      timeZone: d.timeZone,
+      bufferMinutes: d.bufferMinutes,
+      sessionTypes: d.sessionTypes.map((t) => ({ durationMinutes: t.durationMinutes, price: { amount: t.price, currency: 'KZT' } })),
+    });
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues));
+    for (const lang of ['ru', 'kk', 'en'] as const) expect(d.bio[lang].length, lang).toBeGreaterThan(80);
+    expect(d.timeZone).toBe('Asia/Almaty');
+    expect(d.sessionTypes).toContainEqual({ durationMinutes: 30, price: 0 });
+    expect(d.sessionTypes.some((t) => t.durationMinutes === 60 && t.price > 0)).toBe(true);
+    expect(overlappingRules(d.rules)).toEqual([]);
+    // Whatever day `npm start` runs on, something is free within three days.
+    for (let day = 0; day < 7; day++) {
+      const now = Date.UTC(2027, 2, 1 + day, 6, 0);
+      const plan = { timeZone: d.timeZone, bufferMinutes: d.bufferMinutes, rules: d.rules, exceptions: [], busy: [] };
+      const from = new Date(now).toISOString().slice(0, 10);
+      const to = new Date(now + 62 * 86_400_000).toISOString().slice(0, 10);
+      const first = firstFreeSlot(plan, [30, 60], from, to, now);
+      expect(first, `day ${day}`).not.toBeNull();
+      expect(first! - now).toBeLessThan(3 * 86_400_000);
     }
   });
 });

@@ -13,7 +13,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { sessionTypes, specialists } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
 import { planQueries, toParts } from './availability.ts';
-import { HORIZON_DAYS, MIN_NOTICE_HOURS, generateSlots, timingProblem } from './slots.ts';
+import { HORIZON_DAYS, MIN_NOTICE_HOURS, firstFreeSlot } from './slots.ts';
 import { gens } from './specialists.ts';
 
 const H = 3_600_000;
@@ -44,12 +44,13 @@ export async function computeNextFree(ctx: Ctx, specialistId: string): Promise<{
   const head = heads[0];
   if (!head) return null;
   const parts = toParts(plan);
-  let best: number | null = null;
-  for (const durationMinutes of new Set(types.map((t) => t.durationMinutes))) {
-    const slots = generateSlots({ ...parts, timeZone: head.timeZone, bufferMinutes: head.bufferMinutes, durationMinutes }, from, to);
-    const first = slots.find((s) => timingProblem(s.startsAt, now) === null);
-    if (first && (best === null || first.startsAt < best)) best = first.startsAt;
-  }
+  const best = firstFreeSlot(
+    { ...parts, timeZone: head.timeZone, bufferMinutes: head.bufferMinutes },
+    types.map((t) => t.durationMinutes),
+    from,
+    to,
+    now,
+  );
   return { at: best, checkedAt: head.checkedAt };
 }
 
@@ -122,4 +123,15 @@ export async function refreshStaleNextFree(ctx: Ctx, opts: { limit?: number; amo
     due.map((d) => d.id),
   );
   return due.length;
+}
+
+/**
+ * Directory reads repair what the cron has not reached yet (e.g. `wrangler dev`, where crons
+ * do not fire): cards whose stored slot the clock has overtaken are recomputed after the
+ * response, a few per read; the re-check in SQL makes repeats harmless.
+ */
+export function repairOvertaken(ctx: Ctx, cards: { id: string; nextFreeAt: string | null }[]): void {
+  const soon = ctx.services.now().getTime() + MIN_NOTICE_HOURS * H;
+  const stale = cards.filter((c) => c.nextFreeAt !== null && Date.parse(c.nextFreeAt) < soon).map((c) => c.id);
+  if (stale.length) ctx.defer(refreshStaleNextFree(ctx, { among: stale.slice(0, 5) }));
 }

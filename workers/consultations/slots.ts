@@ -100,6 +100,25 @@ export function generateSlots(plan: SlotPlan, from: string, to: string): Slot[] 
   return out;
 }
 
+/**
+ * The earliest start bookable at `now` among the session durations, over the local dates
+ * from..to (give a range covering now + notice .. now + horizon in the zone), or null.
+ */
+export function firstFreeSlot(
+  plan: Omit<SlotPlan, 'durationMinutes'>,
+  durations: number[],
+  from: string,
+  to: string,
+  now: number,
+): number | null {
+  let best: number | null = null;
+  for (const durationMinutes of new Set(durations)) {
+    const first = generateSlots({ ...plan, durationMinutes }, from, to).find((s) => timingProblem(s.startsAt, now) === null);
+    if (first && (best === null || first.startsAt < best)) best = first.startsAt;
+  }
+  return best;
+}
+
 /** Why a start time cannot be booked now (past, too soon, beyond the horizon), or null. */
 export function timingProblem(startsAt: number, now: number): 'past' | 'too_soon' | 'beyond_horizon' | null {
   if (startsAt <= now) return 'past';

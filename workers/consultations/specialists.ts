@@ -20,7 +20,7 @@ import type {
   SpecialistView,
 } from './schemas.ts';
 import { overlappingRules } from './slots.ts';
-import { slotsChanged } from './next-free.ts';
+import { repairOvertaken, slotsChanged } from './next-free.ts';
 import { isTimeZone } from './zones.ts';
 
 /** Cache generations: the directory as a whole, and one specialist's free time. */
@@ -238,6 +238,12 @@ export const getOwnProfile = (ctx: Ctx, actor: Actor) => getSpecialistUncached(c
 
 /** Listed specialists, newest first, with filters; cached per query like the catalog. */
 export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
+  const page = await loadDirectoryPage(ctx, q);
+  repairOvertaken(ctx, page.items);
+  return page;
+}
+
+function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
   const key = `specialists:${q.lang}:${q.specialty ?? ''}:${q.language ?? ''}:${q.maxPrice ?? ''}:${q.freeWithinDays ?? ''}:${q.limit}:${q.cursor ?? ''}`;
   return ctx.services.cache.getOrLoad({
     family: 'specialists:list',
