@@ -250,28 +250,29 @@ export async function seedDemoSpecialist(client: pg.Client, teacherId: string, n
   const day = 86_400_000;
   const from = new Date(now + MIN_NOTICE_HOURS * 3_600_000 - day).toISOString().slice(0, 10);
   const to = new Date(now + (HORIZON_DAYS + 1) * day).toISOString().slice(0, 10);
-  const [head, types, rules, exceptions, busy] = await Promise.all([
-    client.query<{ time_zone: string; buffer_minutes: number }>('select time_zone, buffer_minutes from specialists where id = $1', [
-      teacherId,
-    ]),
-    client.query<{ d: number }>('select duration_minutes as d from specialist_session_types where specialist_id = $1 and active', [
-      teacherId,
-    ]),
-    client.query<{ weekday: number; startMinute: number; endMinute: number }>(
-      'select weekday, start_minute as "startMinute", end_minute as "endMinute" from availability_rules where specialist_id = $1',
-      [teacherId],
-    ),
-    client.query<{ date: string; kind: 'off' | 'extra'; startMinute: number | null; endMinute: number | null }>(
-      `select to_char(date, 'YYYY-MM-DD') as date, kind, start_minute as "startMinute", end_minute as "endMinute"
+  // One client: one query at a time.
+  const head = await client.query<{ time_zone: string; buffer_minutes: number }>(
+    'select time_zone, buffer_minutes from specialists where id = $1',
+    [teacherId],
+  );
+  const types = await client.query<{ d: number }>(
+    'select duration_minutes as d from specialist_session_types where specialist_id = $1 and active',
+    [teacherId],
+  );
+  const rules = await client.query<{ weekday: number; startMinute: number; endMinute: number }>(
+    'select weekday, start_minute as "startMinute", end_minute as "endMinute" from availability_rules where specialist_id = $1',
+    [teacherId],
+  );
+  const exceptions = await client.query<{ date: string; kind: 'off' | 'extra'; startMinute: number | null; endMinute: number | null }>(
+    `select to_char(date, 'YYYY-MM-DD') as date, kind, start_minute as "startMinute", end_minute as "endMinute"
          from availability_exceptions where specialist_id = $1 and date between $2 and $3`,
-      [teacherId, from, to],
-    ),
-    client.query<{ start: Date; end: Date }>(
-      `select starts_at as start, occupied_until as end from bookings where specialist_id = $1
+    [teacherId, from, to],
+  );
+  const busy = await client.query<{ start: Date; end: Date }>(
+    `select starts_at as start, occupied_until as end from bookings where specialist_id = $1
          and (status = 'confirmed' or (status = 'hold' and hold_expires_at > now())) and occupied_until > now()`,
-      [teacherId],
-    ),
-  ]);
+    [teacherId],
+  );
   const h = head.rows[0];
   if (!h) return;
   const at = firstFreeSlot(

@@ -17,6 +17,7 @@ const pastButton = byId<HTMLButtonElement>('consult-past');
 const returnLine = byId('consult-return');
 let when: 'upcoming' | 'past' = 'upcoming';
 let cursor: string | null = null;
+let generation = 0;
 
 function statusText(b: Booking): string {
   const parts = [tc(`consult.status.${b.status}` as 'consult.status.hold')];
@@ -85,6 +86,7 @@ function reviewForm(b: Booking): HTMLFormElement {
 }
 
 async function load(reset: boolean): Promise<void> {
+  const mine = ++generation;
   if (reset) {
     cursor = null;
     list.replaceChildren();
@@ -92,12 +94,14 @@ async function load(reset: boolean): Promise<void> {
   }
   try {
     const page = await api.get<Page<Booking>>('/api/bookings', { query: { when, limit: 20, cursor }, lang: false });
+    // A tab switch while the first page loads: only the latest request fills the list.
+    if (mine !== generation) return;
     list.append(...page.items.map(item));
     cursor = page.nextCursor;
     more.hidden = !cursor;
     setState(region, list.childElementCount ? 'ready' : 'empty');
   } catch (error) {
-    setState(region, 'error', errorMessage(error));
+    if (mine === generation) setState(region, 'error', errorMessage(error));
   }
 }
 
