@@ -1,9 +1,11 @@
-import { describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { describe, expect, inject, test } from 'vitest';
 import { parseDocument } from '../../workers/assessments/document.ts';
 import { scoreAttempt } from '../../workers/assessments/scoring.ts';
 import { renderLesson } from '../../workers/catalog/markdown.ts';
 import { ProfileInput } from '../../workers/consultations/schemas.ts';
 import { firstFreeSlot, overlappingRules } from '../../workers/consultations/slots.ts';
+import { seedDemoSpecialist } from './demo-catalog.ts';
 import { DEMO_COURSES } from './demo/courses.ts';
 import { DEMO_SPECIALIST } from './demo/specialists.ts';
 import { ANXIETY_SCREENING, ATTENTION_SCREENING, DEMO_ASSESSMENTS, DEMO_QUIZZES } from './demo/tests.ts';
@@ -86,6 +88,41 @@ describe('demo content', () => {
       const first = firstFreeSlot(plan, [30, 60], from, to, now);
       expect(first, `day ${day}`).not.toBeNull();
       expect(first! - now).toBeLessThan(3 * 86_400_000);
+    }
+  });
+
+  test('seeding the demo specialist is idempotent, lists it with its next free slot, and leaves an edited profile alone', async () => {
+    const client = new pg.Client(inject('databaseUrl'));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ id: string }>(
+        `insert into users (email, password_hash, name, language, role, teacher_status)
+         values ($1, 'x', 'Нурлан Сейткали', 'ru', 'teacher', 'verified') returning id`,
+        [`demo.specialist.${crypto.randomUUID()}@example.test`],
+      );
+      const id = rows[0]!.id;
+      const count = async (table: string) =>
+        (await client.query<{ n: number }>(`select count(*)::int as n from ${table} where specialist_id = $1`, [id])).rows[0]!.n;
+      await seedDemoSpecialist(client, id);
+      await seedDemoSpecialist(client, id);
+      const [sp] = (
+        await client.query<{ verified: boolean; bio: Record<string, string>; next_free_at: Date | null; time_zone: string }>(
+          'select verified, bio, next_free_at, time_zone from specialists where id = $1',
+          [id],
+        )
+      ).rows;
+      expect(sp).toMatchObject({ verified: true, time_zone: 'Asia/Almaty', bio: DEMO_SPECIALIST.bio });
+      expect(await count('specialist_session_types')).toBe(2);
+      expect(await count('availability_rules')).toBe(DEMO_SPECIALIST.rules.length);
+      expect(sp!.next_free_at!.getTime()).toBeGreaterThanOrEqual(Date.now() + 12 * 3_600_000 - 60_000);
+      // The teacher took the hours away: a restart keeps that, and there is no free slot any more.
+      await client.query('delete from availability_rules where specialist_id = $1', [id]);
+      await seedDemoSpecialist(client, id);
+      expect(await count('availability_rules')).toBe(0);
+      const after = await client.query('select next_free_at from specialists where id = $1', [id]);
+      expect(after.rows[0].next_free_at).toBeNull();
+    } finally {
+      await client.end();
     }
   });
 });
