@@ -102,6 +102,8 @@ describe('browser journeys — consultations, the specialist and the admin', () 
         await login(page, s.email, s.password, { next: '/en/consultations/schedule' });
         await page.goto('/en/consultations/schedule');
         await page.locator('#consult-exceptions-form').waitFor();
+        // The profile editor shows the saved bio (saving it again keeps it).
+        await expect.poll(() => page.locator('#consult-bio-en').inputValue(), POLL).toContain('Speech therapist');
         await expect.poll(() => page.locator('#consult-ex-none').isVisible(), POLL).toBe(true);
 
         // Extra hours that end before they start: a clear message, nothing saved.

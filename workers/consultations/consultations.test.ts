@@ -259,6 +259,9 @@ describe('consultations — admin verification of specialists', () => {
     });
     expect(profile.status, show(profile)).toBe(200);
     expect(profile.body.verified).toBe(false);
+    // Its owner gets every language's bio back (the editor keeps them), the public one language.
+    expect(profile.body.bios).toEqual({ ru: 'Логопед' });
+    expect((await expectOk(api('GET', '/api/specialist/profile', { token: teacher.token }))).bios).toEqual({ ru: 'Логопед' });
     const admin = await createAdmin();
     const ids = async (status: string) =>
       (await expectOk(api('GET', `/api/admin/specialists?status=${status}&limit=100`, { token: admin.token }))).items as {
@@ -272,7 +275,8 @@ describe('consultations — admin verification of specialists', () => {
     await expectOk(api('POST', `/api/admin/specialists/${teacher.id}/verify`, { token: admin.token, body: { verified: true } }));
     expect((await ids('pending')).some((x) => x.id === teacher.id)).toBe(false);
     expect((await ids('listed')).some((x) => x.id === teacher.id)).toBe(true);
-    expect((await api('GET', `/api/specialists/${teacher.id}`)).status).toBe(200);
+    const listed = await expectOk(api('GET', `/api/specialists/${teacher.id}`));
+    expect(listed.bios).toBeUndefined();
     expect((await api('GET', '/api/admin/specialists', { token: teacher.token })).status).toBe(403);
     expect((await api('GET', '/api/admin/specialists')).status).toBe(401);
   });

@@ -18,6 +18,7 @@ import {
   FreeSlotsSchema,
   Instant,
   OutcomeInput,
+  OwnSpecialistSchema,
   ProfileInput,
   ReviewInput,
   SlotsQuery,
@@ -74,7 +75,7 @@ const r = {
     tags: ['consultations'],
     summary: 'Your specialist profile (listed or not)',
     middleware: [teacher] as const,
-    responses: { 200: json(SpecialistSchema), ...errorResponses(401, 403, 404) },
+    responses: { 200: json(OwnSpecialistSchema), ...errorResponses(401, 403, 404) },
   }),
   saveProfile: createRoute({
     method: 'put',
@@ -83,7 +84,7 @@ const r = {
     summary: 'Create or update your specialist profile (verified teachers); an admin lists it',
     middleware: [teacher] as const,
     request: { body: jsonBody(ProfileInput) },
-    responses: { 200: json(SpecialistSchema), ...errorResponses(400, 401, 403) },
+    responses: { 200: json(OwnSpecialistSchema), ...errorResponses(400, 401, 403) },
   }),
   availability: createRoute({
     method: 'get',

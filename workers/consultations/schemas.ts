@@ -85,6 +85,10 @@ export const SpecialistSchema = z
     nextFreeAt: z.string().nullable(),
   })
   .openapi('Specialist');
+/** The owner's own profile: also every language's bio, so the editor can show and keep them. */
+export const OwnSpecialistSchema = SpecialistSchema.extend({
+  bios: z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }),
+}).openapi('OwnSpecialist');
 export const AdminSpecialistSchema = SpecialistSchema.extend({ email: z.string(), createdAt: z.string() }).openapi('AdminSpecialist');
 export const AvailabilitySchema = z
   .object({
@@ -172,6 +176,7 @@ export type AvailabilityInput = z.infer<typeof AvailabilityInput>;
 export type Availability = z.infer<typeof AvailabilitySchema>;
 export type SpecialistView = z.infer<typeof SpecialistSchema>;
 export type AdminSpecialistView = z.infer<typeof AdminSpecialistSchema>;
+export type OwnSpecialistView = z.infer<typeof OwnSpecialistSchema>;
 export type FreeSlots = z.infer<typeof FreeSlotsSchema>;
 export type BookingView = z.infer<typeof BookingSchema>;
 export type BookingResult = z.infer<typeof BookingResultSchema>;

@@ -16,6 +16,7 @@ import type {
   AvailabilityInput,
   DirectoryQuery,
   Lang,
+  OwnSpecialistView,
   ProfileInput,
   SpecialistView,
 } from './schemas.ts';
@@ -39,7 +40,7 @@ async function assertVerifiedTeacher(ctx: Ctx, actor: Actor) {
 }
 
 /** Creates or updates the caller's profile; session types are matched by duration and price. */
-export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): Promise<SpecialistView> {
+export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): Promise<OwnSpecialistView> {
   await assertVerifiedTeacher(ctx, actor);
   if (!isTimeZone(input.timeZone)) throw validationError({ timeZone: 'Unknown time zone' });
   const minPrice = input.sessionTypes.length ? Math.min(...input.sessionTypes.map((s) => s.price.amount)) : null;
@@ -80,7 +81,7 @@ export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): 
   });
   await ctx.services.cache.bump(gens.directory);
   await slotsChanged(ctx, actor.id);
-  return getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
+  return getOwnProfile(ctx, actor);
 }
 
 /** Replaces the caller's weekly hours and exceptions in one transaction. */
@@ -233,8 +234,12 @@ export async function getSpecialist(ctx: Ctx, id: string, lang: Lang): Promise<S
   });
 }
 
-/** The caller's own profile, listed or not (404 when they have none yet). */
-export const getOwnProfile = (ctx: Ctx, actor: Actor) => getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
+/** The caller's own profile, listed or not, with every language's bio (404 when they have none yet). */
+export async function getOwnProfile(ctx: Ctx, actor: Actor): Promise<OwnSpecialistView> {
+  const view = await getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
+  const [row] = await ctx.services.db.db.select({ bio: specialists.bio }).from(specialists).where(eq(specialists.id, actor.id));
+  return { ...view, bios: row?.bio ?? {} };
+}
 
 /** Listed specialists, newest first, with filters; cached per query like the catalog. */
 export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {

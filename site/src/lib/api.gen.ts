@@ -7795,7 +7795,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Specialist"];
+                        "application/json": components["schemas"]["OwnSpecialist"];
                     };
                 };
                 /** @description Error 401 */
@@ -7868,7 +7868,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Specialist"];
+                        "application/json": components["schemas"]["OwnSpecialist"];
                     };
                 };
                 /** @description Error 400 */
@@ -10336,6 +10336,13 @@ export interface components {
                 startsAt: string;
                 endsAt: string;
             }[];
+        };
+        OwnSpecialist: components["schemas"]["Specialist"] & {
+            bios: {
+                ru?: string;
+                kk?: string;
+                en?: string;
+            };
         };
         Availability: {
             rules: {

@@ -7,6 +7,7 @@ import type { Schemas } from './types';
 export type Specialist = Schemas['Specialist'];
 export type SessionType = Specialist['sessionTypes'][number];
 export type AdminSpecialist = Schemas['AdminSpecialist'];
+export type OwnSpecialist = Schemas['OwnSpecialist'];
 export type Booking = Schemas['Booking'];
 export type BookingStatus = Booking['status'];
 export type BookingResult = Schemas['BookingResult'];

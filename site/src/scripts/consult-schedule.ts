@@ -8,7 +8,7 @@ import {
   type AvailabilityException,
   type AvailabilityRule as Rule,
   type Booking,
-  type Specialist,
+  type OwnSpecialist,
   priceText,
   toMinute,
   toTime,
@@ -63,8 +63,9 @@ function readRules(): Rule[] {
   }));
 }
 
-function fillProfile(s: Specialist): void {
+function fillProfile(s: OwnSpecialist): void {
   profileZone = s.timeZone;
+  for (const l of ['ru', 'kk', 'en'] as const) byId<HTMLTextAreaElement>(`consult-bio-${l}`).value = s.bios[l] ?? '';
   byId('consult-listed').textContent = s.verified ? tc('consult.profile.listed') : tc('consult.profile.unlisted');
   byId<HTMLInputElement>('consult-photo').value = s.photoUrl ?? '';
   byId<HTMLInputElement>('consult-tz').value = s.timeZone;
@@ -267,7 +268,7 @@ profileForm.addEventListener('submit', (event) => {
   const photo = String(data.get('photoUrl') ?? '').trim();
   const status = byId('consult-profile-status');
   void api
-    .put<Specialist>('/api/specialist/profile', {
+    .put<OwnSpecialist>('/api/specialist/profile', {
       bio,
       photoUrl: photo || null,
       languages: data.getAll('languages').map(String),
@@ -320,7 +321,7 @@ void (async () => {
   }
   byId('consult-zone').textContent = tc('consult.zoneNote', { zone: visitorZone() });
   try {
-    const profile = await api.get<Specialist>('/api/specialist/profile', { lang: false }).catch((error: unknown) => {
+    const profile = await api.get<OwnSpecialist>('/api/specialist/profile', { lang: false }).catch((error: unknown) => {
       if (isApiError(error) && error.status === 404) return null;
       throw error;
     });
