@@ -5,6 +5,7 @@
  * is still free is decided by the exclusion constraint `bookings_no_overlap`, never by a read.
  */
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { bookings, children, sessionTypes, specialists, users, type Booking } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
@@ -35,14 +36,7 @@ const viewColumns = {
   createdAtText: exactTs(bookings.createdAt),
 };
 
-type ViewRow = {
-  b: Booking;
-  specialistName: string;
-  timeZone: string;
-  durationMinutes: number;
-  clientName: string;
-  childName: string | null;
-};
+type ViewRow = SelectResultFields<typeof viewColumns>;
 
 function toView(r: ViewRow, as: 'client' | 'specialist'): BookingView {
   const b = r.b;

@@ -3,6 +3,7 @@
  * writes a profile; it is listed once an admin verifies it.
  */
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { availabilityExceptions, availabilityRules, sessionTypes, specialists, users, type LocalizedBio } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
@@ -163,21 +164,8 @@ const cardColumns = {
   nextFreeAt: specialists.nextFreeAt,
   createdAt: exactTs(specialists.createdAt),
 };
-type CardRow = { [K in keyof typeof cardColumns]: unknown } & {
-  id: string;
-  name: string;
-  bio: LocalizedBio;
-  photoUrl: string | null;
-  languages: string[];
-  specialties: string[];
-  timeZone: string;
-  bufferMinutes: number;
-  ratingSum: number;
-  ratingCount: number;
-  verified: boolean;
-  nextFreeAt: Date | null;
-  createdAt: string;
-};
+/** A row of `cardColumns`, as drizzle types the select. */
+type CardRow = SelectResultFields<typeof cardColumns>;
 
 async function withTypes(ctx: Ctx, rows: CardRow[], lang: Lang): Promise<SpecialistView[]> {
   if (!rows.length) return [];
@@ -213,11 +201,11 @@ async function withTypes(ctx: Ctx, rows: CardRow[], lang: Lang): Promise<Special
 }
 
 async function getSpecialistUncached(ctx: Ctx, id: string, lang: Lang, opts: { includeUnverified?: boolean } = {}) {
-  const [row] = (await ctx.services.db.db
+  const [row] = await ctx.services.db.db
     .select(cardColumns)
     .from(specialists)
     .innerJoin(users, eq(users.id, specialists.id))
-    .where(opts.includeUnverified ? eq(specialists.id, id) : and(eq(specialists.id, id), eq(specialists.verified, true)))) as CardRow[];
+    .where(opts.includeUnverified ? eq(specialists.id, id) : and(eq(specialists.id, id), eq(specialists.verified, true)));
   if (!row) throw notFound('Specialist');
   return (await withTypes(ctx, [row], lang))[0]!;
 }
@@ -268,13 +256,13 @@ function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<Specialist
         const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
         conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
       }
-      const rows = (await ctx.services.db.read
+      const rows = await ctx.services.db.read
         .select(cardColumns)
         .from(specialists)
         .innerJoin(users, eq(users.id, specialists.id))
         .where(and(...conds))
         .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
-        .limit(q.limit + 1)) as CardRow[];
+        .limit(q.limit + 1);
       const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
       return { items: await withTypes(ctx, page.items, q.lang), nextCursor: page.nextCursor };
     },
@@ -300,7 +288,7 @@ export async function listForAdmin(ctx: Ctx, actor: Actor, q: AdminSpecialistsQu
     .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
     .limit(q.limit + 1);
   const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
-  const views = await withTypes(ctx, page.items as CardRow[], 'ru');
+  const views = await withTypes(ctx, page.items, 'ru');
   return {
     items: views.map((v, i) => ({ ...v, email: page.items[i]!.email, createdAt: page.items[i]!.createdAt })),
     nextCursor: page.nextCursor,
