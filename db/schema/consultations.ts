@@ -32,9 +32,19 @@ export const specialists = pgTable(
     minPrice: integer('min_price'),
     ratingSum: integer('rating_sum').notNull().default(0),
     ratingCount: integer('rating_count').notNull().default(0),
+    /**
+     * The earliest bookable slot (any offered session type), stored so the directory can filter
+     * and show it in SQL without generating slots per request. Recomputed after every change of
+     * the specialist's free time (workers/consultations/next-free.ts) and by the cron once the
+     * clock passes it; null when nothing is free within the horizon.
+     */
+    nextFreeAt: timestamp('next_free_at', { withTimezone: true }),
+    /** Start of the transaction that computed next_free_at: an older computation never overwrites a newer one. */
+    nextFreeCheckedAt: timestamp('next_free_checked_at', { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [
+    index('specialists_next_free_idx').on(t.nextFreeAt).where(sql`${t.verified}`),
     index('specialists_directory_idx').on(t.createdAt.desc(), t.id.desc()).where(sql`${t.verified}`),
     index('specialists_specialties_idx').using('gin', t.specialties),
     index('specialists_languages_idx').using('gin', t.languages),

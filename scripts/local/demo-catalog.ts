@@ -5,15 +5,17 @@ import { scoreAttempt } from '../../workers/assessments/scoring.ts';
 import { renderLesson } from '../../workers/catalog/markdown.ts';
 import { hashPassword } from '../../workers/identity/password.ts';
 import { DEMO_CATEGORIES, DEMO_COURSES, type DemoCourse } from './demo/courses.ts';
+import { DEMO_SPECIALIST } from './demo/specialists.ts';
 import { ANXIETY_SCREENING, DEMO_ASSESSMENTS, DEMO_QUIZZES, type DemoTest } from './demo/tests.ts';
+import { HORIZON_DAYS, MIN_NOTICE_HOURS, firstFreeSlot } from '../../workers/consultations/slots.ts';
 
 export { DEMO_CATEGORIES, DEMO_COURSES } from './demo/courses.ts';
 
 /**
  * The demo catalog of a fresh `npm start` (local development only, never `seed:scale` or
  * production): the courses of demo/courses.ts with their lessons, the quizzes and the two
- * screenings of demo/tests.ts, a few reviews by demo learners, and the demo parent's child with
- * finished screenings. Every part is found again by a stable title and skipped when present,
+ * screenings of demo/tests.ts, a few reviews by demo learners, the demo parent's child with
+ * finished screenings, and the demo teacher as a listed specialist (demo/specialists.ts). Every part is found again by a stable title and skipped when present,
  * so this runs on every start.
  */
 
@@ -207,6 +209,91 @@ async function seedChild(client: pg.Client, parentId: string, testId: string): P
   });
 }
 
+/**
+ * The demo teacher as a listed specialist with its session types and weekly hours, created
+ * once (a profile the teacher has edited is left alone). Its next free slot is computed here
+ * on every start, since `wrangler dev` fires no cron to do it.
+ */
+export async function seedDemoSpecialist(client: pg.Client, teacherId: string, now = Date.now()): Promise<void> {
+  const d = DEMO_SPECIALIST;
+  await inTransaction(client, async () => {
+    const { rowCount } = await client.query(
+      `insert into specialists (id, bio, languages, specialties, time_zone, buffer_minutes, verified, verified_at, min_price)
+       values ($1, $2, $3, $4, $5, $6, true, now(), $7) on conflict (id) do nothing`,
+      [
+        teacherId,
+        JSON.stringify(d.bio),
+        d.languages,
+        d.specialties,
+        d.timeZone,
+        d.bufferMinutes,
+        Math.min(...d.sessionTypes.map((t) => t.price)),
+      ],
+    );
+    if (!rowCount) return;
+    for (const t of d.sessionTypes) {
+      await client.query(
+        `insert into specialist_session_types (specialist_id, duration_minutes, price_amount, currency) values ($1, $2, $3, 'KZT')`,
+        [teacherId, t.durationMinutes, t.price],
+      );
+    }
+    for (const r of d.rules) {
+      await client.query('insert into availability_rules (specialist_id, weekday, start_minute, end_minute) values ($1, $2, $3, $4)', [
+        teacherId,
+        r.weekday,
+        r.startMinute,
+        r.endMinute,
+      ]);
+    }
+  });
+  // Whatever the profile is now (edited, booked): the same computation as the Worker's.
+  const day = 86_400_000;
+  const from = new Date(now + MIN_NOTICE_HOURS * 3_600_000 - day).toISOString().slice(0, 10);
+  const to = new Date(now + (HORIZON_DAYS + 1) * day).toISOString().slice(0, 10);
+  // One client: one query at a time.
+  const head = await client.query<{ time_zone: string; buffer_minutes: number }>(
+    'select time_zone, buffer_minutes from specialists where id = $1',
+    [teacherId],
+  );
+  const types = await client.query<{ d: number }>(
+    'select duration_minutes as d from specialist_session_types where specialist_id = $1 and active',
+    [teacherId],
+  );
+  const rules = await client.query<{ weekday: number; startMinute: number; endMinute: number }>(
+    'select weekday, start_minute as "startMinute", end_minute as "endMinute" from availability_rules where specialist_id = $1',
+    [teacherId],
+  );
+  const exceptions = await client.query<{ date: string; kind: 'off' | 'extra'; startMinute: number | null; endMinute: number | null }>(
+    `select to_char(date, 'YYYY-MM-DD') as date, kind, start_minute as "startMinute", end_minute as "endMinute"
+         from availability_exceptions where specialist_id = $1 and date between $2 and $3`,
+    [teacherId, from, to],
+  );
+  const busy = await client.query<{ start: Date; end: Date }>(
+    `select starts_at as start, occupied_until as end from bookings where specialist_id = $1
+         and (status = 'confirmed' or (status = 'hold' and hold_expires_at > now())) and occupied_until > now()`,
+    [teacherId],
+  );
+  const h = head.rows[0];
+  if (!h) return;
+  const at = firstFreeSlot(
+    {
+      timeZone: h.time_zone,
+      bufferMinutes: h.buffer_minutes,
+      rules: rules.rows,
+      exceptions: exceptions.rows,
+      busy: busy.rows.map((b) => ({ start: b.start.getTime(), end: b.end.getTime() })),
+    },
+    types.rows.map((t) => t.d),
+    from,
+    to,
+    now,
+  );
+  await client.query('update specialists set next_free_at = $2, next_free_checked_at = now() where id = $1', [
+    teacherId,
+    at === null ? null : new Date(at),
+  ]);
+}
+
 export interface DemoCatalogAccounts {
   teacherEmail: string;
   parentEmail: string;
@@ -233,5 +320,6 @@ export async function seedDemoCatalog(client: pg.Client, accounts: DemoCatalogAc
   const parentId = await idOf(client, accounts.parentEmail);
   const anxiety = assessments.get(ANXIETY_SCREENING.key);
   if (parentId && anxiety) await seedChild(client, parentId, anxiety);
+  await seedDemoSpecialist(client, teacherId);
   return courses.size;
 }

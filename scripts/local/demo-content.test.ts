@@ -1,8 +1,13 @@
-import { describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { describe, expect, inject, test } from 'vitest';
 import { parseDocument } from '../../workers/assessments/document.ts';
 import { scoreAttempt } from '../../workers/assessments/scoring.ts';
 import { renderLesson } from '../../workers/catalog/markdown.ts';
+import { ProfileInput } from '../../workers/consultations/schemas.ts';
+import { firstFreeSlot, overlappingRules } from '../../workers/consultations/slots.ts';
+import { seedDemoSpecialist } from './demo-catalog.ts';
 import { DEMO_COURSES } from './demo/courses.ts';
+import { DEMO_SPECIALIST } from './demo/specialists.ts';
 import { ANXIETY_SCREENING, ATTENTION_SCREENING, DEMO_ASSESSMENTS, DEMO_QUIZZES } from './demo/tests.ts';
 
 describe('demo content', () => {
@@ -55,6 +60,69 @@ describe('demo content', () => {
         expect(hi.score).toBe(hi.max);
         for (let i = 1; i < s.bands.length; i++) expect(s.bands[i]!.min).toBe(s.bands[i - 1]!.max + 1);
       }
+    }
+  });
+
+  test('the demo specialist: a valid profile in three languages, a free 30-minute intro and a paid hour, free time within days', () => {
+    const d = DEMO_SPECIALIST;
+    const parsed = ProfileInput.safeParse({
+      bio: d.bio,
+      languages: d.languages,
+      specialties: d.specialties,
+      timeZone: d.timeZone,
+      bufferMinutes: d.bufferMinutes,
+      sessionTypes: d.sessionTypes.map((t) => ({ durationMinutes: t.durationMinutes, price: { amount: t.price, currency: 'KZT' } })),
+    });
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues));
+    for (const lang of ['ru', 'kk', 'en'] as const) expect(d.bio[lang].length, lang).toBeGreaterThan(80);
+    expect(d.timeZone).toBe('Asia/Almaty');
+    expect(d.sessionTypes).toContainEqual({ durationMinutes: 30, price: 0 });
+    expect(d.sessionTypes.some((t) => t.durationMinutes === 60 && t.price > 0)).toBe(true);
+    expect(overlappingRules(d.rules)).toEqual([]);
+    // Whatever day `npm start` runs on, something is free within three days.
+    for (let day = 0; day < 7; day++) {
+      const now = Date.UTC(2027, 2, 1 + day, 6, 0);
+      const plan = { timeZone: d.timeZone, bufferMinutes: d.bufferMinutes, rules: d.rules, exceptions: [], busy: [] };
+      const from = new Date(now).toISOString().slice(0, 10);
+      const to = new Date(now + 62 * 86_400_000).toISOString().slice(0, 10);
+      const first = firstFreeSlot(plan, [30, 60], from, to, now);
+      expect(first, `day ${day}`).not.toBeNull();
+      expect(first! - now).toBeLessThan(3 * 86_400_000);
+    }
+  });
+
+  test('seeding the demo specialist is idempotent, lists it with its next free slot, and leaves an edited profile alone', async () => {
+    const client = new pg.Client(inject('databaseUrl'));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ id: string }>(
+        `insert into users (email, password_hash, name, language, role, teacher_status)
+         values ($1, 'x', 'Нурлан Сейткали', 'ru', 'teacher', 'verified') returning id`,
+        [`demo.specialist.${crypto.randomUUID()}@example.test`],
+      );
+      const id = rows[0]!.id;
+      const count = async (table: string) =>
+        (await client.query<{ n: number }>(`select count(*)::int as n from ${table} where specialist_id = $1`, [id])).rows[0]!.n;
+      await seedDemoSpecialist(client, id);
+      await seedDemoSpecialist(client, id);
+      const [sp] = (
+        await client.query<{ verified: boolean; bio: Record<string, string>; next_free_at: Date | null; time_zone: string }>(
+          'select verified, bio, next_free_at, time_zone from specialists where id = $1',
+          [id],
+        )
+      ).rows;
+      expect(sp).toMatchObject({ verified: true, time_zone: 'Asia/Almaty', bio: DEMO_SPECIALIST.bio });
+      expect(await count('specialist_session_types')).toBe(2);
+      expect(await count('availability_rules')).toBe(DEMO_SPECIALIST.rules.length);
+      expect(sp!.next_free_at!.getTime()).toBeGreaterThanOrEqual(Date.now() + 12 * 3_600_000 - 60_000);
+      // The teacher took the hours away: a restart keeps that, and there is no free slot any more.
+      await client.query('delete from availability_rules where specialist_id = $1', [id]);
+      await seedDemoSpecialist(client, id);
+      expect(await count('availability_rules')).toBe(0);
+      const after = await client.query('select next_free_at from specialists where id = $1', [id]);
+      expect(after.rows[0].next_free_at).toBeNull();
+    } finally {
+      await client.end();
     }
   });
 });

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, inject } from 'vitest';
 import type { DemoAccount } from '../../scripts/local/seed-demo.ts';
@@ -218,4 +219,15 @@ export async function apiLogin(email: string, password: string): Promise<string>
   const res = await apiCall<{ accessToken: string }>('POST', '/api/auth/login', { body: { email, password } });
   if (res.status !== 200) throw new Error(`API login as ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.accessToken;
+}
+
+/** One statement on the platform's database: only for set-ups no API offers (moving a session into the past). */
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: platform().databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
 }

@@ -22,6 +22,8 @@ export interface PlatformInfo {
   /** The seeded demo accounts (admin, learner, parent, teacher) with their passwords. */
   accounts: DemoAccount[];
   dataDir: string;
+  /** The platform's Postgres, for the few set-ups no API offers (e.g. a session that has already happened). */
+  databaseUrl: string;
 }
 
 export interface Platform extends PlatformInfo {
@@ -180,7 +182,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- wrangler output ---\n${output.join('').slice(-4000)}`);
     }
     log(`platform ready at ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { url, accounts, dataDir, stop };
+    return { url, accounts, dataDir, databaseUrl: stack.postgres.url, stop };
   } catch (err) {
     await stop();
     throw err;

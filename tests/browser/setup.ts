@@ -18,7 +18,12 @@ const log = (line: string) => console.log(`[browser] ${line}`);
 export default async function setup(project: TestProject) {
   ensureChromium(log);
   const platform = await startPlatform({ log });
-  project.provide('browserPlatform', { url: platform.url, accounts: platform.accounts, dataDir: platform.dataDir });
+  project.provide('browserPlatform', {
+    url: platform.url,
+    accounts: platform.accounts,
+    dataDir: platform.dataDir,
+    databaseUrl: platform.databaseUrl,
+  });
   return async () => {
     const started = Date.now();
     await platform.stop();

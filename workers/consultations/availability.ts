@@ -3,6 +3,7 @@ import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import { availabilityExceptions, availabilityRules, bookings, sessionTypes, specialists } from '../../db/schema/index.ts';
 import { isId, type Ctx } from '../lib/context.ts';
 import { AppError, notFound, validationError } from '../lib/errors.ts';
+import type { FreeSlots, SlotsQuery } from './schemas.ts';
 import { gens } from './specialists.ts';
 import { MAX_RANGE_DAYS, generateSlots, timingProblem, type Busy, type SlotPlan } from './slots.ts';
 import { addDays, localDate } from './zones.ts';
@@ -46,17 +47,27 @@ export async function loadSubject(ctx: Ctx, specialistId: string, sessionTypeId:
   };
 }
 
-/** Rules, the dates' exceptions and (optionally) the live bookings around the range. */
-async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, withBusy: boolean): Promise<SlotPlan> {
+/** What slot generation needs of one specialist, whatever the session type. */
+export interface PlanParts {
+  rules: SlotPlan['rules'];
+  exceptions: SlotPlan['exceptions'];
+  busy: Busy[];
+}
+
+/**
+ * The queries loading the rules, the exceptions of the local dates from..to and (optionally)
+ * the live bookings around them, for one `db.batch` (a caller may add its own queries).
+ */
+export function planQueries(ctx: Ctx, specialistId: string, from: string, to: string, withBusy: boolean) {
   const db = ctx.services.db.db;
   // Bookings are instants; the local dates may be up to 14 h away from UTC on either side.
   const lo = new Date(`${addDays(from, -1)}T00:00:00Z`);
   const hi = new Date(`${addDays(to, 2)}T00:00:00Z`);
-  const [rules, exceptions, busy] = await db.batch([
+  return [
     db
       .select({ weekday: availabilityRules.weekday, startMinute: availabilityRules.startMinute, endMinute: availabilityRules.endMinute })
       .from(availabilityRules)
-      .where(eq(availabilityRules.specialistId, s.specialistId)),
+      .where(eq(availabilityRules.specialistId, specialistId)),
     db
       .select({
         date: availabilityExceptions.date,
@@ -67,7 +78,7 @@ async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, with
       .from(availabilityExceptions)
       .where(
         and(
-          eq(availabilityExceptions.specialistId, s.specialistId),
+          eq(availabilityExceptions.specialistId, specialistId),
           gte(availabilityExceptions.date, from),
           lte(availabilityExceptions.date, to),
         ),
@@ -77,7 +88,7 @@ async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, with
       .from(bookings)
       .where(
         and(
-          eq(bookings.specialistId, s.specialistId),
+          eq(bookings.specialistId, specialistId),
           withBusy ? sql`true` : sql`false`,
           // An expired hold no longer counts, swept or not.
           sql`(${bookings.status} = 'confirmed' or (${bookings.status} = 'hold' and ${bookings.holdExpiresAt} > now()))`,
@@ -85,15 +96,20 @@ async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, with
           sql`${bookings.occupiedUntil} > ${lo.toISOString()}::timestamptz`,
         ),
       ),
-  ]);
-  return {
-    timeZone: s.timeZone,
-    rules,
-    exceptions,
-    durationMinutes: s.durationMinutes,
-    bufferMinutes: s.bufferMinutes,
-    busy: busy.map((b): Busy => ({ start: b.start.getTime(), end: b.end.getTime() })),
-  };
+  ] as const;
+}
+
+export function toParts([rules, exceptions, busy]: readonly [
+  PlanParts['rules'],
+  PlanParts['exceptions'],
+  { start: Date; end: Date }[],
+]): PlanParts {
+  return { rules, exceptions, busy: busy.map((b): Busy => ({ start: b.start.getTime(), end: b.end.getTime() })) };
+}
+
+async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, withBusy: boolean): Promise<SlotPlan> {
+  const parts = toParts(await ctx.services.db.db.batch(planQueries(ctx, s.specialistId, from, to, withBusy)));
+  return { timeZone: s.timeZone, durationMinutes: s.durationMinutes, bufferMinutes: s.bufferMinutes, ...parts };
 }
 
 export type SlotProblem = 'past' | 'too_soon' | 'beyond_horizon' | 'outside_availability';
@@ -122,22 +138,12 @@ export async function assertBookable(ctx: Ctx, s: SlotSubject, startsAt: number)
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export interface FreeSlots {
-  timeZone: string;
-  sessionTypeId: string;
-  durationMinutes: number;
-  slots: { startsAt: string; endsAt: string }[];
-}
-
 /**
  * Free slots of the local dates from..to in the specialist's zone. The generated list is
  * cached per specialist generation (every booking change bumps it); notice and horizon are
  * applied to it on each read, since they move with the clock.
  */
-export async function freeSlots(
-  ctx: Ctx,
-  q: { specialistId: string; sessionTypeId: string; from: string; to: string },
-): Promise<FreeSlots> {
+export async function freeSlots(ctx: Ctx, q: SlotsQuery & { specialistId: string }): Promise<FreeSlots> {
   if (!DATE.test(q.from) || Number.isNaN(Date.parse(q.from))) throw validationError({ from: 'Use YYYY-MM-DD' });
   if (!DATE.test(q.to) || Number.isNaN(Date.parse(q.to))) throw validationError({ to: 'Use YYYY-MM-DD' });
   if (q.to < q.from) throw validationError({ to: 'Must not be before from' });

@@ -5,6 +5,7 @@
  * is still free is decided by the exclusion constraint `bookings_no_overlap`, never by a read.
  */
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { bookings, children, sessionTypes, specialists, users, type Booking } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
@@ -18,37 +19,12 @@ import { assertBookable, loadSubject } from './availability.ts';
 import { HOLD_MINUTES } from './slots.ts';
 import { gens } from './specialists.ts';
 import { bookingNote } from './notes.ts';
+import { slotsChanged } from './next-free.ts';
+import type { BookInput, BookingResult, BookingView, BookingsQuery, Lang, OutcomeInput, ReviewInput } from './schemas.ts';
 
 const MIN = 60_000;
 /** A client's cancellation is refunded in full until this long before the start; not after. */
 export const FREE_CANCEL_HOURS = 24;
-
-export interface BookingView {
-  id: string;
-  specialist: { id: string; name: string; timeZone: string };
-  client: { id: string; name: string };
-  child: { id: string; name: string } | null;
-  sessionTypeId: string;
-  durationMinutes: number;
-  startsAt: string;
-  endsAt: string;
-  status: Booking['status'];
-  holdExpiresAt: string | null;
-  price: { amount: number; currency: string };
-  paymentId: string | null;
-  cancelledBy: string | null;
-  refund: 'none' | 'pending' | 'done';
-  /** The specialist's note after the session: in the client's view only. */
-  note: string | null;
-  review: { rating: number; text: string | null } | null;
-  createdAt: string;
-}
-
-export interface BookingResult {
-  booking: BookingView;
-  /** For a paid booking: where to pay (the hosted checkout page). */
-  payment: { id: string; checkoutUrl: string | null; status: string } | null;
-}
 
 const viewColumns = {
   b: bookings,
@@ -60,14 +36,7 @@ const viewColumns = {
   createdAtText: exactTs(bookings.createdAt),
 };
 
-type ViewRow = {
-  b: Booking;
-  specialistName: string;
-  timeZone: string;
-  durationMinutes: number;
-  clientName: string;
-  childName: string | null;
-};
+type ViewRow = SelectResultFields<typeof viewColumns>;
 
 function toView(r: ViewRow, as: 'client' | 'specialist'): BookingView {
   const b = r.b;
@@ -109,14 +78,6 @@ export async function getBooking(ctx: Ctx, actor: Actor, id: string): Promise<Bo
   );
   if (!r) throw notFound('Booking');
   return toView(r, r.b.clientId === actor.id ? 'client' : 'specialist');
-}
-
-export interface BookInput {
-  specialistId: string;
-  sessionTypeId: string;
-  startsAt: string;
-  childId?: string;
-  lang: 'ru' | 'kk' | 'en';
 }
 
 export async function book(ctx: Ctx, actor: Actor, input: BookInput): Promise<{ status: 200 | 201; body: BookingResult }> {
@@ -192,13 +153,13 @@ export async function book(ctx: Ctx, actor: Actor, input: BookInput): Promise<{ 
     notes = [n1, n2].filter((n): n is InsertedNotification => !!n);
     publishNotifications(ctx, notes);
   }
-  await ctx.services.cache.bump(gens.slots(s.specialistId));
+  await slotsChanged(ctx, s.specialistId);
   const view = await getBooking(ctx, actor, b.id);
   return { status: 201, body: await withPayment(ctx, actor, view, input.lang) };
 }
 
 /** Opens (or resumes) the checkout of a held booking; a failure releases the hold. */
-async function withPayment(ctx: Ctx, actor: Actor, view: BookingView, lang: 'ru' | 'kk' | 'en'): Promise<BookingResult> {
+async function withPayment(ctx: Ctx, actor: Actor, view: BookingView, lang: Lang): Promise<BookingResult> {
   if (view.status !== 'hold') return { booking: view, payment: null };
   try {
     const r = await checkout(ctx, actor, { purchase: { kind: 'booking', id: view.id }, lang }, `booking:${view.id}`);
@@ -210,7 +171,7 @@ async function withPayment(ctx: Ctx, actor: Actor, view: BookingView, lang: 'ru'
       .update(bookings)
       .set({ status: 'expired', holdExpiresAt: null })
       .where(and(eq(bookings.id, view.id), eq(bookings.status, 'hold')));
-    await ctx.services.cache.bump(gens.slots(view.specialist.id));
+    await slotsChanged(ctx, view.specialist.id);
     throw err;
   }
 }
@@ -252,7 +213,7 @@ export async function cancelBooking(ctx: Ctx, actor: Actor, id: string): Promise
   const other = by === 'client' ? cur.specialistId : cur.clientId;
   const [n] = await bookingNote(db, other, 'cancelled', updated, tz?.tz ?? 'Asia/Almaty');
   publishNotifications(ctx, [n]);
-  await ctx.services.cache.bump(gens.slots(cur.specialistId));
+  await slotsChanged(ctx, cur.specialistId);
   if (refundDue)
     await refundPaymentFor(ctx, updated).catch((err) => ctx.log.warn('booking refund deferred to the cron', { id, err: String(err) }));
   return getBooking(ctx, actor, id);
@@ -300,17 +261,12 @@ export async function rescheduleBooking(ctx: Ctx, actor: Actor, id: string, star
   const other = actor.id === cur.clientId ? cur.specialistId : cur.clientId;
   const [n] = await bookingNote(ctx.services.db.db, other, 'rescheduled', updated, s.timeZone);
   publishNotifications(ctx, [n]);
-  await ctx.services.cache.bump(gens.slots(cur.specialistId));
+  await slotsChanged(ctx, cur.specialistId);
   return getBooking(ctx, actor, id);
 }
 
 /** The specialist records how a past session went: held or no-show, with a note for the client. */
-export async function recordOutcome(
-  ctx: Ctx,
-  actor: Actor,
-  id: string,
-  input: { outcome: 'completed' | 'no_show'; note?: string },
-): Promise<BookingView> {
+export async function recordOutcome(ctx: Ctx, actor: Actor, id: string, input: OutcomeInput): Promise<BookingView> {
   if (!isId(id)) throw notFound('Booking');
   const db = ctx.services.db.db;
   const [cur] = await db
@@ -339,7 +295,7 @@ export async function recordOutcome(
 }
 
 /** The client reviews a held session, once; the specialist's rating follows in the same statement. */
-export async function reviewBooking(ctx: Ctx, actor: Actor, id: string, input: { rating: number; text?: string }): Promise<BookingView> {
+export async function reviewBooking(ctx: Ctx, actor: Actor, id: string, input: ReviewInput): Promise<BookingView> {
   if (!isId(id)) throw notFound('Booking');
   const rows = await ctx.services.db.db.execute<{ id: string; status: string; reviewed: boolean; rated: number }>(sql`
     with target as (
@@ -363,13 +319,6 @@ export async function reviewBooking(ctx: Ctx, actor: Actor, id: string, input: {
   const view = await getBooking(ctx, actor, id);
   await ctx.services.cache.bump(gens.directory);
   return view;
-}
-
-export interface BookingsQuery {
-  /** upcoming: not yet ended, soonest first; past: the rest, latest first. */
-  when: 'upcoming' | 'past';
-  cursor?: string;
-  limit: number;
 }
 
 async function listBookings(ctx: Ctx, actor: Actor, as: 'client' | 'specialist', q: BookingsQuery): Promise<Page<BookingView>> {

@@ -1,12 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from '../../db/client.ts';
-import { bookings, notifications, payments, users } from '../../db/schema/index.ts';
+import { bookings, notifications, payments, specialists, users } from '../../db/schema/index.ts';
 import { bookSlot, listedSpecialist, parentWithChild, slotsOf, type SpecialistFixture } from '../../tests/support/consultations.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
 import { sleep } from '../../tests/support/learning.ts';
-import { registerUser, testDb, vars, type TestUser } from '../../tests/support/users.ts';
+import { createAdmin, registerUser, testDb, verifiedTeacher, vars, type TestUser } from '../../tests/support/users.ts';
 import { loadConfig, type Env } from '../env.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { webhookSecret, type ProviderEvent, type ProviderStatus } from '../payments/provider.ts';
@@ -14,6 +14,8 @@ import { SIGNATURE_HEADER, sign } from '../payments/signature.ts';
 import type { AppError } from '../lib/errors.ts';
 import { book, cancelBooking } from './bookings.ts';
 import { expireHolds, sendReminders } from './jobs.ts';
+import { refreshStaleNextFree } from './next-free.ts';
+import { addDays, localDate } from './zones.ts';
 
 const db = () => testDb().db;
 const H = 3_600_000;
@@ -141,6 +143,142 @@ describe('consultations — directory and slots', () => {
     const u = await registerUser();
     await expectOk(bookSlot(u, s, slots[0]!, { typeId: s.freeType }), 201);
     expect(await slotsOf(s, s.paidType, 0, 3)).not.toContain(slots[0]);
+  });
+});
+
+describe('consultations — exceptions and the next free slot', () => {
+  const tagOf = () => `nf_${Math.random().toString(36).slice(2, 8)}`.replace(/[0-9]/g, 'y');
+  type Card = { id: string; nextFreeAt: string | null };
+  const cardsOf = async (query: string): Promise<Card[]> => (await expectOk(api('GET', `/api/specialists?${query}`))).items;
+  const nextFreeOf = async (tag: string, id: string) => (await cardsOf(`specialty=${tag}&limit=50`)).find((c) => c.id === id)?.nextFreeAt;
+  const local = (offset: number, zone = 'Asia/Almaty') => addDays(localDate(Date.now(), zone), offset);
+
+  it("a day off removes that date's slots, a part-day off some of them, extra hours add slots", async () => {
+    const s = await listedSpecialist();
+    const off = local(3);
+    const part = local(4);
+    const extra = local(5);
+    const rules = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startMinute: 540, endMinute: 1080 }));
+    const saved = await expectOk(
+      api('PUT', '/api/specialist/availability', {
+        token: s.user.token,
+        body: {
+          rules,
+          exceptions: [
+            { date: off, kind: 'off' },
+            { date: part, kind: 'off', startMinute: 540, endMinute: 720 },
+            { date: extra, kind: 'extra', startMinute: 1140, endMinute: 1260 },
+          ],
+        },
+      }),
+    );
+    expect(saved.exceptions).toEqual([
+      { date: off, kind: 'off', startMinute: null, endMinute: null },
+      { date: part, kind: 'off', startMinute: 540, endMinute: 720 },
+      { date: extra, kind: 'extra', startMinute: 1140, endMinute: 1260 },
+    ]);
+    const slots = await slotsOf(s, s.paidType, 2, 7);
+    const localOf = (iso: string) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Almaty', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+    const byDate = (d: string) => slots.map(localOf).filter((x) => x.startsWith(d));
+    expect(byDate(off)).toEqual([]);
+    expect(byDate(part)[0]).toBe(`${part} 12:00`);
+    expect(byDate(extra)).toContain(`${extra} 19:00`);
+    // A part-day off without its end is refused with the field named, and nothing changes.
+    const bad = await api('PUT', '/api/specialist/availability', {
+      token: s.user.token,
+      body: { rules, exceptions: [{ date: off, kind: 'extra', startMinute: 600 }] },
+    });
+    expect(bad.status, show(bad)).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect((await expectOk(api('GET', '/api/specialist/availability', { token: s.user.token }))).exceptions).toHaveLength(3);
+  });
+
+  it('each card carries its next free slot; booking it moves it; days off push it past a "free within N days" filter', async () => {
+    const tag = tagOf();
+    const s = await listedSpecialist({ specialties: [tag] });
+    const firstOf = async () => {
+      const [paid, free] = await Promise.all([slotsOf(s, s.paidType, 0, 2), slotsOf(s, s.freeType, 0, 2)]);
+      return [paid[0]!, free[0]!].sort()[0]!;
+    };
+    const first = await firstOf();
+    await waitFor('the next free slot on the card', async () => (await nextFreeOf(tag, s.id)) === first);
+    expect((await expectOk(api('GET', `/api/specialists/${s.id}`))).nextFreeAt).toBe(first);
+
+    // Booking that slot: the card moves on to the next one (its cached page is replaced).
+    await expectOk(bookSlot(await registerUser(), s, first, { typeId: s.freeType }), 201);
+    const second = await firstOf();
+    expect(second > first).toBe(true);
+    await waitFor('the next free slot after the booking', async () => (await nextFreeOf(tag, s.id)) === second);
+
+    // Five local days off from today: nothing is free for five days.
+    const exceptions = [0, 1, 2, 3, 4, 5].map((d) => ({ date: local(d), kind: 'off' }));
+    const rules = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startMinute: 540, endMinute: 1080 }));
+    await expectOk(api('PUT', '/api/specialist/availability', { token: s.user.token, body: { rules, exceptions } }));
+    const later = await waitFor('the next free slot after the days off', async () => {
+      const at = await nextFreeOf(tag, s.id);
+      return at && at !== second ? at : undefined;
+    });
+    expect(Date.parse(later)).toBeGreaterThan(Date.now() + 5 * 24 * H);
+    expect((await cardsOf(`specialty=${tag}&freeWithinDays=5`)).map((c) => c.id)).toEqual([]);
+    expect((await cardsOf(`specialty=${tag}&freeWithinDays=9`)).map((c) => c.id)).toEqual([s.id]);
+
+    // No hours at all: no next free slot, never in a "free within" result.
+    await expectOk(api('PUT', '/api/specialist/availability', { token: s.user.token, body: { rules: [], exceptions: [] } }));
+    await waitFor('no next free slot', async () => (await nextFreeOf(tag, s.id)) === null);
+    expect(await cardsOf(`specialty=${tag}&freeWithinDays=60`)).toEqual([]);
+    const bad = await api('GET', `/api/specialists?freeWithinDays=0`);
+    expect(bad.status, show(bad)).toBe(400);
+  });
+
+  it('the cron recomputes a next free slot the clock has overtaken', async () => {
+    const tag = tagOf();
+    const s = await listedSpecialist({ specialties: [tag] });
+    const now = await waitFor('a next free slot', async () => nextFreeOf(tag, s.id));
+    await db()
+      .update(specialists)
+      .set({ nextFreeAt: new Date(Date.now() - H), nextFreeCheckedAt: new Date(Date.now() - 2 * H) })
+      .where(eq(specialists.id, s.id));
+    expect(await refreshStaleNextFree(testCtx(), { among: [s.id] })).toBe(1);
+    const [row] = await db().select().from(specialists).where(eq(specialists.id, s.id));
+    expect(row!.nextFreeAt?.toISOString()).toBe(now);
+  });
+});
+
+describe('consultations — admin verification of specialists', () => {
+  it('lists pending profiles with the email; listing one moves it to "listed"; only admins see the queue', async () => {
+    const teacher = await verifiedTeacher();
+    const profile = await api('PUT', '/api/specialist/profile', {
+      token: teacher.token,
+      body: {
+        bio: { ru: 'Логопед' },
+        languages: ['ru'],
+        specialties: ['speech_therapist'],
+        sessionTypes: [{ durationMinutes: 45, price: { amount: 0, currency: 'KZT' } }],
+      },
+    });
+    expect(profile.status, show(profile)).toBe(200);
+    expect(profile.body.verified).toBe(false);
+    // Its owner gets every language's bio back (the editor keeps them), the public one language.
+    expect(profile.body.bios).toEqual({ ru: 'Логопед' });
+    expect((await expectOk(api('GET', '/api/specialist/profile', { token: teacher.token }))).bios).toEqual({ ru: 'Логопед' });
+    const admin = await createAdmin();
+    const ids = async (status: string) =>
+      (await expectOk(api('GET', `/api/admin/specialists?status=${status}&limit=100`, { token: admin.token }))).items as {
+        id: string;
+        email: string;
+        verified: boolean;
+      }[];
+    const pending = (await ids('pending')).find((x) => x.id === teacher.id);
+    expect(pending).toMatchObject({ email: teacher.email, verified: false });
+    expect((await api('GET', `/api/specialists/${teacher.id}`)).status).toBe(404);
+    await expectOk(api('POST', `/api/admin/specialists/${teacher.id}/verify`, { token: admin.token, body: { verified: true } }));
+    expect((await ids('pending')).some((x) => x.id === teacher.id)).toBe(false);
+    expect((await ids('listed')).some((x) => x.id === teacher.id)).toBe(true);
+    const listed = await expectOk(api('GET', `/api/specialists/${teacher.id}`));
+    expect(listed.bios).toBeUndefined();
+    expect((await api('GET', '/api/admin/specialists', { token: teacher.token })).status).toBe(403);
+    expect((await api('GET', '/api/admin/specialists')).status).toBe(401);
   });
 });
 

@@ -13,7 +13,7 @@ import { AppError, conflict, notFound } from '../lib/errors.ts';
 import { isExclusionViolation } from '../lib/pg-errors.ts';
 import { publishNotifications, type InsertedNotification } from '../notifications/notify.ts';
 import { bookingNote } from './notes.ts';
-import { gens } from './specialists.ts';
+import { slotsChanged } from './next-free.ts';
 
 type AfterCommit = (ctx: Ctx) => Promise<void>;
 
@@ -26,7 +26,7 @@ const after =
   (specialistId: string, notes: (InsertedNotification | undefined)[]): AfterCommit =>
   async (ctx) => {
     publishNotifications(ctx, notes);
-    await ctx.services.cache.bump(gens.slots(specialistId));
+    await slotsChanged(ctx, specialistId);
   };
 
 export const bookingFulfilment = {

@@ -8,7 +8,7 @@ import type { Ctx } from '../lib/context.ts';
 import { errorFields } from '../lib/logger.ts';
 import { RAW_NOTIFICATION_COLUMNS, fromRaw, publishNotifications, type RawNotification } from '../notifications/notify.ts';
 import { refundPaymentFor } from './refund.ts';
-import { gens } from './specialists.ts';
+import { refreshStaleNextFree, slotsChanged } from './next-free.ts';
 
 /** Holds whose 15 minutes ran out stop blocking the slot (booking also does this lazily). */
 export async function expireHolds(ctx: Ctx): Promise<number> {
@@ -18,7 +18,7 @@ export async function expireHolds(ctx: Ctx): Promise<number> {
     where status = 'hold' and hold_expires_at <= ${now}::timestamptz
     returning specialist_id`);
   const specialistsTouched = [...new Set(rows.rows.map((r) => r.specialist_id))];
-  if (specialistsTouched.length) await ctx.services.cache.bump(...specialistsTouched.map(gens.slots));
+  await slotsChanged(ctx, ...specialistsTouched);
   return rows.rows.length;
 }
 
@@ -92,5 +92,6 @@ export async function runConsultationJobs(ctx: Ctx) {
   const expired = await expireHolds(ctx);
   const reminders = await sendReminders(ctx);
   const refunds = await retryRefunds(ctx);
-  return { expired, reminders, refunds };
+  const nextFree = await refreshStaleNextFree(ctx);
+  return { expired, reminders, refunds, nextFree };
 }

@@ -3,7 +3,10 @@
  * specialist's zone, minus the time taken by live bookings (each with its buffer). Nothing
  * per slot is stored; the exclusion constraint on bookings is what finally decides.
  */
+import type { Exception, Rule } from './schemas.ts';
 import { addDays, isoWeekday, zonedInstant } from './zones.ts';
+
+export type { Exception, Rule };
 
 export const HOLD_MINUTES = 15;
 export const HORIZON_DAYS = 60;
@@ -12,19 +15,6 @@ export const MIN_NOTICE_HOURS = 12;
 export const MAX_RANGE_DAYS = 31;
 
 const MIN = 60_000;
-
-export interface Rule {
-  weekday: number;
-  startMinute: number;
-  endMinute: number;
-}
-
-export interface Exception {
-  date: string;
-  kind: 'off' | 'extra';
-  startMinute: number | null;
-  endMinute: number | null;
-}
 
 /** A live booking's occupied time: [start, end + its buffer). */
 export interface Busy {
@@ -108,6 +98,25 @@ export function generateSlots(plan: SlotPlan, from: string, to: string): Slot[] 
     }
   }
   return out;
+}
+
+/**
+ * The earliest start bookable at `now` among the session durations, over the local dates
+ * from..to (give a range covering now + notice .. now + horizon in the zone), or null.
+ */
+export function firstFreeSlot(
+  plan: Omit<SlotPlan, 'durationMinutes'>,
+  durations: number[],
+  from: string,
+  to: string,
+  now: number,
+): number | null {
+  let best: number | null = null;
+  for (const durationMinutes of new Set(durations)) {
+    const first = generateSlots({ ...plan, durationMinutes }, from, to).find((s) => timingProblem(s.startsAt, now) === null);
+    if (first && (best === null || first.startsAt < best)) best = first.startsAt;
+  }
+  return best;
 }
 
 /** Why a start time cannot be booked now (past, too soon, beyond the horizon), or null. */

@@ -3,17 +3,27 @@
  * writes a profile; it is listed once an admin verifies it.
  */
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { availabilityExceptions, availabilityRules, sessionTypes, specialists, users, type LocalizedBio } from '../../db/schema/index.ts';
-import type { PAYMENT_CURRENCIES } from '../../db/schema/payments.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { forbidden, notFound, validationError } from '../lib/errors.ts';
 import { isExclusionViolation } from '../lib/pg-errors.ts';
 import { exactTs } from '../lib/sql.ts';
-import { overlappingRules, type Exception, type Rule } from './slots.ts';
+import type {
+  AdminSpecialistView,
+  AdminSpecialistsQuery,
+  Availability,
+  AvailabilityInput,
+  DirectoryQuery,
+  Lang,
+  OwnSpecialistView,
+  ProfileInput,
+  SpecialistView,
+} from './schemas.ts';
+import { overlappingRules } from './slots.ts';
+import { repairOvertaken, slotsChanged } from './next-free.ts';
 import { isTimeZone } from './zones.ts';
-
-export type Lang = 'ru' | 'kk' | 'en';
 
 /** Cache generations: the directory as a whole, and one specialist's free time. */
 export const gens = {
@@ -21,41 +31,6 @@ export const gens = {
   slots: (specialistId: string) => `gen:slots:${specialistId}`,
 };
 const DIRECTORY_TTL_SEC = 300;
-
-export interface SessionTypeInput {
-  durationMinutes: number;
-  price: { amount: number; currency: (typeof PAYMENT_CURRENCIES)[number] };
-}
-
-export interface ProfileInput {
-  bio: LocalizedBio;
-  photoUrl?: string | null;
-  languages: Lang[];
-  specialties: string[];
-  timeZone: string;
-  bufferMinutes: number;
-  sessionTypes: SessionTypeInput[];
-}
-
-export interface SessionTypeView {
-  id: string;
-  durationMinutes: number;
-  price: { amount: number; currency: string };
-}
-
-export interface SpecialistView {
-  id: string;
-  name: string;
-  bio: string;
-  photoUrl: string | null;
-  languages: string[];
-  specialties: string[];
-  timeZone: string;
-  bufferMinutes: number;
-  sessionTypes: SessionTypeView[];
-  rating: { average: number; count: number };
-  verified: boolean;
-}
 
 const localized = (t: LocalizedBio, lang: Lang) => t[lang] ?? t.ru ?? t.en ?? t.kk ?? '';
 
@@ -66,7 +41,7 @@ async function assertVerifiedTeacher(ctx: Ctx, actor: Actor) {
 }
 
 /** Creates or updates the caller's profile; session types are matched by duration and price. */
-export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): Promise<SpecialistView> {
+export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): Promise<OwnSpecialistView> {
   await assertVerifiedTeacher(ctx, actor);
   if (!isTimeZone(input.timeZone)) throw validationError({ timeZone: 'Unknown time zone' });
   const minPrice = input.sessionTypes.length ? Math.min(...input.sessionTypes.map((s) => s.price.amount)) : null;
@@ -105,17 +80,13 @@ export async function saveProfile(ctx: Ctx, actor: Actor, input: ProfileInput): 
       if (e.active !== active) await tx.update(sessionTypes).set({ active }).where(eq(sessionTypes.id, e.id));
     }
   });
-  await ctx.services.cache.bump(gens.directory, gens.slots(actor.id));
-  return getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
-}
-
-export interface AvailabilityInput {
-  rules: Rule[];
-  exceptions: Exception[];
+  await ctx.services.cache.bump(gens.directory);
+  await slotsChanged(ctx, actor.id);
+  return getOwnProfile(ctx, actor);
 }
 
 /** Replaces the caller's weekly hours and exceptions in one transaction. */
-export async function saveAvailability(ctx: Ctx, actor: Actor, input: AvailabilityInput): Promise<AvailabilityInput> {
+export async function saveAvailability(ctx: Ctx, actor: Actor, input: AvailabilityInput): Promise<Availability> {
   const [sp] = await ctx.services.db.db.select({ id: specialists.id }).from(specialists).where(eq(specialists.id, actor.id));
   if (!sp) throw notFound('Specialist profile');
   const overlaps = overlappingRules(input.rules);
@@ -136,11 +107,11 @@ export async function saveAvailability(ctx: Ctx, actor: Actor, input: Availabili
     if (isExclusionViolation(err)) throw validationError({ rules: 'Rules overlap' }, 'Availability rules overlap');
     throw err;
   }
-  await ctx.services.cache.bump(gens.slots(actor.id));
+  await slotsChanged(ctx, actor.id);
   return getAvailability(ctx, actor.id);
 }
 
-export async function getAvailability(ctx: Ctx, specialistId: string): Promise<AvailabilityInput> {
+export async function getAvailability(ctx: Ctx, specialistId: string): Promise<Availability> {
   const db = ctx.services.db.db;
   const [rules, exceptions] = await db.batch([
     db
@@ -173,6 +144,8 @@ export async function verifySpecialist(ctx: Ctx, actor: Actor, specialistId: str
     .returning({ id: specialists.id });
   if (!row) throw notFound('Specialist');
   await ctx.services.cache.bump(gens.directory);
+  // A profile listed for the first time gets its next free slot (it may predate the column).
+  await slotsChanged(ctx, specialistId);
   return getSpecialistUncached(ctx, specialistId, 'ru', { includeUnverified: true });
 }
 
@@ -188,22 +161,11 @@ const cardColumns = {
   ratingSum: specialists.ratingSum,
   ratingCount: specialists.ratingCount,
   verified: specialists.verified,
+  nextFreeAt: specialists.nextFreeAt,
   createdAt: exactTs(specialists.createdAt),
 };
-type CardRow = { [K in keyof typeof cardColumns]: unknown } & {
-  id: string;
-  name: string;
-  bio: LocalizedBio;
-  photoUrl: string | null;
-  languages: string[];
-  specialties: string[];
-  timeZone: string;
-  bufferMinutes: number;
-  ratingSum: number;
-  ratingCount: number;
-  verified: boolean;
-  createdAt: string;
-};
+/** A row of `cardColumns`, as drizzle types the select. */
+type CardRow = SelectResultFields<typeof cardColumns>;
 
 async function withTypes(ctx: Ctx, rows: CardRow[], lang: Lang): Promise<SpecialistView[]> {
   if (!rows.length) return [];
@@ -230,6 +192,7 @@ async function withTypes(ctx: Ctx, rows: CardRow[], lang: Lang): Promise<Special
     timeZone: r.timeZone,
     bufferMinutes: r.bufferMinutes,
     verified: r.verified,
+    nextFreeAt: r.nextFreeAt?.toISOString() ?? null,
     rating: { average: r.ratingCount ? Math.round((r.ratingSum / r.ratingCount) * 100) / 100 : 0, count: r.ratingCount },
     sessionTypes: types
       .filter((t) => t.specialistId === r.id)
@@ -238,11 +201,11 @@ async function withTypes(ctx: Ctx, rows: CardRow[], lang: Lang): Promise<Special
 }
 
 async function getSpecialistUncached(ctx: Ctx, id: string, lang: Lang, opts: { includeUnverified?: boolean } = {}) {
-  const [row] = (await ctx.services.db.db
+  const [row] = await ctx.services.db.db
     .select(cardColumns)
     .from(specialists)
     .innerJoin(users, eq(users.id, specialists.id))
-    .where(opts.includeUnverified ? eq(specialists.id, id) : and(eq(specialists.id, id), eq(specialists.verified, true)))) as CardRow[];
+    .where(opts.includeUnverified ? eq(specialists.id, id) : and(eq(specialists.id, id), eq(specialists.verified, true)));
   if (!row) throw notFound('Specialist');
   return (await withTypes(ctx, [row], lang))[0]!;
 }
@@ -259,22 +222,22 @@ export async function getSpecialist(ctx: Ctx, id: string, lang: Lang): Promise<S
   });
 }
 
-/** The caller's own profile, listed or not (404 when they have none yet). */
-export const getOwnProfile = (ctx: Ctx, actor: Actor) => getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
-
-export interface DirectoryQuery {
-  specialty?: string;
-  language?: Lang;
-  /** Only specialists with a session type at or below this price (minor units). */
-  maxPrice?: number;
-  lang: Lang;
-  cursor?: string;
-  limit: number;
+/** The caller's own profile, listed or not, with every language's bio (404 when they have none yet). */
+export async function getOwnProfile(ctx: Ctx, actor: Actor): Promise<OwnSpecialistView> {
+  const view = await getSpecialistUncached(ctx, actor.id, 'ru', { includeUnverified: true });
+  const [row] = await ctx.services.db.db.select({ bio: specialists.bio }).from(specialists).where(eq(specialists.id, actor.id));
+  return { ...view, bios: row?.bio ?? {} };
 }
 
 /** Listed specialists, newest first, with filters; cached per query like the catalog. */
 export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
-  const key = `specialists:${q.lang}:${q.specialty ?? ''}:${q.language ?? ''}:${q.maxPrice ?? ''}:${q.limit}:${q.cursor ?? ''}`;
+  const page = await loadDirectoryPage(ctx, q);
+  repairOvertaken(ctx, page.items);
+  return page;
+}
+
+function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
+  const key = `specialists:${q.lang}:${q.specialty ?? ''}:${q.language ?? ''}:${q.maxPrice ?? ''}:${q.freeWithinDays ?? ''}:${q.limit}:${q.cursor ?? ''}`;
   return ctx.services.cache.getOrLoad({
     family: 'specialists:list',
     key,
@@ -285,22 +248,49 @@ export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page
       if (q.specialty) conds.push(sql`${specialists.specialties} @> array[${q.specialty}]::text[]`);
       if (q.language) conds.push(sql`${specialists.languages} @> array[${q.language}]::text[]`);
       if (q.maxPrice !== undefined) conds.push(lte(specialists.minPrice, q.maxPrice));
+      // The stored next free slot (./next-free.ts); the page is cached for minutes, which is
+      // as precise as "within N days" needs.
+      if (q.freeWithinDays !== undefined)
+        conds.push(sql`${specialists.nextFreeAt} <= now() + make_interval(days => ${q.freeWithinDays}::int)`);
       if (q.cursor) {
         const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
         conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
       }
-      const rows = (await ctx.services.db.read
+      const rows = await ctx.services.db.read
         .select(cardColumns)
         .from(specialists)
         .innerJoin(users, eq(users.id, specialists.id))
         .where(and(...conds))
         .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
-        .limit(q.limit + 1)) as CardRow[];
+        .limit(q.limit + 1);
       const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
       return { items: await withTypes(ctx, page.items, q.lang), nextCursor: page.nextCursor };
     },
   });
 }
 
-/** A bad specialty slug etc. never reaches SQL: exported for the route schema. */
-export const SPECIALTY = /^[a-z][a-z_]{1,39}$/;
+/**
+ * Admin: profiles waiting to be listed (pending) or listed, newest first, with the owner's
+ * email — the specialist side of the verification queue. Never cached: admins act on it.
+ */
+export async function listForAdmin(ctx: Ctx, actor: Actor, q: AdminSpecialistsQuery): Promise<Page<AdminSpecialistView>> {
+  if (actor.role !== 'admin') throw forbidden();
+  const conds = [eq(specialists.verified, q.status === 'listed')];
+  if (q.cursor) {
+    const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
+    conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await ctx.services.db.db
+    .select({ ...cardColumns, email: users.email })
+    .from(specialists)
+    .innerJoin(users, eq(users.id, specialists.id))
+    .where(and(...conds))
+    .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
+    .limit(q.limit + 1);
+  const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
+  const views = await withTypes(ctx, page.items, 'ru');
+  return {
+    items: views.map((v, i) => ({ ...v, email: page.items[i]!.email, createdAt: page.items[i]!.createdAt })),
+    nextCursor: page.nextCursor,
+  };
+}

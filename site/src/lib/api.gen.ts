@@ -7588,7 +7588,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Listed specialists, newest first; filter by specialty, language and price (minor units) */
+        /** Listed specialists, newest first; filter by specialty, language, price (minor units) and a free slot within N days */
         get: {
             parameters: {
                 query?: {
@@ -7597,6 +7597,7 @@ export interface paths {
                     specialty?: string;
                     language?: "ru" | "kk" | "en";
                     maxPrice?: number | null;
+                    freeWithinDays?: number;
                     lang?: "ru" | "kk" | "en";
                 };
                 header?: never;
@@ -7795,7 +7796,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Specialist"];
+                        "application/json": components["schemas"]["OwnSpecialist"];
                     };
                 };
                 /** @description Error 401 */
@@ -7868,7 +7869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Specialist"];
+                        "application/json": components["schemas"]["OwnSpecialist"];
                     };
                 };
                 /** @description Error 400 */
@@ -8065,6 +8066,76 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Booking"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error 400 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 401 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error 403 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/specialists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Specialist profiles waiting to be listed (pending) or listed, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "pending" | "listed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AdminSpecialist"][];
                             nextCursor: string | null;
                         };
                     };
@@ -10258,6 +10329,7 @@ export interface components {
                 count: number;
             };
             verified: boolean;
+            nextFreeAt: string | null;
         };
         FreeSlots: {
             timeZone: string;
@@ -10267,6 +10339,13 @@ export interface components {
                 startsAt: string;
                 endsAt: string;
             }[];
+        };
+        OwnSpecialist: components["schemas"]["Specialist"] & {
+            bios: {
+                ru?: string;
+                kk?: string;
+                en?: string;
+            };
         };
         Availability: {
             rules: {
@@ -10317,6 +10396,10 @@ export interface components {
                 rating: number;
                 text: string | null;
             } | null;
+            createdAt: string;
+        };
+        AdminSpecialist: components["schemas"]["Specialist"] & {
+            email: string;
             createdAt: string;
         };
         BookingResult: {

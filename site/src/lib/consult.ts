@@ -1,51 +1,20 @@
-// Consultations on the site: the API's shapes and how times are shown (in the visitor's zone).
+// Consultations on the site: the API's shapes (aliases of the generated api.gen.ts) and how
+// times are shown (in the visitor's zone).
 import { tc, tcMaybe } from './i18n-client';
 import { formatMoney } from './payments';
+import type { Schemas } from './types';
 
-export interface SessionType {
-  id: string;
-  durationMinutes: number;
-  price: { amount: number; currency: string };
-}
-
-export interface Specialist {
-  id: string;
-  name: string;
-  bio: string;
-  photoUrl: string | null;
-  languages: string[];
-  specialties: string[];
-  timeZone: string;
-  bufferMinutes: number;
-  sessionTypes: SessionType[];
-  rating: { average: number; count: number };
-  verified: boolean;
-}
-
-export type BookingStatus = 'hold' | 'confirmed' | 'expired' | 'cancelled' | 'completed' | 'no_show';
-
-export interface Booking {
-  id: string;
-  specialist: { id: string; name: string; timeZone: string };
-  client: { id: string; name: string };
-  child: { id: string; name: string } | null;
-  sessionTypeId: string;
-  durationMinutes: number;
-  startsAt: string;
-  endsAt: string;
-  status: BookingStatus;
-  holdExpiresAt: string | null;
-  price: { amount: number; currency: string };
-  paymentId: string | null;
-  cancelledBy: string | null;
-  refund: 'none' | 'pending' | 'done';
-  note: string | null;
-}
-
-export interface BookingResult {
-  booking: Booking;
-  payment: { id: string; checkoutUrl: string | null; status: string } | null;
-}
+export type Specialist = Schemas['Specialist'];
+export type SessionType = Specialist['sessionTypes'][number];
+export type AdminSpecialist = Schemas['AdminSpecialist'];
+export type OwnSpecialist = Schemas['OwnSpecialist'];
+export type Booking = Schemas['Booking'];
+export type BookingStatus = Booking['status'];
+export type BookingResult = Schemas['BookingResult'];
+export type FreeSlots = Schemas['FreeSlots'];
+export type Availability = Schemas['Availability'];
+export type AvailabilityRule = Availability['rules'][number];
+export type AvailabilityException = Availability['exceptions'][number];
 
 /** The visitor's own IANA zone, as the browser knows it. */
 export function visitorZone(): string {
@@ -64,3 +33,10 @@ export function specialtyText(slug: string): string {
 export function whenText(iso: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
+
+/** "HH:MM" ↔ minutes from local midnight (the availability API's unit). */
+export const toTime = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+export const toMinute = (t: string) => {
+  const [hh, mm] = t.split(':').map(Number);
+  return (hh ?? 0) * 60 + (mm ?? 0);
+};

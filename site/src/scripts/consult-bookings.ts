@@ -1,5 +1,6 @@
 // My consultations (`/{lang}/consultations/bookings`): upcoming or past, cancel; after the
-// hosted checkout it waits for the payment webhook to confirm the booking.
+// hosted checkout it waits for the payment webhook to confirm the booking. A held session
+// shows the specialist's note and, until reviewed, a review form (one review per session).
 import { api, errorMessage } from '../lib/api';
 import { type Booking, priceText, visitorZone, whenText } from '../lib/consult';
 import { byId, h, setState } from '../lib/dom';
@@ -16,6 +17,7 @@ const pastButton = byId<HTMLButtonElement>('consult-past');
 const returnLine = byId('consult-return');
 let when: 'upcoming' | 'past' = 'upcoming';
 let cursor: string | null = null;
+let generation = 0;
 
 function statusText(b: Booking): string {
   const parts = [tc(`consult.status.${b.status}` as 'consult.status.hold')];
@@ -54,12 +56,37 @@ function item(b: Booking): HTMLLIElement {
       ` · ${tc('consult.minutes', { count: b.durationMinutes })} · ${priceText(b.price, locale())}`,
     ),
     h('p', { 'data-status-text': '' }, statusText(b)),
-    b.note ? h('p', {}, tc('consult.note', { note: b.note })) : null,
+    b.note ? h('p', { 'data-note': '' }, tc('consult.note', { note: b.note })) : null,
+    b.review ? h('p', { 'data-review': '' }, tc('consult.review.yours', { rating: b.review.rating })) : null,
+    b.status === 'completed' && !b.review ? reviewForm(b) : null,
     h('p', { class: 'consult-week' }, move, cancel),
   );
 }
 
+function reviewForm(b: Booking): HTMLFormElement {
+  const id = (part: string) => `consult-review-${part}-${b.id}`;
+  return h(
+    'form',
+    { class: 'consult-form', 'data-review-form': b.id, 'aria-labelledby': id('title') },
+    h('h3', { id: id('title') }, tc('consult.review.title')),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id('rating') }, tc('consult.review.rating')),
+      h('select', { id: id('rating'), name: 'rating' }, ...[5, 4, 3, 2, 1].map((n) => h('option', { value: n }, `${'★'.repeat(n)} ${n}`))),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id('text') }, tc('consult.review.text')),
+      h('textarea', { id: id('text'), name: 'text', rows: 3, maxlength: 2000 }),
+    ),
+    h('button', { type: 'submit', class: 'button' }, tc('consult.review.submit')),
+  );
+}
+
 async function load(reset: boolean): Promise<void> {
+  const mine = ++generation;
   if (reset) {
     cursor = null;
     list.replaceChildren();
@@ -67,12 +94,14 @@ async function load(reset: boolean): Promise<void> {
   }
   try {
     const page = await api.get<Page<Booking>>('/api/bookings', { query: { when, limit: 20, cursor }, lang: false });
+    // A tab switch while the first page loads: only the latest request fills the list.
+    if (mine !== generation) return;
     list.append(...page.items.map(item));
     cursor = page.nextCursor;
     more.hidden = !cursor;
     setState(region, list.childElementCount ? 'ready' : 'empty');
   } catch (error) {
-    setState(region, 'error', errorMessage(error));
+    if (mine === generation) setState(region, 'error', errorMessage(error));
   }
 }
 
@@ -111,6 +140,30 @@ list.addEventListener('click', (event) => {
     .then((b) => button.closest('li')?.replaceWith(item(b)))
     .catch((error: unknown) => {
       button.disabled = false;
+      returnLine.hidden = false;
+      returnLine.textContent = errorMessage(error);
+    });
+});
+list.addEventListener('submit', (event) => {
+  const form = (event.target as HTMLElement).closest<HTMLFormElement>('form[data-review-form]');
+  if (!form) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  const text = String(data.get('text') ?? '').trim();
+  const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+  if (button) button.disabled = true;
+  void api
+    .post<Booking>(`/api/bookings/${encodeURIComponent(form.dataset.reviewForm ?? '')}/review`, {
+      rating: Number(data.get('rating')),
+      ...(text ? { text } : {}),
+    })
+    .then((b) => {
+      form.closest('li')?.replaceWith(item(b));
+      returnLine.hidden = false;
+      returnLine.textContent = tc('consult.review.thanks');
+    })
+    .catch((error: unknown) => {
+      if (button) button.disabled = false;
       returnLine.hidden = false;
       returnLine.textContent = errorMessage(error);
     });

@@ -1,6 +1,7 @@
-// The specialist directory (`/{lang}/consultations`): filters in the URL, page by page.
+// The specialist directory (`/{lang}/consultations`): filters (a free time within N days too),
+// page by page; each card names its next free time in the visitor's zone.
 import { api, errorMessage } from '../lib/api';
-import { type Specialist, priceText, specialtyText } from '../lib/consult';
+import { type Specialist, priceText, specialtyText, whenText } from '../lib/consult';
 import { byId, h, setState } from '../lib/dom';
 import { href, locale, tc } from '../lib/i18n-client';
 import type { Page } from '../lib/types';
@@ -19,7 +20,9 @@ function filters(): Record<string, string> {
   const specialty = String(data.get('specialty') ?? '');
   const language = String(data.get('language') ?? '');
   const maxPrice = String(data.get('maxPrice') ?? '');
+  const freeWithinDays = String(data.get('freeWithinDays') ?? '');
   if (specialty) out.specialty = specialty;
+  if (freeWithinDays) out.freeWithinDays = freeWithinDays;
   if (language) out.language = language;
   // Tenge in the form, minor units (tiyn) in the API.
   if (maxPrice && Number(maxPrice) >= 0) out.maxPrice = String(Math.round(Number(maxPrice) * 100));
@@ -40,6 +43,11 @@ function card(s: Specialist): HTMLLIElement {
       { class: 'consult-muted' },
       s.rating.count ? tc('consult.rating', { average: s.rating.average, count: s.rating.count }) : tc('consult.noRating'),
       cheapest ? ` · ${tc('consult.from', { price: priceText(cheapest.price, locale()) })}` : '',
+    ),
+    h(
+      'p',
+      { 'data-next-free': s.nextFreeAt ?? '' },
+      s.nextFreeAt ? tc('consult.nextFree', { time: whenText(s.nextFreeAt, locale()) }) : tc('consult.noFree'),
     ),
     h('a', { class: 'button', href: href(`/consultations/specialist?id=${encodeURIComponent(s.id)}`) }, tc('consult.open')),
   );

@@ -1,11 +1,11 @@
 // A specialist's profile and slot picker (`/{lang}/consultations/specialist?id=…`). Slots
 // come as instants and are shown in the visitor's own zone, which the page names.
 import { api, errorMessage, loginUrl } from '../lib/api';
-import { type BookingResult, type Specialist, priceText, specialtyText, visitorZone } from '../lib/consult';
+import { type BookingResult, type FreeSlots, type Specialist, priceText, specialtyText, visitorZone } from '../lib/consult';
 import { byId, h, setState } from '../lib/dom';
 import { href, locale, tc } from '../lib/i18n-client';
 import { getMe } from '../lib/session';
-import type { Page } from '../lib/types';
+import type { Child, Page } from '../lib/types';
 
 const region = byId('consult-profile');
 const typeSelect = byId<HTMLSelectElement>('consult-type');
@@ -62,7 +62,7 @@ async function loadSlots(): Promise<void> {
   const from = isoDay(weekOffset * DAYS);
   const to = isoDay(weekOffset * DAYS + DAYS - 1);
   try {
-    const res = await api.get<{ slots: { startsAt: string }[] }>(`/api/specialists/${encodeURIComponent(id)}/slots`, {
+    const res = await api.get<FreeSlots>(`/api/specialists/${encodeURIComponent(id)}/slots`, {
       query: { sessionTypeId: typeSelect.value, from, to },
       lang: false,
     });
@@ -169,7 +169,7 @@ async function start(): Promise<void> {
   setState(region, 'ready');
   const me = await getMe().catch(() => null);
   if (me?.role === 'parent' && !rescheduling) {
-    const kids = await api.get<Page<{ id: string; name: string }>>('/api/me/children', { query: { limit: 100 }, lang: false });
+    const kids = await api.get<Page<Child>>('/api/me/children', { query: { limit: 100 }, lang: false });
     forSelect.append(...kids.items.map((c) => h('option', { value: c.id }, c.name)));
     if (kids.items[0]) forSelect.value = kids.items[0].id;
     forField.hidden = false;
