@@ -45,12 +45,15 @@ export const requestMetrics = () =>
     await next();
     metrics(c).request(routeLabel(c), c.req.method, c.res.status, Date.now() - started);
     // The admin dashboard's operations charts: this isolate's counts, added to Postgres once a minute.
-    maybeFlushOps(() => c.var.services?.db, (p) => {
-      const guarded = p.catch((err: unknown) => c.var.log?.warn('ops rollup flush failed', { error: String(err) }));
-      try {
-        c.executionCtx.waitUntil(guarded);
-      } catch {
-        // No ExecutionContext (app.request in a script): the promise still runs.
-      }
-    });
+    maybeFlushOps(
+      () => c.var.services?.db,
+      (p) => {
+        const guarded = p.catch((err: unknown) => c.var.log?.warn('ops rollup flush failed', { error: String(err) }));
+        try {
+          c.executionCtx.waitUntil(guarded);
+        } catch {
+          // No ExecutionContext (app.request in a script): the promise still runs.
+        }
+      },
+    );
   });
