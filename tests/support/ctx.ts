@@ -2,6 +2,7 @@
 import { createDatabase } from '../../db/client.ts';
 import { loadConfig, type Env } from '../../workers/env.ts';
 import { Cache } from '../../workers/lib/cache.ts';
+import { edgePurge } from '../../workers/lib/edge-cache.ts';
 import type { Ctx } from '../../workers/lib/context.ts';
 import { createLogger } from '../../workers/lib/logger.ts';
 import { createRedis } from '../../workers/lib/redis.ts';
@@ -20,7 +21,7 @@ export function testCtx(opts: { onQuery?: (sql: string, params: unknown[]) => vo
   return {
     config,
     log,
-    services: { db, redis, cache: new Cache(redis, log), now: () => new Date() },
+    services: { db, redis, cache: new Cache(redis, log), edge: edgePurge(undefined), now: () => new Date() },
     defer: (p) => void p.catch(() => {}),
   };
 }

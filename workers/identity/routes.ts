@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import { createRouter, ctxOf } from '../app.ts';
 import { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
-import { coursePublicPaths, purgeEdge } from '../catalog/invalidation.ts';
+import { coursePublicPaths } from '../catalog/invalidation.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
@@ -406,7 +406,7 @@ export const identityRoutes = createRouter()
     const user = await updateProfile(ctxOf(c), c.var.actor.id, body);
     // The public page shows name, photo and bio: drop this colo's copies.
     if (user.role === 'teacher' && (body.bio || body.name)) {
-      await purgeEdge(new URL(c.req.url).origin, teacherPaths(user.id)).catch(() => {});
+      await c.var.services.edge.purge(teacherPaths(user.id)).catch(() => {});
     }
     return c.json({ user }, 200);
   })
@@ -418,9 +418,9 @@ export const identityRoutes = createRouter()
     const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
     // This colo's edge copies of the courses whose rating or enrollment count just changed
     // (awaited, so the next read is fresh; the account is gone either way).
-    await purgeEdge(new URL(c.req.url).origin, courses.flatMap(coursePublicPaths)).catch((err: unknown) =>
-      c.var.log.warn('edge purge failed', errorFields(err)),
-    );
+    await c.var.services.edge
+      .purge(courses.flatMap(coursePublicPaths))
+      .catch((err: unknown) => c.var.log.warn('edge purge failed', errorFields(err)));
     clearSessionCookies(c);
     return c.body(null, 204);
   })

@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis/cloudflare';
 import { createDatabase, type Database } from '../../db/client.ts';
 import type { Config } from '../env.ts';
 import { Cache, type CacheDeps } from './cache.ts';
+import { edgePurge, type EdgePurge } from './edge-cache.ts';
 import type { Logger } from './logger.ts';
 import { createRedis } from './redis.ts';
 
@@ -13,10 +14,18 @@ export interface Services {
   readonly db: Database;
   readonly redis: Redis;
   readonly cache: Cache;
+  /** This colo's edge copies of public pages, for writes that change what they show. */
+  readonly edge: EdgePurge;
   now(): Date;
 }
 
-export function createServices(config: Config, log: Logger, cacheDeps: CacheDeps = {}): Services {
+export interface ServiceOptions extends CacheDeps {
+  /** The origin the request came in on (edge entries are keyed by full URL); none outside a request. */
+  edgeOrigin?: string;
+}
+
+export function createServices(config: Config, log: Logger, options: ServiceOptions = {}): Services {
+  const { edgeOrigin, ...cacheDeps } = options;
   let db: Database | undefined;
   let redis: Redis | undefined;
   let cache: Cache | undefined;
@@ -35,6 +44,7 @@ export function createServices(config: Config, log: Logger, cacheDeps: CacheDeps
     get cache() {
       return (cache ??= new Cache(services.redis, log, cacheDeps));
     },
+    edge: edgePurge(edgeOrigin),
     now: () => new Date(),
   };
   return services;

@@ -88,8 +88,8 @@ function ratingUpdate(source: string, courseId: SQL, sumDelta: SQL, countDelta: 
  * pages (both keyed on the course generation) and this colo's edge copy are dropped. Lists
  * and search keep their short TTL rather than losing the whole catalog cache per review.
  */
-async function reviewsChanged(ctx: Ctx, courseId: string, origin?: string) {
-  await courseChanged(ctx, courseId, { listed: false, origin });
+async function reviewsChanged(ctx: Ctx, courseId: string) {
+  await courseChanged(ctx, courseId, { listed: false });
 }
 
 export interface ReviewInput {
@@ -106,7 +106,6 @@ export async function createReview(
   actor: Actor,
   courseId: string,
   input: ReviewInput,
-  origin?: string,
 ): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
   if (!isId(courseId)) throw notFound('Course');
   const text = (input.text ?? '').trim();
@@ -153,7 +152,7 @@ export async function createReview(
   if (row.teacher) throw forbidden('Teachers cannot review their own course');
   if (!row.enrolled) throw notEnrolled(courseId, 'Only learners enrolled in the course can review it');
   if (!row.review) throw new AppError('already_exists', 'You have already reviewed this course; edit your review instead', { courseId });
-  await reviewsChanged(ctx, courseId, origin);
+  await reviewsChanged(ctx, courseId);
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
   pulseAfterCommit(ctx, 'review', { courseId });
   return { review: toView(row.review, row.author_name), courseRating: rating(row.course)! };
@@ -169,7 +168,6 @@ export async function updateReview(
   actor: Actor,
   reviewId: string,
   input: Partial<ReviewInput>,
-  origin?: string,
 ): Promise<{ review: OwnReviewView; courseRating?: CourseRating }> {
   if (!isId(reviewId)) throw notFound('Review');
   const text = input.text === undefined ? null : input.text.trim();
@@ -189,12 +187,12 @@ export async function updateReview(
         (select name from users where id = ${actor.id}::uuid) as author_name`,
   );
   if (!row?.review) throw notFound('Review');
-  await reviewsChanged(ctx, row.review.course_id, origin);
+  await reviewsChanged(ctx, row.review.course_id);
   return { review: toView(row.review, row.author_name), courseRating: rating(row.course) };
 }
 
 /** DELETE /api/reviews/:id — the author only (anyone else: 404). */
-export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string, origin?: string): Promise<void> {
+export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string): Promise<void> {
   if (!isId(reviewId)) throw notFound('Review');
   const [row] = await queryRows<{ course_id: string | null }>(
     ctx.services.db.db,
@@ -207,7 +205,7 @@ export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string, ori
       select (select course_id from d) as course_id, (select count(*) from counted) as counted`,
   );
   if (!row?.course_id) throw notFound('Review');
-  await reviewsChanged(ctx, row.course_id, origin);
+  await reviewsChanged(ctx, row.course_id);
 }
 
 /**
@@ -219,7 +217,6 @@ export async function setReviewHidden(
   actor: Actor,
   reviewId: string,
   hidden: boolean,
-  origin?: string,
 ): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
   if (!isId(reviewId)) throw notFound('Review');
   const sign = hidden ? sql`-1` : sql`1`;
@@ -249,7 +246,7 @@ export async function setReviewHidden(
         exists (select 1 from upd) as changed`,
   );
   if (!row?.review) throw notFound('Review');
-  if (row.changed) await reviewsChanged(ctx, row.review.course_id, origin);
+  if (row.changed) await reviewsChanged(ctx, row.review.course_id);
   return { review: toView(row.review, row.review.author_name ?? ''), courseRating: (rating(row.course) ?? rating(row.current))! };
 }
 
@@ -257,7 +254,7 @@ export async function setReviewHidden(
  * POST /api/reviews/:id/reply — the course's teacher, once (a second reply: 409). The
  * `reply is null` condition is re-checked under the row lock, so parallel replies make one.
  */
-export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, replyText: string, origin?: string): Promise<OwnReviewView> {
+export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, replyText: string): Promise<OwnReviewView> {
   if (!isId(reviewId)) throw notFound('Review');
   const text = replyText.trim();
   const [row] = await queryRows<{ found: boolean; teacher: boolean; review: RawReview | null; notification: RawNotification | null }>(
@@ -287,7 +284,7 @@ export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, re
   if (!row?.found) throw notFound('Review');
   if (!row.teacher) throw forbidden("Only the course's teacher can reply to its reviews");
   if (!row.review) throw new AppError('conflict', 'This review already has a reply', { reviewId });
-  await reviewsChanged(ctx, row.review.course_id, origin);
+  await reviewsChanged(ctx, row.review.course_id);
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
   return toView(row.review, row.review.author_name ?? '');
 }
