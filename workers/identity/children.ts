@@ -1,21 +1,12 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { children, type Child, type Language } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import type { z } from '@hono/zod-openapi';
-import type { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { queryRows } from '../lib/sql.ts';
 import { removeReportFiles } from '../reports/reports.ts';
-import { childConsent, childConsents, type ConsentView } from '../consent/consent.ts';
-
-export interface ChildView {
-  id: string;
-  name: string;
-  birthYear: number;
-  language: Language;
-  createdAt: string;
-}
+import { childConsent, childConsents } from '../consent/consent.ts';
+import type { ChildExport, ChildView } from './schemas.ts';
 
 const view = (c: Child): ChildView => ({
   id: c.id,
@@ -105,16 +96,6 @@ export async function deleteChild(ctx: Ctx, actor: Actor, childId: string): Prom
   );
   if (!row?.deleted) throw notFound('Child');
   await removeReportFiles(ctx, row.keys);
-}
-
-export interface ChildExport {
-  exportedAt: string;
-  child: ChildView;
-  attempts: z.infer<typeof ExportAttemptSchema>[];
-  results: z.infer<typeof ExportResultSchema>[];
-  reports: z.infer<typeof ExportReportSchema>[];
-  /** The parent's consent records about this child (version, when given, when withdrawn). */
-  consents: ConsentView[];
 }
 
 /**

@@ -7,23 +7,12 @@ import { and, desc, eq } from 'drizzle-orm';
 import { categories, courses, users } from '../../db/schema/index.ts';
 import { cardColumns } from '../catalog/filters.ts';
 import { pick, type Lang } from '../catalog/localize.ts';
-import { toCard, type CourseCard } from '../catalog/views.ts';
+import { toCard } from '../catalog/views.ts';
 import { isId, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
+import type { TeacherProfile } from './schemas.ts';
 
 export const PROFILE_COURSES_LIMIT = 50;
-
-export interface TeacherProfile {
-  id: string;
-  name: string;
-  avatarUrl: string | null;
-  bio: string;
-  /** The language the bio is shown in (a fallback when it differs from the asked one). */
-  bioLang: Lang;
-  /** Across the published courses, weighted by the number of ratings. */
-  rating: { average: number; count: number };
-  courses: CourseCard[];
-}
 
 export async function getTeacherProfile(ctx: Ctx, id: string, lang: Lang): Promise<TeacherProfile> {
   if (!isId(id)) throw notFound('Teacher');

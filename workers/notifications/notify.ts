@@ -2,7 +2,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import { notifications, type Notification } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
 import type { Ctx } from '../lib/context.ts';
+import { iso } from '../lib/sql.ts';
 import { pushToUser } from '../live/push.ts';
+import type { NotificationView } from './schemas.ts';
 
 export type NotificationKind =
   | 'enrollment'
@@ -20,15 +22,6 @@ export interface NewNotification {
   data?: Record<string, unknown>;
   /** Same key for the same event: a second insert is ignored (idempotent jobs and retries). */
   dedupeKey?: string;
-}
-
-/** What the API and the live socket show of a notification. */
-export interface NotificationView {
-  id: string;
-  kind: string;
-  data: Record<string, unknown>;
-  readAt: string | null;
-  createdAt: string;
 }
 
 /** The row as notificationInsert returns it (and as raw SQL `returning` gives it, snake_cased). */
@@ -56,8 +49,6 @@ export function notificationInsert(db: HttpDb | Tx, n: NewNotification) {
     .onConflictDoNothing({ target: [notifications.userId, notifications.dedupeKey] })
     .returning(returned);
 }
-
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export function toNotificationView(n: Pick<InsertedNotification, 'id' | 'kind' | 'data' | 'readAt' | 'createdAt'>): NotificationView {
   return { id: n.id, kind: n.kind, data: n.data ?? {}, readAt: iso(n.readAt), createdAt: iso(n.createdAt)! };

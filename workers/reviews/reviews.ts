@@ -9,29 +9,9 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+import type { CourseRating, ModerationReviewView, OwnReviewView, ReviewView } from './schemas.ts';
 
 export { REVIEW_TEXT_MAX };
-
-export interface ReviewView {
-  id: string;
-  courseId: string;
-  rating: number;
-  text: string;
-  author: { name: string };
-  reply: { text: string; createdAt: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** The author's and admins' view adds moderation state. */
-export interface OwnReviewView extends ReviewView {
-  hidden: boolean;
-}
-
-export interface CourseRating {
-  average: number;
-  count: number;
-}
 
 interface RawReview {
   id: string;
@@ -349,12 +329,6 @@ export async function listReviews(
 }
 
 export type ModerationStatus = 'visible' | 'hidden' | 'all';
-
-/** An admin's row: the review with who wrote it and on which course. */
-export interface ModerationReviewView extends Omit<OwnReviewView, 'author'> {
-  courseTitle: string;
-  author: { id: string; name: string };
-}
 
 /**
  * GET /api/admin/reviews — every course's reviews, newest first, keyset-paginated, hidden

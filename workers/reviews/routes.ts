@@ -14,6 +14,13 @@ import {
   setReviewHidden,
   updateReview,
 } from './reviews.ts';
+import {
+  CourseRatingSchema as CourseRating,
+  ModerationReviewSchema as ModerationReview,
+  OwnReviewSchema as OwnReview,
+  ReviewChangedSchema,
+  ReviewSchema as Review,
+} from './schemas.ts';
 
 const Rating = z.number({ message: 'Give 1 to 5 stars' }).int('Give 1 to 5 stars').min(1, 'Give 1 to 5 stars').max(5, 'Give 1 to 5 stars');
 const Text = text({ multiline: true }).max(REVIEW_TEXT_MAX, `At most ${REVIEW_TEXT_MAX} characters`);
@@ -24,24 +31,7 @@ const ReviewPatch = z
   .refine((p) => p.rating !== undefined || p.text !== undefined, 'Change the rating, the text or both');
 const ReplyInput = z.object({ text: Text.trim().min(1, 'Write a reply') }).strict();
 
-const Review = z
-  .object({
-    id: z.string(),
-    courseId: z.string(),
-    rating: z.number(),
-    text: z.string(),
-    author: z.object({ name: z.string() }),
-    reply: z.object({ text: z.string(), createdAt: z.string() }).nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('Review');
-const OwnReview = Review.extend({ hidden: z.boolean() }).openapi('OwnReview');
-const CourseRating = z.object({ average: z.number(), count: z.number() });
-const Changed = z.object({ review: OwnReview, courseRating: CourseRating.optional() });
-const ModerationReview = OwnReview.extend({ courseTitle: z.string(), author: z.object({ id: z.string(), name: z.string() }) }).openapi(
-  'ModerationReview',
-);
+const Changed = ReviewChangedSchema;
 const ModerationQuery = PageQuery.extend({ status: z.enum(['visible', 'hidden', 'all']).default('all'), lang: Language.default('ru') });
 
 /**

@@ -2,7 +2,8 @@
 // (site/src/pages/[lang]/teachers/[id]) and cached like the course page. No script is needed:
 // the page is complete as rendered.
 import { ctxOf, type AppContext } from '../app.ts';
-import { getTeacherProfile, type TeacherProfile } from '../identity/profiles.ts';
+import { getTeacherProfile } from '../identity/profiles.ts';
+import type { TeacherProfile } from '../identity/schemas.ts';
 import { isId } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { t } from '../../site/src/i18n/index.ts';

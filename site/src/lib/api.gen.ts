@@ -674,6 +674,7 @@ export interface paths {
                         "application/json": {
                             accessToken: string;
                             refreshToken: string;
+                            /** @description Seconds until the access token expires */
                             expiresIn: number;
                         };
                     };
@@ -991,6 +992,7 @@ export interface paths {
                         "application/json": {
                             accessToken: string;
                             refreshToken: string;
+                            /** @description Seconds until the access token expires */
                             expiresIn: number;
                         };
                     };
@@ -9132,6 +9134,7 @@ export interface components {
         Session: {
             accessToken: string;
             refreshToken: string;
+            /** @description Seconds until the access token expires */
             expiresIn: number;
             user: components["schemas"]["User"];
         };
@@ -9147,8 +9150,11 @@ export interface components {
             teacherStatus: "none" | "pending" | "verified" | "rejected";
             createdAt: string;
             lastActiveAt: string | null;
+            /** @description The address was confirmed (publishing and paying need it) */
             emailVerified: boolean;
+            /** @description The uploaded photo (`/images/…`), if any */
             avatarUrl: string | null;
+            /** @description "About me" per language (shown on a teacher's public page) */
             bio: {
                 ru?: string;
                 kk?: string;
@@ -9160,44 +9166,53 @@ export interface components {
             name: string;
             avatarUrl: string | null;
             bio: string;
-            /** @enum {string} */
+            /**
+             * @description The language the bio is shown in (a fallback when it differs from the asked one)
+             * @enum {string}
+             */
             bioLang: "ru" | "kk" | "en";
+            /** @description Across the published courses, weighted by the number of ratings */
             rating: {
                 average: number;
                 count: number;
             };
-            courses: {
+            courses: components["schemas"]["CourseCard"][];
+        };
+        CourseCard: {
+            id: string;
+            title: string;
+            /**
+             * @description Language the title was shown in (a fallback when it differs from the asked one)
+             * @enum {string}
+             */
+            titleLang: "ru" | "kk" | "en";
+            description: string;
+            /** @enum {string} */
+            language: "ru" | "kk" | "en";
+            /** @enum {string} */
+            level: "beginner" | "intermediate" | "advanced";
+            tags: string[];
+            price: {
+                amount: number;
+                currency: string;
+            } | null;
+            rating: {
+                average: number;
+                count: number;
+            };
+            enrollmentCount: number;
+            teacher: {
                 id: string;
+                name: string;
+            };
+            category: {
+                id: string;
+                slug: string;
                 title: string;
-                /** @enum {string} */
-                titleLang: "ru" | "kk" | "en";
-                description: string;
-                /** @enum {string} */
-                language: "ru" | "kk" | "en";
-                level: string;
-                tags: string[];
-                price: {
-                    amount: number;
-                    currency: string;
-                } | null;
-                rating: {
-                    average: number;
-                    count: number;
-                };
-                enrollmentCount: number;
-                teacher: {
-                    id: string;
-                    name: string;
-                };
-                category: {
-                    id: string;
-                    slug: string;
-                    title: string;
-                } | null;
-                featured: boolean;
-                coverUrl: string | null;
-                publishedAt: string | null;
-            }[];
+            } | null;
+            featured: boolean;
+            coverUrl: string | null;
+            publishedAt: string | null;
         };
         Child: {
             id: string;
@@ -9249,6 +9264,7 @@ export interface components {
                 createdAt: string;
                 readyAt: string | null;
             }[];
+            /** @description The parent’s consent records about this child */
             consents: components["schemas"]["ConsentRecord"][];
         };
         LocalizedText: {
@@ -9286,42 +9302,6 @@ export interface components {
             childId: string | null;
             givenAt: string;
             withdrawnAt: string | null;
-        };
-        CourseCard: {
-            id: string;
-            title: string;
-            /**
-             * @description Language the title was shown in (a fallback when it differs from the asked one)
-             * @enum {string}
-             */
-            titleLang: "ru" | "kk" | "en";
-            description: string;
-            /** @enum {string} */
-            language: "ru" | "kk" | "en";
-            /** @enum {string} */
-            level: "beginner" | "intermediate" | "advanced";
-            tags: string[];
-            price: {
-                amount: number;
-                currency: string;
-            } | null;
-            rating: {
-                average: number;
-                count: number;
-            };
-            enrollmentCount: number;
-            teacher: {
-                id: string;
-                name: string;
-            };
-            category: {
-                id: string;
-                slug: string;
-                title: string;
-            } | null;
-            featured: boolean;
-            coverUrl: string | null;
-            publishedAt: string | null;
         };
         SearchPage: {
             items: components["schemas"]["SearchHit"][];
@@ -9787,6 +9767,7 @@ export interface components {
             kind: "result" | "certificate";
             /** @enum {string} */
             status: "queued" | "rendering" | "ready" | "failed";
+            /** @description When ready: a download link valid until expiresAt (at most 15 minutes) */
             url?: string;
             expiresAt?: string;
             error?: string;
@@ -9917,6 +9898,7 @@ export interface components {
             currency: "KZT" | "RUB" | "USD";
             provider: string;
             sessionId: string | null;
+            /** @description The hosted checkout page while the payment is open; null once it is settled */
             checkoutUrl: string | null;
             failureReason: string | null;
             createdAt: string;
@@ -9951,6 +9933,7 @@ export interface components {
                 };
                 answered: number;
                 correct: number;
+                /** @description Correct answers as a share of every player in the game (not answering counts as wrong) */
                 percentCorrect: number;
                 averageMs: number | null;
             }[];

@@ -14,6 +14,11 @@ export type ApiResponse<P extends keyof paths, M extends Method = 'get'> = paths
     ? B
     : never;
 
+/** The query parameters of `method path`. */
+export type ApiQuery<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { parameters: { query?: infer Q } }
+  ? NonNullable<Q>
+  : never;
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
