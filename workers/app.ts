@@ -154,7 +154,7 @@ export function createApp(options: AppOptions) {
     c.set(
       'services',
       createServices(config, log, {
-        stats: metricsFor(c.env).cacheStats,
+        metrics: metricsFor(c.env),
         defer: (p) => ctxOf(c).defer(p),
         edgeOrigin: new URL(c.req.url).origin,
       }),
