@@ -1,7 +1,6 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, lessons, modules, users, type Course, type LocalizedText } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
-import { queryRows } from '../lib/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import type { AuthoredCourse, AuthoredCourseDetail, AuthoredLesson, AuthoredModule } from './schemas.ts';
 import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts';
@@ -130,8 +129,7 @@ export async function updateCourse(ctx: Ctx, actor: Actor, courseId: string, inp
 export async function deleteCourse(ctx: Ctx, actor: Actor, courseId: string) {
   const course = await ownedCourse(ctx, actor, courseId);
   // One statement: a course that was ever public leaves a tombstone, so its page answers 410 Gone.
-  await queryRows(
-    ctx.services.db.db as HttpDb,
+  await (ctx.services.db.db as HttpDb).execute(
     sql`with d as (delete from courses where id = ${course.id}::uuid returning id, published_at)
         insert into course_tombstones (course_id) select id from d where published_at is not null on conflict do nothing`,
   );

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { sql, type SQL } from 'drizzle-orm';
 import { notifications, type Notification } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
@@ -54,15 +55,16 @@ export function toNotificationView(n: Pick<InsertedNotification, 'id' | 'kind' |
   return { id: n.id, kind: n.kind, data: n.data ?? {}, readAt: iso(n.readAt), createdAt: iso(n.createdAt)! };
 }
 
-/** A notification row from raw SQL (`returning id, user_id, kind, data, read_at, created_at`). */
-export interface RawNotification {
-  id: string;
-  user_id: string;
-  kind: string;
-  data: Record<string, unknown>;
-  read_at: string | null;
-  created_at: string;
-}
+/** A notification row from raw SQL (`returning id, user_id, kind, data, read_at, created_at`, or its row_to_json). */
+export const RawNotificationSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  kind: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  read_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type RawNotification = z.infer<typeof RawNotificationSchema>;
 
 export function fromRaw(r: RawNotification): InsertedNotification {
   return {
