@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { CourseCardSchema, Lang, LocalizedTexts } from '../catalog/schemas.ts';
+import { CourseCardSchema, LocalizedTexts } from '../catalog/schemas.ts';
 import { ConsentRecord } from '../consent/schemas.ts';
+import { Language } from '../lib/openapi.ts';
 import { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
 
 /**
@@ -12,7 +13,7 @@ export const UserSchema = z
     id: z.string(),
     email: z.string(),
     name: z.string(),
-    language: Lang,
+    language: Language,
     role: z.enum(['learner', 'parent', 'teacher', 'admin']),
     teacherStatus: z.enum(['none', 'pending', 'verified', 'rejected']),
     createdAt: z.string(),
@@ -29,7 +30,7 @@ export const TeacherProfileSchema = z
     name: z.string(),
     avatarUrl: z.string().nullable(),
     bio: z.string(),
-    bioLang: Lang.openapi({ description: 'The language the bio is shown in (a fallback when it differs from the asked one)' }),
+    bioLang: Language.openapi({ description: 'The language the bio is shown in (a fallback when it differs from the asked one)' }),
     rating: z
       .object({ average: z.number(), count: z.number() })
       .openapi({ description: 'Across the published courses, weighted by the number of ratings' }),
@@ -45,7 +46,7 @@ export const TokensSchema = z.object({
 export const SessionSchema = TokensSchema.extend({ user: UserSchema }).openapi('Session');
 
 export const ChildSchema = z
-  .object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Lang, createdAt: z.string() })
+  .object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() })
   .openapi('Child');
 export const ChildExportSchema = z
   .object({

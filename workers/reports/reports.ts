@@ -6,7 +6,6 @@ import { certificateCode } from './certificates.ts';
 import { REPORTS_QUEUE_NAME } from './queues.ts';
 import { URL_TTL_SEC, presignR2, r2Credentials, signDownload, verifyDownload } from './signing.ts';
 import { errorFields } from '../lib/logger.ts';
-import type { ReportRequestView, ReportView } from './schemas.ts';
 
 /**
  * Reports of results and course certificates. Asking is idempotent: the storage key is derived
@@ -20,6 +19,25 @@ export interface ReportJob {
   reportId: string;
   /** When the message was produced: queue age for metrics. */
   createdAt: string;
+}
+
+export type ReportStatus = Report['status'];
+
+export interface ReportRequestView {
+  id: string;
+  status: ReportStatus;
+}
+
+export interface ReportView {
+  id: string;
+  kind: Report['kind'];
+  status: ReportStatus;
+  /** When ready: a download link valid until expiresAt (at most 15 minutes). */
+  url?: string;
+  expiresAt?: string;
+  error?: string;
+  createdAt: string;
+  readyAt: string | null;
 }
 
 export const resultReportKey = (resultId: string, version: number) => `reports/${resultId}/v${version}.pdf`;

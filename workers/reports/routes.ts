@@ -5,7 +5,21 @@ import { text } from '../lib/text.ts';
 import { IdParam, PageQuery, errorResponses, json, pageOf } from '../lib/openapi.ts';
 import { VERIFY_MAX_AGE, listCertificates, revokeCertificate, verifyCertificate } from './certificates.ts';
 import { getReport, openDownload, requestResultReport } from './reports.ts';
-import { ReportRequestSchema as ReportRequest, ReportSchema as Report, ReportStatusSchema as Status } from './schemas.ts';
+
+const Status = z.enum(['queued', 'rendering', 'ready', 'failed']);
+const ReportRequest = z.object({ id: z.string(), status: Status }).openapi('ReportRequest');
+const Report = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['result', 'certificate']),
+    status: Status,
+    url: z.string().optional(),
+    expiresAt: z.string().optional(),
+    error: z.string().optional(),
+    createdAt: z.string(),
+    readyAt: z.string().nullable(),
+  })
+  .openapi('Report');
 
 const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() });
 const CertificateItem = z

@@ -9767,7 +9767,6 @@ export interface components {
             kind: "result" | "certificate";
             /** @enum {string} */
             status: "queued" | "rendering" | "ready" | "failed";
-            /** @description When ready: a download link valid until expiresAt (at most 15 minutes) */
             url?: string;
             expiresAt?: string;
             error?: string;
