@@ -6,7 +6,7 @@ import { AppError, notFound, validationError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
 import type { HostAction } from './engine.ts';
 import type { GameConfig, GameRoom, JoinResult } from './game-room.ts';
-import type { CreatedGame, GameResults, PublicState } from './schemas.ts';
+import type { CreatedGame, GameControl, GameResults, MyGame, PublicState } from './schemas.ts';
 import { questionStats } from './results.ts';
 
 /**
@@ -206,7 +206,7 @@ export async function hostGame(ctx: Ctx, actor: Actor, gameId: string) {
   return g;
 }
 
-export async function controlGame(ctx: Ctx, actor: Actor, gameId: string, action: HostAction) {
+export async function controlGame(ctx: Ctx, actor: Actor, gameId: string, action: HostAction): Promise<GameControl> {
   await hostGame(ctx, actor, gameId);
   const r = await roomOf(ctx, gameId).control(action);
   if (!r.ok) throw new AppError(r.code === 'not_found' ? 'not_found' : 'conflict', r.message);
@@ -239,7 +239,7 @@ export async function gameResults(ctx: Ctx, actor: Actor, gameId: string): Promi
 }
 
 /** A learner's played games, newest first. */
-export async function myGames(ctx: Ctx, actor: Actor) {
+export async function myGames(ctx: Ctx, actor: Actor): Promise<MyGame[]> {
   const rows = await ctx.services.db.read
     .select({
       gameId: games.id,

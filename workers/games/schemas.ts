@@ -88,4 +88,5 @@ export type PublicQuestion = z.infer<typeof PublicQuestionSchema>;
 export type PublicState = z.infer<typeof GameStateSchema>;
 export type GameResults = z.infer<typeof GameResultsSchema>;
 export type QuestionStats = Omit<GameResults['questions'][number], 'text'>;
+export type GameControl = z.infer<typeof GameControlSchema>;
 export type MyGame = z.infer<typeof MyGameSchema>;

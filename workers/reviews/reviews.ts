@@ -10,9 +10,10 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { RawNotificationSchema, fromRaw, notificationInsertSql, publishNotifications } from '../notifications/notify.ts';
-import type { CourseRating, ModerationReviewView, OwnReviewView, ReviewView } from './schemas.ts';
+import type { CourseRating, ModerationReviewView, ModerationStatus, OwnReviewView, ReviewView } from './schemas.ts';
 
 export { REVIEW_TEXT_MAX };
+export type { ModerationStatus };
 
 /** A review row as the statements below return it (`returning …` or `row_to_json`). */
 const RawReview = z.object({
@@ -346,8 +347,6 @@ export async function listReviews(
     },
   });
 }
-
-export type ModerationStatus = 'visible' | 'hidden' | 'all';
 
 /**
  * GET /api/admin/reviews — every course's reviews, newest first, keyset-paginated, hidden

@@ -17,6 +17,7 @@ import {
 import {
   CourseRatingSchema as CourseRating,
   ModerationReviewSchema as ModerationReview,
+  ModerationStatusSchema,
   OwnReviewSchema as OwnReview,
   ReviewChangedSchema,
   ReviewSchema as Review,
@@ -32,7 +33,7 @@ const ReviewPatch = z
 const ReplyInput = z.object({ text: Text.trim().min(1, 'Write a reply') }).strict();
 
 const Changed = ReviewChangedSchema;
-const ModerationQuery = PageQuery.extend({ status: z.enum(['visible', 'hidden', 'all']).default('all'), lang: Language.default('ru') });
+const ModerationQuery = PageQuery.extend({ status: ModerationStatusSchema.default('all'), lang: Language.default('ru') });
 
 /**
  * Shared caches may keep the list briefly, but browsers revalidate every time: no

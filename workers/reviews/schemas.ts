@@ -26,7 +26,11 @@ export const ModerationReviewSchema = OwnReviewSchema.extend({
   author: z.object({ id: z.string(), name: z.string() }),
 }).openapi('ModerationReview');
 
+/** Which reviews a moderator lists. */
+export const ModerationStatusSchema = z.enum(['visible', 'hidden', 'all']);
+
 export type ReviewView = z.infer<typeof ReviewSchema>;
 export type OwnReviewView = z.infer<typeof OwnReviewSchema>;
 export type CourseRating = z.infer<typeof CourseRatingSchema>;
 export type ModerationReviewView = z.infer<typeof ModerationReviewSchema>;
+export type ModerationStatus = z.infer<typeof ModerationStatusSchema>;
