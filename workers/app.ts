@@ -151,7 +151,14 @@ export function createApp(options: AppOptions) {
     const log = createLogger({ requestId }, config.LOG_LEVEL);
     c.set('config', config);
     c.set('log', log);
-    c.set('services', createServices(config, log, { stats: metricsFor(c.env).cacheStats, defer: (p) => ctxOf(c).defer(p) }));
+    c.set(
+      'services',
+      createServices(config, log, {
+        metrics: metricsFor(c.env),
+        defer: (p) => ctxOf(c).defer(p),
+        edgeOrigin: new URL(c.req.url).origin,
+      }),
+    );
     const started = Date.now();
     await next();
     c.header('X-Request-Id', requestId);

@@ -2,8 +2,10 @@
 import { createDatabase } from '../../db/client.ts';
 import { loadConfig, type Env } from '../../workers/env.ts';
 import { Cache } from '../../workers/lib/cache.ts';
+import { edgePurge } from '../../workers/lib/edge-cache.ts';
 import type { Ctx } from '../../workers/lib/context.ts';
 import { createLogger } from '../../workers/lib/logger.ts';
+import { isolateMetrics } from '../../workers/lib/metrics.ts';
 import { createRedis } from '../../workers/lib/redis.ts';
 import { vars } from './users.ts';
 
@@ -20,7 +22,7 @@ export function testCtx(opts: { onQuery?: (sql: string, params: unknown[]) => vo
   return {
     config,
     log,
-    services: { db, redis, cache: new Cache(redis, log), now: () => new Date() },
+    services: { db, redis, cache: new Cache(redis, log), edge: edgePurge(undefined), metrics: isolateMetrics, now: () => new Date() },
     defer: (p) => void p.catch(() => {}),
   };
 }

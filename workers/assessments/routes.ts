@@ -9,7 +9,6 @@ import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import { text } from '../lib/text.ts';
 import { getAttempt, saveAnswer, startAttempt, submitAttempt } from './attempts.ts';
 import { createTest, getTest, publishTest, updateTest } from './authoring.ts';
-import { purgeEdge } from '../catalog/invalidation.ts';
 import { TESTS_PAGE_PATHS } from '../site/lists.ts';
 import { AnswerBodySchema } from './document.ts';
 import { listPublishedTests, listTeacherTests } from './listing.ts';
@@ -232,7 +231,7 @@ export const assessmentsRoutes = createRouter()
     const ctx = ctxOf(c);
     const test = await publishTest(ctx, c.var.actor, c.req.valid('param').id);
     // The tests pages rendered at the edge list it now (workers/site/lists.ts).
-    ctx.defer(purgeEdge(new URL(c.req.url).origin, TESTS_PAGE_PATHS));
+    ctx.defer(ctx.services.edge.purge(TESTS_PAGE_PATHS));
     return c.json(test, 200);
   })
   .openapi(r.stats, async (c) => c.json(await getTestStats(ctxOf(c), c.var.actor, c.req.valid('param').id), 200))

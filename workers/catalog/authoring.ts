@@ -1,7 +1,6 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { categories, courses, lessons, modules, users, type Course, type LocalizedText } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
-import { queryRows } from '../lib/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import type { AuthoredCourse, AuthoredCourseDetail, AuthoredLesson, AuthoredModule } from './schemas.ts';
 import { AppError, forbidden, notFound, validationError } from '../lib/errors.ts';
@@ -113,28 +112,27 @@ export async function createCourse(ctx: Ctx, actor: Actor, input: CourseInput) {
   return authorView(row!);
 }
 
-export async function updateCourse(ctx: Ctx, actor: Actor, courseId: string, input: Partial<CourseInput>, origin?: string) {
+export async function updateCourse(ctx: Ctx, actor: Actor, courseId: string, input: Partial<CourseInput>) {
   const course = await ownedCourse(ctx, actor, courseId);
   const catId = await categoryId(ctx, input.category);
   const set = { ...courseValues(input, actor), ...(catId !== undefined ? { categoryId: catId } : {}) };
   if (!Object.keys(set).length) return authorView(course);
   const [row] = await ctx.services.db.db.update(courses).set(set).where(eq(courses.id, course.id)).returning();
-  await courseChanged(ctx, course.id, { listed: course.published, origin });
+  await courseChanged(ctx, course.id, { listed: course.published });
   return authorView(row!);
 }
 
-export async function deleteCourse(ctx: Ctx, actor: Actor, courseId: string, origin?: string) {
+export async function deleteCourse(ctx: Ctx, actor: Actor, courseId: string) {
   const course = await ownedCourse(ctx, actor, courseId);
   // One statement: a course that was ever public leaves a tombstone, so its page answers 410 Gone.
-  await queryRows(
-    ctx.services.db.db as HttpDb,
+  await (ctx.services.db.db as HttpDb).execute(
     sql`with d as (delete from courses where id = ${course.id}::uuid returning id, published_at)
         insert into course_tombstones (course_id) select id from d where published_at is not null on conflict do nothing`,
   );
-  await courseChanged(ctx, course.id, { listed: course.published, origin });
+  await courseChanged(ctx, course.id, { listed: course.published });
 }
 
-export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, published: boolean, origin?: string) {
+export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, published: boolean) {
   const course = await ownedCourse(ctx, actor, courseId);
   if (published) {
     await assertEmailVerified(ctx, actor.id);
@@ -151,7 +149,7 @@ export async function setPublished(ctx: Ctx, actor: Actor, courseId: string, pub
     .set({ published, publishedAt: published ? sql`coalesce(${courses.publishedAt}, now())` : courses.publishedAt })
     .where(eq(courses.id, course.id))
     .returning();
-  await courseChanged(ctx, course.id, { listed: true, origin });
+  await courseChanged(ctx, course.id, { listed: true });
   return authorView(row!);
 }
 
@@ -210,13 +208,7 @@ export async function getTeacherCourse(ctx: Ctx, actor: Actor, courseId: string)
 
 // ---- modules ---------------------------------------------------------------------------
 
-export async function addModule(
-  ctx: Ctx,
-  actor: Actor,
-  courseId: string,
-  input: { title: LocalizedText },
-  origin?: string,
-): Promise<AuthoredModule> {
+export async function addModule(ctx: Ctx, actor: Actor, courseId: string, input: { title: LocalizedText }): Promise<AuthoredModule> {
   const course = await ownedCourse(ctx, actor, courseId);
   const [row] = await ctx.services.db.db
     .insert(modules)
@@ -226,29 +218,23 @@ export async function addModule(
       position: sql`coalesce((select max(${modules.position}) from ${modules} where ${modules.courseId} = ${course.id}), -1) + 1`,
     })
     .returning();
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
   return { id: row!.id, courseId: course.id, title: row!.title, position: row!.position };
 }
 
-export async function updateModule(
-  ctx: Ctx,
-  actor: Actor,
-  moduleId: string,
-  input: { title?: LocalizedText },
-  origin?: string,
-): Promise<AuthoredModule> {
+export async function updateModule(ctx: Ctx, actor: Actor, moduleId: string, input: { title?: LocalizedText }): Promise<AuthoredModule> {
   const { module, course } = await ownedModule(ctx, actor, moduleId);
   const [row] = input.title
     ? await ctx.services.db.db.update(modules).set({ title: input.title }).where(eq(modules.id, module.id)).returning()
     : [module];
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
   return { id: row!.id, courseId: course.id, title: row!.title, position: row!.position };
 }
 
-export async function deleteModule(ctx: Ctx, actor: Actor, moduleId: string, origin?: string) {
+export async function deleteModule(ctx: Ctx, actor: Actor, moduleId: string) {
   const { module, course } = await ownedModule(ctx, actor, moduleId);
   await ctx.services.db.db.delete(modules).where(eq(modules.id, module.id));
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
 }
 
 /**
@@ -272,10 +258,10 @@ async function reorder(
     where ${table.id} = o.id`);
 }
 
-export async function reorderModules(ctx: Ctx, actor: Actor, courseId: string, ids: string[], origin?: string) {
+export async function reorderModules(ctx: Ctx, actor: Actor, courseId: string, ids: string[]) {
   const course = await ownedCourse(ctx, actor, courseId);
   await ctx.services.db.transaction((tx) => reorder(tx, modules, { column: modules.courseId, id: course.id }, ids));
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
   return { ids };
 }
 
@@ -295,7 +281,7 @@ function renderBodies(body: LocalizedText): LocalizedText {
   return out;
 }
 
-export async function addLesson(ctx: Ctx, actor: Actor, moduleId: string, input: LessonInput, origin?: string) {
+export async function addLesson(ctx: Ctx, actor: Actor, moduleId: string, input: LessonInput) {
   const { module, course } = await ownedModule(ctx, actor, moduleId);
   const body = input.body ?? {};
   const [row] = await ctx.services.db.db
@@ -312,11 +298,11 @@ export async function addLesson(ctx: Ctx, actor: Actor, moduleId: string, input:
       position: sql`coalesce((select max(${lessons.position}) from ${lessons} where ${lessons.moduleId} = ${module.id}), -1) + 1`,
     })
     .returning();
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
   return lessonAuthorView(row!);
 }
 
-export async function updateLesson(ctx: Ctx, actor: Actor, lessonId: string, input: Partial<LessonInput>, origin?: string) {
+export async function updateLesson(ctx: Ctx, actor: Actor, lessonId: string, input: Partial<LessonInput>) {
   const { lesson, course } = await ownedLesson(ctx, actor, lessonId);
   const set = {
     ...(input.title !== undefined ? { title: input.title } : {}),
@@ -328,20 +314,20 @@ export async function updateLesson(ctx: Ctx, actor: Actor, lessonId: string, inp
   const [row] = Object.keys(set).length
     ? await ctx.services.db.db.update(lessons).set(set).where(eq(lessons.id, lesson.id)).returning()
     : [lesson];
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
   return lessonAuthorView(row!);
 }
 
-export async function deleteLesson(ctx: Ctx, actor: Actor, lessonId: string, origin?: string) {
+export async function deleteLesson(ctx: Ctx, actor: Actor, lessonId: string) {
   const { lesson, course } = await ownedLesson(ctx, actor, lessonId);
   await ctx.services.db.db.delete(lessons).where(eq(lessons.id, lesson.id));
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
 }
 
-export async function reorderLessons(ctx: Ctx, actor: Actor, moduleId: string, ids: string[], origin?: string) {
+export async function reorderLessons(ctx: Ctx, actor: Actor, moduleId: string, ids: string[]) {
   const { module, course } = await ownedModule(ctx, actor, moduleId);
   await ctx.services.db.transaction((tx) => reorder(tx, lessons, { column: lessons.moduleId, id: module.id }, ids));
-  await courseChanged(ctx, course.id, { listed: false, origin });
+  await courseChanged(ctx, course.id, { listed: false });
   return { ids };
 }
 

@@ -35,13 +35,7 @@ export const LISTED_PAGE_PATHS = ['ru', 'kk', 'en'].flatMap((l) => [`/${l}/`, `/
  * Called after a committed change to a course: hides cached entries (Redis) and drops the
  * edge-cached responses of this colo. `listed` = the change can alter lists or search.
  */
-export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: boolean; origin?: string }) {
+export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: boolean }) {
   await ctx.services.cache.bump(gens.course(courseId), ...(opts.listed ? [gens.catalog] : []));
-  if (opts.origin) ctx.defer(purgeEdge(opts.origin, [...coursePublicPaths(courseId), ...(opts.listed ? LISTED_PAGE_PATHS : [])]));
-}
-
-export async function purgeEdge(origin: string, paths: string[]): Promise<void> {
-  const cache = (globalThis as { caches?: { default?: Cache } }).caches?.default;
-  if (!cache) return;
-  await Promise.all(paths.map((p) => cache.delete(new URL(p, origin).toString())));
+  ctx.defer(ctx.services.edge.purge([...coursePublicPaths(courseId), ...(opts.listed ? LISTED_PAGE_PATHS : [])]));
 }

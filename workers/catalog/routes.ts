@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { etag } from 'hono/etag';
-import { createRouter, ctxOf, type AppContext } from '../app.ts';
+import { createRouter, ctxOf } from '../app.ts';
 import { authenticate, authenticateOptional } from '../identity/auth.ts';
 import { edgeCache, PUBLIC_LIST_HEADERS } from '../lib/edge-cache.ts';
 import { IdParam, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
@@ -114,7 +114,6 @@ const LessonInput = z
   .strict();
 const Ids = z.object({ ids: z.array(text().max(64)).max(500) }).strict();
 
-const origin = (c: AppContext) => new URL(c.req.url).origin;
 // Behind the edge cache: a hit costs no Redis round trip for its rate-limit decision.
 const readLimit = rateLimit('catalog.read');
 const writeLimit = rateLimit('authoring.write');
@@ -329,38 +328,32 @@ export const catalogRoutes = createRouter()
   .openapi(r.teacherCourses, async (c) => c.json(await listTeacherCourses(ctxOf(c), c.var.actor), 200))
   .openapi(r.teacherCourse, async (c) => c.json(await getTeacherCourse(ctxOf(c), c.var.actor, c.req.valid('param').id), 200))
   .openapi(r.create, async (c) => c.json(await createCourse(ctxOf(c), c.var.actor, c.req.valid('json')), 201))
-  .openapi(r.update, async (c) =>
-    c.json(await updateCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
-  )
+  .openapi(r.update, async (c) => c.json(await updateCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200))
   .openapi(r.remove, async (c) => {
-    await deleteCourse(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
+    await deleteCourse(ctxOf(c), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
-  .openapi(r.publish, async (c) => c.json(await setPublished(ctxOf(c), c.var.actor, c.req.valid('param').id, true, origin(c)), 200))
-  .openapi(r.unpublish, async (c) => c.json(await setPublished(ctxOf(c), c.var.actor, c.req.valid('param').id, false, origin(c)), 200))
-  .openapi(r.addModule, async (c) =>
-    c.json(await addModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201),
-  )
+  .openapi(r.publish, async (c) => c.json(await setPublished(ctxOf(c), c.var.actor, c.req.valid('param').id, true), 200))
+  .openapi(r.unpublish, async (c) => c.json(await setPublished(ctxOf(c), c.var.actor, c.req.valid('param').id, false), 200))
+  .openapi(r.addModule, async (c) => c.json(await addModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201))
   .openapi(r.orderModules, async (c) =>
-    c.json(await reorderModules(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids, origin(c)), 200),
+    c.json(await reorderModules(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids), 200),
   )
   .openapi(r.updateModule, async (c) =>
-    c.json(await updateModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
+    c.json(await updateModule(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .openapi(r.deleteModule, async (c) => {
-    await deleteModule(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
+    await deleteModule(ctxOf(c), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
-  .openapi(r.addLesson, async (c) =>
-    c.json(await addLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201),
-  )
+  .openapi(r.addLesson, async (c) => c.json(await addLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201))
   .openapi(r.orderLessons, async (c) =>
-    c.json(await reorderLessons(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids, origin(c)), 200),
+    c.json(await reorderLessons(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').ids), 200),
   )
   .openapi(r.updateLesson, async (c) =>
-    c.json(await updateLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
+    c.json(await updateLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .openapi(r.deleteLesson, async (c) => {
-    await deleteLesson(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
+    await deleteLesson(ctxOf(c), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   });

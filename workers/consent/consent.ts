@@ -1,20 +1,17 @@
+import type { z } from '@hono/zod-openapi';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { HttpDb } from '../../db/client.ts';
 import { children, consents, type Consent } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound, validationError } from '../lib/errors.ts';
 import { deleteChild } from '../identity/children.ts';
+import type { ConsentRecord } from './schemas.ts';
 import { CONSENT_VERSIONS } from './versions.ts';
 
 export { CONSENT_VERSIONS };
 
-export interface ConsentView {
-  kind: Consent['kind'];
-  version: string;
-  childId: string | null;
-  givenAt: string;
-  withdrawnAt: string | null;
-}
+/** One consent record as the API shows it. */
+export type ConsentView = z.infer<typeof ConsentRecord>;
 
 export const consentView = (c: Consent): ConsentView => ({
   kind: c.kind,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 
-/** One consent record as the API shows it (workers/consent/consent.ts ConsentView). */
+/** One consent record as the API shows it (the domain's ConsentView is inferred from it). */
 export const ConsentRecord = z
   .object({
     kind: z.enum(['terms', 'privacy', 'child_data']),

@@ -19,6 +19,7 @@ import {
   type Phase,
 } from './engine.ts';
 import { saveGameResults, type GameResultsInput } from './results.ts';
+import type { PublicQuestion, PublicState } from './schemas.ts';
 import { timingSafeEqual, toBase64Url, toHex } from '../lib/encoding.ts';
 
 export interface GameConfig {
@@ -78,29 +79,6 @@ export type JoinResult =
 export type ControlResult =
   | { ok: true; phase: Phase; index: number; changed: boolean; resultsSaved: boolean }
   | { ok: false; code: 'not_found' | 'conflict'; message: string };
-
-export interface PublicQuestion {
-  index: number;
-  key: string;
-  type: 'single' | 'multiple';
-  text: LocalizedText;
-  options: { key: string; text: LocalizedText }[];
-  limitMs: number;
-}
-
-export interface PublicState {
-  gameId: string;
-  title: LocalizedText;
-  phase: Phase;
-  index: number;
-  count: number;
-  players: number;
-  question: PublicQuestion | null;
-  deadline: number | null;
-  remainingMs: number | null;
-  serverTime: number;
-  top: { nickname: string; score: number; place: number }[];
-}
 
 const sha256 = async (s: string) => toHex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
 

@@ -5,8 +5,9 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound, validationError } from '../lib/errors.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
 import type { HostAction } from './engine.ts';
-import type { GameConfig, GameRoom, JoinResult, PublicState } from './game-room.ts';
-import { questionStats, type QuestionStats } from './results.ts';
+import type { GameConfig, GameRoom, JoinResult } from './game-room.ts';
+import type { CreatedGame, GameControl, GameResults, MyGame, PublicState } from './schemas.ts';
+import { questionStats } from './results.ts';
 
 /**
  * Live games outside the Durable Object: creating one from a published quiz, routing a PIN to
@@ -29,12 +30,6 @@ export const roomOf = (ctx: Ctx, gameId: string) => {
 
 const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, '0');
 const pinGen = (pin: string) => `gpin:${pin}`;
-
-export interface CreatedGame {
-  id: string;
-  pin: string;
-  questionCount: number;
-}
 
 /**
  * A verified teacher starts a game from one of their own published quizzes (its published
@@ -211,23 +206,11 @@ export async function hostGame(ctx: Ctx, actor: Actor, gameId: string) {
   return g;
 }
 
-export async function controlGame(ctx: Ctx, actor: Actor, gameId: string, action: HostAction) {
+export async function controlGame(ctx: Ctx, actor: Actor, gameId: string, action: HostAction): Promise<GameControl> {
   await hostGame(ctx, actor, gameId);
   const r = await roomOf(ctx, gameId).control(action);
   if (!r.ok) throw new AppError(r.code === 'not_found' ? 'not_found' : 'conflict', r.message);
   return { phase: r.phase, index: r.index, changed: r.changed, resultsSaved: r.resultsSaved };
-}
-
-export interface GameResults {
-  id: string;
-  pin: string;
-  status: 'running' | 'ended';
-  title: GameConfig['title'];
-  createdAt: string;
-  endedAt: string | null;
-  playerCount: number;
-  questions: (QuestionStats & { text: GameConfig['title'] })[];
-  standings: { place: number; nickname: string; score: number; correct: number }[];
 }
 
 /** The host's view after the game: final standings and per-question statistics. */
@@ -256,7 +239,7 @@ export async function gameResults(ctx: Ctx, actor: Actor, gameId: string): Promi
 }
 
 /** A learner's played games, newest first. */
-export async function myGames(ctx: Ctx, actor: Actor) {
+export async function myGames(ctx: Ctx, actor: Actor): Promise<MyGame[]> {
   const rows = await ctx.services.db.read
     .select({
       gameId: games.id,

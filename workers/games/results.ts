@@ -1,6 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { gameAnswers, gamePlayers, games, type Answer } from '../../db/schema/index.ts';
+import type { QuestionStats } from './schemas.ts';
 
 export interface GameResultsInput {
   gameId: string;
@@ -42,16 +43,6 @@ export async function saveGameResults(db: Database, input: GameResultsInput): Pr
     }
     return true;
   });
-}
-
-export interface QuestionStats {
-  index: number;
-  key: string;
-  answered: number;
-  correct: number;
-  /** Correct answers as a share of every player in the game (not answering counts as wrong). */
-  percentCorrect: number;
-  averageMs: number | null;
 }
 
 /** Per-question statistics of an ended game, from the stored answers. */

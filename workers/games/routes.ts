@@ -7,11 +7,17 @@ import { AppError } from '../lib/errors.ts';
 import { errorResponses, json, jsonBody } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
 import { clientIp } from '../lib/request.ts';
+import {
+  CreatedGameSchema as CreatedGame,
+  GameControlSchema as Control,
+  GameResultsSchema as GameResults,
+  GameSeatSchema as Joined,
+  GameStateSchema as GameState,
+  MyGameSchema as MyGame,
+} from './schemas.ts';
 import { controlGame, createGame, gameResults, gameState, hostGame, joinGame, myGames, resolvePin, roomOf } from './games.ts';
 
 const PRIVATE = { 'Cache-Control': 'private, no-store' };
-const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() });
-const Phase = z.enum(['lobby', 'question', 'reveal', 'ended']);
 const Seconds = z.number().int().min(3, 'At least 3 seconds').max(300, 'At most 300 seconds');
 
 const GameIdParam = z.object({ id: z.string().max(64) });
@@ -24,80 +30,6 @@ const CreateGameBody = z
     questionTimes: z.record(z.string().max(64), Seconds).optional().openapi({ description: 'Per-question time limits by question key' }),
   })
   .strict();
-
-const CreatedGame = z.object({ id: z.string(), pin: z.string(), questionCount: z.number() }).openapi('CreatedGame');
-
-const PublicQuestion = z.object({
-  index: z.number(),
-  key: z.string(),
-  type: z.enum(['single', 'multiple']),
-  text: Localized,
-  options: z.array(z.object({ key: z.string(), text: Localized })),
-  limitMs: z.number(),
-});
-const TopEntry = z.object({ nickname: z.string(), score: z.number(), place: z.number() });
-
-const GameState = z
-  .object({
-    gameId: z.string(),
-    title: Localized,
-    phase: Phase,
-    index: z.number(),
-    count: z.number(),
-    players: z.number(),
-    question: PublicQuestion.nullable(),
-    deadline: z.number().nullable(),
-    remainingMs: z.number().nullable(),
-    serverTime: z.number(),
-    top: z.array(TopEntry),
-  })
-  .openapi('GameState');
-
-const Joined = z
-  .object({
-    gameId: z.string(),
-    seatId: z.string(),
-    seatToken: z.string().openapi({ description: 'Opens GET /api/games/{pin}/play?token=…; keep it to reconnect into the same seat' }),
-    nickname: z.string(),
-    phase: Phase,
-  })
-  .openapi('GameSeat');
-
-const GameResults = z
-  .object({
-    id: z.string(),
-    pin: z.string(),
-    status: z.enum(['running', 'ended']),
-    title: Localized,
-    createdAt: z.string(),
-    endedAt: z.string().nullable(),
-    playerCount: z.number(),
-    questions: z.array(
-      z.object({
-        index: z.number(),
-        key: z.string(),
-        text: Localized,
-        answered: z.number(),
-        correct: z.number(),
-        percentCorrect: z.number(),
-        averageMs: z.number().nullable(),
-      }),
-    ),
-    standings: z.array(z.object({ place: z.number(), nickname: z.string(), score: z.number(), correct: z.number() })),
-  })
-  .openapi('GameResults');
-
-const Control = z.object({ phase: Phase, index: z.number(), changed: z.boolean(), resultsSaved: z.boolean() }).openapi('GameControl');
-
-const MyGame = z.object({
-  gameId: z.string(),
-  title: Localized,
-  endedAt: z.string().nullable(),
-  playerCount: z.number(),
-  nickname: z.string(),
-  score: z.number(),
-  place: z.number(),
-});
 
 const r = {
   create: createRoute({

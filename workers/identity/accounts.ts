@@ -10,24 +10,8 @@ import { removeReportFiles } from '../reports/reports.ts';
 import { assertNotBackedOff, forgetFailures, recordFailure } from './backoff.ts';
 import { passwordProblem } from './password-policy.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
-import { prepareSession, revokeLiveAccessTokens, startSession, type SessionTokens } from './sessions.ts';
-
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  language: Language;
-  role: User['role'];
-  teacherStatus: User['teacherStatus'];
-  createdAt: string;
-  lastActiveAt: string | null;
-  /** The address was confirmed (publishing and paying need it). */
-  emailVerified: boolean;
-  /** The uploaded photo (`/images/…`), if any. */
-  avatarUrl: string | null;
-  /** "About me" per language (shown on a teacher's public page). */
-  bio: LocalizedText;
-}
+import type { PublicUser, SessionTokens } from './schemas.ts';
+import { prepareSession, revokeLiveAccessTokens, startSession } from './sessions.ts';
 
 export function toPublicUser(u: User): PublicUser {
   return {

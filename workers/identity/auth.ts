@@ -6,7 +6,7 @@ import type { AppEnv } from '../app.ts';
 import { ctxOf } from '../app.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
-import { redisCall, redisTimeoutMs } from '../lib/redis.ts';
+import { redisBudget, redisCall } from '../lib/redis.ts';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './cookies.ts';
 import { revokedSessionKey, userNotBeforeKey } from './sessions.ts';
 import { verifyAccessToken } from './tokens.ts';
@@ -30,7 +30,7 @@ async function sessionState(ctx: Ctx, sub: string, sid: string) {
     const [revoked, notBefore, gate] = await redisCall(
       () => p.exec<[string | null, string | null, string | null]>(),
       'session state',
-      redisTimeoutMs(ctx.services.redis),
+      redisBudget(ctx.services.redis),
     );
     return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK' };
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
-import { redisCall, redisTimeoutMs } from '../lib/redis.ts';
+import { redisBudget, redisCall } from '../lib/redis.ts';
 
 /**
  * Failed password checks per account, whatever the address they come from (NIST SP 800-63B
@@ -40,7 +40,7 @@ export async function assertNotBackedOff(ctx: Ctx, scope: BackoffScope, account:
     state = await redisCall(
       () => ctx.services.redis.pipeline().get(`${key}:n`).get(`${key}:last`).exec<[unknown, unknown]>(),
       'password back-off',
-      redisTimeoutMs(ctx.services.redis) * 2,
+      redisBudget(ctx.services.redis, 2),
     );
   } catch (err) {
     throw unavailable(err);
@@ -72,7 +72,7 @@ export async function recordFailure(ctx: Ctx, scope: BackoffScope, account: stri
         return p.exec<[number, string, number]>();
       },
       'password back-off',
-      redisTimeoutMs(ctx.services.redis) * 2,
+      redisBudget(ctx.services.redis, 2),
     );
     return backoffDelaySec(failures);
   } catch (err) {
@@ -86,6 +86,6 @@ export async function forgetFailures(ctx: Ctx, scope: BackoffScope, account: str
   await redisCall(
     () => ctx.services.redis.del(`${key}:n`, `${key}:last`),
     'password back-off reset',
-    redisTimeoutMs(ctx.services.redis) * 2,
+    redisBudget(ctx.services.redis, 2),
   ).catch(() => {});
 }

@@ -1,21 +1,13 @@
+import { z } from '@hono/zod-openapi';
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { children, type Child, type Language } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import type { z } from '@hono/zod-openapi';
-import type { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { queryRows } from '../lib/sql.ts';
 import { removeReportFiles } from '../reports/reports.ts';
-import { childConsent, childConsents, type ConsentView } from '../consent/consent.ts';
-
-export interface ChildView {
-  id: string;
-  name: string;
-  birthYear: number;
-  language: Language;
-  createdAt: string;
-}
+import { childConsent, childConsents } from '../consent/consent.ts';
+import { ChildExportSchema, type ChildExport, type ChildView } from './schemas.ts';
 
 const view = (c: Child): ChildView => ({
   id: c.id,
@@ -96,25 +88,16 @@ export async function updateChild(
  */
 export async function deleteChild(ctx: Ctx, actor: Actor, childId: string): Promise<void> {
   if (!isId(childId)) throw notFound('Child');
-  const [row] = await queryRows<{ deleted: boolean; keys: string[] }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with gone as (delete from children where id = ${childId}::uuid and parent_id = ${actor.id}::uuid returning id)
         select exists (select 1 from gone) as deleted,
                array(select p.storage_key from reports p join results r on r.id = p.result_id
                      where r.child_id = ${childId}::uuid and p.user_id = ${actor.id}::uuid) as keys`,
+    z.object({ deleted: z.boolean(), keys: z.array(z.string()) }),
   );
   if (!row?.deleted) throw notFound('Child');
   await removeReportFiles(ctx, row.keys);
-}
-
-export interface ChildExport {
-  exportedAt: string;
-  child: ChildView;
-  attempts: z.infer<typeof ExportAttemptSchema>[];
-  results: z.infer<typeof ExportResultSchema>[];
-  reports: z.infer<typeof ExportReportSchema>[];
-  /** The parent's consent records about this child (version, when given, when withdrawn). */
-  consents: ConsentView[];
 }
 
 /**
@@ -124,7 +107,7 @@ export interface ChildExport {
  */
 export async function exportChild(ctx: Ctx, actor: Actor, childId: string): Promise<ChildExport> {
   if (!isId(childId)) throw notFound('Child');
-  const [row] = await queryRows<{ data: Omit<ChildExport, 'exportedAt' | 'consents'> }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`select json_build_object(
           'child', json_build_object('id', c.id, 'name', c.name, 'birthYear', c.birth_year, 'language', c.language,
@@ -152,6 +135,7 @@ export async function exportChild(ctx: Ctx, actor: Actor, childId: string): Prom
             where r.child_id = c.id and p.user_id = c.parent_id), '[]'::json)
         ) as data
         from children c where c.id = ${childId}::uuid and c.parent_id = ${actor.id}::uuid`,
+    z.object({ data: ChildExportSchema.omit({ exportedAt: true, consents: true }) }),
   );
   if (!row) throw notFound('Child');
   return { exportedAt: ctx.services.now().toISOString(), ...row.data, consents: await childConsents(ctx, actor.id, childId) };

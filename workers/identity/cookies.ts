@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { ACCESS_TTL_SEC, REFRESH_TTL_SEC } from './tokens.ts';
-import type { SessionTokens } from './sessions.ts';
+import type { SessionTokens } from './schemas.ts';
 import { toBase64Url } from '../lib/encoding.ts';
 
 /** Names without the `__Host-` prefix, which hono adds (it also forces Secure and Path=/). */

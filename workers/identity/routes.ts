@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getCookie } from 'hono/cookie';
 import { createRouter, ctxOf } from '../app.ts';
-import { ExportAttemptSchema, ExportReportSchema, ExportResultSchema } from './export-schema.ts';
-import { coursePublicPaths, purgeEdge } from '../catalog/invalidation.ts';
+import { coursePublicPaths } from '../catalog/invalidation.ts';
 import { AppError } from '../lib/errors.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
@@ -11,7 +10,6 @@ import { clientIp } from '../lib/request.ts';
 import { text } from '../lib/text.ts';
 import { changePassword, deleteAccount, getUser, login, register, toPublicUser, updateProfile } from './accounts.ts';
 import { authenticate } from './auth.ts';
-import { ConsentRecord } from '../consent/schemas.ts';
 import { CHILD_MAX_AGE_YEARS, childBirthYears } from './child-age.ts';
 import { createChild, deleteChild, exportChild, getChild, listChildren, updateChild } from './children.ts';
 import { CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from './cookies.ts';
@@ -21,23 +19,15 @@ import { requestPasswordReset, resendVerification, resetPassword, sendVerificati
 import type { AppContext } from '../app.ts';
 import { listTeachers, reviewTeacher } from './teachers.ts';
 import { getTeacherProfile, teacherPaths } from './profiles.ts';
-import { TeacherProfileSchema as TeacherProfile } from './schemas.ts';
-
-const User = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    language: Language,
-    role: z.enum(['learner', 'parent', 'teacher', 'admin']),
-    teacherStatus: z.enum(['none', 'pending', 'verified', 'rejected']),
-    createdAt: z.string(),
-    lastActiveAt: z.string().nullable(),
-    emailVerified: z.boolean(),
-    avatarUrl: z.string().nullable(),
-    bio: z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }),
-  })
-  .openapi('User');
+import {
+  ChildExportSchema,
+  ChildSchema as Child,
+  SessionSchema as Session,
+  TeacherProfileSchema as TeacherProfile,
+  TeacherReviewSchema as TeacherReview,
+  TokensSchema as Tokens,
+  UserSchema as User,
+} from './schemas.ts';
 
 const Bio = z
   .object({
@@ -47,9 +37,6 @@ const Bio = z
   })
   .strict();
 
-const Tokens = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number() });
-const Session = Tokens.extend({ user: User }).openapi('Session');
-
 const Email = text()
   .trim()
   .max(254)
@@ -58,9 +45,6 @@ const Email = text()
 const Password = z.string().max(PASSWORD_MAX * 4);
 const Name = text().trim().min(1, 'Enter a name').max(100);
 
-const Child = z
-  .object({ id: z.string(), name: z.string(), birthYear: z.number(), language: Language, createdAt: z.string() })
-  .openapi('Child');
 const ChildFields = {
   name: Name,
   birthYear: z
@@ -83,8 +67,6 @@ const ChildPatch = z
   .object({ ...ChildFields, language: Language })
   .partial()
   .strict();
-
-const TeacherReview = User.extend({ reviewNote: z.string().nullable(), reviewedAt: z.string().nullable() });
 
 const common = errorResponses(400, 401, 429, 503);
 
@@ -273,18 +255,7 @@ const r = {
     middleware: [authenticate()] as const,
     request: { params: IdParam },
     responses: {
-      200: json(
-        z
-          .object({
-            exportedAt: z.string(),
-            child: Child,
-            attempts: z.array(ExportAttemptSchema),
-            results: z.array(ExportResultSchema),
-            reports: z.array(ExportReportSchema),
-            consents: z.array(ConsentRecord),
-          })
-          .openapi('ChildExport'),
-      ),
+      200: json(ChildExportSchema),
       ...errorResponses(401, 404),
     },
   }),
@@ -377,7 +348,7 @@ export const identityRoutes = createRouter()
     const user = await updateProfile(ctxOf(c), c.var.actor.id, body);
     // The public page shows name, photo and bio: drop this colo's copies.
     if (user.role === 'teacher' && (body.bio || body.name)) {
-      await purgeEdge(new URL(c.req.url).origin, teacherPaths(user.id)).catch(() => {});
+      await c.var.services.edge.purge(teacherPaths(user.id)).catch(() => {});
     }
     return c.json({ user }, 200);
   })
@@ -389,9 +360,9 @@ export const identityRoutes = createRouter()
     const { courses } = await deleteAccount(ctxOf(c), c.var.actor.id, c.req.valid('json').password, clientIp(c));
     // This colo's edge copies of the courses whose rating or enrollment count just changed
     // (awaited, so the next read is fresh; the account is gone either way).
-    await purgeEdge(new URL(c.req.url).origin, courses.flatMap(coursePublicPaths)).catch((err: unknown) =>
-      c.var.log.warn('edge purge failed', errorFields(err)),
-    );
+    await c.var.services.edge
+      .purge(courses.flatMap(coursePublicPaths))
+      .catch((err: unknown) => c.var.log.warn('edge purge failed', errorFields(err)));
     clearSessionCookies(c);
     return c.body(null, 204);
   })

@@ -6,14 +6,7 @@ import { redisTimeoutMs } from '../lib/redis.ts';
 import { withTimeout } from '../lib/timeout.ts';
 import { ACCESS_TTL_SEC, REFRESH_TTL_SEC, hashToken, newRefreshToken, signAccessToken } from './tokens.ts';
 import { errorFields } from '../lib/logger.ts';
-
-export interface SessionTokens {
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds until the access token expires. */
-  expiresIn: number;
-  sessionId: string;
-}
+import type { SessionTokens } from './schemas.ts';
 
 /** Redis keys that kill live access tokens before they expire (they live at most 15 minutes). */
 export const revokedSessionKey = (sid: string) => `auth:revoked:${sid}`;

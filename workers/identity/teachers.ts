@@ -3,17 +3,13 @@ import { users } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { forbidden, notFound } from '../lib/errors.ts';
-import { toPublicUser, type PublicUser } from './accounts.ts';
+import { toPublicUser } from './accounts.ts';
+import type { PublicUser, TeacherReviewView } from './schemas.ts';
 
 export type TeacherStatus = 'pending' | 'verified' | 'rejected';
 
 function assertAdmin(actor: Actor) {
   if (actor.role !== 'admin') throw forbidden('Only admins review teachers');
-}
-
-export interface TeacherReviewView extends PublicUser {
-  reviewNote: string | null;
-  reviewedAt: string | null;
 }
 
 /** The verification queue, oldest application first. */

@@ -53,9 +53,7 @@ export const imagesRoutes = createRouter()
     });
     return c.body(null, 204);
   })
-  .openapi(r.complete, async (c) =>
-    c.json(await completeUpload(ctxOf(c), c.var.actor, c.req.valid('json').ticket, new URL(c.req.url).origin), 200),
-  );
+  .openapi(r.complete, async (c) => c.json(await completeUpload(ctxOf(c), c.var.actor, c.req.valid('json').ticket), 200));
 
 export { MAX_IMAGE_BYTES };
 

@@ -114,7 +114,7 @@ export async function receiveUpload(
 }
 
 /** Checks the uploaded object again, strips metadata, stores it under its hash and attaches it. */
-export async function completeUpload(ctx: Ctx, actor: Actor, token: string, origin?: string): Promise<StoredImage> {
+export async function completeUpload(ctx: Ctx, actor: Actor, token: string): Promise<StoredImage> {
   const t = await readTicket(ctx, token);
   if (t.sub !== actor.id) throw new AppError('not_found', 'This upload does not exist or has expired');
   const store = bucket(ctx);
@@ -151,7 +151,7 @@ export async function completeUpload(ctx: Ctx, actor: Actor, token: string, orig
       customMetadata: { width: String(info.width), height: String(info.height) },
     });
     const url = `/images/${name}`;
-    if (t.purpose === 'course_cover' && t.courseId) await updateCourse(ctx, actor, t.courseId, { coverUrl: url }, origin);
+    if (t.purpose === 'course_cover' && t.courseId) await updateCourse(ctx, actor, t.courseId, { coverUrl: url });
     else await ctx.services.db.db.update(users).set({ avatarUrl: url }).where(eq(users.id, actor.id));
     return { url, contentType: info.type, width: info.width, height: info.height, size: clean.length };
   } finally {

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { courseChanged } from '../catalog/invalidation.ts';
 import { pulseAfterCommit } from '../dashboards/pulse.ts';
@@ -8,20 +9,23 @@ import {
   notificationInsertSql,
   fromRaw,
   publishNotifications,
+  RawNotificationSchema,
   type InsertedNotification,
-  type RawNotification,
 } from '../notifications/notify.ts';
-import { iso, queryRows } from '../lib/sql.ts';
+import { col, iso, queryRows } from '../lib/sql.ts';
 import type { EnrollmentView } from './schemas.ts';
 
 export type { EnrollmentView };
 
-interface RawEnrollment {
-  id: string;
-  status: 'active' | 'completed';
-  completed_at: string | null;
-  created_at: string;
-}
+/** An enrollment row (`select …` or `row_to_json`). */
+const RawEnrollment = z.object({
+  id: z.string(),
+  status: z.enum(['active', 'completed']),
+  completed_at: col.ts.nullable(),
+  created_at: col.ts,
+});
+type RawEnrollment = z.infer<typeof RawEnrollment>;
+const Removed = z.object({ found: z.boolean(), removed: z.boolean() });
 
 const view = (courseId: string, e: RawEnrollment): EnrollmentView => ({
   courseId,
@@ -48,13 +52,7 @@ async function countersChanged(ctx: Ctx, courseId: string) {
  */
 export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<{ created: boolean; enrollment: EnrollmentView }> {
   if (!isId(courseId)) throw notFound('Course');
-  const [row] = await queryRows<{
-    found: boolean;
-    price: number | null;
-    inserted: RawEnrollment | null;
-    prior: RawEnrollment | null;
-    notification: RawNotification | null;
-  }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with c as (
         select id, price_amount, title from courses where id = ${courseId}::uuid and published
@@ -84,6 +82,13 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
         (select row_to_json(prior) from prior) as prior,
         (select row_to_json(notified) from notified) as notification,
         (select count(*) from counted) as counted`,
+    z.object({
+      found: z.boolean(),
+      price: z.number().nullable(),
+      inserted: RawEnrollment.nullable(),
+      prior: RawEnrollment.nullable(),
+      notification: RawNotificationSchema.nullable(),
+    }),
   );
   if (!row?.found) throw notFound('Course');
   if (row.inserted) {
@@ -97,9 +102,10 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
     throw new AppError('payment_required', 'This course is paid: buy it to enroll', { courseId, price: row.price });
   }
   // Lost a race with a parallel enrollment of the same learner: that row is committed now.
-  const [current] = await queryRows<RawEnrollment>(
+  const [current] = await queryRows(
     ctx.services.db.db,
     sql`select id, status, completed_at, created_at from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid`,
+    RawEnrollment,
   );
   if (!current) throw new AppError('conflict', 'The enrollment changed at the same time; try again');
   return { created: false, enrollment: view(courseId, current) };
@@ -119,7 +125,7 @@ export interface EnrollmentChange {
  * course, exact count, one notification.
  */
 export async function grantEnrollmentIn(db: HttpDb | Tx, input: { userId: string; courseId: string }): Promise<EnrollmentChange> {
-  const [row] = await queryRows<{ found: boolean; inserted: boolean; notification: RawNotification | null }>(
+  const [row] = await queryRows(
     db as HttpDb,
     sql`with c as (
         select id, title from courses where id = ${input.courseId}::uuid
@@ -143,6 +149,7 @@ export async function grantEnrollmentIn(db: HttpDb | Tx, input: { userId: string
       )
       select exists (select 1 from c) as found, exists (select 1 from ins) as inserted,
         (select row_to_json(notified) from notified) as notification, (select count(*) from counted) as counted`,
+    z.object({ found: z.boolean(), inserted: z.boolean(), notification: RawNotificationSchema.nullable() }),
   );
   return {
     courseId: input.courseId,
@@ -154,7 +161,7 @@ export async function grantEnrollmentIn(db: HttpDb | Tx, input: { userId: string
 
 /** Removes an enrollment (and its progress, and the count) on any executor: the reverse of grantEnrollmentIn. */
 export async function revokeEnrollmentIn(db: HttpDb | Tx, input: { userId: string; courseId: string }): Promise<EnrollmentChange> {
-  const [row] = await queryRows<{ found: boolean; removed: boolean }>(
+  const [row] = await queryRows(
     db as HttpDb,
     sql`with del as (
         delete from enrollments where user_id = ${input.userId}::uuid and course_id = ${input.courseId}::uuid returning course_id
@@ -169,6 +176,7 @@ export async function revokeEnrollmentIn(db: HttpDb | Tx, input: { userId: strin
       )
       select exists (select 1 from courses where id = ${input.courseId}::uuid) as found, exists (select 1 from del) as removed,
         (select count(*) from counted) as counted, (select count(*) from progress) as progress`,
+    Removed,
   );
   return { courseId: input.courseId, found: !!row?.found, changed: !!row?.removed, notification: null };
 }
@@ -196,7 +204,7 @@ export async function grantEnrollment(ctx: Ctx, input: { userId: string; courseI
  */
 export async function unenroll(ctx: Ctx, actor: Actor, courseId: string): Promise<{ removed: boolean }> {
   if (!isId(courseId)) throw notFound('Course');
-  const [row] = await queryRows<{ found: boolean; removed: boolean }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with del as (
         delete from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid returning course_id
@@ -211,6 +219,7 @@ export async function unenroll(ctx: Ctx, actor: Actor, courseId: string): Promis
       )
       select exists (select 1 from courses where id = ${courseId}::uuid) as found, exists (select 1 from del) as removed,
         (select count(*) from counted) as counted, (select count(*) from progress) as progress`,
+    Removed,
   );
   if (!row?.found) throw notFound('Course');
   if (row.removed) await countersChanged(ctx, courseId);

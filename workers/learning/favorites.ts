@@ -6,7 +6,8 @@ import { toCard } from '../catalog/views.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, notFound } from '../lib/errors.ts';
-import { exactTs, iso, queryRows } from '../lib/sql.ts';
+import { col, exactTs, iso, queryRows } from '../lib/sql.ts';
+import { z } from '@hono/zod-openapi';
 import type { FavoriteItem } from './schemas.ts';
 
 export type { FavoriteItem };
@@ -18,7 +19,7 @@ export async function addFavorite(
   courseId: string,
 ): Promise<{ created: boolean; courseId: string; favoritedAt: string }> {
   if (!isId(courseId)) throw notFound('Course');
-  const [row] = await queryRows<{ found: boolean; inserted_at: string | null; prior_at: string | null }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with c as (
         select id from courses where id = ${courseId}::uuid and published
@@ -29,6 +30,7 @@ export async function addFavorite(
       )
       select exists (select 1 from c) as found, (select created_at from ins) as inserted_at,
         (select created_at from favorites where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid) as prior_at`,
+    z.object({ found: z.boolean(), inserted_at: col.ts.nullable(), prior_at: col.ts.nullable() }),
   );
   if (!row?.found) throw notFound('Course');
   const at = row.inserted_at ?? row.prior_at ?? ctx.services.now().toISOString();

@@ -7,7 +7,7 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { notFound } from '../lib/errors.ts';
 import { nextLessonView, progressJson, progressView, type ProgressJson } from './progress-sql.ts';
-import { exactTs, iso, queryRows } from '../lib/sql.ts';
+import { exactTs, iso, trustedRows } from '../lib/sql.ts';
 import type { LearningItem, MyCourseState } from './schemas.ts';
 
 export type { LearningItem, MyCourseState };
@@ -68,7 +68,7 @@ export async function listMyLearning(
  */
 export async function getMyCourse(ctx: Ctx, actor: Actor, courseId: string, lang: Lang): Promise<MyCourseState> {
   if (!isId(courseId)) throw notFound('Course');
-  const [row] = await queryRows<{
+  const [row] = await trustedRows<{
     language: Lang;
     teacher_id: string;
     enrollment_id: string | null;

@@ -9,7 +9,7 @@ import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { certificateCode } from '../reports/certificates.ts';
 import { onCourseCompleted } from './hooks.ts';
 import { nextLessonView, progressJson, progressView, type ProgressJson } from './progress-sql.ts';
-import { iso, queryRows } from '../lib/sql.ts';
+import { iso, trustedRows } from '../lib/sql.ts';
 import type { CompletionResult, CourseProgress } from './schemas.ts';
 
 export type { CompletionResult, CourseProgress };
@@ -50,7 +50,7 @@ async function checkCompletion(ctx: Ctx, actor: Actor, courseId: string, enrollm
   // The certificate's verification code is known before the certificate exists: the
   // notification links to its public page.
   const code = await certificateCode(ctx.config.JWT_SECRET, actor.id, courseId);
-  const [row] = await queryRows<CheckRow>(
+  const [row] = await trustedRows<CheckRow>(
     ctx.services.db.db,
     sql`with pr as (
         select ${progressJson(actor.id, sql`${courseId}::uuid`, { completedIds: true })}::jsonb as p
@@ -118,7 +118,7 @@ export async function completeLesson(
   opts: { origin?: string } = {},
 ): Promise<CompletionResult> {
   if (!isId(lessonId)) throw notFound('Lesson');
-  const [ref] = await queryRows<LessonRef & { inserted: boolean }>(
+  const [ref] = await trustedRows<LessonRef & { inserted: boolean }>(
     ctx.services.db.db,
     sql`with l as (
         select l.id, l.course_id, c.language from lessons l join courses c on c.id = l.course_id
@@ -153,7 +153,7 @@ export async function uncompleteLesson(
   lang: Lang,
 ): Promise<CourseProgress & { lessonId: string }> {
   if (!isId(lessonId)) throw notFound('Lesson');
-  const [ref] = await queryRows<LessonRef>(
+  const [ref] = await trustedRows<LessonRef>(
     ctx.services.db.db,
     sql`with l as (
         select l.id, l.course_id, c.language from lessons l join courses c on c.id = l.course_id
@@ -180,7 +180,7 @@ export async function uncompleteLesson(
  */
 export async function getCourseProgress(ctx: Ctx, actor: Actor, courseId: string, lang: Lang): Promise<CourseProgress> {
   if (!isId(courseId)) throw notFound('Course');
-  const [row] = await queryRows<{
+  const [row] = await trustedRows<{
     language: Lang;
     enrollment_id: string | null;
     status: 'active' | 'completed' | null;

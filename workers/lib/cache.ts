@@ -2,7 +2,7 @@ import type { Redis } from '@upstash/redis/cloudflare';
 import { Bulkhead } from './admission.ts';
 import { AppError } from './errors.ts';
 import { errorFields, type Logger } from './logger.ts';
-import { redisCall, redisTimeoutMs } from './redis.ts';
+import { redisBudget, redisCall, redisTimeoutMs } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
 /**
@@ -201,7 +201,7 @@ export class Cache {
       [full, stored, claimed] = await redisCall(
         () => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]),
         'cache read',
-        redisTimeoutMs(this.redis),
+        redisBudget(this.redis),
       ).then(([f, s, c]) => [f, s, Number(c) === 1] as const);
     } catch (err) {
       // Redis unavailable: to Postgres, but bounded (see readThrough).
@@ -230,7 +230,7 @@ export class Cache {
     for (let i = 0; i < WAIT_STEPS; i++) {
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
       try {
-        const v = await redisCall(() => this.redis.get<string>(full), 'cache wait', redisTimeoutMs(this.redis));
+        const v = await redisCall(() => this.redis.get<string>(full), 'cache wait', redisBudget(this.redis));
         if (v !== null && v !== undefined) {
           this.stats.hit(family);
           return parseEntry<T>(v);
@@ -253,7 +253,7 @@ export class Cache {
     p.set(full, `${freshUntil}|${json}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
     if (locked) p.del(`lock:${full}`);
     try {
-      await redisCall(() => p.exec(), 'cache set', redisTimeoutMs(this.redis));
+      await redisCall(() => p.exec(), 'cache set', redisBudget(this.redis));
     } catch (err) {
       this.stats.error(opts.family);
       this.log.warn('cache write failed', { family: opts.family, ...errorFields(err) });

@@ -57,3 +57,23 @@ export const PUBLIC_LIST_HEADERS = {
   'Cache-Control': 'public, max-age=0, s-maxage=30',
   'CDN-Cache-Control': 'public, s-maxage=30, stale-while-revalidate=60',
 };
+
+/** Drops this colo's edge-cached copies of public pages (site paths like `/ru/courses/…`). */
+export interface EdgePurge {
+  purge(paths: string[]): Promise<void>;
+}
+
+/**
+ * The purge of one request: edge entries are keyed by full URL, so the paths are resolved
+ * against the origin the request came in on (set once when the request's services are made).
+ * Work outside a request (queues, cron) has no origin and no edge copies to drop: a no-op.
+ */
+export function edgePurge(origin: string | undefined): EdgePurge {
+  return {
+    async purge(paths) {
+      const store = (globalThis as { caches?: { default?: Cache } }).caches?.default;
+      if (!origin || !store) return;
+      await Promise.all(paths.map((p) => store.delete(new URL(p, origin).toString())));
+    },
+  };
+}

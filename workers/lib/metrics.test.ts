@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, show } from '../../tests/support/http.ts';
-import { AnalyticsEngineSink, MAX_SERIES, Metrics, Registry, type AnalyticsEngineLike } from './metrics.ts';
+import { AnalyticsEngineSink, MAX_SERIES, Metrics, Registry, timedDbFetch, type AnalyticsEngineLike } from './metrics.ts';
 
 const token = () => (env as unknown as { METRICS_TOKEN: string }).METRICS_TOKEN;
 
@@ -140,5 +140,16 @@ describe('GET /api/metrics', () => {
     expect(delta(before, 'sabaq_cache_requests_total{family="search",result="hit"}')).toBeGreaterThanOrEqual(1);
     expect(delta(before, 'sabaq_ratelimit_decisions_total{policy="search",outcome="allowed"}')).toBeGreaterThanOrEqual(2);
     expect(after).toMatch(/sabaq_redis_command_duration_seconds_count\{op="[a-z]+",outcome="ok"\} \d+/);
+  });
+});
+
+describe('recorders are passed, not remembered', () => {
+  it('a database fetch hook records into the recorder it was given, and only there', async () => {
+    const mine = new Registry();
+    const other = new Registry();
+    const fetchOk = timedDbFetch(new Metrics([mine]), async () => new Response('{}', { status: 200 }));
+    await fetchOk('http://db.test/sql');
+    expect(mine.entries('sabaq_db_query_duration_seconds').map((s) => s.labels)).toEqual([{ op: 'http', outcome: 'ok' }]);
+    expect(other.entries('sabaq_db_query_duration_seconds')).toEqual([]);
   });
 });

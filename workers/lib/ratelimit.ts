@@ -1,8 +1,7 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis/cloudflare';
 import { AppError } from './errors.ts';
-import { metricsFor } from './metrics.ts';
-import { redisCall, redisTimeoutMs } from './redis.ts';
+import { redisBudget, redisCall, redisMetrics } from './redis.ts';
 
 type Limiter = ReturnType<typeof Ratelimit.slidingWindow> | ReturnType<typeof Ratelimit.tokenBucket>;
 
@@ -89,9 +88,9 @@ async function guarded(
 ): Promise<LimitDecision> {
   const policy: Policy = policies[name];
   try {
-    const r = await redisCall(run, `rate limit ${name}`, redisTimeoutMs(redis) * 2);
+    const r = await redisCall(run, `rate limit ${name}`, redisBudget(redis, 2));
     const allowed = r.success ?? r.remaining > 0;
-    metricsFor(undefined).rateLimit(name, allowed ? 'allowed' : 'blocked');
+    redisMetrics(redis).rateLimit(name, allowed ? 'allowed' : 'blocked');
     return {
       policy: name,
       allowed: r.success ?? r.remaining > 0,
@@ -101,7 +100,7 @@ async function guarded(
       failedOpen: false,
     };
   } catch (err) {
-    metricsFor(undefined).rateLimit(name, policy.failMode === 'closed' ? 'failed_closed' : 'failed_open');
+    redisMetrics(redis).rateLimit(name, policy.failMode === 'closed' ? 'failed_closed' : 'failed_open');
     if (policy.failMode === 'closed') throw unavailable(name, err);
     return {
       policy: name,
@@ -126,9 +125,7 @@ export function peek(redis: Redis, name: PolicyName, key: string): Promise<Limit
 
 /** Clears the count for `key` (a successful login forgives earlier failures). */
 export async function forgive(redis: Redis, name: PolicyName, key: string): Promise<void> {
-  await redisCall(() => limiterFor(redis, name).resetUsedTokens(key), `rate limit reset ${name}`, redisTimeoutMs(redis) * 2).catch(
-    () => {},
-  );
+  await redisCall(() => limiterFor(redis, name).resetUsedTokens(key), `rate limit reset ${name}`, redisBudget(redis, 2)).catch(() => {});
 }
 
 /** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) plus Retry-After. */

@@ -1,15 +1,16 @@
 import { Redis } from '@upstash/redis/cloudflare';
 import type { Config } from '../env.ts';
-import { instrumentRedis, recordRedisBreaker } from './metrics.ts';
+import { instrumentRedis, isolateMetrics, type Metrics } from './metrics.ts';
 import { withTimeout } from './timeout.ts';
 
 /**
  * Redis is off the critical path: no client-side retries (the default retries for ~4 s),
  * and callers bound each call with a short timeout and fall back to Postgres.
  */
-export function createRedis(config: Config): Redis {
+export function createRedis(config: Config, metrics: Metrics = isolateMetrics): Redis {
   // One client per configuration and isolate: it holds no connection (each command is a fetch),
   // and building one per request showed up in the CPU profile of the smallest requests.
+  // (A config belongs to one env, and so does the recorder: the shared client keeps its own.)
   const shared = clientsByConfig.get(config);
   if (shared) return shared;
   // Every command or pipeline is timed for the Redis latency histogram.
@@ -21,8 +22,9 @@ export function createRedis(config: Config): Redis {
       enableTelemetry: false,
       automaticDeserialization: false,
     }),
+    metrics,
   );
-  budgets.set(client, config.REDIS_TIMEOUT_MS);
+  clients.set(client, { ms: config.REDIS_TIMEOUT_MS, metrics });
   clientsByConfig.set(config, client);
   return client;
 }
@@ -30,8 +32,22 @@ export function createRedis(config: Config): Redis {
 const clientsByConfig = new WeakMap<Config, Redis>();
 
 const DEFAULT_TIMEOUT_MS = 250;
-/** Each client's time budget, fixed when it is made (no module-level setting to rewrite). */
-const budgets = new WeakMap<object, number>();
+/** What one request-path call may take, and where its breaker events are recorded. */
+export interface RedisBudget {
+  ms: number;
+  metrics: Pick<Metrics, 'redisBreaker'>;
+}
+/** Each client's time budget and recorder, fixed when it is made (no module-level setting to rewrite). */
+const clients = new WeakMap<object, { ms: number; metrics: Metrics }>();
+
+/** The recorder a client was made with (the registry only for clients made elsewhere). */
+export const redisMetrics = (redis: object): Metrics => clients.get(redis)?.metrics ?? isolateMetrics;
+
+/** The budget of one call on this client: its time (× `factor`) and its recorder. */
+export const redisBudget = (redis: object, factor = 1): RedisBudget => ({
+  ms: redisTimeoutMs(redis) * factor,
+  metrics: redisMetrics(redis),
+});
 
 /**
  * Time budget for one Redis round trip on the request path: the REDIS_TIMEOUT_MS of the config
@@ -39,7 +55,7 @@ const budgets = new WeakMap<object, number>();
  * share two cores with a browser give it more, since fail-closed limits would otherwise answer
  * 503 whenever the machine stalls.
  */
-export const redisTimeoutMs = (redis: object): number => budgets.get(redis) ?? DEFAULT_TIMEOUT_MS;
+export const redisTimeoutMs = (redis: object): number => clients.get(redis)?.ms ?? DEFAULT_TIMEOUT_MS;
 
 /** A request-path Redis call that was not sent because the breaker is open. */
 export class RedisSkippedError extends Error {
@@ -78,17 +94,21 @@ export class RedisBreaker {
     this.openUntil = 0;
   }
 
-  failure(): void {
+  /** Counts a failure; true when it opened the breaker. */
+  failure(): boolean {
     const probeFailed = this.openUntil !== 0 && this.now() >= this.openUntil;
     if (probeFailed || ++this.failures >= this.threshold) {
       this.openUntil = this.now() + this.openMs;
       this.failures = 0;
       this.onOpen();
+      return true;
     }
+    return false;
   }
 }
 
-const breaker = new RedisBreaker(5, 1000, Date.now, () => recordRedisBreaker('opened'));
+/** The isolate's breaker (isolate state by design: it protects this isolate's calls); its events are recorded by the call that caused them. */
+const breaker = new RedisBreaker(5, 1000, Date.now);
 
 /**
  * Request-path Redis calls in flight per isolate, at most. Past it a call takes its fallback
@@ -103,13 +123,15 @@ let redisInflight = 0;
  * Security writes that must be attempted whatever happened before (revocation markers) and
  * the readiness probe call Redis directly instead.
  */
-export async function redisCall<T>(run: () => Promise<T>, what: string, ms: number, guard: RedisBreaker = breaker): Promise<T> {
-  if (!guard.allow()) {
-    recordRedisBreaker('skipped');
-    throw new RedisSkippedError(what);
-  }
-  if (redisInflight >= MAX_REDIS_INFLIGHT) {
-    recordRedisBreaker('skipped');
+export async function redisCall<T>(
+  run: () => Promise<T>,
+  what: string,
+  budget: RedisBudget | number,
+  guard: RedisBreaker = breaker,
+): Promise<T> {
+  const { ms, metrics } = typeof budget === 'number' ? { ms: budget, metrics: isolateMetrics } : budget;
+  if (!guard.allow() || redisInflight >= MAX_REDIS_INFLIGHT) {
+    metrics.redisBreaker('skipped');
     throw new RedisSkippedError(what);
   }
   redisInflight++;
@@ -118,7 +140,7 @@ export async function redisCall<T>(run: () => Promise<T>, what: string, ms: numb
     guard.success();
     return value;
   } catch (err) {
-    guard.failure();
+    if (guard.failure()) metrics.redisBreaker('opened');
     throw err;
   } finally {
     redisInflight--;

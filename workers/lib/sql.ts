@@ -1,10 +1,42 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { HttpDb } from '../../db/client.ts';
 
-/** Rows of one raw statement (CTEs that write several tables at once). */
-export async function queryRows<T extends object>(db: HttpDb, query: SQL): Promise<T[]> {
+/**
+ * Rows of one raw statement (CTEs that write several tables at once), checked against `row`:
+ * a zod schema of the statement's columns. A renamed column or a changed type fails here,
+ * naming the field, instead of flowing on as a wrongly typed value. Raw rows come as the driver
+ * parses them: timestamps as strings, numeric and bigint as strings, json as objects (with
+ * timestamps inside as strings) — the column helpers below accept exactly that.
+ */
+export async function queryRows<S extends z.ZodType>(db: HttpDb, query: SQL, row: S): Promise<z.output<S>[]>;
+/**
+ * @deprecated An unchecked cast of raw rows: pass a row schema, or use `trustedRows` on a hot
+ * path. Kept while dashboards and certificates (other owners) still call it this way.
+ */
+export async function queryRows<T extends object>(db: HttpDb, query: SQL): Promise<T[]>;
+export async function queryRows(db: HttpDb, query: SQL, row?: z.ZodType): Promise<unknown[]> {
+  const { rows } = await db.execute<Record<string, unknown>>(query);
+  return row ? z.array(row).parse(rows) : rows;
+}
+
+/**
+ * Rows of a raw statement on a hot path (lesson completion, My learning), typed by the caller
+ * and NOT checked: parsing every row costs CPU the request path does not have. `T` must list
+ * the statement's columns as the driver returns them; each use names its statement's shape
+ * once, next to the SQL, and its tests cover the columns.
+ */
+export async function trustedRows<T extends object>(db: HttpDb, query: SQL): Promise<T[]> {
   return (await db.execute<Record<string, unknown>>(query)).rows as T[];
 }
+
+/** Column types of raw rows, as the driver returns them. */
+export const col = {
+  /** timestamptz: a string at the top level and inside json; a Date only from drizzle's own mapping. */
+  ts: z.union([z.string(), z.date()]),
+  /** numeric and bigint (count(*) without ::int) arrive as strings. */
+  num: z.union([z.string(), z.number()]).transform(Number),
+};
 
 export const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 

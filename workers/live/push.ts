@@ -1,5 +1,5 @@
 import type { Ctx } from '../lib/context.ts';
-import type { NotificationView } from '../notifications/notify.ts';
+import type { NotificationView } from '../notifications/schemas.ts';
 
 /** Events a user's open pages receive over GET /api/me/live. */
 export type LiveEvent =

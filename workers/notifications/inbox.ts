@@ -5,7 +5,8 @@ import { pushToUser } from '../live/push.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { notFound } from '../lib/errors.ts';
-import { toNotificationView, type NotificationView } from './notify.ts';
+import { toNotificationView } from './notify.ts';
+import type { NotificationView } from './schemas.ts';
 
 const columns = {
   id: notifications.id,

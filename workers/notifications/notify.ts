@@ -1,8 +1,11 @@
+import { z } from '@hono/zod-openapi';
 import { sql, type SQL } from 'drizzle-orm';
 import { notifications, type Notification } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
 import type { Ctx } from '../lib/context.ts';
+import { iso } from '../lib/sql.ts';
 import { pushToUser } from '../live/push.ts';
+import type { NotificationView } from './schemas.ts';
 
 export type NotificationKind =
   | 'enrollment'
@@ -20,15 +23,6 @@ export interface NewNotification {
   data?: Record<string, unknown>;
   /** Same key for the same event: a second insert is ignored (idempotent jobs and retries). */
   dedupeKey?: string;
-}
-
-/** What the API and the live socket show of a notification. */
-export interface NotificationView {
-  id: string;
-  kind: string;
-  data: Record<string, unknown>;
-  readAt: string | null;
-  createdAt: string;
 }
 
 /** The row as notificationInsert returns it (and as raw SQL `returning` gives it, snake_cased). */
@@ -57,21 +51,20 @@ export function notificationInsert(db: HttpDb | Tx, n: NewNotification) {
     .returning(returned);
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
 export function toNotificationView(n: Pick<InsertedNotification, 'id' | 'kind' | 'data' | 'readAt' | 'createdAt'>): NotificationView {
   return { id: n.id, kind: n.kind, data: n.data ?? {}, readAt: iso(n.readAt), createdAt: iso(n.createdAt)! };
 }
 
-/** A notification row from raw SQL (`returning id, user_id, kind, data, read_at, created_at`). */
-export interface RawNotification {
-  id: string;
-  user_id: string;
-  kind: string;
-  data: Record<string, unknown>;
-  read_at: string | null;
-  created_at: string;
-}
+/** A notification row from raw SQL (`returning id, user_id, kind, data, read_at, created_at`, or its row_to_json). */
+export const RawNotificationSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  kind: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  read_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type RawNotification = z.infer<typeof RawNotificationSchema>;
 
 export function fromRaw(r: RawNotification): InsertedNotification {
   return {

@@ -3,16 +3,7 @@ import { createRouter, ctxOf } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
 import { IdParam, PageQuery, errorResponses, json, pageOf } from '../lib/openapi.ts';
 import { listNotifications, markAllRead, markRead, unreadCount } from './inbox.ts';
-
-const Notification = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    readAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .openapi('Notification');
+import { NotificationSchema as Notification, ReadAllSchema, UnreadCountSchema } from './schemas.ts';
 
 const user = authenticate();
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
@@ -40,7 +31,7 @@ const r = {
     tags: ['notifications'],
     summary: 'How many of my notifications are unread',
     middleware: [user] as const,
-    responses: { 200: json(z.object({ count: z.number() })), ...errorResponses(401) },
+    responses: { 200: json(UnreadCountSchema), ...errorResponses(401) },
   }),
   read: createRoute({
     method: 'post',
@@ -57,7 +48,7 @@ const r = {
     tags: ['notifications'],
     summary: 'Mark all my notifications read',
     middleware: [user] as const,
-    responses: { 200: json(z.object({ updated: z.number() })), ...errorResponses(401) },
+    responses: { 200: json(ReadAllSchema), ...errorResponses(401) },
   }),
 };
 

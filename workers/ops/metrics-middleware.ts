@@ -7,7 +7,7 @@ import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import type { AppContext, AppEnv } from '../app.ts';
 import { maybeFlushOps } from '../dashboards/ops-rollup.ts';
-import { metrics, timedDbFetch } from '../lib/metrics.ts';
+import { metrics, timedDbFetch, type Metrics } from '../lib/metrics.ts';
 
 /**
  * The label of a request: the pattern of the route that answered it (`/api/courses/:id`),
@@ -30,17 +30,19 @@ let dbTimingInstalled = false;
 /**
  * Postgres round trips of the Neon HTTP driver are timed through its fetchFunction hook
  * (a driver-wide setting, so once per isolate; an existing hook is wrapped, not replaced).
+ * It records through the recorder of the env that installed it: an isolate runs one Worker,
+ * so every later request has the same env.
  */
-function installDbTiming() {
+function installDbTiming(recorder: Metrics) {
   if (dbTimingInstalled) return;
   dbTimingInstalled = true;
-  neonConfig.fetchFunction = timedDbFetch(neonConfig.fetchFunction as typeof fetch | undefined);
+  neonConfig.fetchFunction = timedDbFetch(recorder, neonConfig.fetchFunction as typeof fetch | undefined);
 }
 
 /** Counts and times every request by route pattern, method and status. */
 export const requestMetrics = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    installDbTiming();
+    installDbTiming(metrics(c));
     const started = Date.now();
     await next();
     metrics(c).request(routeLabel(c), c.req.method, c.res.status, Date.now() - started);

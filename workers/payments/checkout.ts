@@ -23,7 +23,8 @@ import { withIdempotency, type Stored } from './idempotency.ts';
 import { providerFor } from './provider.ts';
 import { Purchase, fulfilmentOf } from './purchases.ts';
 import { OPEN_STATUSES } from './state.ts';
-import { paymentView, type PaymentView } from './views.ts';
+import type { PaymentView } from './schemas.ts';
+import { paymentView } from './views.ts';
 import { assertEmailVerified } from '../identity/recovery.ts';
 
 export const CheckoutInput = z

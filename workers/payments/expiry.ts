@@ -18,7 +18,8 @@ import { errorFields } from '../lib/logger.ts';
 import { providerFor, type ProviderStatus } from './provider.ts';
 import { settle } from './settle.ts';
 import { CHECKOUT_TTL_SEC, OPEN_STATUSES } from './state.ts';
-import { paymentView, type PaymentView } from './views.ts';
+import type { PaymentView } from './schemas.ts';
+import { paymentView } from './views.ts';
 
 const BATCH = 50;
 

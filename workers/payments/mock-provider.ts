@@ -9,7 +9,6 @@ import { eq, sql } from 'drizzle-orm';
 import { mockPaySessions, type MockPaySession, type PaymentCurrency } from '../../db/schema/payments.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
-import { metricsFor } from '../lib/metrics.ts';
 import { SIGNATURE_HEADER, verify } from './signature.ts';
 import { CHECKOUT_TTL_SEC } from './state.ts';
 import { PAYMENT_WEBHOOKS_QUEUE_NAME, ProviderEvent, type PaymentWebhookMessage, type ProviderStatus } from './events.ts';
@@ -77,7 +76,7 @@ async function emit(ctx: Ctx, session: MockPaySession, status: SessionStatus): P
     delaySeconds: maxDelay ? Math.floor(Math.random() * (maxDelay + 1)) : 0,
   }));
   await queue.sendBatch(messages);
-  metricsFor(undefined).queueSent(PAYMENT_WEBHOOKS_QUEUE_NAME);
+  ctx.services.metrics.queueSent(PAYMENT_WEBHOOKS_QUEUE_NAME);
 }
 
 /**

@@ -5,7 +5,8 @@ import { isId } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { notFound } from '../lib/errors.ts';
 import { exactTs } from '../lib/sql.ts';
-import { paymentView, type PaymentView } from './views.ts';
+import type { PaymentView } from './schemas.ts';
+import { paymentView } from './views.ts';
 
 interface PageInput {
   cursor?: string;

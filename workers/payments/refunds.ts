@@ -5,14 +5,15 @@ import { isId } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { providerFor } from './provider.ts';
 import { settle } from './settle.ts';
-import { paymentView, type PaymentView } from './views.ts';
+import type { RefundResult } from './schemas.ts';
+import { paymentView } from './views.ts';
 
 /**
  * Admin full refund. The provider refunds first (idempotent there); then the payment moves to
  * refunded and access is revoked in one transaction, recorded as the event `refund:<id>` so a
  * repeated request, and the provider's own `payment.refunded` webhook, change nothing more.
  */
-export async function refundPayment(ctx: Ctx, admin: Actor, paymentId: string): Promise<{ refunded: boolean; payment: PaymentView }> {
+export async function refundPayment(ctx: Ctx, admin: Actor, paymentId: string): Promise<RefundResult> {
   if (!isId(paymentId)) throw notFound('Payment');
   const load = async () => (await ctx.services.db.db.select().from(payments).where(eq(payments.id, paymentId)))[0];
   const p = await load();

@@ -2,42 +2,22 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, ctxOf } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
 import { IdParam, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
-import { PAYMENT_CURRENCIES, paymentStatusEnum } from '../../db/schema/payments.ts';
 import { CheckoutInput, checkout } from './checkout.ts';
 import { cancelMyCheckout } from './expiry.ts';
 import { checkKey } from './idempotency.ts';
 import { providerFor } from './provider.ts';
 import { adminListPayments, getMyPayment, listMyPayments } from './reads.ts';
 import { refundPayment } from './refunds.ts';
+import {
+  PaymentSchema as Payment,
+  PaymentStatusSchema as Status,
+  PaymentTotalsSchema,
+  RefundResultSchema,
+  WebhookResultSchema,
+} from './schemas.ts';
 import { settle } from './settle.ts';
 import { SIGNATURE_HEADER } from './signature.ts';
 import { STRIPE_SIGNATURE_HEADER } from './stripe.ts';
-
-const Status = z.enum(paymentStatusEnum.enumValues);
-const Payment = z
-  .object({
-    id: z.string(),
-    status: Status,
-    purchase: z.object({ kind: z.string(), id: z.string() }),
-    description: z.string(),
-    amount: z.number().int().openapi({ description: 'Minor units (tiyn, kopecks, cents)' }),
-    currency: z.enum(PAYMENT_CURRENCIES),
-    provider: z.string(),
-    sessionId: z.string().nullable(),
-    checkoutUrl: z.string().nullable(),
-    failureReason: z.string().nullable(),
-    createdAt: z.string(),
-    succeededAt: z.string().nullable(),
-    refundedAt: z.string().nullable(),
-  })
-  .openapi('Payment');
-const Totals = z.array(z.object({ currency: z.string(), count: z.number(), amount: z.number() }));
-const WebhookResult = z.object({
-  received: z.literal(true),
-  outcome: z.enum(['applied', 'ignored', 'duplicate']),
-  /** null: an event type we do not act on (acknowledged so the provider stops sending it). */
-  status: Status.nullable(),
-});
 
 const user = authenticate();
 const admin = authenticate(['admin']);
@@ -66,7 +46,7 @@ const r = {
     path: '/payments/webhook',
     tags: ['payments'],
     summary: `Provider events, signed (${SIGNATURE_HEADER} for the mock, ${STRIPE_SIGNATURE_HEADER} for Stripe: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once`,
-    responses: { 200: json(WebhookResult), ...errorResponses(400, 404) },
+    responses: { 200: json(WebhookResultSchema), ...errorResponses(400, 404) },
   }),
   mine: createRoute({
     method: 'get',
@@ -109,7 +89,7 @@ const r = {
     summary: 'All payments with filters, and totals per currency over the filtered set',
     middleware: [admin] as const,
     request: { query: PageQuery.extend({ status: Status.optional(), from: IsoDate.optional(), to: IsoDate.optional() }) },
-    responses: { 200: json(pageOf(Payment).extend({ totals: Totals })), ...errorResponses(400, 401, 403) },
+    responses: { 200: json(pageOf(Payment).extend({ totals: PaymentTotalsSchema })), ...errorResponses(400, 401, 403) },
   }),
   refund: createRoute({
     method: 'post',
@@ -118,7 +98,7 @@ const r = {
     summary: 'Full refund; access is revoked in the same transaction (idempotent)',
     middleware: [admin] as const,
     request: { params: IdParam },
-    responses: { 200: json(z.object({ refunded: z.boolean(), payment: Payment })), ...errorResponses(401, 403, 404, 409, 503) },
+    responses: { 200: json(RefundResultSchema), ...errorResponses(401, 403, 404, 409, 503) },
   }),
 };
 

@@ -18,6 +18,7 @@ import { AppError, notFound } from '../lib/errors.ts';
 import { isId } from '../lib/context.ts';
 import { notificationInsert, publishNotifications, type InsertedNotification } from '../notifications/notify.ts';
 import { fulfilmentOf, type AfterCommit } from './purchases.ts';
+import type { SettleOutcome } from './schemas.ts';
 import { canMove, canMoveLate } from './state.ts';
 import type { ProviderStatus } from './provider.ts';
 
@@ -39,8 +40,6 @@ export interface ProviderUpdate {
   /** Internal: the provider has already refunded this charge as a second purchase of an owned thing. */
   refundedAtProvider?: boolean;
 }
-
-export type SettleOutcome = 'applied' | 'ignored' | 'duplicate';
 
 /** Notified states: what the buyer needs to hear about. */
 const NOTIFIED: PaymentStatus[] = ['succeeded', 'failed', 'refunded'];

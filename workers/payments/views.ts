@@ -1,25 +1,8 @@
 import type { Payment } from '../../db/schema/payments.ts';
+import { iso } from '../lib/sql.ts';
+import type { PaymentView } from './schemas.ts';
 
-/** What the API shows of a payment (the buyer's receipt and the admin's row). */
-export interface PaymentView {
-  id: string;
-  status: Payment['status'];
-  purchase: { kind: string; id: string };
-  description: string;
-  amount: number;
-  currency: Payment['currency'];
-  provider: string;
-  sessionId: string | null;
-  /** The hosted checkout page while the payment is open; null once it is settled. */
-  checkoutUrl: string | null;
-  failureReason: string | null;
-  createdAt: string;
-  succeededAt: string | null;
-  refundedAt: string | null;
-}
-
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-
+/** A payment row as the API shows it; the checkout link only while the payment is open. */
 export function paymentView(p: Payment): PaymentView {
   const open = p.status === 'created' || p.status === 'pending';
   return {

@@ -2,7 +2,6 @@ import { and, eq, sql } from 'drizzle-orm';
 import { reports, results, type LocalizedText, type Report } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
-import { metricsFor } from '../lib/metrics.ts';
 import { certificateCode } from './certificates.ts';
 import { REPORTS_QUEUE_NAME } from './queues.ts';
 import { URL_TTL_SEC, presignR2, r2Credentials, signDownload, verifyDownload } from './signing.ts';
@@ -54,7 +53,7 @@ async function enqueueIfNeeded(ctx: Ctx, report: Report, fresh: boolean): Promis
   if (report.status !== 'queued') return report;
   const job: ReportJob = { v: 1, reportId: report.id, createdAt: now.toISOString() };
   await queueOf(ctx).send(job, { contentType: 'json' });
-  metricsFor(undefined).queueSent(REPORTS_QUEUE_NAME);
+  ctx.services.metrics.queueSent(REPORTS_QUEUE_NAME);
   const [sent] = await db.update(reports).set({ enqueuedAt: now }).where(eq(reports.id, report.id)).returning();
   return sent ?? report;
 }

@@ -1,55 +1,67 @@
+import { z } from '@hono/zod-openapi';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { REVIEW_TEXT_MAX, courses, reviews, users } from '../../db/schema/index.ts';
 import { courseChanged, gens } from '../catalog/invalidation.ts';
 import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { pick, type Lang } from '../catalog/localize.ts';
 import { notEnrolled } from '../learning/errors.ts';
-import { exactTs, iso, queryRows } from '../lib/sql.ts';
+import { col, exactTs, iso, queryRows } from '../lib/sql.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, encodeCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
-import { fromRaw, notificationInsertSql, publishNotifications, type RawNotification } from '../notifications/notify.ts';
+import { RawNotificationSchema, fromRaw, notificationInsertSql, publishNotifications } from '../notifications/notify.ts';
+import type { CourseRating, ModerationReviewView, ModerationStatus, OwnReviewView, ReviewView } from './schemas.ts';
 
 export { REVIEW_TEXT_MAX };
+export type { ModerationStatus };
 
-export interface ReviewView {
-  id: string;
-  courseId: string;
-  rating: number;
-  text: string;
-  author: { name: string };
-  reply: { text: string; createdAt: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A review row as the statements below return it (`returning …` or `row_to_json`). */
+const RawReview = z.object({
+  id: z.string(),
+  course_id: z.string(),
+  rating: z.number(),
+  text: z.string(),
+  hidden: z.boolean(),
+  reply: z.string().nullable(),
+  reply_at: col.ts.nullable(),
+  created_at: col.ts,
+  updated_at: col.ts,
+  author_name: z.string().optional(),
+});
+type RawReview = z.infer<typeof RawReview>;
 
-/** The author's and admins' view adds moderation state. */
-export interface OwnReviewView extends ReviewView {
-  hidden: boolean;
-}
+/** The course's counters after a rating update (`row_to_json(counted)`). */
+const RawRating = z.object({ rating_avg: col.num, rating_count: z.number() });
+type RawRating = z.infer<typeof RawRating>;
 
-export interface CourseRating {
-  average: number;
-  count: number;
-}
-
-interface RawReview {
-  id: string;
-  course_id: string;
-  rating: number;
-  text: string;
-  hidden: boolean;
-  reply: string | null;
-  reply_at: string | null;
-  created_at: string;
-  updated_at: string;
-  author_name?: string;
-}
-
-interface RawRating {
-  rating_avg: string | number;
-  rating_count: number;
-}
+const Created = z.object({
+  found: z.boolean(),
+  teacher: z.boolean(),
+  enrolled: z.boolean(),
+  review: RawReview.nullable(),
+  course: RawRating.nullable(),
+  author_name: z.string(),
+  notification: RawNotificationSchema.nullable(),
+});
+const Updated = z.object({ review: RawReview.nullable(), course: RawRating.nullable(), author_name: z.string() });
+const Deleted = z.object({ course_id: z.string().nullable() });
+const Moderated = z.object({
+  review: RawReview.nullable(),
+  course: RawRating.nullable(),
+  current: RawRating.nullable(),
+  changed: z.boolean(),
+});
+const Replied = z.object({
+  found: z.boolean(),
+  teacher: z.boolean(),
+  review: RawReview.nullable(),
+  notification: RawNotificationSchema.nullable(),
+});
+const ReviewsPage = z.object({
+  rating_avg: col.num,
+  rating_count: z.number(),
+  items: z.array(RawReview.extend({ author_name: z.string(), cursor_at: z.string() })).nullable(),
+});
 
 const toView = (r: RawReview, authorName: string): OwnReviewView => ({
   id: r.id,
@@ -88,8 +100,8 @@ function ratingUpdate(source: string, courseId: SQL, sumDelta: SQL, countDelta: 
  * pages (both keyed on the course generation) and this colo's edge copy are dropped. Lists
  * and search keep their short TTL rather than losing the whole catalog cache per review.
  */
-async function reviewsChanged(ctx: Ctx, courseId: string, origin?: string) {
-  await courseChanged(ctx, courseId, { listed: false, origin });
+async function reviewsChanged(ctx: Ctx, courseId: string) {
+  await courseChanged(ctx, courseId, { listed: false });
 }
 
 export interface ReviewInput {
@@ -106,19 +118,10 @@ export async function createReview(
   actor: Actor,
   courseId: string,
   input: ReviewInput,
-  origin?: string,
 ): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
   if (!isId(courseId)) throw notFound('Course');
   const text = (input.text ?? '').trim();
-  const [row] = await queryRows<{
-    found: boolean;
-    teacher: boolean;
-    enrolled: boolean;
-    review: RawReview | null;
-    course: RawRating | null;
-    author_name: string;
-    notification: RawNotification | null;
-  }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with c as (
         select id, teacher_id, title from courses where id = ${courseId}::uuid and published
@@ -148,12 +151,13 @@ export async function createReview(
         (select row_to_json(counted) from counted) as course,
         (select name from users where id = ${actor.id}::uuid) as author_name,
         (select row_to_json(notified) from notified) as notification`,
+    Created,
   );
   if (!row?.found) throw notFound('Course');
   if (row.teacher) throw forbidden('Teachers cannot review their own course');
   if (!row.enrolled) throw notEnrolled(courseId, 'Only learners enrolled in the course can review it');
   if (!row.review) throw new AppError('already_exists', 'You have already reviewed this course; edit your review instead', { courseId });
-  await reviewsChanged(ctx, courseId, origin);
+  await reviewsChanged(ctx, courseId);
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
   pulseAfterCommit(ctx, 'review', { courseId });
   return { review: toView(row.review, row.author_name), courseRating: rating(row.course)! };
@@ -169,11 +173,10 @@ export async function updateReview(
   actor: Actor,
   reviewId: string,
   input: Partial<ReviewInput>,
-  origin?: string,
 ): Promise<{ review: OwnReviewView; courseRating?: CourseRating }> {
   if (!isId(reviewId)) throw notFound('Review');
   const text = input.text === undefined ? null : input.text.trim();
-  const [row] = await queryRows<{ review: RawReview | null; course: RawRating | null; author_name: string }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with o as (
         select id, rating as old_rating from reviews where id = ${reviewId}::uuid and user_id = ${actor.id}::uuid for update
@@ -187,16 +190,17 @@ export async function updateReview(
       )
       select (select row_to_json(upd) from upd) as review, (select row_to_json(counted) from counted) as course,
         (select name from users where id = ${actor.id}::uuid) as author_name`,
+    Updated,
   );
   if (!row?.review) throw notFound('Review');
-  await reviewsChanged(ctx, row.review.course_id, origin);
+  await reviewsChanged(ctx, row.review.course_id);
   return { review: toView(row.review, row.author_name), courseRating: rating(row.course) };
 }
 
 /** DELETE /api/reviews/:id — the author only (anyone else: 404). */
-export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string, origin?: string): Promise<void> {
+export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string): Promise<void> {
   if (!isId(reviewId)) throw notFound('Review');
-  const [row] = await queryRows<{ course_id: string | null }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with d as (
         delete from reviews where id = ${reviewId}::uuid and user_id = ${actor.id}::uuid
@@ -205,9 +209,10 @@ export async function deleteReview(ctx: Ctx, actor: Actor, reviewId: string, ori
         ${ratingUpdate('d', sql`d.course_id`, sql`(-d.rating)`, sql`-1`, sql`not d.hidden`)}
       )
       select (select course_id from d) as course_id, (select count(*) from counted) as counted`,
+    Deleted,
   );
   if (!row?.course_id) throw notFound('Review');
-  await reviewsChanged(ctx, row.course_id, origin);
+  await reviewsChanged(ctx, row.course_id);
 }
 
 /**
@@ -219,17 +224,10 @@ export async function setReviewHidden(
   actor: Actor,
   reviewId: string,
   hidden: boolean,
-  origin?: string,
 ): Promise<{ review: OwnReviewView; courseRating: CourseRating }> {
   if (!isId(reviewId)) throw notFound('Review');
   const sign = hidden ? sql`-1` : sql`1`;
-  const [row] = await queryRows<{
-    review: RawReview | null;
-    course: RawRating | null;
-    current: RawRating | null;
-    author_name: string | null;
-    changed: boolean;
-  }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with o as (
         select id, hidden as was_hidden from reviews where id = ${reviewId}::uuid for update
@@ -247,9 +245,10 @@ export async function setReviewHidden(
         (select row_to_json(counted) from counted) as course,
         (select row_to_json(cr) from (select rating_avg, rating_count from courses where id = (select course_id from reviews where id = (select id from o))) cr) as current,
         exists (select 1 from upd) as changed`,
+    Moderated,
   );
   if (!row?.review) throw notFound('Review');
-  if (row.changed) await reviewsChanged(ctx, row.review.course_id, origin);
+  if (row.changed) await reviewsChanged(ctx, row.review.course_id);
   return { review: toView(row.review, row.review.author_name ?? ''), courseRating: (rating(row.course) ?? rating(row.current))! };
 }
 
@@ -257,10 +256,10 @@ export async function setReviewHidden(
  * POST /api/reviews/:id/reply — the course's teacher, once (a second reply: 409). The
  * `reply is null` condition is re-checked under the row lock, so parallel replies make one.
  */
-export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, replyText: string, origin?: string): Promise<OwnReviewView> {
+export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, replyText: string): Promise<OwnReviewView> {
   if (!isId(reviewId)) throw notFound('Review');
   const text = replyText.trim();
-  const [row] = await queryRows<{ found: boolean; teacher: boolean; review: RawReview | null; notification: RawNotification | null }>(
+  const [row] = await queryRows(
     ctx.services.db.db,
     sql`with r0 as (
         select r.id, r.user_id, r.course_id, c.teacher_id, c.title from reviews r join courses c on c.id = r.course_id
@@ -283,11 +282,12 @@ export async function replyToReview(ctx: Ctx, actor: Actor, reviewId: string, re
         coalesce((select teacher_id = ${actor.id}::uuid from r0), false) as teacher,
         (select row_to_json(upd) from upd) as review,
         (select row_to_json(notified) from notified) as notification`,
+    Replied,
   );
   if (!row?.found) throw notFound('Review');
   if (!row.teacher) throw forbidden("Only the course's teacher can reply to its reviews");
   if (!row.review) throw new AppError('conflict', 'This review already has a reply', { reviewId });
-  await reviewsChanged(ctx, row.review.course_id, origin);
+  await reviewsChanged(ctx, row.review.course_id);
   if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
   return toView(row.review, row.review.author_name ?? '');
 }
@@ -315,11 +315,7 @@ export async function listReviews(
     ttlSec: 300,
     load: async () => {
       // The primary, not a replica: a lagging replica could store old reviews under the new generation.
-      const [row] = await queryRows<{
-        rating_avg: string;
-        rating_count: number;
-        items: (RawReview & { author_name: string; cursor_at: string })[] | null;
-      }>(
+      const [row] = await queryRows(
         ctx.services.db.db,
         sql`select c.rating_avg, c.rating_count, (
             select json_agg(x order by x.created_at desc, x.id desc) from (
@@ -333,6 +329,7 @@ export async function listReviews(
             ) x
           ) as items
           from courses c where c.id = ${courseId}::uuid and c.published`,
+        ReviewsPage,
       );
       if (!row) throw notFound('Course');
       const rows = row.items ?? [];
@@ -349,14 +346,6 @@ export async function listReviews(
       };
     },
   });
-}
-
-export type ModerationStatus = 'visible' | 'hidden' | 'all';
-
-/** An admin's row: the review with who wrote it and on which course. */
-export interface ModerationReviewView extends Omit<OwnReviewView, 'author'> {
-  courseTitle: string;
-  author: { id: string; name: string };
 }
 
 /**

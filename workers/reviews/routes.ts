@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, ctxOf, type AppContext } from '../app.ts';
+import { createRouter, ctxOf } from '../app.ts';
 import { authenticate } from '../identity/auth.ts';
 import { IdParam, Language, PageQuery, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
 import { rateLimit } from '../lib/ratelimit-middleware.ts';
@@ -14,6 +14,14 @@ import {
   setReviewHidden,
   updateReview,
 } from './reviews.ts';
+import {
+  CourseRatingSchema as CourseRating,
+  ModerationReviewSchema as ModerationReview,
+  ModerationStatusSchema,
+  OwnReviewSchema as OwnReview,
+  ReviewChangedSchema,
+  ReviewSchema as Review,
+} from './schemas.ts';
 
 const Rating = z.number({ message: 'Give 1 to 5 stars' }).int('Give 1 to 5 stars').min(1, 'Give 1 to 5 stars').max(5, 'Give 1 to 5 stars');
 const Text = text({ multiline: true }).max(REVIEW_TEXT_MAX, `At most ${REVIEW_TEXT_MAX} characters`);
@@ -24,27 +32,9 @@ const ReviewPatch = z
   .refine((p) => p.rating !== undefined || p.text !== undefined, 'Change the rating, the text or both');
 const ReplyInput = z.object({ text: Text.trim().min(1, 'Write a reply') }).strict();
 
-const Review = z
-  .object({
-    id: z.string(),
-    courseId: z.string(),
-    rating: z.number(),
-    text: z.string(),
-    author: z.object({ name: z.string() }),
-    reply: z.object({ text: z.string(), createdAt: z.string() }).nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('Review');
-const OwnReview = Review.extend({ hidden: z.boolean() }).openapi('OwnReview');
-const CourseRating = z.object({ average: z.number(), count: z.number() });
-const Changed = z.object({ review: OwnReview, courseRating: CourseRating.optional() });
-const ModerationReview = OwnReview.extend({ courseTitle: z.string(), author: z.object({ id: z.string(), name: z.string() }) }).openapi(
-  'ModerationReview',
-);
-const ModerationQuery = PageQuery.extend({ status: z.enum(['visible', 'hidden', 'all']).default('all'), lang: Language.default('ru') });
+const Changed = ReviewChangedSchema;
+const ModerationQuery = PageQuery.extend({ status: ModerationStatusSchema.default('all'), lang: Language.default('ru') });
 
-const origin = (c: AppContext) => new URL(c.req.url).origin;
 /**
  * Shared caches may keep the list briefly, but browsers revalidate every time: no
  * stale-while-revalidate here, or the author would not see their new review (or the
@@ -134,19 +124,13 @@ export const reviewsRoutes = createRouter()
   .openapi(r.list, async (c) =>
     c.json(await listReviews(ctxOf(c), c.req.valid('param').id, c.req.valid('query')), 200, { 'Cache-Control': REVIEWS_CACHE }),
   )
-  .openapi(r.create, async (c) =>
-    c.json(await createReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 201),
-  )
-  .openapi(r.update, async (c) =>
-    c.json(await updateReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json'), origin(c)), 200),
-  )
+  .openapi(r.create, async (c) => c.json(await createReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201))
+  .openapi(r.update, async (c) => c.json(await updateReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200))
   .openapi(r.remove, async (c) => {
-    await deleteReview(ctxOf(c), c.var.actor, c.req.valid('param').id, origin(c));
+    await deleteReview(ctxOf(c), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
-  .openapi(r.reply, async (c) =>
-    c.json(await replyToReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').text, origin(c)), 201),
-  )
+  .openapi(r.reply, async (c) => c.json(await replyToReview(ctxOf(c), c.var.actor, c.req.valid('param').id, c.req.valid('json').text), 201))
   .openapi(r.moderation, async (c) => c.json(await listReviewsForModeration(ctxOf(c), c.var.actor, c.req.valid('query')), 200, NO_STORE))
-  .openapi(r.hide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, true, origin(c)), 200))
-  .openapi(r.unhide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, false, origin(c)), 200));
+  .openapi(r.hide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, true), 200))
+  .openapi(r.unhide, async (c) => c.json(await setReviewHidden(ctxOf(c), c.var.actor, c.req.valid('param').id, false), 200));

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { HttpDb } from '../../db/client.ts';
 import { ctxOf, type AppContext } from '../app.ts';
 import { queryRows } from '../lib/sql.ts';
+import { z } from '@hono/zod-openapi';
 import { canSeeUnpublished, getCourse, type CourseDetail } from '../catalog/browse.ts';
 import { identify } from '../identity/auth.ts';
 import { isId } from '../lib/context.ts';
@@ -36,10 +37,11 @@ export async function gonePage(c: AppContext, lang: Lang): Promise<Response> {
 
 /** Whether a course that is not public now was public once: unpublished after publication, or deleted (a tombstone). */
 async function wasPublic(c: AppContext, id: string): Promise<boolean> {
-  const [row] = await queryRows<{ gone: boolean }>(
+  const [row] = await queryRows(
     ctxOf(c).services.db.db as HttpDb,
     sql`select exists (select 1 from courses where id = ${id}::uuid and not published and published_at is not null)
         or exists (select 1 from course_tombstones where course_id = ${id}::uuid) as gone`,
+    z.object({ gone: z.boolean() }),
   );
   return Boolean(row?.gone);
 }

@@ -674,6 +674,7 @@ export interface paths {
                         "application/json": {
                             accessToken: string;
                             refreshToken: string;
+                            /** @description Seconds until the access token expires */
                             expiresIn: number;
                         };
                     };
@@ -991,6 +992,7 @@ export interface paths {
                         "application/json": {
                             accessToken: string;
                             refreshToken: string;
+                            /** @description Seconds until the access token expires */
                             expiresIn: number;
                         };
                     };
@@ -9204,6 +9206,7 @@ export interface components {
         Session: {
             accessToken: string;
             refreshToken: string;
+            /** @description Seconds until the access token expires */
             expiresIn: number;
             user: components["schemas"]["User"];
         };
@@ -9219,8 +9222,11 @@ export interface components {
             teacherStatus: "none" | "pending" | "verified" | "rejected";
             createdAt: string;
             lastActiveAt: string | null;
+            /** @description The address was confirmed (publishing and paying need it) */
             emailVerified: boolean;
+            /** @description The uploaded photo (`/images/…`), if any */
             avatarUrl: string | null;
+            /** @description "About me" per language (shown on a teacher's public page) */
             bio: {
                 ru?: string;
                 kk?: string;
@@ -9330,6 +9336,7 @@ export interface components {
                 createdAt: string;
                 readyAt: string | null;
             }[];
+            /** @description The parent’s consent records about this child */
             consents: components["schemas"]["ConsentRecord"][];
         };
         LocalizedText: {
@@ -9962,6 +9969,7 @@ export interface components {
             currency: "KZT" | "RUB" | "USD";
             provider: string;
             sessionId: string | null;
+            /** @description The hosted checkout page while the payment is open; null once it is settled */
             checkoutUrl: string | null;
             failureReason: string | null;
             createdAt: string;
@@ -9996,6 +10004,7 @@ export interface components {
                 };
                 answered: number;
                 correct: number;
+                /** @description Correct answers as a share of every player in the game (not answering counts as wrong) */
                 percentCorrect: number;
                 averageMs: number | null;
             }[];

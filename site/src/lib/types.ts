@@ -20,6 +20,11 @@ export type ApiRequest<P extends keyof paths, M extends Method = 'post'> = paths
   ? B
   : never;
 
+/** The query parameters of `method path`. */
+export type ApiQuery<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { parameters: { query?: infer Q } }
+  ? NonNullable<Q>
+  : never;
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

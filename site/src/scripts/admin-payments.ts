@@ -5,7 +5,7 @@ import { announce, byId, h, setState } from '../lib/dom';
 import { formatDate, locale, tc } from '../lib/i18n-client';
 import { formatMoney, type Payment } from '../lib/payments';
 import { requireUser } from '../lib/session';
-import type { Page } from '../lib/types';
+import type { ApiResponse } from '../lib/types';
 
 const region = byId('admin-payments');
 const rows = byId('admin-payments-rows');
@@ -13,9 +13,8 @@ const more = byId<HTMLButtonElement>('admin-payments-more');
 const form = byId<HTMLFormElement>('admin-payments-filter');
 const totalsLine = byId('admin-payments-totals');
 
-interface AdminPage extends Page<Payment> {
-  totals: { currency: string; count: number; amount: number }[];
-}
+type AdminPage = ApiResponse<'/api/admin/payments'>;
+type RefundResult = ApiResponse<'/api/admin/payments/{id}/refund', 'post'>;
 
 let cursor: string | null = null;
 /** The latest load: an answer to an older one (a filter changed meanwhile) is dropped, not appended twice. */
@@ -30,7 +29,7 @@ const row = (p: Payment): HTMLTableRowElement => {
     if (!confirm(tc('pay.admin.refundConfirm'))) return;
     refund.setAttribute('aria-disabled', 'true');
     try {
-      const res = await api.post<{ payment: Payment }>(`/api/admin/payments/${encodeURIComponent(p.id)}/refund`);
+      const res = await api.post<RefundResult>(`/api/admin/payments/${encodeURIComponent(p.id)}/refund`);
       rows.querySelector(`[data-payment="${p.id}"]`)?.replaceWith(row(res.payment));
       announce(region, tc('pay.admin.refunded'));
     } catch (error) {

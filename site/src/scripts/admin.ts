@@ -8,9 +8,9 @@ import { formatDate, href, tc } from '../lib/i18n-client';
 import { showNotice } from '../lib/notice';
 import { requireUser } from '../lib/session';
 import { withFieldErrors } from './studio-errors';
-import type { ApiResponse, Page, Schemas } from '../lib/types';
+import type { ApiQuery, ApiResponse, Page, Schemas } from '../lib/types';
 
-type Status = 'pending' | 'verified' | 'rejected';
+type Status = NonNullable<ApiQuery<'/api/admin/teachers'>['status']>;
 
 type TeacherReview = ApiResponse<'/api/admin/teachers'>['items'][number];
 
@@ -126,7 +126,7 @@ function openReject(teacher: TeacherReview): void {
 
 // ---------------------------------------------------------------- review moderation
 
-type ReviewStatus = 'all' | 'visible' | 'hidden';
+type ReviewStatus = NonNullable<ApiQuery<'/api/admin/reviews'>['status']>;
 
 type ModeratedReview = Schemas['ModerationReview'];
 
@@ -217,7 +217,9 @@ async function setHidden(r: ModeratedReview, li: HTMLLIElement, button: HTMLButt
   button.setAttribute('aria-disabled', 'true');
   const hide = !r.hidden;
   try {
-    const res = await api.post<{ review: { hidden: boolean } }>(`/api/admin/reviews/${enc(r.id)}/${hide ? 'hide' : 'unhide'}`);
+    const res = await api.post<ApiResponse<'/api/admin/reviews/{id}/hide', 'post'>>(
+      `/api/admin/reviews/${enc(r.id)}/${hide ? 'hide' : 'unhide'}`,
+    );
     const fresh = reviewItem({ ...r, hidden: res.review.hidden });
     li.replaceWith(fresh);
     fresh.querySelector<HTMLButtonElement>('[data-action]')?.focus();

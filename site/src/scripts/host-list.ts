@@ -15,7 +15,7 @@ async function start(testId: string, button: HTMLButtonElement) {
   button.disabled = true;
   try {
     const questionTimeSec = Number(seconds.value) || 20;
-    const game = await api.post<{ id: string }>('/api/games', { testId, questionTimeSec });
+    const game = await api.post<Schemas['CreatedGame']>('/api/games', { testId, questionTimeSec });
     location.assign(href(`/host/${encodeURIComponent(game.id)}`));
   } catch (error) {
     button.disabled = false;

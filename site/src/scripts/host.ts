@@ -8,7 +8,7 @@ import { byId, h, setState } from '../lib/dom';
 import { connectGame, countdown, wsUrl, type GameConnection, type GameMessage } from '../lib/game';
 import { href, tc } from '../lib/i18n-client';
 import { loadShell } from '../lib/shell';
-import type { Schemas } from '../lib/types';
+import type { ApiResponse, Schemas } from '../lib/types';
 
 type GameResults = Schemas['GameResults'];
 
@@ -190,7 +190,7 @@ void loadShell<GameResults>({
     setPlayers(0);
     connection = connectGame({
       url: async () => {
-        const { ticket } = await api.post<{ ticket: string }>('/api/me/live/ticket');
+        const { ticket } = await api.post<ApiResponse<'/api/me/live/ticket', 'post'>>('/api/me/live/ticket');
         return wsUrl(`/api/games/${encodeURIComponent(id)}/host?ticket=${encodeURIComponent(ticket)}`);
       },
       onMessage,

@@ -6,6 +6,7 @@ import { localText } from '../lib/assessments';
 import { byId, h } from '../lib/dom';
 import { connectGame, countdown, wsUrl, type GameConnection, type GameMessage } from '../lib/game';
 import { tc, tcMaybe } from '../lib/i18n-client';
+import type { ApiResponse } from '../lib/types';
 
 interface SeatInfo {
   pin: string;
@@ -232,7 +233,7 @@ form.addEventListener('submit', async (e) => {
     return pinInput.focus();
   }
   try {
-    const seat = await api.post<{ seatToken: string; nickname: string }>(
+    const seat = await api.post<ApiResponse<'/api/games/{pin}/join', 'post'>>(
       `/api/games/${pin}/join`,
       { nickname: nickInput.value },
       { on401: 'throw' },
