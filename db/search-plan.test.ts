@@ -74,6 +74,21 @@ describe('search plan', () => {
     expect(seqScans(testPlan), tests2.sql).toEqual([]);
   });
 
+  it('a typed word no course title word begins like or is near is checked once, before any course is read', async () => {
+    const { sent, ctx } = capture();
+    await ctx.services.cache.bump(gens.catalog);
+    await suggest(ctx, { q: 'жщъэ', lang: 'ru' });
+    const courseStmt = sent.find((s) => /from "courses"/.test(s.sql))!;
+    expect(courseStmt, sent.map((s) => s.sql).join('\n\n')).toBeTruthy();
+    // The gate is a one-time filter above the course scan: when it is false, no course row is
+    // read (before it, the "most enrolled first" index walk read the whole catalog).
+    const plan = await planOf(courseStmt);
+    expect(
+      plan.some((n) => 'One-Time Filter' in n),
+      JSON.stringify(plan.map((n) => n['Node Type'])),
+    ).toBe(true);
+  });
+
   it('suggestions complete the typed word on the dictionary prefix index and match on the GIN indexes', async () => {
     const t = await verifiedTeacher();
     const test = await createTest(t, quizDoc({ title: { ru: 'Геометрия, проверка' } }));

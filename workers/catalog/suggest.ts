@@ -42,7 +42,7 @@ export function splitTyped(text: string): { done: string; typing: string | null 
  * the Russian and English configurations as the course vectors were, and matched as a prefix
  * through `simple` too (a stem such as "математик" does not begin with "математика").
  */
-function typingTsQuery(word: string): SQL {
+function typingTsQuery(word: string): { tsq: SQL; known: SQL } {
   // A range on the pattern operators (byte order; UTF-8 keeps code point order), which only the
   // text_pattern_ops btree serves: `like 'ге%'` went to the trigram index, poor for 2–3 letters.
   const last = word.codePointAt(word.length - 1)!;
@@ -53,7 +53,14 @@ function typingTsQuery(word: string): SQL {
       (select ${searchWords.word} from ${searchWords} where ${searchWords.word} % ${word} order by ${searchWords.word} <-> ${word} limit ${NEAR_MISSES})
     ) a)`;
   const alt = sql`coalesce(${alternatives}, '')`;
-  return sql`(to_tsquery('simple', ${`${word}:*`}) || to_tsquery('simple', ${alt}) || to_tsquery('russian', ${alt}) || to_tsquery('english', ${alt}))`;
+  return {
+    tsq: sql`(to_tsquery('simple', ${`${word}:*`}) || to_tsquery('simple', ${alt}) || to_tsquery('russian', ${alt}) || to_tsquery('english', ${alt}))`,
+    // No course title word begins like it or is near it (the dictionary holds course titles'
+    // words): no course can match. Postgres checks this once,
+    // before any scan (a one-time filter); without it the "most enrolled first" index walk read
+    // all 100,000 courses looking for a match that does not exist (1.2 s for "кус").
+    known: sql`${alternatives} is not null`,
+  };
 }
 
 export async function suggest(ctx: Ctx, q: { q: string; lang: Lang }): Promise<{ items: Suggestion[] }> {
@@ -70,16 +77,18 @@ export async function suggest(ctx: Ctx, q: { q: string; lang: Lang }): Promise<{
     ttlSec: CACHE_TTL.search,
     load: async () => {
       const parts: SQL[] = [];
+      const typed = typing ? typingTsQuery(typing) : undefined;
       if (done) parts.push(searchTsQuery(done));
-      if (typing) parts.push(typingTsQuery(typing));
+      if (typed) parts.push(typed.tsq);
       if (!parts.length) return { items: [] };
       const tsq = sql`(${sql.join(parts, sql` && `)})`;
+      const known = typed?.known ?? sql`true`;
       const db = ctx.services.db.read;
       const [cs, ts] = await db.batch([
         db
           .select({ id: courses.id, title: courses.title, language: courses.language })
           .from(courses)
-          .where(and(eq(courses.published, true), sql`${courses.searchVector} @@ ${tsq}`))
+          .where(and(known, eq(courses.published, true), sql`${courses.searchVector} @@ ${tsq}`))
           // Most enrolled first: what most people typing this are after.
           .orderBy(desc(courses.enrollmentCount), desc(courses.id))
           .limit(SUGGEST_COURSES),
