@@ -1,11 +1,12 @@
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { forbidden } from '../lib/errors.ts';
 import { errorFields } from '../lib/logger.ts';
-import { iso, queryRows } from '../lib/sql.ts';
+import { col, iso, queryRows } from '../lib/sql.ts';
 import { flushOpsNow, SAMPLED_QUEUE } from './ops-rollup.ts';
 import { dayRange, periods, weekOf } from './range.ts';
-import type { OpsView, PlatformView, QueueSeriesView } from './schemas.ts';
+import { Role, type OpsView, type PlatformView, type QueueSeriesView } from './schemas.ts';
 
 /*
  * The admin's view of the platform: registrations and payments from their per-day rollups,
@@ -16,11 +17,26 @@ import type { OpsView, PlatformView, QueueSeriesView } from './schemas.ts';
 
 const TTL_SEC = 30;
 export const PENDING_LIST_MAX = 20;
-const ROLES = ['learner', 'parent', 'teacher', 'admin'] as const;
+const ROLES = Role.options;
 
 function requireAdmin(actor: Actor) {
   if (actor.role !== 'admin') throw forbidden('Only admins see the platform dashboard');
 }
+
+const RoleCount = z.object({ role: Role, n: z.number() });
+const RoleDay = z.object({ day: z.string(), role: Role, n: z.number() });
+const Count = z.object({ n: z.number() });
+const PendingTeacher = z.object({ id: z.string(), name: z.string(), email: z.string(), created_at: col.ts });
+/** The amounts are bigint columns: the driver returns them as strings. */
+const PaymentDay = z.object({
+  day: z.string(),
+  currency: z.string(),
+  succeeded: z.number(),
+  succeeded_amount: col.num,
+  refunded: z.number(),
+  refunded_amount: col.num,
+});
+const ContentCounts = z.object({ courses: z.number(), published: z.number(), reviews: z.number(), hidden: z.number(), tests: z.number() });
 
 export async function platformDashboard(
   ctx: Ctx,
@@ -38,40 +54,34 @@ export async function platformDashboard(
     load: async () => {
       const db = ctx.services.db.read;
       const [byRole, regs, [pending], oldest, pays, [content]] = await Promise.all([
-        queryRows<{ role: (typeof ROLES)[number]; n: number }>(
-          db,
-          sql`select role, sum(registrations)::int as n from registration_day_stats group by role`,
-        ),
-        queryRows<{ day: string; role: (typeof ROLES)[number]; n: number }>(
+        queryRows(db, sql`select role, sum(registrations)::int as n from registration_day_stats group by role`, RoleCount),
+        queryRows(
           db,
           sql`select day::text as day, role, registrations as n from registration_day_stats
               where day between ${range.from}::date and ${range.to}::date`,
+          RoleDay,
         ),
-        queryRows<{ n: number }>(db, sql`select count(*)::int as n from users where role = 'teacher' and teacher_status = 'pending'`),
-        queryRows<{ id: string; name: string; email: string; created_at: string }>(
+        queryRows(db, sql`select count(*)::int as n from users where role = 'teacher' and teacher_status = 'pending'`, Count),
+        queryRows(
           db,
           sql`select id, name, email, created_at from users where role = 'teacher' and teacher_status = 'pending'
               order by created_at limit ${PENDING_LIST_MAX}`,
+          PendingTeacher,
         ),
-        queryRows<{
-          day: string;
-          currency: string;
-          succeeded: number;
-          succeeded_amount: string;
-          refunded: number;
-          refunded_amount: string;
-        }>(
+        queryRows(
           db,
           sql`select day::text as day, currency, succeeded, succeeded_amount, refunded, refunded_amount from payment_day_stats
               where day between ${range.from}::date and ${range.to}::date order by day, currency`,
+          PaymentDay,
         ),
-        queryRows<{ courses: number; published: number; reviews: number; hidden: number; tests: number }>(
+        queryRows(
           db,
           sql`select (select count(*) from courses)::int as courses,
                 (select count(*) from courses where published)::int as published,
                 (select coalesce(sum(reviews), 0) from course_day_stats)::int as reviews,
                 (select count(*) from reviews where hidden)::int as hidden,
                 (select count(*) from tests where published_version is not null)::int as tests`,
+          ContentCounts,
         ),
       ]);
       const usersByRole = Object.fromEntries(
@@ -85,9 +95,9 @@ export async function platformDashboard(
         const key = `${period}|${p.currency}`;
         const acc = payments.get(key) ?? { period, currency: p.currency, succeeded: 0, volume: 0, refunded: 0, refundedAmount: 0 };
         acc.succeeded += p.succeeded;
-        acc.volume += Number(p.succeeded_amount);
+        acc.volume += p.succeeded_amount;
         acc.refunded += p.refunded;
-        acc.refundedAmount += Number(p.refunded_amount);
+        acc.refundedAmount += p.refunded_amount;
         payments.set(key, acc);
       }
       return {
@@ -113,6 +123,27 @@ export async function platformDashboard(
   });
 }
 
+/** Sums of the bigint latency and wait columns are numeric: strings from the driver. */
+const OpsPoint = z.object({
+  at: col.ts,
+  requests: z.number(),
+  errors: z.number(),
+  latency: col.num,
+  p95: z.number(),
+  limited: z.number(),
+});
+const OpsFamily = z.object({ family: z.string(), requests: z.number(), errors: z.number(), latency: col.num, p95: z.number() });
+const CacheCounts = z.object({ hits: z.number(), misses: z.number() });
+const QueuePoint = z.object({
+  at: col.ts,
+  queue: z.string(),
+  depth: z.number().nullable(),
+  age: z.number().nullable(),
+  handled: z.number(),
+  wait: col.num,
+  dead: z.number(),
+});
+
 export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day'): Promise<OpsView> {
   requireAdmin(actor);
   // Best effort: a failed flush leaves the counts for the next one and the read goes on.
@@ -122,30 +153,34 @@ export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day
   const since = new Date(now.getTime() - (window === 'hour' ? 3_600_000 : 86_400_000)).toISOString();
   const db = ctx.services.db.read;
   const [points, families, [cache], queueRows] = await Promise.all([
-    queryRows<{ at: string; requests: number; errors: number; latency: string; p95: number; limited: number }>(
+    queryRows(
       db,
       sql`select date_trunc(${step}, minute) as at, sum(requests)::int as requests, sum(errors)::int as errors,
             sum(latency_ms_sum) as latency, max(p95_ms)::int as p95, sum(rate_limited)::int as limited
           from ops_minute_stats where minute >= ${since}::timestamptz and family <> '_cache'
           group by 1 order by 1`,
+      OpsPoint,
     ),
-    queryRows<{ family: string; requests: number; errors: number; latency: string; p95: number }>(
+    queryRows(
       db,
       sql`select family, sum(requests)::int as requests, sum(errors)::int as errors, sum(latency_ms_sum) as latency, max(p95_ms)::int as p95
           from ops_minute_stats where minute >= ${since}::timestamptz and family <> '_cache'
           group by family order by 2 desc`,
+      OpsFamily,
     ),
-    queryRows<{ hits: number; misses: number }>(
+    queryRows(
       db,
       sql`select coalesce(sum(cache_hits), 0)::int as hits, coalesce(sum(cache_misses), 0)::int as misses
           from ops_minute_stats where minute >= ${since}::timestamptz and family = '_cache'`,
+      CacheCounts,
     ),
-    queryRows<{ at: string; queue: string; depth: number | null; age: number | null; handled: number; wait: string; dead: number }>(
+    queryRows(
       db,
       sql`select date_trunc(${step}, minute) as at, queue, max(depth)::int as depth, max(oldest_age_sec)::int as age,
             sum(handled)::int as handled, sum(wait_ms_sum) as wait, sum(dead_lettered)::int as dead
           from queue_minute_stats where minute >= ${since}::timestamptz
           group by 1, 2 order by 2, 1`,
+      QueuePoint,
     ),
   ]);
   // The sampled queue is always shown (its backlog is known even when empty); others once they had traffic.
@@ -161,11 +196,11 @@ export async function opsDashboard(ctx: Ctx, actor: Actor, window: 'hour' | 'day
       depth: q.depth,
       oldestAgeSec: q.age,
       handled: q.handled,
-      meanWaitMs: q.handled ? Math.round(Number(q.wait) / q.handled) : null,
+      meanWaitMs: q.handled ? Math.round(q.wait / q.handled) : null,
       deadLettered: q.dead,
     });
   }
-  const mean = (latency: string, n: number) => (n ? Math.round(Number(latency) / n) : null);
+  const mean = (latency: number, n: number) => (n ? Math.round(latency / n) : null);
   const hits = cache?.hits ?? 0;
   const misses = cache?.misses ?? 0;
   return {

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../lib/context.ts';
 import { errorFields } from '../lib/logger.ts';
@@ -36,6 +37,8 @@ interface Owner {
 /** Course and test owners never change: remembered per isolate (bounded), one lookup each. */
 const owners = new Map<string, Owner>();
 const MAX_OWNERS = 10_000;
+/** Checked: the lookup runs once per course or test per isolate (remembered above), not per write. */
+const OwnerRow = z.object({ teacher_id: z.string(), course_id: z.string().nullable() });
 
 async function ownerOf(ctx: Ctx, target: { courseId?: string; testId?: string }): Promise<Owner | undefined> {
   const key = target.courseId ? `c:${target.courseId}` : target.testId ? `t:${target.testId}` : undefined;
@@ -43,13 +46,15 @@ async function ownerOf(ctx: Ctx, target: { courseId?: string; testId?: string })
   const known = owners.get(key);
   if (known) return known;
   const [row] = target.courseId
-    ? await queryRows<{ teacher_id: string; course_id: string }>(
+    ? await queryRows(
         ctx.services.db.db,
         sql`select teacher_id, id as course_id from courses where id = ${target.courseId}::uuid`,
+        OwnerRow,
       )
-    : await queryRows<{ teacher_id: string; course_id: string | null }>(
+    : await queryRows(
         ctx.services.db.db,
         sql`select author_id as teacher_id, course_id from tests where id = ${target.testId}::uuid`,
+        OwnerRow,
       );
   if (!row) return undefined;
   const owner = { teacherId: row.teacher_id, courseId: row.course_id };

@@ -7,7 +7,7 @@ import { text } from '../lib/text.ts';
  * (`npm run gen:api`).
  */
 
-const L10n = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }).openapi('DashboardText');
+export const L10n = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() }).openapi('DashboardText');
 const Day = text().max(10).openapi({ example: '2026-11-01', description: 'UTC day, YYYY-MM-DD' });
 const Bucket = z.enum(['day', 'week']);
 export const Format = z.enum(['json', 'csv']).default('json');

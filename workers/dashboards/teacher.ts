@@ -1,11 +1,20 @@
+import { z } from '@hono/zod-openapi';
 import { sql, type SQL } from 'drizzle-orm';
-import type { LocalizedText } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
-import { iso, queryRows } from '../lib/sql.ts';
+import { col, iso, queryRows } from '../lib/sql.ts';
 import { markViewing } from './presence.ts';
 import { dayRange, periods, weekOf, type DayRange } from './range.ts';
-import type { DashboardRange, OverviewView, PulseView, ReviewItemView, SeamsView, SeriesPoint, VoicesView } from './schemas.ts';
+import {
+  L10n,
+  type DashboardRange,
+  type OverviewView,
+  type PulseView,
+  type ReviewItemView,
+  type SeamsView,
+  type SeriesPoint,
+  type VoicesView,
+} from './schemas.ts';
 
 /*
  * The teacher's dashboard. Every number comes from the rollups of db/schema/dashboards.ts
@@ -24,22 +33,24 @@ export const WRONG_QUESTIONS_LIMIT = 10;
 /** A teacher with more courses than this sees the first ones (by creation) in the course list. */
 export const COURSE_LIST_MAX = 200;
 
-interface CourseRow {
-  id: string;
-  title: LocalizedText;
-  published: boolean;
-  enrollment_count: number;
-  rating_avg: string | number;
-  rating_count: number;
-}
+const CourseRow = z.object({
+  id: z.string(),
+  title: L10n,
+  published: z.boolean(),
+  enrollment_count: z.number(),
+  rating_avg: col.num,
+  rating_count: z.number(),
+});
+type CourseRow = z.infer<typeof CourseRow>;
 
 /** The course filter: the teacher's own course, or 404 (for a malformed id too). */
 async function ownCourse(ctx: Ctx, actor: Actor, courseId: string): Promise<CourseRow> {
   if (!isId(courseId)) throw notFound('Course');
-  const [row] = await queryRows<CourseRow>(
+  const [row] = await queryRows(
     ctx.services.db.read,
     sql`select id, title, published, enrollment_count, rating_avg, rating_count from courses
         where id = ${courseId}::uuid and teacher_id = ${actor.id}::uuid`,
+    CourseRow,
   );
   if (!row) throw notFound('Course');
   return row;
@@ -57,37 +68,42 @@ async function cached<T>(ctx: Ctx, actor: Actor, family: string, key: string, tt
 // ---------------------------------------------------------------------------------------------
 // Over time: enrollments, completions, lessons, submissions, reviews
 
-interface DayRow {
-  day: string;
-  enrollments: number;
-  completions: number;
-  lesson_completions: number;
-  reviews: number;
-  rating_sum: number;
-}
+const DayRow = z.object({
+  day: z.string(),
+  enrollments: z.number(),
+  completions: z.number(),
+  lesson_completions: z.number(),
+  reviews: z.number(),
+  rating_sum: z.number(),
+});
+type DayRow = z.infer<typeof DayRow>;
+const SubmissionsRow = z.object({ day: z.string(), submissions: z.number() });
+type SubmissionsRow = z.infer<typeof SubmissionsRow>;
 
 async function seriesRows(ctx: Ctx, actor: Actor, range: DayRange, courseId?: string) {
   const db = ctx.services.db.read;
   return Promise.all([
-    queryRows<DayRow>(
+    queryRows(
       db,
       sql`select s.day::text as day, sum(s.enrollments)::int as enrollments, sum(s.completions)::int as completions,
             sum(s.lesson_completions)::int as lesson_completions, sum(s.reviews)::int as reviews, sum(s.rating_sum)::int as rating_sum
           from courses c join course_day_stats s on s.course_id = c.id and s.day between ${range.from}::date and ${range.to}::date
           where c.teacher_id = ${actor.id}::uuid${courseFilter(sql`c`, courseId)}
           group by s.day`,
+      DayRow,
     ),
-    queryRows<{ day: string; submissions: number }>(
+    queryRows(
       db,
       sql`select s.day::text as day, sum(s.submissions)::int as submissions
           from tests t join test_day_submissions s on s.test_id = t.id and s.day between ${range.from}::date and ${range.to}::date
           where t.author_id = ${actor.id}::uuid${testCourseFilter(courseId)}
           group by s.day`,
+      SubmissionsRow,
     ),
   ]);
 }
 
-function bucketize(range: DayRange, bucket: 'day' | 'week', days: DayRow[], subs: { day: string; submissions: number }[]) {
+function bucketize(range: DayRange, bucket: 'day' | 'week', days: DayRow[], subs: SubmissionsRow[]) {
   const acc = new Map<string, SeriesPoint & { ratingSum: number }>();
   for (const p of periods(range, bucket)) {
     acc.set(p, {
@@ -123,10 +139,11 @@ export async function teacherOverview(ctx: Ctx, actor: Actor, q: DashboardRange)
   return cached(ctx, actor, 'dashboard:teacher', `overview:${range.from}:${range.to}:${bucket}:${q.courseId ?? ''}`, TTL_SEC, async () => {
     const [[days, subs], courses] = await Promise.all([
       seriesRows(ctx, actor, range, q.courseId),
-      queryRows<CourseRow>(
+      queryRows(
         ctx.services.db.read,
         sql`select id, title, published, enrollment_count, rating_avg, rating_count from courses
             where teacher_id = ${actor.id}::uuid order by created_at limit ${COURSE_LIST_MAX}`,
+        CourseRow,
       ),
     ]);
     const series = bucketize(range, bucket, days, subs);
@@ -152,7 +169,7 @@ export async function teacherOverview(ctx: Ctx, actor: Actor, q: DashboardRange)
         title: c.title,
         published: c.published,
         enrollments: c.enrollment_count,
-        rating: Number(c.rating_avg),
+        rating: c.rating_avg,
         ratings: c.rating_count,
       })),
     };
@@ -169,13 +186,34 @@ export async function teacherPulse(ctx: Ctx, actor: Actor, q: { courseId?: strin
   return cached(ctx, actor, 'dashboard:pulse', `pulse:${q.courseId ?? ''}`, PULSE_TTL_SEC, () => loadPulse(ctx, actor, q.courseId));
 }
 
+const PulseCounts = z.object({
+  active_now: z.number(),
+  active_today: z.number(),
+  lessons_today: z.number(),
+  submissions_today: z.number(),
+});
+const RecentCompletion = z.object({
+  name: z.string(),
+  course_id: z.string(),
+  course_title: L10n,
+  lesson_title: L10n.nullable(),
+  last_at: col.ts,
+});
+const RecentSubmission = z.object({
+  name: z.string().nullable(),
+  test_id: z.string(),
+  title: L10n,
+  kind: z.string(),
+  submitted_at: col.ts,
+});
+
 async function loadPulse(ctx: Ctx, actor: Actor, courseId?: string): Promise<PulseView> {
   const db = ctx.services.db.read;
   const now = ctx.services.now();
   const today = now.toISOString().slice(0, 10);
   const cf = courseFilter(sql`c`, courseId);
   const [[counts], completions, submissions] = await Promise.all([
-    queryRows<{ active_now: number; active_today: number; lessons_today: number; submissions_today: number }>(
+    queryRows(
       db,
       sql`select
             (select count(distinct s.user_id) from courses c join course_learner_stats s
@@ -188,8 +226,9 @@ async function loadPulse(ctx: Ctx, actor: Actor, courseId?: string): Promise<Pul
              where c.teacher_id = ${actor.id}::uuid${cf})::int as lessons_today,
             (select coalesce(sum(s.submissions), 0) from tests t join test_day_submissions s on s.test_id = t.id and s.day = ${today}::date
              where t.author_id = ${actor.id}::uuid${testCourseFilter(courseId)})::int as submissions_today`,
+      PulseCounts,
     ),
-    queryRows<{ name: string; course_id: string; course_title: LocalizedText; lesson_title: LocalizedText | null; last_at: string }>(
+    queryRows(
       db,
       sql`select u.name, c.id as course_id, c.title as course_title, l.title as lesson_title, s.last_at
           from courses c
@@ -198,8 +237,9 @@ async function loadPulse(ctx: Ctx, actor: Actor, courseId?: string): Promise<Pul
           left join lessons l on l.id = s.last_lesson_id
           where c.teacher_id = ${actor.id}::uuid${cf}
           order by s.last_at desc limit ${RECENT_LIMIT}`,
+      RecentCompletion,
     ),
-    queryRows<{ name: string | null; test_id: string; title: LocalizedText; kind: string; submitted_at: string }>(
+    queryRows(
       db,
       sql`select case when r.child_id is null then u.name end as name, r.test_id, v.document->'title' as title, r.kind, r.submitted_at
           from tests t
@@ -208,6 +248,7 @@ async function loadPulse(ctx: Ctx, actor: Actor, courseId?: string): Promise<Pul
           join test_versions v on v.id = r.version_id
           where t.author_id = ${actor.id}::uuid${testCourseFilter(courseId)}
           order by r.submitted_at desc limit ${RECENT_LIMIT}`,
+      RecentSubmission,
     ),
   ]);
   return {
@@ -237,25 +278,41 @@ async function loadPulse(ctx: Ctx, actor: Actor, courseId?: string): Promise<Pul
 // ---------------------------------------------------------------------------------------------
 // Seams: where learners drop off
 
+const SeamLesson = z.object({ module_id: z.string(), module_title: L10n, id: z.string(), title: L10n, completed: z.number() });
+const SeamTotals = z.object({ enrolled: z.number(), completed: z.number() });
+/** median_gap: percentile_cont's double precision, null without a learner past one lesson. */
+const SeamLearners = z.object({ started: z.number(), abandoned: z.number(), median_gap: col.num.nullable() });
+const WrongQuestion = z.object({
+  test_id: z.string(),
+  test_title: L10n,
+  version: z.number(),
+  question_key: z.string(),
+  text: L10n.nullable(),
+  answered: z.number(),
+  wrong: z.number(),
+});
+
 export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, abandonDays: number): Promise<SeamsView> {
   await ownCourse(ctx, actor, courseId);
   return cached(ctx, actor, 'dashboard:teacher', `seams:${courseId}:${abandonDays}`, TTL_SEC, async () => {
     const db = ctx.services.db.read;
     const now = ctx.services.now().toISOString();
     const [lessonRows, [totals], [learners], questions] = await Promise.all([
-      queryRows<{ module_id: string; module_title: LocalizedText; id: string; title: LocalizedText; completed: number }>(
+      queryRows(
         db,
         sql`select m.id as module_id, m.title as module_title, l.id, l.title, coalesce(ls.completions, 0)::int as completed
             from modules m join lessons l on l.module_id = m.id left join lesson_stats ls on ls.lesson_id = l.id
             where m.course_id = ${courseId}::uuid
             order by m.position, m.id, l.position, l.id`,
+        SeamLesson,
       ),
-      queryRows<{ enrolled: number; completed: number }>(
+      queryRows(
         db,
         sql`select coalesce(sum(enrollments), 0)::int as enrolled, coalesce(sum(completions), 0)::int as completed
             from course_day_stats where course_id = ${courseId}::uuid`,
+        SeamTotals,
       ),
-      queryRows<{ started: number; abandoned: number; median_gap: number | null }>(
+      queryRows(
         db,
         sql`select count(*)::int as started,
               count(*) filter (where s.lessons_done < (select count(*) from lessons where course_id = ${courseId}::uuid)
@@ -263,16 +320,9 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
               percentile_cont(0.5) within group (order by extract(epoch from (s.last_at - s.first_at)) / greatest(s.lessons_done - 1, 1))
                 filter (where s.lessons_done > 1) as median_gap
             from course_learner_stats s where s.course_id = ${courseId}::uuid`,
+        SeamLearners,
       ),
-      queryRows<{
-        test_id: string;
-        test_title: LocalizedText;
-        version: number;
-        question_key: string;
-        text: LocalizedText | null;
-        answered: number;
-        wrong: number;
-      }>(
+      queryRows(
         db,
         sql`select q.test_id, v.document->'title' as test_title, q.version, q.question_key,
               (select e->'text' from jsonb_array_elements(v.document->'questions') e where e->>'key' = q.question_key limit 1) as text,
@@ -283,6 +333,7 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
             where t.course_id = ${courseId}::uuid and t.author_id = ${actor.id}::uuid and t.kind = 'quiz'
             order by q.wrong::float8 / q.answered desc, q.wrong desc, q.test_id, q.version, q.question_key
             limit ${WRONG_QUESTIONS_LIMIT}`,
+        WrongQuestion,
       ),
     ]);
     const enrolled = totals?.enrolled ?? 0;
@@ -304,7 +355,7 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
       started: learners?.started ?? 0,
       completed: totals?.completed ?? 0,
       abandoned: learners?.abandoned ?? 0,
-      medianSecondsBetweenLessons: learners?.median_gap == null ? null : Math.round(Number(learners.median_gap)),
+      medianSecondsBetweenLessons: learners?.median_gap == null ? null : Math.round(learners.median_gap),
       wrongQuestions: questions.map((q) => ({
         testId: q.test_id,
         testTitle: q.test_title,
@@ -324,6 +375,26 @@ export async function courseSeams(ctx: Ctx, actor: Actor, courseId: string, aban
 
 export const BAND_TESTS_MAX = 50;
 
+const ReviewRow = z.object({
+  id: z.string(),
+  course_id: z.string(),
+  course_title: L10n,
+  rating: z.number(),
+  text: z.string(),
+  name: z.string(),
+  reply: z.string().nullable(),
+  created_at: col.ts,
+});
+/** Only the parts of the test document the bands need (the document was validated when saved). */
+const BandTest = z.object({
+  id: z.string(),
+  document: z.object({
+    title: L10n,
+    scales: z.array(z.object({ key: z.string(), title: L10n, bands: z.array(z.object({ label: L10n.nullish() })) })),
+  }),
+});
+const BandCount = z.object({ test_id: z.string(), scale_key: z.string(), bucket: z.number(), results: z.number() });
+
 export async function teacherVoices(ctx: Ctx, actor: Actor, q: DashboardRange): Promise<VoicesView> {
   const range = dayRange(q, ctx.services.now());
   const bucket = q.bucket ?? 'day';
@@ -332,16 +403,7 @@ export async function teacherVoices(ctx: Ctx, actor: Actor, q: DashboardRange): 
     const db = ctx.services.db.read;
     const cf = courseFilter(sql`c`, q.courseId);
     const reviewsOf = (unanswered: boolean) =>
-      queryRows<{
-        id: string;
-        course_id: string;
-        course_title: LocalizedText;
-        rating: number;
-        text: string;
-        name: string;
-        reply: string | null;
-        created_at: string;
-      }>(
+      queryRows(
         db,
         sql`select r.id, c.id as course_id, c.title as course_title, r.rating, r.text, u.name, r.reply, r.created_at
             from courses c
@@ -350,24 +412,23 @@ export async function teacherVoices(ctx: Ctx, actor: Actor, q: DashboardRange): 
             join users u on u.id = r.user_id
             where c.teacher_id = ${actor.id}::uuid${cf}
             order by r.created_at desc, r.id desc limit ${RECENT_LIMIT}`,
+        ReviewRow,
       );
     const [[days, subs], newest, unanswered, tests] = await Promise.all([
       seriesRows(ctx, actor, range, q.courseId),
       reviewsOf(false),
       reviewsOf(true),
-      queryRows<{
-        id: string;
-        document: { title: LocalizedText; scales: { key: string; title: LocalizedText; bands: { label: LocalizedText }[] }[] };
-      }>(
+      queryRows(
         db,
         sql`select t.id, v.document from tests t
             join test_versions v on v.test_id = t.id and v.version = coalesce(t.published_version, t.latest_version)
             where t.author_id = ${actor.id}::uuid and t.kind = 'assessment'${testCourseFilter(q.courseId)}
             order by t.created_at desc limit ${BAND_TESTS_MAX}`,
+        BandTest,
       ),
     ]);
     const dist = tests.length
-      ? await queryRows<{ test_id: string; scale_key: string; bucket: number; results: number }>(
+      ? await queryRows(
           db,
           sql`select test_id, scale_key, bucket, sum(results)::int as results from test_score_distribution
               where test_id in (${sql.join(
@@ -375,9 +436,10 @@ export async function teacherVoices(ctx: Ctx, actor: Actor, q: DashboardRange): 
                 sql`, `,
               )}) and scale_key <> ''
               group by test_id, scale_key, bucket`,
+          BandCount,
         )
       : [];
-    const item = (r: Awaited<ReturnType<typeof reviewsOf>>[number]): ReviewItemView => ({
+    const item = (r: z.infer<typeof ReviewRow>): ReviewItemView => ({
       id: r.id,
       courseId: r.course_id,
       courseTitle: r.course_title,

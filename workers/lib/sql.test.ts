@@ -20,3 +20,11 @@ describe('queryRows with a row schema', () => {
     await expect(queryRows(answering([{ avg: 1, at: null }]), sql`select 1`, Row)).rejects.toThrow(/found/);
   });
 });
+
+describe('queryRows without a row schema', () => {
+  it('does not type-check: the unchecked cast is gone (trustedRows is the one documented cast)', () => {
+    // @ts-expect-error the row schema is required; tsc fails here if an unchecked overload comes back
+    const unchecked = () => queryRows(answering([]), sql`select 1`);
+    expect(unchecked).toBeTypeOf('function');
+  });
+});

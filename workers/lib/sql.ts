@@ -9,15 +9,9 @@ import type { HttpDb } from '../../db/client.ts';
  * parses them: timestamps as strings, numeric and bigint as strings, json as objects (with
  * timestamps inside as strings) — the column helpers below accept exactly that.
  */
-export async function queryRows<S extends z.ZodType>(db: HttpDb, query: SQL, row: S): Promise<z.output<S>[]>;
-/**
- * @deprecated An unchecked cast of raw rows: pass a row schema, or use `trustedRows` on a hot
- * path. Kept while dashboards and certificates (other owners) still call it this way.
- */
-export async function queryRows<T extends object>(db: HttpDb, query: SQL): Promise<T[]>;
-export async function queryRows(db: HttpDb, query: SQL, row?: z.ZodType): Promise<unknown[]> {
+export async function queryRows<S extends z.ZodType>(db: HttpDb, query: SQL, row: S): Promise<z.output<S>[]> {
   const { rows } = await db.execute<Record<string, unknown>>(query);
-  return row ? z.array(row).parse(rows) : rows;
+  return z.array(row).parse(rows);
 }
 
 /**

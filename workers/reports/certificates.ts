@@ -1,10 +1,10 @@
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import type { LocalizedText } from '../../db/schema/index.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { PAGE_DEFAULT, decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { notFound } from '../lib/errors.ts';
-import { iso, queryRows } from '../lib/sql.ts';
-import type { CertificateItem, CertificateVerification } from './schemas.ts';
+import { col, iso, queryRows } from '../lib/sql.ts';
+import { Localized, ReportStatusSchema, type CertificateItem, type CertificateVerification } from './schemas.ts';
 
 /**
  * Course certificates as the learner and the public see them. Each certificate carries a
@@ -41,24 +41,27 @@ export function normalizeCode(input: string): string | undefined {
 /** The public page a certificate's QR code leads to. */
 export const verificationUrl = (origin: string, lang: string, code: string) => `${origin.replace(/\/$/, '')}/${lang}/certificates/${code}`;
 
-interface ItemRow {
-  id: string;
-  verify_code: string | null;
-  course_id: string | null;
-  data: { courseTitle?: LocalizedText; completedAt?: string };
-  teacher_name: string | null;
-  status: CertificateItem['status'];
-  revoked_at: string | null;
-  created_at: string;
+/** What requestCertificate stored in reports.data (json: completedAt is an ISO string). */
+const CertificateData = z.object({ courseTitle: Localized.optional(), completedAt: z.string().optional() });
+
+const ItemRow = z.object({
+  id: z.string(),
+  verify_code: z.string().nullable(),
+  course_id: z.string().nullable(),
+  data: CertificateData,
+  teacher_name: z.string().nullable(),
+  status: ReportStatusSchema,
+  revoked_at: col.ts.nullable(),
+  created_at: col.ts,
   /** created_at as Postgres prints it (microseconds): the exact keyset position. */
-  created_key: string;
-}
+  created_key: z.string(),
+});
 
 /** GET /api/me/certificates — the learner's own certificates, newest first. */
 export async function listCertificates(ctx: Ctx, actor: Actor, q: { cursor?: string; limit?: number }): Promise<Page<CertificateItem>> {
   const limit = q.limit ?? PAGE_DEFAULT;
   const after = q.cursor ? await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET) : undefined;
-  const rows = await queryRows<ItemRow>(
+  const rows = await queryRows(
     ctx.services.db.db,
     sql`select r.id, r.verify_code, r.course_id, r.data, u.name as teacher_name, r.status, r.revoked_at, r.created_at, r.created_at::text as created_key
         from reports r
@@ -68,6 +71,7 @@ export async function listCertificates(ctx: Ctx, actor: Actor, q: { cursor?: str
           ${after ? sql`and (r.created_at, r.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
         order by r.created_at desc, r.id desc
         limit ${limit + 1}`,
+    ItemRow,
   );
   const page = await toPage(rows, limit, (r) => [r.created_key, r.id], ctx.config.JWT_SECRET);
   return {
@@ -85,15 +89,15 @@ export async function listCertificates(ctx: Ctx, actor: Actor, q: { cursor?: str
   };
 }
 
-interface VerifyRow {
-  verify_code: string;
-  learner_name: string;
-  course_id: string | null;
-  data: { courseTitle?: LocalizedText; completedAt?: string };
-  teacher_name: string | null;
-  revoked_at: string | null;
-  created_at: string;
-}
+const VerifyRow = z.object({
+  verify_code: z.string(),
+  learner_name: z.string(),
+  course_id: z.string().nullable(),
+  data: CertificateData,
+  teacher_name: z.string().nullable(),
+  revoked_at: col.ts.nullable(),
+  created_at: col.ts,
+});
 
 /**
  * GET /api/certificates/{code} — public: what the certificate itself shows (learner's name,
@@ -102,7 +106,7 @@ interface VerifyRow {
 export async function verifyCertificate(ctx: Ctx, input: string): Promise<CertificateVerification> {
   const code = normalizeCode(input);
   if (!code) throw notFound('Certificate');
-  const [r] = await queryRows<VerifyRow>(
+  const [r] = await queryRows(
     ctx.services.db.db,
     sql`select r.verify_code, l.name as learner_name, r.course_id, r.data, t.name as teacher_name, r.revoked_at, r.created_at
         from reports r
@@ -111,6 +115,7 @@ export async function verifyCertificate(ctx: Ctx, input: string): Promise<Certif
         left join users t on t.id = c.teacher_id
         where r.verify_code = ${code} and r.kind = 'certificate'
         limit 1`,
+    VerifyRow,
   );
   if (!r) throw notFound('Certificate');
   return {
@@ -129,10 +134,11 @@ export async function verifyCertificate(ctx: Ctx, input: string): Promise<Certif
 export async function revokeCertificate(ctx: Ctx, input: string): Promise<CertificateVerification> {
   const code = normalizeCode(input);
   if (!code) throw notFound('Certificate');
-  const rows = await queryRows<{ id: string }>(
+  const rows = await queryRows(
     ctx.services.db.db,
     sql`update reports set revoked_at = coalesce(revoked_at, now()), updated_at = now()
         where verify_code = ${code} and kind = 'certificate' returning id`,
+    z.object({ id: z.string() }),
   );
   if (!rows.length) throw notFound('Certificate');
   return verifyCertificate(ctx, code);

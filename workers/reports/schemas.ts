@@ -6,7 +6,7 @@ import { z } from '@hono/zod-openapi';
  * from the document (`npm run gen:api`).
  */
 export const ReportStatusSchema = z.enum(['queued', 'rendering', 'ready', 'failed']);
-const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() });
+export const Localized = z.object({ ru: z.string().optional(), kk: z.string().optional(), en: z.string().optional() });
 
 export const ReportRequestSchema = z.object({ id: z.string(), status: ReportStatusSchema }).openapi('ReportRequest');
 
