@@ -1,6 +1,8 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { courses, searchWords, tests, testVersions, type LocalizedText } from '../../db/schema/index.ts';
+import { z } from 'zod';
 import type { Ctx } from '../lib/context.ts';
+import { queryRows } from '../lib/sql.ts';
 import { gens, CACHE_TTL } from './invalidation.ts';
 import { pick, type Lang } from './localize.ts';
 import { foldKazakh, highlight, searchTsQuery } from './search.ts';
@@ -61,6 +63,9 @@ function typingTsQuery(word: string): { tsq: SQL; known: SQL } {
   };
 }
 
+/** The tsquery of what was typed, as text, and whether any course title word can match it. */
+const TsQueryRow = z.object({ q: z.string().nullable(), known: z.boolean() });
+
 export async function suggest(ctx: Ctx, q: { q: string; lang: Lang }): Promise<{ items: Suggestion[] }> {
   const text = q.q.trim();
   const { done, typing } = splitTyped(q.q);
@@ -86,11 +91,7 @@ export async function suggest(ctx: Ctx, q: { q: string; lang: Lang }): Promise<{
       // there are many, the full-text index when there are few. Computed inside the course
       // statement it was an unknown, so the walk was chosen every time — and a rare or
       // misspelt word read the whole catalog (0.7–1.4 s at 100,000 courses).
-      const {
-        rows: [first],
-      } = await db.execute<{ q: string | null; known: boolean }>(
-        sql`select (${combined})::text as q, ${typed?.known ?? sql`true`} as known`,
-      );
+      const [first] = await queryRows(db, sql`select (${combined})::text as q, ${typed?.known ?? sql`true`} as known`, TsQueryRow);
       if (!first?.q) return { items: [] };
       const tsq = sql`${first.q}::tsquery`;
       const coursesQuery = db

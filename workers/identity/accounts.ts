@@ -1,6 +1,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { refreshTokens, users, type Language, type LocalizedText, type User } from '../../db/schema/index.ts';
+import { z } from 'zod';
 import type { Ctx } from '../lib/context.ts';
+import { queryRows } from '../lib/sql.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { forgive, hit, peek, rateLimited } from '../lib/ratelimit.ts';
 import { isUniqueViolation } from '../lib/pg-errors.ts';
@@ -216,14 +218,17 @@ export async function changePassword(
  * delete, so a deleted account leaves no rating or enrollment nobody can see or undo. Its own
  * courses that were ever public leave tombstones (their pages answer 410 Gone).
  */
+const DeletedAccountRow = z.object({ keys: z.array(z.string()), courses: z.array(z.string()), own: z.array(z.string()) });
+
 /** Answers the courses whose counters changed or that were deleted with it (the route drops their edge copies). */
 export async function deleteAccount(ctx: Ctx, userId: string, password: string, ip: string): Promise<{ courses: string[] }> {
   const user = await getUser(ctx, userId);
   await assertCurrentPassword(ctx, user, password, ip, 'password');
   // Every CTE reads the same snapshot: the reviews, enrollments and report keys as they were
   // before the cascade. One UPDATE per course (a row may not be updated twice in a statement);
-  // the user's own courses are deleted by the cascade and need nothing.
-  const { rows } = await ctx.services.db.db.execute<{ keys: string[]; courses: string[]; own: string[] }>(
+  // the user's own courses go with the cascade and leave only tombstones.
+  const [row] = await queryRows(
+    ctx.services.db.db,
     sql`with r as (
           select course_id, sum(rating)::int as s, count(*)::int as n from reviews
           where user_id = ${userId}::uuid and not hidden group by course_id
@@ -250,8 +255,8 @@ export async function deleteAccount(ctx: Ctx, userId: string, password: string, 
         )
         select array(select storage_key from reports where user_id = ${userId}::uuid and exists (select 1 from gone)) as keys,
           array(select id::text from counted) as courses, array(select course_id::text from tombs) as own`,
+    DeletedAccountRow,
   );
-  const row = rows[0];
   await revokeLiveAccessTokens(ctx, userId);
   // The changed courses' cached pages (detail, reviews), the deleted ones' pages, and the lists that show them.
   const changed = [...(row?.courses ?? []), ...(row?.own ?? [])];
