@@ -58,14 +58,20 @@ export async function inBatches(
     try {
       while (next < ranges.length) {
         const [lo, hi] = ranges[next++]!;
-        await client.query('begin');
-        try {
-          const n = await fn(client, lo, hi);
-          inserted += n;
-          await client.query('commit');
-        } catch (err) {
-          await client.query('rollback').catch(() => {});
-          throw err;
+        // Parallel batches can deadlock in a trigger that inserts shared rows (the search
+        // dictionary's words): Postgres aborts one side, which is safe to run again.
+        for (let attempt = 1; ; attempt++) {
+          await client.query('begin');
+          try {
+            const n = await fn(client, lo, hi);
+            await client.query('commit');
+            inserted += n;
+            break;
+          } catch (err) {
+            await client.query('rollback').catch(() => {});
+            if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+            await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
+          }
         }
         done++;
         if (Date.now() - lastReport > 5000) {
