@@ -8,11 +8,11 @@ import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/client.ts';
 import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
-import { admission, type Admission } from './lib/admission-middleware.ts';
+import { admit, isolateAdmission, type Admission } from './lib/admission-gate.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
 import { inputGuard } from './lib/input-guard.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
-import { metricsFor } from './lib/metrics.ts';
+import { metrics, metricsFor } from './lib/metrics.ts';
 import { createServices, type Services } from './lib/services.ts';
 import { requestMetrics } from './ops/metrics-middleware.ts';
 
@@ -25,8 +25,6 @@ export interface AppVariables {
   actor: Actor;
   /** How the actor authenticated; cookie sessions need the CSRF header on writes. */
   authVia: 'bearer' | 'cookie';
-  /** Set by admission control when it refused the request (503 overloaded). */
-  shed?: boolean;
 }
 
 export interface AppEnv {
@@ -139,9 +137,6 @@ export interface AppOptions {
 export function createApp(options: AppOptions) {
   const app = createRouter();
 
-  // Past this isolate's capacity: a short wait, then the last good answer or 503 overloaded.
-  // First of all, so a refusal runs none of the middleware below (it is counted by admission).
-  app.use('/api/*', admission(options.admission));
   app.use('*', requestMetrics());
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -165,8 +160,7 @@ export function createApp(options: AppOptions) {
     if (c.req.path.startsWith('/api/')) applyCachePolicy(c);
     const status = c.res.status;
     if (c.req.path.startsWith('/api/')) {
-      // A shed request is expected under overload (counted in metrics): an error line each would cost the CPU shedding saves.
-      log[status >= 500 && !c.var.shed ? 'error' : 'info']('request', {
+      log[status >= 500 ? 'error' : 'info']('request', {
         method: c.req.method,
         path: c.req.path,
         status,
@@ -268,6 +262,13 @@ export function createApp(options: AppOptions) {
     }
     return options.site(c);
   });
+
+  // Past this isolate's capacity: a short wait, then the last good answer or 503 overloaded.
+  // In front of Hono itself, so a refusal costs no routing and none of the middleware above;
+  // `app.request` (tests) and the Worker's `fetch` both come through here.
+  const state = options.admission ?? isolateAdmission;
+  const dispatch = app.fetch;
+  app.fetch = (request, env, executionCtx) => admit(state, request, metrics({ env }), () => dispatch(request, env, executionCtx));
 
   return app;
 }

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp, createRouter } from '../app.ts';
 import { opsRoutes } from '../ops/routes.ts';
-import { Admission, familyOf, StaleResponses, type FamilyPolicy } from './admission-middleware.ts';
+import { Admission, familyOf, StaleResponses, type FamilyPolicy } from './admission-gate.ts';
 import { Bulkhead, GradientLimiter, WAIT_POLL_MS, type Clock, type Permit } from './admission.ts';
 
 /** A hand-moved clock whose timers fire only when it is advanced. */

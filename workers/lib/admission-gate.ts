@@ -1,7 +1,5 @@
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app.ts';
 import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from './admission.ts';
-import { metricsFor } from './metrics.ts';
+import type { Metrics } from './metrics/recorder.ts';
 
 /**
  * Route families, each with its own adaptive limit: a flood of cold searches must not take
@@ -153,8 +151,6 @@ export class Admission {
   }
 }
 
-const isolateAdmission = new Admission();
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const SHED_MESSAGE = 'The service is busy right now, try again in a moment';
 
@@ -179,68 +175,84 @@ export function shedResponse(family: Family, incomingRequestId: string | undefin
   });
 }
 
+/** The path of a request URL without parsing it (`new URL` is a measurable share of a refusal). */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return '/';
+  const end = url.indexOf('?', start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
+}
+
+function staleAnswer(state: Admission, copy: StaleEntry, why: 'overloaded' | 'error'): Response {
+  const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
+  res.headers.set('X-Served-Stale', why);
+  res.headers.set('Age', String(Math.floor((state.clock.now() - copy.storedAt) / 1000)));
+  return res;
+}
+
 /**
  * Bounds the work this isolate accepts per route family. Over the limit a request waits at
  * most a few tens of ms for a slot; then it gets the last good answer when it is a public
  * read we have one for, else 503 `overloaded` with Retry-After at once.
+ *
+ * It wraps the app's `fetch` rather than being a middleware: a refusal then costs no routing,
+ * no context and no middleware chain — only the headers it reads and a prebuilt Response.
  */
-export const admission = (state: Admission = isolateAdmission) =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const family = familyOf(
-      c.req.method,
-      c.req.path,
-      hasCredentials(c.req.header('authorization'), c.req.header('cookie')),
-      c.req.header('upgrade')?.toLowerCase() === 'websocket',
-    );
-    if (!family) return next();
-    const staleable = FAMILIES[family].staleable && c.req.method === 'GET';
-    const permit = await state.gates[family].acquire();
-    const m = metricsFor(c.env);
-    if (!permit) {
-      const copy = staleable ? state.stale.get(c.req.url, state.clock.now(), STALE_MAX_AGE_MS) : undefined;
-      m.admission(family, copy ? 'stale' : 'shed');
-      if (!copy) {
-        c.set('shed', true);
-        c.res = shedResponse(family, c.req.header('x-request-id'));
-        return;
-      }
-      const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
-      res.headers.set('X-Served-Stale', 'overloaded');
-      res.headers.set('Age', String(Math.floor((state.clock.now() - copy.storedAt) / 1000)));
-      c.res = res;
-      return;
+export async function admit(
+  state: Admission,
+  request: Request,
+  metrics: Metrics,
+  handle: () => Promise<Response> | Response,
+): Promise<Response> {
+  const path = pathOf(request.url);
+  const family = path.startsWith('/api/')
+    ? familyOf(
+        request.method,
+        path,
+        hasCredentials(request.headers.get('authorization') ?? undefined, request.headers.get('cookie') ?? undefined),
+        request.headers.get('upgrade')?.toLowerCase() === 'websocket',
+      )
+    : null;
+  if (!family) return handle();
+  const staleable = FAMILIES[family].staleable && request.method === 'GET';
+  const permit = await state.gates[family].acquire();
+  if (!permit) {
+    const copy = staleable ? state.stale.get(request.url, state.clock.now(), STALE_MAX_AGE_MS) : undefined;
+    metrics.admission(family, copy ? 'stale' : 'shed');
+    return copy ? staleAnswer(state, copy, 'overloaded') : shedResponse(family, request.headers.get('x-request-id') ?? undefined);
+  }
+  metrics.admission(family, 'admitted');
+  let dropped = true;
+  let res: Response;
+  try {
+    res = await handle();
+    // Server errors are what overload looks like from here; client errors are not.
+    dropped = res.status >= 500;
+  } finally {
+    permit.release(dropped);
+  }
+  // stale-if-error: a public read that failed for capacity reasons (the database busy or
+  // unreachable, the read-through bulkhead full) gets its last good answer instead.
+  if (staleable && res.status === 503) {
+    const copy = state.stale.get(request.url, state.clock.now(), STALE_MAX_AGE_MS);
+    if (copy) {
+      metrics.admission(family, 'stale');
+      return staleAnswer(state, copy, 'error');
     }
-    m.admission(family, 'admitted');
-    let dropped = true;
-    try {
-      await next();
-      // Server errors are what overload looks like from here; client errors are not.
-      dropped = c.res.status >= 500;
-    } finally {
-      permit.release(dropped);
+  }
+  if (staleable && res.status === 200 && /\bpublic\b/.test(res.headers.get('cache-control') ?? '')) {
+    const now = state.clock.now();
+    if (state.stale.wants(request.url, now)) {
+      const headers: [string, string][] = [];
+      res.headers.forEach((v, k) => {
+        if (k !== 'x-request-id' && k !== 'set-cookie') headers.push([k, v]);
+      });
+      const body = await res.clone().arrayBuffer();
+      state.stale.put(request.url, { status: 200, headers, body, storedAt: now });
     }
-    // stale-if-error: a public read that failed for capacity reasons (the database busy or
-    // unreachable, the read-through bulkhead full) gets its last good answer instead.
-    if (staleable && c.res.status === 503) {
-      const copy = state.stale.get(c.req.url, state.clock.now(), STALE_MAX_AGE_MS);
-      if (copy) {
-        m.admission(family, 'stale');
-        const res = new Response(copy.body.slice(0), { status: copy.status, headers: copy.headers });
-        res.headers.set('X-Served-Stale', 'error');
-        res.headers.set('Age', String(Math.floor((state.clock.now() - copy.storedAt) / 1000)));
-        c.res = res;
-        return;
-      }
-    }
-    if (staleable && c.res.status === 200 && /\bpublic\b/.test(c.res.headers.get('cache-control') ?? '')) {
-      const now = state.clock.now();
-      if (state.stale.wants(c.req.url, now)) {
-        const headers: [string, string][] = [];
-        c.res.headers.forEach((v, k) => {
-          if (k !== 'x-request-id' && k !== 'set-cookie') headers.push([k, v]);
-        });
-        const body = await c.res.clone().arrayBuffer();
-        state.stale.put(c.req.url, { status: 200, headers, body, storedAt: now });
-      }
-    }
-  });
+  }
+  return res;
+}
+
+/** The isolate's admission state (one per isolate, like its limits). */
+export const isolateAdmission = new Admission();
