@@ -73,6 +73,9 @@ export default async function setup(project: TestProject) {
     APP_ENV: 'test',
     CORS_ORIGINS: 'https://app.sabaq.test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Worker tests look inside the layers under it (cache hits, rate-limit headers, breaker
+    // counts) by repeating a request; the hot copies are tested on their own (lib/admission.test.ts).
+    HOT_ANSWERS_MS: '0',
     TEST_CONTROL_URL: controlUrl,
   });
   project.provide('controlUrl', controlUrl);

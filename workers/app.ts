@@ -124,6 +124,12 @@ function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
   return [...methods];
 }
 
+/** HOT_ANSWERS_MS, read before the configuration is (admission runs first); 0 when unset or invalid. */
+function hotAnswersMs(env: unknown): number {
+  const ms = Number((env as Partial<Env> | undefined)?.HOT_ANSWERS_MS);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 60_000) : 0;
+}
+
 export interface AppOptions {
   /** Feature routers mounted under /api. */
   routers: OpenAPIHono<AppEnv>[];
@@ -268,7 +274,8 @@ export function createApp(options: AppOptions) {
   // `app.request` (tests) and the Worker's `fetch` both come through here.
   const state = options.admission ?? isolateAdmission;
   const dispatch = app.fetch;
-  app.fetch = (request, env, executionCtx) => admit(state, request, metrics({ env }), () => dispatch(request, env, executionCtx));
+  app.fetch = (request, env, executionCtx) =>
+    admit(state, request, metrics({ env }), () => dispatch(request, env, executionCtx), hotAnswersMs(env));
 
   return app;
 }

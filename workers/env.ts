@@ -20,6 +20,8 @@ export interface Env {
   METRICS_TOKEN: string;
   CORS_ORIGINS?: string;
   LOG_LEVEL?: string;
+  /** Milliseconds an anonymous public answer is reused by the isolate (0: off); read before routing. */
+  HOT_ANSWERS_MS?: string;
   ASSETS?: Fetcher;
   /** Optional Workers Analytics Engine dataset receiving every metric point (workers/lib/metrics.ts). */
   METRICS_AE?: AnalyticsEngineDataset;

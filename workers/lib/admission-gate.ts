@@ -1,5 +1,6 @@
 import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from './admission.ts';
 import type { Metrics } from './metrics/recorder.ts';
+import { publicDataVersion } from './public-version.ts';
 
 /**
  * Route families, each with its own adaptive limit: a flood of cold searches must not take
@@ -72,22 +73,30 @@ interface StaleEntry {
   headers: [string, string][];
   body: ArrayBuffer;
   storedAt: number;
+  /** publicDataVersion() when the request that produced it started. */
+  version: number;
+  /** A request is making its successor (hot copies past their lifetime). */
+  refreshing?: boolean;
 }
+
+const NOT_HOT = { claimed: false } as const;
 
 /**
  * The last good answer of the most asked-for public reads, per isolate (bounded: entries,
- * bytes per entry, total bytes; least recently used out first). Only read when the family is
- * full: a stale page is better than a 503. Copied at most once per `refreshMs` per URL, so a
- * warm request pays for a copy rarely.
+ * bytes per entry, total bytes; least recently used out first). Read in two ways: for a
+ * moment after it was made (`hot`: same answer, nothing in this isolate changed since) it
+ * answers anyone asking for the same URL; when the family is full it answers for minutes (a
+ * stale page is better than a 503). Copied at most once per `refreshMs` per URL, so a warm
+ * request pays for a copy rarely.
  */
 export class StaleResponses {
   private readonly map = new Map<string, StaleEntry>();
   private bytes = 0;
 
   constructor(
-    private readonly maxEntries = 256,
+    private readonly maxEntries = 1024,
     private readonly maxEntryBytes = 64 * 1024,
-    private readonly maxBytes = 8 * 1024 * 1024,
+    private readonly maxBytes = 16 * 1024 * 1024,
     private readonly refreshMs = 5000,
   ) {}
 
@@ -96,9 +105,31 @@ export class StaleResponses {
   }
 
   /** Whether a fresh copy of this URL's answer is worth taking now. */
-  wants(url: string, now: number): boolean {
+  wants(url: string, now: number, version: number, refreshMs = this.refreshMs): boolean {
     const e = this.map.get(url);
-    return !e || now - e.storedAt >= this.refreshMs;
+    return !e || e.version !== version || now - e.storedAt >= Math.min(refreshMs, this.refreshMs);
+  }
+
+  /**
+   * The stored answer while it is younger than `maxAgeMs` and nothing public changed in this
+   * isolate since — and up to twice that while one request is already making its successor, so
+   * the requests arriving meanwhile do not all run the route (coalescing). `claimed`: this
+   * caller is that one request; it gets no copy and must call `refreshed(url)` when done.
+   */
+  hot(url: string, now: number, maxAgeMs: number, version: number): { copy?: StaleEntry; claimed: boolean } {
+    const e = this.map.get(url);
+    if (!e || e.version !== version) return NOT_HOT;
+    const age = now - e.storedAt;
+    if (age < maxAgeMs || (e.refreshing && age < 2 * maxAgeMs)) return { copy: e, claimed: false };
+    if (age >= 2 * maxAgeMs) return NOT_HOT;
+    e.refreshing = true;
+    return { claimed: true };
+  }
+
+  /** The request that claimed a refresh is done (whether or not it stored a successor). */
+  refreshed(url: string): void {
+    const e = this.map.get(url);
+    if (e) e.refreshing = false;
   }
 
   put(url: string, entry: StaleEntry): void {
@@ -191,6 +222,18 @@ function staleAnswer(state: Admission, copy: StaleEntry, why: 'overloaded' | 'er
 }
 
 /**
+ * A hot copy answers like the route would: 304 when the client holds the same version (its
+ * ETag), else the stored 200. A fresh request id, as every answer has.
+ */
+function hotAnswer(copy: StaleEntry, request: Request): Response {
+  const headers = new Headers(copy.headers);
+  headers.set('X-Request-Id', crypto.randomUUID());
+  const etag = headers.get('etag');
+  if (etag && request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+  return new Response(copy.body.slice(0), { status: copy.status, headers });
+}
+
+/**
  * Bounds the work this isolate accepts per route family. Over the limit a request waits at
  * most a few tens of ms for a slot; then it gets the last good answer when it is a public
  * read we have one for, else 503 `overloaded` with Retry-After at once.
@@ -203,6 +246,7 @@ export async function admit(
   request: Request,
   metrics: Metrics,
   handle: () => Promise<Response> | Response,
+  hotMs = 0,
 ): Promise<Response> {
   const path = pathOf(request.url);
   const family = path.startsWith('/api/')
@@ -214,7 +258,35 @@ export async function admit(
       )
     : null;
   if (!family) return handle();
-  const staleable = FAMILIES[family].staleable && request.method === 'GET';
+  // An Origin header makes the answer carry CORS headers for that origin (Vary: Origin): not shareable.
+  const staleable = FAMILIES[family].staleable && request.method === 'GET' && !request.headers.has('origin');
+  const version = publicDataVersion();
+  let claimed = false;
+  if (staleable && hotMs > 0) {
+    const hot = state.stale.hot(request.url, state.clock.now(), hotMs, version);
+    if (hot.copy) {
+      metrics.admission(family, 'hot');
+      return hotAnswer(hot.copy, request);
+    }
+    claimed = hot.claimed;
+  }
+  try {
+    return await admitted(state, request, metrics, handle, family, staleable, version, hotMs);
+  } finally {
+    if (claimed) state.stale.refreshed(request.url);
+  }
+}
+
+async function admitted(
+  state: Admission,
+  request: Request,
+  metrics: Metrics,
+  handle: () => Promise<Response> | Response,
+  family: Family,
+  staleable: boolean,
+  version: number,
+  hotMs: number,
+): Promise<Response> {
   const permit = await state.gates[family].acquire();
   if (!permit) {
     const copy = staleable ? state.stale.get(request.url, state.clock.now(), STALE_MAX_AGE_MS) : undefined;
@@ -242,13 +314,14 @@ export async function admit(
   }
   if (staleable && res.status === 200 && /\bpublic\b/.test(res.headers.get('cache-control') ?? '')) {
     const now = state.clock.now();
-    if (state.stale.wants(request.url, now)) {
+    if (state.stale.wants(request.url, now, version, hotMs || undefined)) {
       const headers: [string, string][] = [];
       res.headers.forEach((v, k) => {
-        if (k !== 'x-request-id' && k !== 'set-cookie') headers.push([k, v]);
+        // Rate-limit headers describe the first requester's allowance, not a later reader's.
+        if (k !== 'x-request-id' && k !== 'set-cookie' && !k.startsWith('ratelimit-')) headers.push([k, v]);
       });
       const body = await res.clone().arrayBuffer();
-      state.stale.put(request.url, { status: 200, headers, body, storedAt: now });
+      state.stale.put(request.url, { status: 200, headers, body, storedAt: now, version });
     }
   }
   return res;

@@ -4,6 +4,7 @@ import { createApp, createRouter } from '../app.ts';
 import { opsRoutes } from '../ops/routes.ts';
 import { Admission, familyOf, StaleResponses, type FamilyPolicy } from './admission-gate.ts';
 import { Bulkhead, GradientLimiter, WAIT_POLL_MS, type Clock, type Permit } from './admission.ts';
+import { publicDataChanged } from './public-version.ts';
 
 /** A hand-moved clock whose timers fire only when it is advanced. */
 class FakeClock implements Clock {
@@ -231,6 +232,7 @@ describe('StaleResponses', () => {
     headers: [] as [string, string][],
     body: new ArrayBuffer(bytes),
     storedAt,
+    version: 0,
   });
 
   it('is bounded by entries and bytes, least recently used out first', () => {
@@ -247,10 +249,13 @@ describe('StaleResponses', () => {
 
   it('wants a copy at most once per refresh period, and serves it only up to its max age', () => {
     const s = new StaleResponses(10, 100, 1000, 5000);
-    expect(s.wants('a', 0)).toBe(true);
+    expect(s.wants('a', 0, 0)).toBe(true);
     s.put('a', entry(1, 0));
-    expect(s.wants('a', 4999)).toBe(false);
-    expect(s.wants('a', 5000)).toBe(true);
+    expect(s.wants('a', 4999, 0)).toBe(false);
+    expect(s.wants('a', 5000, 0)).toBe(true);
+    // A shorter refresh (the hot copies' lifetime), and a change since the copy: wanted again.
+    expect(s.wants('a', 2000, 0, 2000)).toBe(true);
+    expect(s.wants('a', 1, 1)).toBe(true);
     expect(s.get('a', 10_000, 10_000)).toBeDefined();
     expect(s.get('a', 10_001, 10_000)).toBeUndefined();
   });
@@ -322,7 +327,8 @@ describe('admission middleware: the shedding path (fake clock)', () => {
     const a = r.get('/api/probe/1');
     const b = r.get('/api/probe/2');
     await until(() => r.entered() === 3);
-    r.clock.advance(1000);
+    // Past the hot copies' lifetime (HOT_ANSWERS_MS): only overload may serve it now.
+    r.clock.advance(3000);
     // A waiter fills the queue, so the next ones are over capacity at once.
     const waiting = r.get('/api/probe/3');
     await until(() => r.state.gates['public-read'].bulkhead.queued === 1);
@@ -330,7 +336,7 @@ describe('admission middleware: the shedding path (fake clock)', () => {
     const stale = await r.get('/api/probe/7');
     expect(stale.status).toBe(200);
     expect(stale.headers.get('x-served-stale')).toBe('overloaded');
-    expect(stale.headers.get('age')).toBe('1');
+    expect(stale.headers.get('age')).toBe('3');
     expect(await stale.json()).toEqual({ n: '7' });
     // Nothing stored for this one: shed.
     expect((await r.get('/api/probe/8')).status).toBe(503);
@@ -340,6 +346,114 @@ describe('admission middleware: the shedding path (fake clock)', () => {
     // The waiter picks up the freed permit on its next poll.
     r.clock.advance(WAIT_POLL_MS);
     expect((await waiting).status).toBe(200);
+  });
+});
+
+describe('hot answers: an anonymous public read reused for a moment (fake clock)', () => {
+  function rig() {
+    const clock = new FakeClock();
+    const state = new Admission(clock);
+    let entered = 0;
+    const router = createRouter();
+    router.get('/hot/:n', (c) => {
+      entered++;
+      return c.json({ n: c.req.param('n'), entered }, 200, {
+        'Cache-Control': 'public, max-age=0, s-maxage=60',
+        ETag: `"v${c.req.param('n')}"`,
+        'RateLimit-Remaining': '41',
+      });
+    });
+    router.get('/private/:n', (c) => {
+      entered++;
+      return c.json({ entered });
+    });
+    let gate: Promise<void> = Promise.resolve();
+    let open = () => {};
+    router.get('/slow', async (c) => {
+      const mine = ++entered;
+      await gate;
+      return c.json({ entered: mine }, 200, { 'Cache-Control': 'public, max-age=0, s-maxage=60' });
+    });
+    const app = createApp({ routers: [opsRoutes, router], admission: state });
+    const hotEnv = { ...env, HOT_ANSWERS_MS: '2000' };
+    const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers }, hotEnv);
+    const hold = () => {
+      gate = new Promise<void>((r) => (open = r));
+    };
+    return { clock, get, entered: () => entered, hold, release: () => open() };
+  }
+
+  it('past its lifetime, one request makes the successor while the others get the copy, for at most twice the lifetime', async () => {
+    const r = rig();
+    await r.get('/api/slow');
+    r.clock.advance(2500);
+    r.hold();
+    const refresher = r.get('/api/slow');
+    for (let i = 0; i < 100 && r.entered() < 2; i++) await new Promise((res) => setTimeout(res, 0));
+    expect(r.entered()).toBe(2);
+    // Meanwhile: the old copy, the route not run again.
+    expect(await (await r.get('/api/slow')).json()).toEqual({ entered: 1 });
+    expect(r.entered()).toBe(2);
+    // Never older than twice the lifetime: then the route runs.
+    r.clock.advance(1500);
+    const late = r.get('/api/slow');
+    for (let i = 0; i < 100 && r.entered() < 3; i++) await new Promise((res) => setTimeout(res, 0));
+    expect(r.entered()).toBe(3);
+    r.release();
+    expect(await (await refresher).json()).toEqual({ entered: 2 });
+    expect(await (await late).json()).toEqual({ entered: 3 });
+    // The successor is the copy now.
+    expect(await (await r.get('/api/slow')).json()).toMatchObject({ entered: expect.any(Number) });
+    expect(r.entered()).toBe(3);
+  });
+
+  it('answers the same URL from the copy until it is HOT_ANSWERS_MS old, without running the route', async () => {
+    const r = rig();
+    const first = await r.get('/api/hot/1');
+    expect(await first.json()).toEqual({ n: '1', entered: 1 });
+    r.clock.advance(1999);
+    const again = await r.get('/api/hot/1');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ n: '1', entered: 1 });
+    expect(r.entered()).toBe(1);
+    // Every answer has its own request id; the first requester's rate-limit allowance is not replayed.
+    expect(again.headers.get('x-request-id')).toBeTruthy();
+    expect(again.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+    expect(again.headers.get('ratelimit-remaining')).toBeNull();
+    expect(again.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=60');
+    // Another URL is another answer.
+    expect(await (await r.get('/api/hot/2')).json()).toEqual({ n: '2', entered: 2 });
+    r.clock.advance(1);
+    expect(await (await r.get('/api/hot/1')).json()).toEqual({ n: '1', entered: 3 });
+  });
+
+  it('answers 304 to a client holding the same ETag', async () => {
+    const r = rig();
+    await r.get('/api/hot/5');
+    const res = await r.get('/api/hot/5', { 'If-None-Match': '"v5"' });
+    expect(res.status).toBe(304);
+    expect(res.headers.get('etag')).toBe('"v5"');
+    expect(r.entered()).toBe(1);
+  });
+
+  it('never reuses an answer once something public changed in this isolate (a cache bump)', async () => {
+    const r = rig();
+    await r.get('/api/hot/3');
+    publicDataChanged();
+    expect(await (await r.get('/api/hot/3')).json()).toEqual({ n: '3', entered: 2 });
+    expect(await (await r.get('/api/hot/3')).json()).toEqual({ n: '3', entered: 2 });
+  });
+
+  it('is never used for requests with credentials or an Origin, nor for non-public answers', async () => {
+    const r = rig();
+    await r.get('/api/hot/4');
+    await r.get('/api/hot/4', { Authorization: 'Bearer x' });
+    await r.get('/api/hot/4', { Origin: 'https://elsewhere.example' });
+    expect(r.entered()).toBe(3);
+    // No `public` Cache-Control: never kept.
+    await r.get('/api/private/1');
+    await r.get('/api/private/1');
+    expect(r.entered()).toBe(5);
   });
 });
 

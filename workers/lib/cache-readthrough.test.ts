@@ -4,6 +4,7 @@ import { Bulkhead } from './admission.ts';
 import { Cache, MEMORY_FRESH_MS, MemoryTier } from './cache.ts';
 import { AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
+import { publicDataVersion } from './public-version.ts';
 
 /** A Redis that fails every call, as during an outage (or with the breaker open). */
 const downRedis = {
@@ -107,7 +108,10 @@ describe('read-through while Redis fails (fake clock)', () => {
     await tick();
     r.finish();
     await first;
+    const version = publicDataVersion();
     await r.cache.bump('g:catalog');
     expect(r.memory.size).toBe(0);
+    // …and the isolate's hot copies of public answers (lib/admission-gate.ts) are no longer reused.
+    expect(publicDataVersion()).toBeGreaterThan(version);
   });
 });

@@ -1,5 +1,6 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { Bulkhead } from './admission.ts';
+import { publicDataChanged } from './public-version.ts';
 import { AppError } from './errors.ts';
 import { errorFields, type Logger } from './logger.ts';
 import { redisBudget, redisCall, redisTimeoutMs } from './redis.ts';
@@ -265,6 +266,7 @@ export class Cache {
   async bump(...gens: string[]): Promise<void> {
     if (!gens.length) return;
     this.memory.forget(gens);
+    publicDataChanged();
     try {
       const p = this.redis.pipeline();
       for (const g of gens) p.incr(g);

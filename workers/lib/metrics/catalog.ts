@@ -90,7 +90,7 @@ export const METRICS = {
   },
   sabaq_admission_total: {
     kind: 'counter',
-    help: 'Admission control by route family: admitted, stale (full: the last good answer served), shed (full: 503 overloaded).',
+    help: 'Admission control by route family: admitted, hot (the same public answer made a moment ago, reused), stale (full: the last good answer served), shed (full: 503 overloaded).',
     labels: ['family', 'outcome'],
   },
   sabaq_redis_breaker_total: {

@@ -62,7 +62,7 @@ export class Metrics {
   redis(ms: number, op = 'command', ok = true): void {
     this.observe('sabaq_redis_command_duration_seconds', { op, outcome: ok ? 'ok' : 'error' }, ms / 1000);
   }
-  admission(family: string, outcome: 'admitted' | 'stale' | 'shed'): void {
+  admission(family: string, outcome: 'admitted' | 'hot' | 'stale' | 'shed'): void {
     this.count('sabaq_admission_total', { family, outcome });
   }
   redisBreaker(event: 'opened' | 'skipped'): void {
