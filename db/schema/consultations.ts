@@ -44,7 +44,8 @@ export const specialists = pgTable(
     ...timestamps(),
   },
   (t) => [
-    index('specialists_next_free_idx').on(t.nextFreeAt).where(sql`${t.verified}`),
+    // The directory's "free within N days" filter and its next_free order (nulls last, then id).
+    index('specialists_next_free_idx').on(t.nextFreeAt, t.id).where(sql`${t.verified}`),
     index('specialists_directory_idx').on(t.createdAt.desc(), t.id.desc()).where(sql`${t.verified}`),
     index('specialists_specialties_idx').using('gin', t.specialties),
     index('specialists_languages_idx').using('gin', t.languages),

@@ -146,6 +146,7 @@ export const BookInput = z
     lang: Language.default('ru'),
   })
   .strict();
+export const DIRECTORY_SORTS = ['newest', 'next_free'] as const;
 export const DirectoryQuery = PageQuery.extend({
   specialty: Specialty.optional(),
   language: Language.optional(),
@@ -153,6 +154,8 @@ export const DirectoryQuery = PageQuery.extend({
   maxPrice: z.coerce.number().int().min(0).optional(),
   /** Only specialists with a free slot within this many days. */
   freeWithinDays: z.coerce.number().int().min(1).max(60).optional(),
+  /** newest: newest profiles first; next_free: the soonest next free slot first, those with none last. */
+  sort: z.enum(DIRECTORY_SORTS).default('newest'),
   lang: Language.default('ru'),
 });
 export const AdminSpecialistsQuery = PageQuery.extend({ status: z.enum(['pending', 'listed']).default('pending') });
