@@ -358,6 +358,58 @@ describe('consultations — the directory by next free time', () => {
   });
 });
 
+describe('consultations — session types', () => {
+  type Type = { id: string; durationMinutes: number; price: { amount: number; currency: string } };
+  const shape = (types: Type[]) => types.map((t) => `${t.durationMinutes} ${t.price.amount} ${t.price.currency}`);
+
+  it('every type can be changed, added or removed; a booked type that is no longer offered keeps its booking', async () => {
+    const s = await listedSpecialist();
+    const u = await registerUser();
+    const slot = (await slotsOf(s, s.freeType))[0]!;
+    const booked = await expectOk(bookSlot(u, s, slot, { typeId: s.freeType }), 201);
+    const own = await expectOk(api('GET', '/api/specialist/profile', { token: s.user.token }));
+    const { id: _id, name: _n, bio: _b, sessionTypes: _t, rating: _r, verified: _v, nextFreeAt: _f, bios, ...rest } = own;
+    const save = (sessionTypes: unknown[]) =>
+      api('PUT', '/api/specialist/profile', { token: s.user.token, body: { ...rest, bio: bios, sessionTypes } });
+    const after = await expectOk(
+      save([
+        { durationMinutes: 45, price: { amount: 0, currency: 'KZT' } },
+        { durationMinutes: 60, price: { amount: 700000, currency: 'KZT' } },
+        { durationMinutes: 90, price: { amount: 150000, currency: 'RUB' } },
+      ]),
+    );
+    expect(shape(after.sessionTypes)).toEqual(['45 0 KZT', '60 700000 KZT', '90 150000 RUB']);
+    // The 30-min free type is gone from the profile and the slots; its booking stays as it was.
+    expect(after.sessionTypes.map((t: Type) => t.id)).not.toContain(s.freeType);
+    expect((await api('GET', `/api/specialists/${s.id}/slots?sessionTypeId=${s.freeType}&from=2030-01-01&to=2030-01-02`)).status).toBe(404);
+    const kept = await expectOk(api('GET', `/api/bookings/${booked.booking.id}`, { token: u.token }));
+    expect(kept).toMatchObject({ status: 'confirmed', sessionTypeId: s.freeType, durationMinutes: 30 });
+    // Down to one type: the others are no longer offered.
+    const one = await expectOk(save([{ durationMinutes: 90, price: { amount: 150000, currency: 'RUB' } }]));
+    expect(shape(one.sessionTypes)).toEqual(['90 150000 RUB']);
+    expect(one.sessionTypes[0].id).toBe(after.sessionTypes[2].id);
+  });
+
+  it('two equal types, none at all, or more than six are refused with the field named, and nothing changes', async () => {
+    const s = await listedSpecialist();
+    const body = (sessionTypes: unknown[]) => ({ bio: { ru: 'x' }, languages: ['ru'], specialties: ['psychologist'], sessionTypes });
+    const t = (durationMinutes: number, amount = 0, currency = 'KZT') => ({ durationMinutes, price: { amount, currency } });
+    for (const [types, field] of [
+      [[t(60, 500000), t(30), t(60, 500000)], 'sessionTypes.2'],
+      [[], 'sessionTypes'],
+      [[t(15), t(30), t(45), t(60), t(75), t(90), t(105)], 'sessionTypes'],
+      [[t(60, 100, 'EUR')], 'sessionTypes.0.price.currency'],
+    ] as const) {
+      const res = await api('PUT', '/api/specialist/profile', { token: s.user.token, body: body([...types]) });
+      expect(res.status, show(res)).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(Object.keys(res.body.error.details.fields)).toEqual([field]);
+    }
+    const own = await expectOk(api('GET', '/api/specialist/profile', { token: s.user.token }));
+    expect(own.sessionTypes.map((x: Type) => x.id).sort()).toEqual([s.paidType, s.freeType].sort());
+  });
+});
+
 describe('consultations — admin verification of specialists', () => {
   it('lists pending profiles with the email; listing one moves it to "listed"; only admins see the queue', async () => {
     const teacher = await verifiedTeacher();

@@ -43,7 +43,20 @@ export const ProfileInput = z
     specialties: z.array(Specialty).min(1).max(10),
     timeZone: TimeZone.default('Asia/Almaty'),
     bufferMinutes: z.number().int().min(0).max(120).default(10),
-    sessionTypes: z.array(SessionTypeInput).min(1).max(6),
+    // A type is kept by its length, price and currency (saveProfile): two equal ones would be one.
+    sessionTypes: z
+      .array(SessionTypeInput)
+      .min(1)
+      .max(6)
+      .superRefine((types, ctx) => {
+        const seen = new Map<string, number>();
+        types.forEach((t, i) => {
+          const key = `${t.durationMinutes}:${t.price.amount}:${t.price.currency}`;
+          const first = seen.get(key);
+          if (first === undefined) seen.set(key, i);
+          else ctx.addIssue({ code: 'custom', path: [i], message: `The same as sessionTypes.${first}` });
+        });
+      }),
   })
   .strict();
 
