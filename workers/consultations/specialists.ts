@@ -237,11 +237,16 @@ export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page
 }
 
 /**
+ * The directory's next_free sort key: a specialist with no free slot sorts as 'infinity' (last).
+ * The same expression as specialists_next_free_idx, so the planner uses that index.
+ */
+const nextFreeSort = sql`coalesce(${specialists.nextFreeAt}, 'infinity'::timestamptz)`;
+
+/**
  * One page of the directory, keyset-paginated in either order: newest on (created_at, id)
- * descending (specialists_directory_idx); next_free on (next_free_at, id) ascending with the
- * specialists that have no free slot last (specialists_next_free_idx; a btree puts nulls last
- * in ascending order, so the index order is the page order). The next_free cursor names its
- * order and may carry a null time: the pages past the last free specialist.
+ * descending (specialists_directory_idx); next_free on (next free slot or 'infinity', id)
+ * ascending (specialists_next_free_idx): the soonest first, those with none last. Its cursor
+ * names its order and carries null for "none free" (past the last free specialist).
  */
 function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
   // The default order keeps its cache key.
@@ -259,16 +264,12 @@ function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<Specialist
       if (q.maxPrice !== undefined) conds.push(lte(specialists.minPrice, q.maxPrice));
       // The stored next free slot (./next-free.ts); the page is cached for minutes, which is
       // as precise as "within N days" needs.
-      if (q.freeWithinDays !== undefined)
-        conds.push(sql`${specialists.nextFreeAt} <= now() + make_interval(days => ${q.freeWithinDays}::int)`);
+      // (None free is 'infinity' here, never within N days; written as the index's expression.)
+      if (q.freeWithinDays !== undefined) conds.push(sql`${nextFreeSort} <= now() + make_interval(days => ${q.freeWithinDays}::int)`);
       const bySoonest = q.sort === 'next_free';
       if (q.cursor && bySoonest) {
         const [at, id] = await decodeTaggedNullableTimeCursor(q.cursor, ctx.config.JWT_SECRET, q.sort);
-        conds.push(
-          at === null
-            ? sql`(${specialists.nextFreeAt} is null and ${specialists.id} > ${id}::uuid)`
-            : sql`((${specialists.nextFreeAt}, ${specialists.id}) > (${at}::timestamptz, ${id}::uuid) or ${specialists.nextFreeAt} is null)`,
-        );
+        conds.push(sql`(${nextFreeSort}, ${specialists.id}) > (${at ?? 'infinity'}::timestamptz, ${id}::uuid)`);
       } else if (q.cursor) {
         const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
         conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
@@ -280,7 +281,7 @@ function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<Specialist
         .where(and(...conds))
         .orderBy(
           ...(bySoonest
-            ? [sql`${specialists.nextFreeAt} asc nulls last`, sql`${specialists.id} asc`]
+            ? [sql`${nextFreeSort} asc`, sql`${specialists.id} asc`]
             : [sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`]),
         )
         .limit(q.limit + 1);
