@@ -44,7 +44,10 @@ export const specialists = pgTable(
     ...timestamps(),
   },
   (t) => [
-    index('specialists_next_free_idx').on(t.nextFreeAt).where(sql`${t.verified}`),
+    // The directory's next_free order and "free within N days" filter. None free sorts as
+    // 'infinity', so one row comparison is the keyset condition of every page (an index range)
+    // instead of "(at, id) > cursor or at is null", which filters everything before the cursor.
+    index('specialists_next_free_idx').on(sql`coalesce(${t.nextFreeAt}, 'infinity'::timestamptz)`, t.id).where(sql`${t.verified}`),
     index('specialists_directory_idx').on(t.createdAt.desc(), t.id.desc()).where(sql`${t.verified}`),
     index('specialists_specialties_idx').using('gin', t.specialties),
     index('specialists_languages_idx').using('gin', t.languages),

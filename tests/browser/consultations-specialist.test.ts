@@ -3,11 +3,13 @@
  * a new specialist from the admin page and the directory shows its next free time; the
  * specialist takes a day off in the exceptions editor (the visitor's slot picker loses that
  * date) and removes it again; after a session the specialist marks it held with a note, the
- * parent reads the note and leaves a review. Each test has its own new teacher, so nothing here
- * touches the demo teacher the other consultation journey uses.
+ * parent reads the note and leaves a review; the specialist edits every session type (adds,
+ * changes, removes) and cancels a paid session from the schedule, and the parent is refunded.
+ * Each test has its own new teacher, so nothing here touches the demo teacher the other
+ * consultation journey uses.
  */
 import { describe, test } from 'vitest';
-import { account, apiCall, apiLogin, login, sql, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
+import { account, apiCall, apiLogin, axeViolations, login, platform, sql, uniqueEmail, uniqueWord, withPage } from './fixtures.ts';
 
 const POLL = { timeout: 30_000, interval: 250 };
 const ZONE = 'Asia/Almaty';
@@ -75,6 +77,7 @@ describe('browser journeys — consultations, the specialist and the admin', () 
       await page.goto('/en/consultations');
       await page.locator('#consult-specialty').selectOption('speech_therapist');
       await page.locator('#consult-free-within').selectOption('3');
+      await page.locator('#consult-sort').selectOption('next_free');
       const card = page.locator(`[data-specialist="${s.id}"]`);
       // The next free time is computed just after the listing: ask again until the card has it.
       await expect
@@ -87,6 +90,11 @@ describe('browser journeys — consultations, the specialist and the admin', () 
         }, POLL)
         .toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(await card.textContent()).toContain('Next free time:');
+      // Soonest first: no card before this one has a later next free time, and none without one.
+      const times = await page.locator('[data-next-free]').evaluateAll((els) => els.map((e) => e.getAttribute('data-next-free') ?? ''));
+      const mine = times.indexOf((await card.locator('[data-next-free]').getAttribute('data-next-free')) ?? '-');
+      expect(mine).toBeGreaterThanOrEqual(0);
+      expect(times.slice(0, mine).every((t) => t !== '' && t <= times[mine]!)).toBe(true);
     });
 
     const dayOff = almatyDate(3);
@@ -232,5 +240,145 @@ describe('browser journeys — consultations, the specialist and the admin', () 
     expect(again.status).toBe(409);
     const profile = await apiCall('GET', `/api/specialists/${s.id}`);
     expect(profile.body.rating).toEqual({ average: 4, count: 1 });
+  });
+  test('the specialist edits every session type and cancels a paid session from the schedule, with the keyboard at 360 px; the parent is refunded', async ({
+    expect,
+  }) => {
+    const s = await newSpecialist({ listed: true });
+    const parent = account('parent');
+    const parentToken = await apiLogin(parent.email, parent.password);
+    // A paid hour three days ahead, paid with the test card on the mock checkout.
+    const paidType = (await apiCall('GET', `/api/specialists/${s.id}`)).body.sessionTypes.find(
+      (x: { price: { amount: number } }) => x.price.amount > 0,
+    ).id as string;
+    const slots = await apiCall(
+      'GET',
+      `/api/specialists/${s.id}/slots?sessionTypeId=${paidType}&from=${almatyDate(3)}&to=${almatyDate(4)}`,
+    );
+    const booked = await apiCall('POST', '/api/bookings', {
+      token: parentToken,
+      body: { specialistId: s.id, sessionTypeId: paidType, startsAt: slots.body.slots[0].startsAt, lang: 'en' },
+    });
+    if (booked.status !== 201) throw new Error(`book: ${booked.status} ${JSON.stringify(booked.body)}`);
+    const bookingId: string = booked.body.booking.id;
+    const paid = await fetch(new URL(booked.body.payment.checkoutUrl, platform().url), {
+      method: 'POST',
+      body: new URLSearchParams({ card: '4242 4242 4242 4242' }),
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(303);
+    const bookingOf = async () => (await apiCall('GET', `/api/bookings/${bookingId}`, { token: parentToken })).body;
+    await expect.poll(async () => (await bookingOf()).status, POLL).toBe('confirmed');
+
+    await withPage(
+      'consultations-specialist-07-types-and-cancel',
+      async (page) => {
+        await login(page, s.email, s.password, { next: '/en/consultations/schedule' });
+        await page.goto('/en/consultations/schedule');
+        const rows = page.locator('#consult-types-list > li');
+        await expect.poll(() => rows.count(), POLL).toBe(2);
+        const row = (i: number) => ({
+          duration: rows.nth(i).getByLabel('Session length, minutes'),
+          price: rows.nth(i).getByLabel('Price (0 = free)'),
+          currency: rows.nth(i).getByLabel('Currency'),
+        });
+        expect(await rows.nth(0).locator('legend').textContent()).toBe('Session type 1');
+        expect([await row(0).duration.inputValue(), await row(0).price.inputValue(), await row(0).currency.inputValue()]).toEqual([
+          '30',
+          '0',
+          'KZT',
+        ]);
+        expect([await row(1).duration.inputValue(), await row(1).price.inputValue()]).toEqual(['60', '5000']);
+
+        // Change both types, then add a third with the keyboard: the new row gets the focus.
+        await row(0).duration.fill('45');
+        await row(1).price.fill('6000');
+        await page.locator('#consult-add-type').focus();
+        await page.keyboard.press('Enter');
+        await expect.poll(() => rows.count(), POLL).toBe(3);
+        expect(await page.evaluate('document.activeElement?.id')).toBe(await row(2).duration.getAttribute('id'));
+        expect(await rows.nth(2).locator('legend').textContent()).toBe('Session type 3');
+        // A new row starts at 60 min for 5,000 ₸; made equal to type 2 it is refused before anything is sent.
+        await row(2).price.fill('6000');
+        await page.locator('#consult-profile-form button[type="submit"]').click();
+        await expect.poll(() => page.locator('#consult-profile-status').textContent(), POLL).toBe('Session types 2 and 3 are the same.');
+        expect(await row(2).duration.getAttribute('aria-invalid')).toBe('true');
+        await row(2).duration.fill('90');
+        await row(2).price.fill('2000');
+        await row(2).currency.selectOption('RUB');
+        // A fourth row, removed again with the keyboard: the focus goes to the row before it.
+        await page.locator('#consult-add-type').click();
+        await expect.poll(() => rows.count(), POLL).toBe(4);
+        await rows
+          .nth(3)
+          .getByRole('button', { name: /^Remove\W+Session type 4$/ })
+          .focus();
+        await page.keyboard.press('Enter');
+        await expect.poll(() => rows.count(), POLL).toBe(3);
+        expect(await page.locator('#consult-types-status').textContent()).toBe('Session type removed. Save the profile to apply it.');
+        expect(await page.evaluate('document.activeElement?.id')).toBe(await row(2).duration.getAttribute('id'));
+        await page.locator('#consult-profile-form button[type="submit"]').click();
+        await expect.poll(() => page.locator('#consult-profile-status').textContent(), POLL).toContain('Saved.');
+        const offered = async () =>
+          (
+            (await apiCall('GET', `/api/specialist/profile`, { token: s.token })).body.sessionTypes as {
+              durationMinutes: number;
+              price: { amount: number; currency: string };
+            }[]
+          ).map((x) => `${x.durationMinutes} ${x.price.amount} ${x.price.currency}`);
+        expect(await offered()).toEqual(['45 0 KZT', '60 600000 KZT', '90 200000 RUB']);
+
+        // After a reload the editor shows the three; removing the first and saving leaves two.
+        await page.reload();
+        await expect.poll(() => rows.count(), POLL).toBe(3);
+        expect(await row(2).currency.inputValue()).toBe('RUB');
+        await rows
+          .nth(0)
+          .getByRole('button', { name: /^Remove\W+Session type 1$/ })
+          .click();
+        expect(await rows.nth(0).locator('legend').textContent()).toBe('Session type 1');
+        await page.locator('#consult-profile-form button[type="submit"]').click();
+        await expect.poll(() => page.locator('#consult-profile-status').textContent(), POLL).toContain('Saved.');
+        expect(await offered()).toEqual(['60 600000 KZT', '90 200000 RUB']);
+
+        // Cancel the paid session with the keyboard: the question opens with "Keep it" focused,
+        // Escape closes it, then "Yes, cancel".
+        const item = page.locator(`#consult-schedule li[data-booking="${bookingId}"]`);
+        await item.waitFor();
+        expect(await item.getAttribute('data-status')).toBe('confirmed');
+        const cancel = item.getByRole('button', { name: /^Cancel session/ });
+        await cancel.focus();
+        await page.keyboard.press('Enter');
+        const ask = item.getByRole('group', { name: 'Cancel this session? The client is notified and refunded in full.' });
+        await ask.waitFor();
+        expect(await cancel.getAttribute('aria-expanded')).toBe('true');
+        expect(await page.evaluate('document.activeElement?.textContent')).toBe('Keep it');
+        await page.keyboard.press('Escape');
+        expect(await ask.count()).toBe(0);
+        expect(await page.evaluate('document.activeElement?.hasAttribute("data-cancel")')).toBe(true);
+        expect(await item.getAttribute('data-status')).toBe('confirmed');
+        await page.keyboard.press('Enter');
+        await ask.waitFor();
+        await page.keyboard.press('Shift+Tab');
+        expect(await page.evaluate('document.activeElement?.textContent')).toBe('Yes, cancel');
+        await page.keyboard.press('Enter');
+        const done = page.locator(`#consult-schedule li[data-booking="${bookingId}"]`);
+        await expect.poll(() => done.getAttribute('data-status'), POLL).toBe('cancelled');
+        expect(await page.locator('#consult-schedule-status').textContent()).toBe(
+          'Session cancelled; the client is notified and refunded in full.',
+        );
+        expect(await done.getByRole('button', { name: /^Cancel session/ }).count()).toBe(0);
+        expect(await done.textContent()).toContain('Cancelled');
+
+        const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        expect(overflow).toBeLessThanOrEqual(0);
+        expect(await axeViolations(page)).toEqual([]);
+      },
+      { viewport: { width: 360, height: 740 }, timezoneId: ZONE },
+    );
+
+    // The specialist's cancellation is always refunded in full (the API's rule).
+    await expect.poll(async () => (await bookingOf()).refund, POLL).toBe('done');
+    expect(await bookingOf()).toMatchObject({ status: 'cancelled', cancelledBy: 'specialist' });
   });
 });

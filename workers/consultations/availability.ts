@@ -1,5 +1,6 @@
 /** Loading what slot generation needs, and the cached free slots of a date range. */
-import { and, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { availabilityExceptions, availabilityRules, bookings, sessionTypes, specialists } from '../../db/schema/index.ts';
 import { isId, type Ctx } from '../lib/context.ts';
 import { AppError, notFound, validationError } from '../lib/errors.ts';
@@ -56,39 +57,41 @@ export interface PlanParts {
 
 /**
  * The queries loading the rules, the exceptions of the local dates from..to and (optionally)
- * the live bookings around them, for one `db.batch` (a caller may add its own queries).
+ * the live bookings around them, for one `db.batch` (a caller may add its own queries). Given
+ * several specialists, one query of each kind covers them all (each row names its specialist).
  */
-export function planQueries(ctx: Ctx, specialistId: string, from: string, to: string, withBusy: boolean) {
+export function planQueries(ctx: Ctx, specialistId: string | string[], from: string, to: string, withBusy: boolean) {
   const db = ctx.services.db.db;
+  const of = (column: PgColumn) => (typeof specialistId === 'string' ? eq(column, specialistId) : inArray(column, specialistId));
   // Bookings are instants; the local dates may be up to 14 h away from UTC on either side.
   const lo = new Date(`${addDays(from, -1)}T00:00:00Z`);
   const hi = new Date(`${addDays(to, 2)}T00:00:00Z`);
   return [
     db
-      .select({ weekday: availabilityRules.weekday, startMinute: availabilityRules.startMinute, endMinute: availabilityRules.endMinute })
+      .select({
+        specialistId: availabilityRules.specialistId,
+        weekday: availabilityRules.weekday,
+        startMinute: availabilityRules.startMinute,
+        endMinute: availabilityRules.endMinute,
+      })
       .from(availabilityRules)
-      .where(eq(availabilityRules.specialistId, specialistId)),
+      .where(of(availabilityRules.specialistId)),
     db
       .select({
+        specialistId: availabilityExceptions.specialistId,
         date: availabilityExceptions.date,
         kind: availabilityExceptions.kind,
         startMinute: availabilityExceptions.startMinute,
         endMinute: availabilityExceptions.endMinute,
       })
       .from(availabilityExceptions)
-      .where(
-        and(
-          eq(availabilityExceptions.specialistId, specialistId),
-          gte(availabilityExceptions.date, from),
-          lte(availabilityExceptions.date, to),
-        ),
-      ),
+      .where(and(of(availabilityExceptions.specialistId), gte(availabilityExceptions.date, from), lte(availabilityExceptions.date, to))),
     db
-      .select({ start: bookings.startsAt, end: bookings.occupiedUntil })
+      .select({ specialistId: bookings.specialistId, start: bookings.startsAt, end: bookings.occupiedUntil })
       .from(bookings)
       .where(
         and(
-          eq(bookings.specialistId, specialistId),
+          of(bookings.specialistId),
           withBusy ? sql`true` : sql`false`,
           // An expired hold no longer counts, swept or not.
           sql`(${bookings.status} = 'confirmed' or (${bookings.status} = 'hold' and ${bookings.holdExpiresAt} > now()))`,
@@ -105,6 +108,22 @@ export function toParts([rules, exceptions, busy]: readonly [
   { start: Date; end: Date }[],
 ]): PlanParts {
   return { rules, exceptions, busy: busy.map((b): Busy => ({ start: b.start.getTime(), end: b.end.getTime() })) };
+}
+
+/** The rows of one batched `planQueries` call, split by specialist (each id gets its parts, empty or not). */
+export function toPartsBySpecialist(
+  ids: string[],
+  [rules, exceptions, busy]: readonly [
+    (PlanParts['rules'][number] & { specialistId: string })[],
+    (PlanParts['exceptions'][number] & { specialistId: string })[],
+    { specialistId: string; start: Date; end: Date }[],
+  ],
+): Map<string, PlanParts> {
+  const out = new Map(ids.map((id): [string, PlanParts] => [id, { rules: [], exceptions: [], busy: [] }]));
+  for (const r of rules) out.get(r.specialistId)?.rules.push(r);
+  for (const e of exceptions) out.get(e.specialistId)?.exceptions.push(e);
+  for (const b of busy) out.get(b.specialistId)?.busy.push({ start: b.start.getTime(), end: b.end.getTime() });
+  return out;
 }
 
 async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, withBusy: boolean): Promise<SlotPlan> {

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from '../../db/client.ts';
-import { bookings, notifications, payments, specialists, users } from '../../db/schema/index.ts';
+import { availabilityRules, bookings, notifications, payments, specialists, users } from '../../db/schema/index.ts';
 import { bookSlot, listedSpecialist, parentWithChild, slotsOf, type SpecialistFixture } from '../../tests/support/consultations.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
@@ -231,17 +231,182 @@ describe('consultations — exceptions and the next free slot', () => {
     expect(bad.status, show(bad)).toBe(400);
   });
 
-  it('the cron recomputes a next free slot the clock has overtaken', async () => {
+  it('the cron recomputes the next free slots the clock has overtaken, several in one pass', async () => {
     const tag = tagOf();
-    const s = await listedSpecialist({ specialties: [tag] });
-    const now = await waitFor('a next free slot', async () => nextFreeOf(tag, s.id));
+    const [s, t] = await Promise.all([
+      listedSpecialist({ specialties: [tag] }),
+      listedSpecialist({ specialties: [tag], timeZone: 'Europe/Berlin' }),
+    ]);
+    const nowS = await waitFor('a next free slot', async () => nextFreeOf(tag, s.id));
+    const nowT = await waitFor('a next free slot', async () => nextFreeOf(tag, t.id));
+    // t also loses its hours: the batch stores a null for it beside s's time.
+    await db().delete(availabilityRules).where(eq(availabilityRules.specialistId, t.id));
     await db()
       .update(specialists)
       .set({ nextFreeAt: new Date(Date.now() - H), nextFreeCheckedAt: new Date(Date.now() - 2 * H) })
-      .where(eq(specialists.id, s.id));
-    expect(await refreshStaleNextFree(testCtx(), { among: [s.id] })).toBe(1);
-    const [row] = await db().select().from(specialists).where(eq(specialists.id, s.id));
-    expect(row!.nextFreeAt?.toISOString()).toBe(now);
+      .where(inArray(specialists.id, [s.id, t.id]));
+    expect(await refreshStaleNextFree(testCtx(), { among: [s.id, t.id] })).toBe(2);
+    const rows = await db()
+      .select()
+      .from(specialists)
+      .where(inArray(specialists.id, [s.id, t.id]));
+    const at = (id: string) => rows.find((r) => r.id === id)!.nextFreeAt?.toISOString() ?? null;
+    expect(at(s.id)).toBe(nowS);
+    expect(nowT).not.toBeNull();
+    expect(at(t.id)).toBeNull();
+    // Both rows were checked by the same pass; a second pass finds nothing due.
+    expect(new Set(rows.map((r) => r.nextFreeCheckedAt?.toISOString())).size).toBe(1);
+    expect(await refreshStaleNextFree(testCtx(), { among: [s.id, t.id] })).toBe(0);
+  });
+});
+
+describe('consultations — the directory by next free time', () => {
+  const tagOf = () => `ns_${Math.random().toString(36).slice(2, 8)}`.replace(/[0-9]/g, 'z');
+  const ids = (page: { items: { id: string }[] }) => page.items.map((x) => x.id);
+  /** Every page of a query, following the cursors (at most 20 pages). */
+  async function allPages(query: string, limit: number): Promise<string[]> {
+    const out: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const page = await expectOk(
+        api('GET', `/api/specialists?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+      );
+      out.push(...ids(page));
+      cursor = page.nextCursor;
+      if (!cursor) return out;
+    }
+    throw new Error('more than 20 pages');
+  }
+  /**
+   * Five listed specialists with next free times set by hand: b and c tie (the id decides), a
+   * later, d and e have none. Checked a day ahead, so no refresh overwrites them during the test.
+   */
+  async function fixture() {
+    const tag = tagOf();
+    const [a, b, c, d, e] = await Promise.all([
+      listedSpecialist({ specialties: [tag], languages: ['kk'], price: 900000 }),
+      listedSpecialist({ specialties: [tag], languages: ['ru'] }),
+      listedSpecialist({ specialties: [tag], languages: ['ru', 'kk'] }),
+      listedSpecialist({ specialties: [tag], languages: ['ru'] }),
+      listedSpecialist({ specialties: [tag], languages: ['kk'] }),
+    ]);
+    // The refreshes the fixtures started run after their responses: let them land first.
+    await waitFor("the fixtures' next free slots", async () => {
+      const rows = await db()
+        .select({ at: specialists.nextFreeCheckedAt })
+        .from(specialists)
+        .where(
+          inArray(
+            specialists.id,
+            [a, b, c, d, e].map((x) => x.id),
+          ),
+        );
+      return rows.every((r) => r.at !== null);
+    });
+    const soon = new Date(Date.now() + 20 * H);
+    const set = (id: string, nextFreeAt: Date | null) =>
+      db()
+        .update(specialists)
+        .set({ nextFreeAt, nextFreeCheckedAt: new Date(Date.now() + 24 * H) })
+        .where(eq(specialists.id, id));
+    await Promise.all([set(a.id, new Date(Date.now() + 50 * H)), set(b.id, soon), set(c.id, soon), set(d.id, null), set(e.id, null)]);
+    // A profile change moves the directory's cache generation (nothing else here does).
+    await expectOk(api('POST', `/api/admin/specialists/${a.id}/verify`, { token: (await createAdmin()).token, body: { verified: true } }));
+    const byId = (x: SpecialistFixture, y: SpecialistFixture) => (x.id < y.id ? [x.id, y.id] : [y.id, x.id]);
+    return { tag, a, b, c, d, e, tie: byId(b, c), none: byId(d, e) };
+  }
+
+  it('sorts soonest first, the ones with no free slot last, and pages through that order with cursors of any size', async () => {
+    const f = await fixture();
+    const expected = [...f.tie, f.a.id, ...f.none];
+    const first = await expectOk(api('GET', `/api/specialists?specialty=${f.tag}&sort=next_free`));
+    expect(ids(first)).toEqual(expected);
+    expect(first.items.map((x: { nextFreeAt: string | null }) => x.nextFreeAt !== null)).toEqual([true, true, true, false, false]);
+    // Page boundaries inside the tie, between a time and a null, and between two nulls.
+    for (const limit of [1, 2, 3, 4])
+      expect(await allPages(`specialty=${f.tag}&sort=next_free`, limit), `limit ${limit}`).toEqual(expected);
+    // The default order is unchanged: newest first.
+    expect(await allPages(`specialty=${f.tag}`, 2)).toEqual(await allPages(`specialty=${f.tag}&sort=newest`, 5));
+  });
+
+  it('combines the order with the filters', async () => {
+    const f = await fixture();
+    expect(await allPages(`specialty=${f.tag}&sort=next_free&freeWithinDays=1`, 1)).toEqual(f.tie);
+    expect(await allPages(`specialty=${f.tag}&sort=next_free&freeWithinDays=3`, 2)).toEqual([...f.tie, f.a.id]);
+    const kk = [f.c.id, f.a.id, f.e.id];
+    expect(await allPages(`specialty=${f.tag}&sort=next_free&language=kk`, 1)).toEqual(kk);
+    // Every fixture has a free type, so a price filter of 0 keeps the Russian-speaking three, in order.
+    expect(await allPages(`specialty=${f.tag}&sort=next_free&maxPrice=0&language=ru`, 2)).toEqual([...f.tie, f.d.id]);
+  });
+
+  it('a bad sort value or a cursor of the other order is a clear 400', async () => {
+    const f = await fixture();
+    const bad = await api('GET', `/api/specialists?specialty=${f.tag}&sort=soonest`);
+    expect(bad.status, show(bad)).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect(Object.keys(bad.body.error.details.fields)).toEqual(['sort']);
+    const newest = await expectOk(api('GET', `/api/specialists?specialty=${f.tag}&limit=1`));
+    const soonest = await expectOk(api('GET', `/api/specialists?specialty=${f.tag}&limit=1&sort=next_free`));
+    for (const [sort, cursor] of [
+      ['next_free', newest.nextCursor],
+      ['newest', soonest.nextCursor],
+    ]) {
+      const res = await api('GET', `/api/specialists?specialty=${f.tag}&limit=1&sort=${sort}&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status, show(res)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_cursor');
+    }
+  });
+});
+
+describe('consultations — session types', () => {
+  type Type = { id: string; durationMinutes: number; price: { amount: number; currency: string } };
+  const shape = (types: Type[]) => types.map((t) => `${t.durationMinutes} ${t.price.amount} ${t.price.currency}`);
+
+  it('every type can be changed, added or removed; a booked type that is no longer offered keeps its booking', async () => {
+    const s = await listedSpecialist();
+    const u = await registerUser();
+    const slot = (await slotsOf(s, s.freeType))[0]!;
+    const booked = await expectOk(bookSlot(u, s, slot, { typeId: s.freeType }), 201);
+    const own = await expectOk(api('GET', '/api/specialist/profile', { token: s.user.token }));
+    const { id: _id, name: _n, bio: _b, sessionTypes: _t, rating: _r, verified: _v, nextFreeAt: _f, bios, ...rest } = own;
+    const save = (sessionTypes: unknown[]) =>
+      api('PUT', '/api/specialist/profile', { token: s.user.token, body: { ...rest, bio: bios, sessionTypes } });
+    const after = await expectOk(
+      save([
+        { durationMinutes: 45, price: { amount: 0, currency: 'KZT' } },
+        { durationMinutes: 60, price: { amount: 700000, currency: 'KZT' } },
+        { durationMinutes: 90, price: { amount: 150000, currency: 'RUB' } },
+      ]),
+    );
+    expect(shape(after.sessionTypes)).toEqual(['45 0 KZT', '60 700000 KZT', '90 150000 RUB']);
+    // The 30-min free type is gone from the profile and the slots; its booking stays as it was.
+    expect(after.sessionTypes.map((t: Type) => t.id)).not.toContain(s.freeType);
+    expect((await api('GET', `/api/specialists/${s.id}/slots?sessionTypeId=${s.freeType}&from=2030-01-01&to=2030-01-02`)).status).toBe(404);
+    const kept = await expectOk(api('GET', `/api/bookings/${booked.booking.id}`, { token: u.token }));
+    expect(kept).toMatchObject({ status: 'confirmed', sessionTypeId: s.freeType, durationMinutes: 30 });
+    // Down to one type: the others are no longer offered.
+    const one = await expectOk(save([{ durationMinutes: 90, price: { amount: 150000, currency: 'RUB' } }]));
+    expect(shape(one.sessionTypes)).toEqual(['90 150000 RUB']);
+    expect(one.sessionTypes[0].id).toBe(after.sessionTypes[2].id);
+  });
+
+  it('two equal types, none at all, or more than six are refused with the field named, and nothing changes', async () => {
+    const s = await listedSpecialist();
+    const body = (sessionTypes: unknown[]) => ({ bio: { ru: 'x' }, languages: ['ru'], specialties: ['psychologist'], sessionTypes });
+    const t = (durationMinutes: number, amount = 0, currency = 'KZT') => ({ durationMinutes, price: { amount, currency } });
+    for (const [types, field] of [
+      [[t(60, 500000), t(30), t(60, 500000)], 'sessionTypes.2'],
+      [[], 'sessionTypes'],
+      [[t(15), t(30), t(45), t(60), t(75), t(90), t(105)], 'sessionTypes'],
+      [[t(60, 100, 'EUR')], 'sessionTypes.0.price.currency'],
+    ] as const) {
+      const res = await api('PUT', '/api/specialist/profile', { token: s.user.token, body: body([...types]) });
+      expect(res.status, show(res)).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(Object.keys(res.body.error.details.fields)).toEqual([field]);
+    }
+    const own = await expectOk(api('GET', '/api/specialist/profile', { token: s.user.token }));
+    expect(own.sessionTypes.map((x: Type) => x.id).sort()).toEqual([s.paidType, s.freeType].sort());
   });
 });
 

@@ -46,7 +46,8 @@ const r = {
     method: 'get',
     path: '/specialists',
     tags: ['consultations'],
-    summary: 'Listed specialists, newest first; filter by specialty, language, price (minor units) and a free slot within N days',
+    summary:
+      'Listed specialists, newest first or by the soonest free slot (sort=next_free: none last); filter by specialty, language, price (minor units) and a free slot within N days',
     middleware: [rateLimit('catalog.read')] as const,
     request: { query: DirectoryQuery },
     responses: { 200: json(pageOf(SpecialistSchema)), ...errorResponses(400, 429) },

@@ -43,7 +43,20 @@ export const ProfileInput = z
     specialties: z.array(Specialty).min(1).max(10),
     timeZone: TimeZone.default('Asia/Almaty'),
     bufferMinutes: z.number().int().min(0).max(120).default(10),
-    sessionTypes: z.array(SessionTypeInput).min(1).max(6),
+    // A type is kept by its length, price and currency (saveProfile): two equal ones would be one.
+    sessionTypes: z
+      .array(SessionTypeInput)
+      .min(1)
+      .max(6)
+      .superRefine((types, ctx) => {
+        const seen = new Map<string, number>();
+        types.forEach((t, i) => {
+          const key = `${t.durationMinutes}:${t.price.amount}:${t.price.currency}`;
+          const first = seen.get(key);
+          if (first === undefined) seen.set(key, i);
+          else ctx.addIssue({ code: 'custom', path: [i], message: `The same as sessionTypes.${first}` });
+        });
+      }),
   })
   .strict();
 
@@ -146,6 +159,7 @@ export const BookInput = z
     lang: Language.default('ru'),
   })
   .strict();
+export const DIRECTORY_SORTS = ['newest', 'next_free'] as const;
 export const DirectoryQuery = PageQuery.extend({
   specialty: Specialty.optional(),
   language: Language.optional(),
@@ -153,6 +167,8 @@ export const DirectoryQuery = PageQuery.extend({
   maxPrice: z.coerce.number().int().min(0).optional(),
   /** Only specialists with a free slot within this many days. */
   freeWithinDays: z.coerce.number().int().min(1).max(60).optional(),
+  /** newest: newest profiles first; next_free: the soonest next free slot first, those with none last. */
+  sort: z.enum(DIRECTORY_SORTS).default('newest'),
   lang: Language.default('ru'),
 });
 export const AdminSpecialistsQuery = PageQuery.extend({ status: z.enum(['pending', 'listed']).default('pending') });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateSlots, openSpans, overlappingRules, timingProblem, type SlotPlan } from './slots.ts';
-import { isTimeZone, localLabel, offsetAt, zonedInstant } from './zones.ts';
+import { firstFreeSlot, generateSlots, openSpans, overlappingRules, timingProblem, type SlotPlan } from './slots.ts';
+import { addDays, isTimeZone, localLabel, offsetAt, zonedInstant } from './zones.ts';
 
 const H = 3_600_000;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -98,5 +98,55 @@ describe('slot generation', () => {
         { weekday: 1, startMinute: 700, endMinute: 800 },
       ]),
     ).toEqual([[0, 1]]);
+  });
+});
+
+describe('the first free slot', () => {
+  /** The whole horizon generated, then the earliest bookable start: what firstFreeSlot must equal. */
+  function reference(plan: Omit<SlotPlan, 'durationMinutes'>, durations: number[], from: string, to: string, now: number) {
+    const starts = durations.flatMap((d) => generateSlots({ ...plan, durationMinutes: d }, from, to).map((x) => x.startsAt));
+    const ok = starts.filter((x) => timingProblem(x, now) === null);
+    return ok.length ? Math.min(...ok) : null;
+  }
+  // A small deterministic generator: the same cases on every run.
+  let seed = 17;
+  const rnd = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+
+  it('equals the earliest bookable start of the whole horizon: notice, days off, busy days, DST changes', () => {
+    for (let i = 0; i < 60; i++) {
+      const timeZone = ['Asia/Almaty', 'Europe/Berlin', 'America/New_York'][i % 3]!;
+      // Around the spring and autumn changes of 2027, and an ordinary stretch.
+      const now =
+        Date.parse(['2027-03-26T20:00:00Z', '2027-10-29T07:30:00Z', '2027-06-10T12:00:00Z'][Math.floor(i / 3) % 3]!) + rnd() * 36 * H;
+      const from = new Date(now + 12 * H - 24 * H).toISOString().slice(0, 10);
+      const to = new Date(now + 61 * 24 * H).toISOString().slice(0, 10);
+      const rules = [1, 2, 3, 4, 5, 6, 7]
+        .filter(() => rnd() < 0.6)
+        .map((weekday) => {
+          const start = Math.floor(rnd() * 20) * 60;
+          return { weekday, startMinute: start, endMinute: Math.min(1440, start + 60 + Math.floor(rnd() * 8) * 60) };
+        });
+      const exceptions = Array.from({ length: Math.floor(rnd() * 4) }, (_, k) => ({
+        date: addDays(from, k + Math.floor(rnd() * 3)),
+        kind: 'off' as const,
+        startMinute: null,
+        endMinute: null,
+      }));
+      // Busy: the first days booked solid now and then, so the answer moves further out.
+      const busy = rnd() < 0.4 ? [{ start: now, end: now + Math.floor(1 + rnd() * 5) * 24 * H }] : [];
+      const plan = { timeZone, rules, exceptions, bufferMinutes: [0, 10, 15][i % 3]!, busy };
+      const durations = rnd() < 0.5 ? [60, 30] : [45];
+      expect(firstFreeSlot(plan, durations, from, to, now), `case ${i} ${timeZone}`).toBe(reference(plan, durations, from, to, now));
+    }
+  });
+
+  it('is null without hours or without session types', () => {
+    const plan = { timeZone: 'Asia/Almaty', rules: [], exceptions: [], bufferMinutes: 10, busy: [] };
+    expect(firstFreeSlot(plan, [60], '2027-01-01', '2027-03-01', Date.parse('2027-01-01T00:00:00Z'))).toBeNull();
+    const open = { ...plan, rules: [{ weekday: 1, startMinute: 540, endMinute: 600 }] };
+    expect(firstFreeSlot(open, [], '2027-01-01', '2027-03-01', Date.parse('2027-01-01T00:00:00Z'))).toBeNull();
   });
 });

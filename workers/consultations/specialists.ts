@@ -6,7 +6,7 @@ import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { availabilityExceptions, availabilityRules, sessionTypes, specialists, users, type LocalizedBio } from '../../db/schema/index.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
-import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
+import { decodeTaggedNullableTimeCursor, decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { forbidden, notFound, validationError } from '../lib/errors.ts';
 import { isExclusionViolation } from '../lib/pg-errors.ts';
 import { exactTs } from '../lib/sql.ts';
@@ -236,8 +236,22 @@ export async function listSpecialists(ctx: Ctx, q: DirectoryQuery): Promise<Page
   return page;
 }
 
+/**
+ * The directory's next_free sort key: a specialist with no free slot sorts as 'infinity' (last).
+ * The same expression as specialists_next_free_idx, so the planner uses that index.
+ */
+const nextFreeSort = sql`coalesce(${specialists.nextFreeAt}, 'infinity'::timestamptz)`;
+
+/**
+ * One page of the directory, keyset-paginated in either order: newest on (created_at, id)
+ * descending (specialists_directory_idx); next_free on (next free slot or 'infinity', id)
+ * ascending (specialists_next_free_idx): the soonest first, those with none last. Its cursor
+ * names its order and carries null for "none free" (past the last free specialist).
+ */
 function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<SpecialistView>> {
-  const key = `specialists:${q.lang}:${q.specialty ?? ''}:${q.language ?? ''}:${q.maxPrice ?? ''}:${q.freeWithinDays ?? ''}:${q.limit}:${q.cursor ?? ''}`;
+  // The default order keeps its cache key.
+  const sortKey = q.sort === 'newest' ? '' : `:${q.sort}`;
+  const key = `specialists:${q.lang}:${q.specialty ?? ''}:${q.language ?? ''}:${q.maxPrice ?? ''}:${q.freeWithinDays ?? ''}:${q.limit}:${q.cursor ?? ''}${sortKey}`;
   return ctx.services.cache.getOrLoad({
     family: 'specialists:list',
     key,
@@ -250,20 +264,33 @@ function loadDirectoryPage(ctx: Ctx, q: DirectoryQuery): Promise<Page<Specialist
       if (q.maxPrice !== undefined) conds.push(lte(specialists.minPrice, q.maxPrice));
       // The stored next free slot (./next-free.ts); the page is cached for minutes, which is
       // as precise as "within N days" needs.
-      if (q.freeWithinDays !== undefined)
-        conds.push(sql`${specialists.nextFreeAt} <= now() + make_interval(days => ${q.freeWithinDays}::int)`);
-      if (q.cursor) {
+      // (None free is 'infinity' here, never within N days; written as the index's expression.)
+      if (q.freeWithinDays !== undefined) conds.push(sql`${nextFreeSort} <= now() + make_interval(days => ${q.freeWithinDays}::int)`);
+      const bySoonest = q.sort === 'next_free';
+      if (q.cursor && bySoonest) {
+        const [at, id] = await decodeTaggedNullableTimeCursor(q.cursor, ctx.config.JWT_SECRET, q.sort);
+        conds.push(sql`(${nextFreeSort}, ${specialists.id}) > (${at ?? 'infinity'}::timestamptz, ${id}::uuid)`);
+      } else if (q.cursor) {
         const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
         conds.push(sql`(${specialists.createdAt}, ${specialists.id}) < (${at}::timestamptz, ${id}::uuid)`);
       }
       const rows = await ctx.services.db.read
-        .select(cardColumns)
+        .select({ ...cardColumns, nextFreeKey: sql<string | null>`${specialists.nextFreeAt}::text` })
         .from(specialists)
         .innerJoin(users, eq(users.id, specialists.id))
         .where(and(...conds))
-        .orderBy(sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`)
+        .orderBy(
+          ...(bySoonest
+            ? [sql`${nextFreeSort} asc`, sql`${specialists.id} asc`]
+            : [sql`${specialists.createdAt} desc`, sql`${specialists.id} desc`]),
+        )
         .limit(q.limit + 1);
-      const page = await toPage(rows, q.limit, (r) => [r.createdAt, r.id], ctx.config.JWT_SECRET);
+      const page = await toPage(
+        rows,
+        q.limit,
+        (r) => (bySoonest ? [q.sort, r.nextFreeKey, r.id] : [r.createdAt, r.id]),
+        ctx.config.JWT_SECRET,
+      );
       return { items: await withTypes(ctx, page.items, q.lang), nextCursor: page.nextCursor };
     },
   });

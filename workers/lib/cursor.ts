@@ -82,6 +82,21 @@ export async function decodeTaggedCursor(
   return [k as string | number, id];
 }
 
+/**
+ * A tagged keyset cursor over (time or null, id), for orders that put rows without the time
+ * last (the directory by next free slot): [tag, time | null, id].
+ */
+export async function decodeTaggedNullableTimeCursor(
+  cursor: string,
+  secret: string,
+  tag: string,
+): Promise<[at: string | null, id: string]> {
+  const [t, at, id] = await decodeCursor(cursor, secret);
+  const atOk = at === null || (typeof at === 'string' && !Number.isNaN(Date.parse(at)));
+  if (t !== tag || !atOk || typeof id !== 'string' || !isId(id)) throw invalid();
+  return [at as string | null, id];
+}
+
 export const PAGE_MAX = 100;
 export const PAGE_DEFAULT = 20;
 

@@ -7590,7 +7590,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Listed specialists, newest first; filter by specialty, language, price (minor units) and a free slot within N days */
+        /** Listed specialists, newest first or by the soonest free slot (sort=next_free: none last); filter by specialty, language, price (minor units) and a free slot within N days */
         get: {
             parameters: {
                 query?: {
@@ -7600,6 +7600,7 @@ export interface paths {
                     language?: "ru" | "kk" | "en";
                     maxPrice?: number | null;
                     freeWithinDays?: number;
+                    sort?: "newest" | "next_free";
                     lang?: "ru" | "kk" | "en";
                 };
                 header?: never;

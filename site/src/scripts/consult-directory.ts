@@ -1,5 +1,6 @@
 // The specialist directory (`/{lang}/consultations`): filters (a free time within N days too),
-// page by page; each card names its next free time in the visitor's zone.
+// newest first or the soonest free time first, page by page; each card names its next free
+// time in the visitor's zone.
 import { api, errorMessage } from '../lib/api';
 import { type Specialist, priceText, specialtyText, whenText } from '../lib/consult';
 import { byId, h, setState } from '../lib/dom';
@@ -21,7 +22,10 @@ function filters(): Record<string, string> {
   const language = String(data.get('language') ?? '');
   const maxPrice = String(data.get('maxPrice') ?? '');
   const freeWithinDays = String(data.get('freeWithinDays') ?? '');
+  const sort = String(data.get('sort') ?? '');
   if (specialty) out.specialty = specialty;
+  // The default order stays out of the URL (and of its cache key).
+  if (sort === 'next_free') out.sort = sort;
   if (freeWithinDays) out.freeWithinDays = freeWithinDays;
   if (language) out.language = language;
   // Tenge in the form, minor units (tiyn) in the API.

@@ -1,7 +1,9 @@
-// The specialist's page (`/{lang}/consultations/schedule`): upcoming sessions, past ones to
-// mark held or no-show (with a note for the client), the profile (one session type here; the
-// API takes up to six), the weekly hours and the exceptions (days off, extra hours) editors.
-// Hours and exceptions are saved together (one PUT): each editor sends the other's saved state.
+// The specialist's page (`/{lang}/consultations/schedule`): upcoming sessions (which the
+// specialist may cancel: the client is always refunded in full, by the API's rules), past ones
+// to mark held or no-show (with a note for the client), the profile with every session type
+// (up to six: length, price, currency), the weekly hours and the exceptions (days off, extra
+// hours) editors. Hours and exceptions are saved together (one PUT): each editor sends the
+// other's saved state.
 import { api, errorMessage, isApiError } from '../lib/api';
 import {
   type Availability,
@@ -18,7 +20,7 @@ import {
 import { byId, h, setState } from '../lib/dom';
 import { locale, tc } from '../lib/i18n-client';
 import { requireUser } from '../lib/session';
-import type { Page } from '../lib/types';
+import type { ApiRequest, Page } from '../lib/types';
 
 const page = byId('consult-schedule-page');
 const profileForm = byId<HTMLFormElement>('consult-profile-form');
@@ -33,6 +35,10 @@ const exEnd = byId<HTMLInputElement>('consult-ex-end');
 const exStatus = byId('consult-ex-status');
 const pastList = byId('consult-past-list');
 const pastStatus = byId('consult-past-status');
+const typesList = byId('consult-types-list');
+const typesStatus = byId('consult-types-status');
+const scheduleList = byId('consult-schedule');
+const scheduleStatus = byId('consult-schedule-status');
 let rowSeq = 0;
 /** What the server last confirmed: each editor saves its part with the other's saved part. */
 let saved: Availability = { rules: [], exceptions: [] };
@@ -70,33 +76,236 @@ function fillProfile(s: OwnSpecialist): void {
   byId<HTMLInputElement>('consult-photo').value = s.photoUrl ?? '';
   byId<HTMLInputElement>('consult-tz').value = s.timeZone;
   byId<HTMLInputElement>('consult-buffer').value = String(s.bufferMinutes);
-  const first = s.sessionTypes[0];
-  if (first) {
-    byId<HTMLInputElement>('consult-duration').value = String(first.durationMinutes);
-    byId<HTMLInputElement>('consult-price').value = String(first.price.amount / 100);
-  }
+  showTypes(s.sessionTypes.length ? s.sessionTypes : [NEW_TYPE]);
   for (const box of profileForm.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
     box.checked = (box.name === 'languages' ? s.languages : s.specialties).includes(box.value);
   }
 }
 
-async function loadSchedule(): Promise<void> {
-  const list = byId('consult-schedule');
-  const res = await api.get<Page<Booking>>('/api/specialist/schedule', { query: { limit: 50 }, lang: false });
-  list.replaceChildren(
-    ...res.items.map((b) =>
+// ---------------------------------------------------------------- session types
+
+type TypeInput = ApiRequest<'/api/specialist/profile', 'put'>['sessionTypes'][number];
+type Currency = TypeInput['price']['currency'];
+const CURRENCIES: Currency[] = ['KZT', 'RUB', 'USD'];
+const MAX_TYPES = 6;
+const NEW_TYPE = { durationMinutes: 60, price: { amount: 500_000, currency: 'KZT' } } as const;
+
+/** One session type's fields: a group named "Session type N" (renumbered as rows come and go). */
+function typeRow(t: { durationMinutes: number; price: { amount: number; currency: string } }): HTMLLIElement {
+  const n = rowSeq++;
+  const id = (part: string) => `consult-type-${part}-${n}`;
+  return h(
+    'li',
+    { 'data-type-row': '' },
+    h(
+      'fieldset',
+      { class: 'consult-type' },
+      h('legend', { 'data-type-title': '' }),
       h(
-        'li',
-        { class: 'consult-card', 'data-booking': b.id },
-        h('strong', {}, whenText(b.startsAt, locale())),
+        'div',
+        { class: 'consult-rule' },
         h(
-          'span',
-          {},
-          `${b.child ? b.child.name : b.client.name} · ${tc('consult.minutes', { count: b.durationMinutes })} · ${priceText(b.price, locale())} · ${tc(`consult.status.${b.status}` as 'consult.status.hold')}`,
+          'label',
+          { for: id('duration') },
+          tc('consult.profile.duration'),
+          h('input', { id: id('duration'), name: 'durationMinutes', type: 'number', min: 15, max: 240, step: 5, value: t.durationMinutes }),
+        ),
+        h(
+          'label',
+          { for: id('price') },
+          tc('consult.profile.price'),
+          // Major units in the form (tenge, roubles, dollars), minor units in the API.
+          h('input', {
+            id: id('price'),
+            name: 'price',
+            type: 'number',
+            min: 0,
+            max: 1_000_000,
+            step: 'any',
+            inputmode: 'decimal',
+            value: t.price.amount / 100,
+          }),
+        ),
+        h(
+          'label',
+          { for: id('currency') },
+          tc('consult.profile.currency'),
+          h(
+            'select',
+            { id: id('currency'), name: 'currency' },
+            ...CURRENCIES.map((c) => h('option', { value: c, selected: c === t.price.currency }, c)),
+          ),
+        ),
+        h(
+          'button',
+          { type: 'button', class: 'button button--secondary', 'data-remove-type': '' },
+          tc('consult.types.remove'),
+          h('span', { class: 'visually-hidden', 'data-type-name': '' }),
         ),
       ),
     ),
   );
+}
+
+function typeRows(): HTMLLIElement[] {
+  return [...typesList.querySelectorAll<HTMLLIElement>(':scope > li[data-type-row]')];
+}
+
+/** Numbers the groups 1..n (their legends and the remove buttons' names follow). */
+function renumberTypes(): void {
+  typeRows().forEach((row, i) => {
+    const name = tc('consult.types.item', { n: i + 1 });
+    row.querySelector('[data-type-title]')!.textContent = name;
+    row.querySelector('[data-type-name]')!.textContent = `: ${name}`;
+  });
+}
+
+function showTypes(types: readonly { durationMinutes: number; price: { amount: number; currency: string } }[]): void {
+  typesList.replaceChildren(...types.map(typeRow));
+  renumberTypes();
+}
+
+/** The rows as the API takes them, or the first problem (with the field to point at). */
+function readTypes(): { types: TypeInput[] } | { problem: string; field: HTMLElement } {
+  const types: TypeInput[] = [];
+  const rows = typeRows();
+  for (const [i, row] of rows.entries()) {
+    const duration = row.querySelector<HTMLInputElement>('input[name="durationMinutes"]')!;
+    const price = row.querySelector<HTMLInputElement>('input[name="price"]')!;
+    const currency = row.querySelector<HTMLSelectElement>('select[name="currency"]')!.value as Currency;
+    const minutes = Number(duration.value);
+    const amount = Math.round(Number(price.value) * 100);
+    const invalid = tc('consult.types.invalid', { n: i + 1 });
+    if (!duration.value || !Number.isInteger(minutes) || minutes < 15 || minutes > 240) return { problem: invalid, field: duration };
+    if (!price.value || !Number.isFinite(amount) || amount < 0 || amount > 100_000_000) return { problem: invalid, field: price };
+    // The API keeps a type by its length, price and currency: two equal rows would be one type.
+    const same = types.findIndex((t) => t.durationMinutes === minutes && t.price.amount === amount && t.price.currency === currency);
+    if (same >= 0) return { problem: tc('consult.types.duplicate', { a: same + 1, b: i + 1 }), field: duration };
+    types.push({ durationMinutes: minutes, price: { amount, currency } });
+  }
+  if (!types.length) return { problem: tc('consult.types.min'), field: byId('consult-add-type') };
+  return { types };
+}
+
+byId('consult-add-type').addEventListener('click', () => {
+  if (typeRows().length >= MAX_TYPES) {
+    typesStatus.textContent = tc('consult.types.max');
+    return;
+  }
+  typesStatus.textContent = '';
+  const row = typeRow(NEW_TYPE);
+  typesList.append(row);
+  renumberTypes();
+  row.querySelector<HTMLInputElement>('input')!.focus();
+});
+typesList.addEventListener('click', (event) => {
+  const row = (event.target as HTMLElement).closest('button[data-remove-type]')?.closest<HTMLLIElement>('li[data-type-row]');
+  if (!row) return;
+  const rows = typeRows();
+  if (rows.length <= 1) {
+    typesStatus.textContent = tc('consult.types.min');
+    return;
+  }
+  // Focus stays in the list: on the row that takes this one's place, else the one before.
+  const next = rows[rows.indexOf(row) + 1] ?? rows[rows.indexOf(row) - 1];
+  row.remove();
+  renumberTypes();
+  typesStatus.textContent = tc('consult.types.removed');
+  next?.querySelector<HTMLInputElement>('input')?.focus();
+});
+
+// ---------------------------------------------------------------- upcoming sessions
+
+/** Upcoming and not yet started: the specialist may cancel (the client is refunded in full). */
+const cancellable = (b: Booking) => (b.status === 'confirmed' || b.status === 'hold') && Date.parse(b.startsAt) > Date.now();
+
+function upcomingItem(b: Booking): HTMLLIElement {
+  const refund = b.refund === 'none' ? '' : ` · ${tc(`consult.refund.${b.refund}` as 'consult.refund.done')}`;
+  return h(
+    'li',
+    { class: 'consult-card', 'data-booking': b.id, 'data-status': b.status, 'data-refund': b.refund, tabindex: -1 },
+    h('strong', {}, h('time', { datetime: b.startsAt }, whenText(b.startsAt, locale()))),
+    h(
+      'span',
+      { 'data-status-text': '' },
+      `${b.child ? b.child.name : b.client.name} · ${tc('consult.minutes', { count: b.durationMinutes })} · ${priceText(b.price, locale())} · ${tc(`consult.status.${b.status}` as 'consult.status.hold')}${refund}`,
+    ),
+    cancellable(b)
+      ? h(
+          'p',
+          { class: 'consult-week', 'data-actions': '' },
+          h(
+            'button',
+            { type: 'button', class: 'button button--secondary', 'data-cancel': '', 'aria-expanded': 'false' },
+            tc('consult.specCancel'),
+            h('span', { class: 'visually-hidden' }, `: ${whenText(b.startsAt, locale())}`),
+          ),
+        )
+      : null,
+  );
+}
+
+/** The question under the button, answered with two buttons; "Keep it" has the focus (the safe answer). */
+function askCancel(item: HTMLLIElement, opener: HTMLButtonElement): void {
+  if (item.querySelector('[data-confirm]')) return;
+  const askId = `consult-cancel-ask-${item.dataset.booking}`;
+  const keep = h('button', { type: 'button', class: 'button', 'data-cancel-no': '' }, tc('consult.specCancelNo'));
+  const ask = h(
+    'div',
+    { class: 'consult-confirm', 'data-confirm': '', role: 'group', 'aria-labelledby': askId },
+    h('p', { id: askId }, tc('consult.specCancelAsk')),
+    h(
+      'p',
+      { class: 'consult-week' },
+      h('button', { type: 'button', class: 'button button--danger', 'data-cancel-yes': '' }, tc('consult.specCancelYes')),
+      keep,
+    ),
+  );
+  opener.setAttribute('aria-expanded', 'true');
+  opener.setAttribute('aria-controls', askId);
+  item.append(ask);
+  keep.focus();
+}
+
+async function cancelSession(item: HTMLLIElement, yes: HTMLButtonElement): Promise<void> {
+  yes.disabled = true;
+  scheduleStatus.textContent = '';
+  try {
+    const b = await api.post<Booking>(`/api/bookings/${encodeURIComponent(item.dataset.booking ?? '')}/cancel`);
+    const fresh = upcomingItem(b);
+    item.replaceWith(fresh);
+    scheduleStatus.textContent = b.refund === 'none' ? tc('consult.specCancelled') : tc('consult.specCancelledRefund');
+    fresh.focus();
+  } catch (error) {
+    yes.disabled = false;
+    scheduleStatus.textContent = errorMessage(error);
+  }
+}
+
+function closeAsk(item: HTMLLIElement): void {
+  item.querySelector('[data-confirm]')?.remove();
+  const opener = item.querySelector<HTMLButtonElement>('button[data-cancel]');
+  opener?.setAttribute('aria-expanded', 'false');
+  opener?.removeAttribute('aria-controls');
+  opener?.focus();
+}
+
+scheduleList.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button');
+  const item = button?.closest<HTMLLIElement>('li[data-booking]');
+  if (!button || !item) return;
+  if (button.matches('[data-cancel]')) askCancel(item, button);
+  else if (button.matches('[data-cancel-no]')) closeAsk(item);
+  else if (button.matches('[data-cancel-yes]')) void cancelSession(item, button);
+});
+scheduleList.addEventListener('keydown', (event) => {
+  const item = (event.target as HTMLElement).closest<HTMLLIElement>('li[data-booking]');
+  if (event.key === 'Escape' && item?.querySelector('[data-confirm]')) closeAsk(item);
+});
+
+async function loadSchedule(): Promise<void> {
+  const res = await api.get<Page<Booking>>('/api/specialist/schedule', { query: { limit: 50 }, lang: false });
+  scheduleList.replaceChildren(...res.items.map(upcomingItem));
   byId('consult-schedule-empty').hidden = res.items.length > 0;
 }
 
@@ -267,6 +476,14 @@ profileForm.addEventListener('submit', (event) => {
   }
   const photo = String(data.get('photoUrl') ?? '').trim();
   const status = byId('consult-profile-status');
+  for (const f of typesList.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
+  const read = readTypes();
+  if ('problem' in read) {
+    status.textContent = read.problem;
+    if (read.field instanceof HTMLInputElement) read.field.setAttribute('aria-invalid', 'true');
+    read.field.focus();
+    return;
+  }
   void api
     .put<OwnSpecialist>('/api/specialist/profile', {
       bio,
@@ -275,15 +492,11 @@ profileForm.addEventListener('submit', (event) => {
       specialties: data.getAll('specialties').map(String),
       timeZone: String(data.get('timeZone') ?? '').trim(),
       bufferMinutes: Number(data.get('bufferMinutes')),
-      sessionTypes: [
-        {
-          durationMinutes: Number(data.get('durationMinutes')),
-          price: { amount: Math.round(Number(data.get('price')) * 100), currency: 'KZT' },
-        },
-      ],
+      sessionTypes: read.types,
     })
     .then((s) => {
       fillProfile(s);
+      typesStatus.textContent = '';
       status.textContent = tc('consult.profile.saved');
     })
     .catch((error: unknown) => {

@@ -1,0 +1,2 @@
+DROP INDEX "specialists_next_free_idx";--> statement-breakpoint
+CREATE INDEX "specialists_next_free_idx" ON "specialists" USING btree (coalesce("next_free_at", 'infinity'::timestamptz),"id") WHERE "specialists"."verified";
