@@ -19,7 +19,9 @@ const url = process.argv[2];
 if (!url) throw new Error('usage: explain-search.ts DATABASE_URL [--json FILE]');
 // --module: another build of the operation (e.g. the previous statement kept beside it for a comparison).
 const modulePath = process.argv.includes('--module') ? process.argv[process.argv.indexOf('--module') + 1]! : '../workers/catalog/search.ts';
-const { searchCatalog } = (await import(modulePath.startsWith('.') ? modulePath : `${process.cwd()}/${modulePath}`)) as typeof import('../workers/catalog/search.ts');
+const { searchCatalog } = (await import(
+  modulePath.startsWith('.') ? modulePath : `${process.cwd()}/${modulePath}`
+)) as typeof import('../workers/catalog/search.ts');
 // --show TEXT: print the text plans of the queries whose label contains TEXT.
 const show = process.argv.includes('--show') ? process.argv[process.argv.indexOf('--show') + 1] : undefined;
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
@@ -83,7 +85,9 @@ for (const { q, page2 } of queries()) {
     buffers += p.Plan['Shared Hit Blocks'] + p.Plan['Shared Read Blocks'];
   }
   rows.push({ query: label0, statements: sent.length, exec, plan: planning, buffers, items: page.items.length });
-  console.log(`${exec.toFixed(2).padStart(8)} ms exec ${planning.toFixed(2).padStart(6)} ms plan ${String(buffers).padStart(6)} buf ${String(page.items.length).padStart(3)} hits  ${label0}`);
+  console.log(
+    `${exec.toFixed(2).padStart(8)} ms exec ${planning.toFixed(2).padStart(6)} ms plan ${String(buffers).padStart(6)} buf ${String(page.items.length).padStart(3)} hits  ${label0}`,
+  );
 }
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

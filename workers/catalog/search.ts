@@ -247,7 +247,10 @@ export function distinctAlternatives(tsquery: string): string {
  * inside one doubled.
  */
 export function titleOnly(tsquery: string): string {
-  return tsquery.replace(/('(?:[^']|'')*')(?::(\*?)[A-D]*)?/g, (_m, lexeme: string, star: string | undefined) => `${lexeme}:${star ?? ''}A`);
+  return tsquery.replace(
+    /('(?:[^']|'')*')(?::(\*?)[A-D]*)?/g,
+    (_m, lexeme: string, star: string | undefined) => `${lexeme}:${star ?? ''}A`,
+  );
 }
 
 /** Whether the tsquery excludes a word (`-word` in the search box): outside the quoted lexemes. */
@@ -381,7 +384,12 @@ export async function searchCatalog(ctx: Ctx, q: SearchQuery): Promise<SearchPag
 
       const courseRows = relevance
         ? db
-            .select({ ...cardColumns, score: sql<number>`${ranked}.score`, key: sql<number>`${ranked}.rank_key`, matched: sql<number>`${ranked}.matched` })
+            .select({
+              ...cardColumns,
+              score: sql<number>`${ranked}.score`,
+              key: sql<number>`${ranked}.rank_key`,
+              matched: sql<number>`${ranked}.matched`,
+            })
             .from(
               rankedMatches({
                 from: sql`${courses}`,
@@ -421,7 +429,12 @@ export async function searchCatalog(ctx: Ctx, q: SearchQuery): Promise<SearchPag
             .limit(q.limit + 1);
       const testRows = relevance
         ? db
-            .select({ ...testColumns, score: sql<number>`${ranked}.score`, key: sql<number>`${ranked}.rank_key`, matched: sql<number>`${ranked}.matched` })
+            .select({
+              ...testColumns,
+              score: sql<number>`${ranked}.score`,
+              key: sql<number>`${ranked}.rank_key`,
+              matched: sql<number>`${ranked}.matched`,
+            })
             .from(
               rankedMatches({
                 from: testFrom,
@@ -440,7 +453,12 @@ export async function searchCatalog(ctx: Ctx, q: SearchQuery): Promise<SearchPag
             .innerJoin(testVersions, testJoin)
             .orderBy(sql`${ranked}.rank_key desc`, sql`${ranked}.id desc`)
         : db
-            .select({ ...testColumns, score: testScore, key: order.out ? order.out(order.test) : order.test, matched: sql<number | null>`null::int` })
+            .select({
+              ...testColumns,
+              score: testScore,
+              key: order.out ? order.out(order.test) : order.test,
+              matched: sql<number | null>`null::int`,
+            })
             .from(tests)
             .innerJoin(testVersions, testJoin)
             .where(
