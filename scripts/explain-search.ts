@@ -1,5 +1,5 @@
 /**
- * Postgres time of cold searches: runs ~30 realistic queries (words of the seeded titles, some
+ * Postgres time of cold searches: runs 35 realistic queries (words of the seeded titles, some
  * mistyped, one or two words, a few filters — the bench's search-cold generator) through
  * `searchCatalog` against a database, captures every statement it sends, and runs each again
  * under EXPLAIN (ANALYZE, BUFFERS). Prints per query and the median / p90 of the summed
@@ -32,7 +32,7 @@ const direct = new pg.Client({ connectionString: readOnlyUrl });
 await direct.connect();
 const categories = (await direct.query<{ slug: string }>('select slug from categories order by slug')).rows.map((r) => r.slug);
 
-/** 30 queries: the bench's generator (a third or so mistyped), every fourth with a filter, a few second pages. */
+/** 35 queries: the bench's generator (a third or so mistyped), every fourth with a filter, a few second pages. */
 function queries(): { q: Omit<SearchQuery, 'cursor'>; page2: boolean }[] {
   const rng = createRng(15);
   const out: { q: Omit<SearchQuery, 'cursor'>; page2: boolean }[] = [];
@@ -45,6 +45,12 @@ function queries(): { q: Omit<SearchQuery, 'cursor'>; page2: boolean }[] {
     if (i % 10 === 9) q.sort = 'newest';
     out.push({ q, page2: i % 10 === 5 });
   }
+  // Filters that keep matches: a subject's word within its own category, and other narrowing filters.
+  out.push({ q: { q: 'математика', lang: 'ru', limit: 20, category: 'mathematics' }, page2: false });
+  out.push({ q: { q: 'programming', lang: 'en', limit: 20, category: 'programming' }, page2: false });
+  out.push({ q: { q: 'Қазақ тарихы', lang: 'kk', limit: 20, category: 'history-kz' }, page2: true });
+  out.push({ q: { q: 'химия', lang: 'ru', limit: 20, minRating: 4 }, page2: false });
+  out.push({ q: { q: 'music', lang: 'en', limit: 20, level: 'advanced', sort: 'popularity' }, page2: false });
   return out;
 }
 
@@ -69,7 +75,7 @@ for (const { q, page2 } of queries()) {
     sent.length = 0;
     page = await searchCatalog(ctx, { ...q, cursor: page.nextCursor });
   }
-  const label0 = `${q.q}${page2 ? ' (page 2)' : ''}${q.category ? ` category=${q.category}` : ''}${q.price ? ` price=${q.price}` : ''}${q.language ? ` language=${q.language}` : ''}${q.sort ? ` sort=${q.sort}` : ''}`;
+  const label0 = `${q.q}${page2 ? ' (page 2)' : ''}${q.category ? ` category=${q.category}` : ''}${q.price ? ` price=${q.price}` : ''}${q.language ? ` language=${q.language}` : ''}${q.level ? ` level=${q.level}` : ''}${q.minRating ? ` minRating=${q.minRating}` : ''}${q.sort ? ` sort=${q.sort}` : ''}`;
   let exec = 0;
   let planning = 0;
   let buffers = 0;

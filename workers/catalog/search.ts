@@ -323,10 +323,13 @@ function byKeyDesc(a: Keyed, b: Keyed): number {
 
 /**
  * Full-text search over published courses and published tests (their published version),
- * typo-tolerant through the dictionary of title words, over the GIN indexes only. Sorted by
- * relevance (text rank), newest, rating or popularity, keyset-paginated on (key, id) in every
- * order: each kind is read in that order after the cursor, and the two pages are merged. The
- * first page also says how many match — exactly up to COUNT_CAP.
+ * typo-tolerant through the dictionary of title words, over the GIN indexes only. Two round
+ * trips: the corrected tsquery, then one batch. Sorted by relevance (text rank), newest,
+ * rating or popularity, keyset-paginated on (key, id) in every order: each kind is read in
+ * that order after the cursor, and the two pages are merged. Relevance ranks a bounded set —
+ * the first RANK_CAP matches of each kind, title matches first (rankedMatches) — so its pages
+ * end there; the other orders page through every match. The first page also says how many
+ * match — exactly up to COUNT_CAP.
  */
 export async function searchCatalog(ctx: Ctx, q: SearchQuery): Promise<SearchPage> {
   const text = q.q.trim();
