@@ -483,8 +483,9 @@ export async function searchCatalog(ctx: Ctx, q: SearchQuery): Promise<SearchPag
       const [, cs, ts, counts] = await db.batch([
         // The ranked set is the first matches in the order the scan reads them. A sequential scan
         // (the planner's choice when very many rows match) would start where the last one on the
-        // table stopped, so the set — and the pages — would change from one request to the next.
-        db.execute(sql`select set_config('synchronize_seqscans', 'off', true)`),
+        // table stopped, and parallel workers would interleave their rows, so the set — and the
+        // pages — would change from one request to the next.
+        db.execute(sql`select set_config('synchronize_seqscans', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`),
         courseRows,
         testRows,
         db.execute<{ courses: number | null; tests: number | null }>(
