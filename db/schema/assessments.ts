@@ -17,7 +17,7 @@ import {
   uuid,
   customType,
 } from 'drizzle-orm/pg-core';
-import { courses, fold, type LocalizedText } from './catalog.ts';
+import { courses, fold, titleVector, type LocalizedText } from './catalog.ts';
 import { createdAt, id, timestamps } from './columns.ts';
 import { children, users } from './identity.ts';
 
@@ -161,6 +161,10 @@ export const testVersions = pgTable(
   (t) => [
     // Search reads published versions only (the one tests.published_version points at).
     index('test_versions_search_idx').using('gin', t.searchVector).where(sql`${t.status} = 'published'`),
+    // Title matches first (workers/catalog/search.ts), found without reading description matches.
+    index('test_versions_search_title_idx')
+      .using('gin', titleVector(sql`(${t.document}->'title')`))
+      .where(sql`${t.status} = 'published'`),
     uniqueIndex('test_versions_test_version_key').on(t.testId, t.version),
     uniqueIndex('test_versions_one_draft_key').on(t.testId).where(sql`${t.status} = 'draft'`),
     check('test_versions_version_check', sql`${t.version} >= 1`),

@@ -54,6 +54,17 @@ const searchVector: SQL = sql.raw(`
   setweight(to_tsvector('english', coalesce(description->>'en', '')), 'C') ||
   setweight(to_tsvector('simple', ${fold("coalesce(description->>'kk', '')")}), 'C')`);
 
+/**
+ * The title words alone — the lexemes that carry weight A in `search_vector`, at the same
+ * positions — for the GIN expression indexes that find title matches without reading the
+ * rows whose description or tags match (workers/catalog/search.ts ranks those first). The
+ * search statement must repeat this expression exactly for the planner to use the index.
+ */
+export function titleVector(localized: SQL): SQL {
+  const kk = sql`translate(lower(coalesce(${localized}->>'kk', '')), ${sql.raw(`'${KK_FROM}', '${KK_TO}'`)})`;
+  return sql`(to_tsvector('russian', coalesce(${localized}->>'ru', '')) || to_tsvector('english', coalesce(${localized}->>'en', '')) || to_tsvector('simple', ${kk}))`;
+}
+
 /** Folded titles of every language: what trigram similarity compares a mistyped query with. */
 const searchTitle: SQL = sql.raw(
   fold(`coalesce(title->>'ru', '') || ' ' || coalesce(title->>'kk', '') || ' ' || coalesce(title->>'en', '')`),
@@ -109,6 +120,7 @@ export const courses = pgTable(
     index('courses_popularity_idx').on(t.enrollmentCount.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.published}`),
     index('courses_tags_idx').using('gin', t.tags),
     index('courses_search_idx').using('gin', t.searchVector),
+    index('courses_search_title_idx').using('gin', titleVector(sql`${t.title}`)),
     index('courses_search_title_trgm_idx').using('gin', sql`${t.searchTitle} gin_trgm_ops`),
     check('courses_price_check', sql`${t.priceAmount} >= 0`),
     check('courses_rating_check', sql`${t.ratingCount} >= 0 and ${t.enrollmentCount} >= 0`),

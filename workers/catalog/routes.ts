@@ -72,7 +72,12 @@ const SearchQuery = z
   .object({
     ...Filters,
     q: text().max(QUERY_MAX, `At most ${QUERY_MAX} characters`),
-    sort: z.enum(SEARCH_SORTS).optional(),
+    sort: z
+      .enum(SEARCH_SORTS)
+      .optional()
+      .describe(
+        'Relevance when absent: title matches first, ranked among the first 1,001 matches of each kind, so its pages end there; the other orders page through every match',
+      ),
     kind: z.enum(['course', 'test']).optional(),
   })
   .strict();

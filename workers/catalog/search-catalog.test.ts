@@ -4,7 +4,8 @@ import { courses } from '../../db/schema/index.ts';
 import { createTest, publish, publishedTest, quizDoc } from '../../tests/support/assessments.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
-import { testDb, verifiedTeacher } from '../../tests/support/users.ts';
+import { distinctAlternatives, RANK_CAP, titleOnly } from './search.ts';
+import { testDb, uniqueIp, verifiedTeacher } from '../../tests/support/users.ts';
 
 /** A word of letters only, unique to the test: full-text search treats it as a word. */
 const word = () => Array.from({ length: 10 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
@@ -172,6 +173,67 @@ describe('result count', () => {
     } finally {
       await testDb().db.execute(sql`delete from ${courses} where teacher_id = ${teacher.id}::uuid and title->>'ru' like ${`${w2} %`}`);
     }
+  });
+});
+
+describe('relevance over a bounded set', () => {
+  it('a title match ranks first even behind a thousand description matches; the pages reach every ranked match once', async () => {
+    const w = word();
+    const teacher = await verifiedTeacher();
+    // More description-only matches than one search ranks, all read before the title match would be.
+    await testDb().db.execute(sql`insert into ${courses} (teacher_id, title, description, language, published, published_at)
+      select ${teacher.id}::uuid, jsonb_build_object('ru', 'Курс ' || g), jsonb_build_object('ru', ${w} || ' ' || g), 'ru', true, now()
+      from generate_series(1, ${RANK_CAP + 50}) g`);
+    try {
+      const titled = await createCourse(teacher, { title: { ru: `Основы ${w}` } });
+      // Past the search burst of one address: each request from its own.
+      const search = (query: string) => api('GET', `/api/search?${query}`, { headers: { 'cf-connecting-ip': uniqueIp() } });
+      const first = await search(`q=${w}&limit=5`);
+      expect(first.status, show(first)).toBe(200);
+      expect(ids(first)[0], show(first)).toBe(titled.id);
+      expect(first.body.items[0].highlight).toBe(`Основы <mark>${w}</mark>`);
+      expect(first.body.total).toEqual({ count: 1000, capped: true });
+
+      // Relevance pages through the ranked set — the matches the count counts — each once, in order.
+      const seen: string[] = [];
+      const keys: number[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const res: ApiResponse<{ items: { id: string; score: number }[]; nextCursor: string | null }> = await search(
+          `q=${w}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        expect(res.status, show(res)).toBe(200);
+        seen.push(...res.body.items.map((it) => it.id));
+        keys.push(...res.body.items.map((it) => it.score));
+        cursor = res.body.nextCursor;
+        if (!cursor) break;
+      }
+      expect(cursor).toBeNull();
+      expect(seen).toHaveLength(RANK_CAP);
+      expect(new Set(seen).size).toBe(RANK_CAP);
+      expect(seen[0]).toBe(titled.id);
+      // Past the title match, the description matches in descending rank.
+      expect(keys.slice(1)).toEqual([...keys.slice(1)].sort((a, b) => b - a));
+    } finally {
+      await testDb().db.execute(sql`delete from ${courses} where teacher_id = ${teacher.id}::uuid`);
+    }
+  });
+
+  it('a word in the title ranks before the same word in the description or tags, whichever was published first', async () => {
+    const w = word();
+    const teacher = await verifiedTeacher();
+    const inDescription = await createCourse(teacher, { title: { ru: 'Описание' }, description: { ru: `${w} ${w} ${w}` } });
+    const inTags = await createCourse(teacher, { title: { ru: 'Теги' }, tags: [w] });
+    const inTitle = await createCourse(teacher, { title: { ru: `Заголовок ${w}` } });
+    const res = await api('GET', `/api/search?q=${w}`, { headers: { 'cf-connecting-ip': uniqueIp() } });
+    expect(ids(res), show(res)).toEqual([inTitle.id, inTags.id, inDescription.id]);
+  });
+
+  it('the tsquery text: repeated alternatives once, and the title-only form with every word at weight A', () => {
+    expect(distinctAlternatives(`'информатик' | 'информатика' | 'информатика' | 'информатик'`)).toBe(`'информатик' | 'информатика'`);
+    // Only the top level is split; quoted lexemes may hold operators.
+    expect(distinctAlternatives(`'a' & ( 'b' | 'c' ) | 'a' & ( 'b' | 'c' ) | 'x|y'`)).toBe(`'a' & ( 'b' | 'c' ) | 'x|y'`);
+    expect(titleOnly(`'веб-разработк' <-> 'веб' & !'it''s' | 'ab':*`)).toBe(`'веб-разработк':A <-> 'веб':A & !'it''s':A | 'ab':*A`);
   });
 });
 

@@ -58,13 +58,6 @@ export async function decodeTimeIdCursor(cursor: string, secret: string): Promis
   return [at, id];
 }
 
-/** A keyset cursor over (score, id), for lists ordered by a number (search relevance). */
-export async function decodeScoreIdCursor(cursor: string, secret: string): Promise<[score: number, id: string]> {
-  const [score, id] = await decodeCursor(cursor, secret);
-  if (typeof score !== 'number' || !Number.isFinite(score) || typeof id !== 'string' || !isId(id)) throw invalid();
-  return [score, id];
-}
-
 /**
  * A keyset cursor that names its order ([tag, key, id]): for lists that can be sorted several
  * ways by keys of the same type (rating, popularity), so a cursor of one order is a 400 on

@@ -1798,6 +1798,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     q: string;
+                    /** @description Relevance when absent: title matches first, ranked among the first 1,001 matches of each kind, so its pages end there; the other orders page through every match */
                     sort?: "relevance" | "newest" | "rating" | "popularity";
                     kind?: "course" | "test";
                 };
