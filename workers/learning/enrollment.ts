@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { courseChanged } from '../catalog/invalidation.ts';
+import { courseCountersChanged } from '../catalog/invalidation.ts';
 import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
@@ -41,7 +41,7 @@ const view = (courseId: string, e: RawEnrollment): EnrollmentView => ({
  * counts are at most one list TTL (60 s) old; the course page itself is exact.
  */
 async function countersChanged(ctx: Ctx, courseId: string) {
-  await courseChanged(ctx, courseId, { listed: false });
+  await courseCountersChanged(ctx, courseId);
 }
 
 /**

@@ -57,6 +57,26 @@ describe('enrollment — happy', () => {
     expect((await getCourse(ctx, c.id, 'ru')).enrollmentCount).toBe(1);
   });
 
+  it("purges the course's edge copies that show counters, and only those", async () => {
+    const t = await verifiedTeacher();
+    const c = await createCourse(t);
+    const detail = `/api/courses/${c.id}?lang=ru`;
+    const curriculum = `/api/courses/${c.id}/curriculum?lang=ru`;
+    for (const path of [detail, curriculum]) {
+      await api('GET', path);
+      expect((await api('GET', path)).headers.get('x-edge-cache'), path).toBe('HIT');
+    }
+    await expectStatus(enroll(await registerUser(), c.id), 201);
+    // The purge runs after the response (waitUntil): give it a moment.
+    let after = await api('GET', detail);
+    for (let i = 0; i < 40 && after.body.enrollmentCount !== 1; i++) {
+      await sleep(50);
+      after = await api('GET', detail);
+    }
+    expect(after.body.enrollmentCount).toBe(1);
+    expect((await api('GET', curriculum)).headers.get('x-edge-cache')).toBe('HIT');
+  });
+
   it('unenrolling is idempotent, gives the count back, removes progress and closes the lessons', async () => {
     const { learner, course } = await enrolledLearner({ lessonsPerModule: 2 });
     await expectStatus(complete(learner, course.lessonIds[0]!), 200);
