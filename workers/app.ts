@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
@@ -9,6 +8,7 @@ import { isDatabaseUnavailable } from '../db/client.ts';
 import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
 import { admit, isolateAdmission, type Admission } from './lib/admission-gate.ts';
+import { cors } from './lib/cors.ts';
 import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
 import { inputGuard } from './lib/input-guard.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
@@ -202,8 +202,7 @@ export function createApp(options: AppOptions) {
   app.use(
     '/api/*',
     cors({
-      origin: (origin, c: Context<AppEnv>) => (c.var.config.corsOrigins.includes(origin) ? origin : null),
-      credentials: true,
+      allowed: (c) => c.var.config.corsOrigins,
       allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id', 'If-None-Match', 'Idempotency-Key'],
       exposeHeaders: [
         'X-Request-Id',
@@ -214,7 +213,7 @@ export function createApp(options: AppOptions) {
         'RateLimit-Reset',
         'RateLimit-Policy',
       ],
-      maxAge: 600,
+      maxAgeSec: 600,
     }),
   );
 
