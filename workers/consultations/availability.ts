@@ -155,6 +155,58 @@ export async function assertBookable(ctx: Ctx, s: SlotSubject, startsAt: number)
   if (!generateSlots(plan, date, date).some((x) => x.startsAt === startsAt)) throw slotError('outside_availability');
 }
 
+/** One local date of a specialist's slots, as a booking attempt needs it (cached per slots generation). */
+interface DateCheck {
+  /** Starts offered by the hours and exceptions, taken or not. */
+  offered: number[];
+  /** Of those, the ones no live booking or hold occupies. */
+  free: number[];
+  /** When the earliest hold counted as busy lapses (ms; null: none): `free` is exact only before it. */
+  exactUntil: number | null;
+}
+
+/**
+ * Throws unless `startsAt` is a slot start of the specialist's hours for this session type,
+ * bookable now; then says whether it is already taken as far as the cached slots know.
+ * "Taken" is trusted only while no hold it counted can have lapsed (a lapsed hold frees its
+ * slot before the cron sweeps it), and every booking change bumps the slots generation — so
+ * a rush's losers are answered without a write, and a free answer still goes to the
+ * exclusion constraint, which alone decides who wins.
+ */
+export async function checkSlot(ctx: Ctx, s: SlotSubject, startsAt: number): Promise<{ taken: boolean }> {
+  const now = ctx.services.now().getTime();
+  const problem = timingProblem(startsAt, now);
+  if (problem) throw slotError(problem);
+  const date = localDate(startsAt, s.timeZone);
+  const check = await ctx.services.cache.getOrLoad<DateCheck>({
+    family: 'slots',
+    key: `slotcheck:${s.specialistId}:${s.sessionTypeId}:${date}`,
+    gens: [gens.slots(s.specialistId)],
+    ttlSec: 60,
+    load: async () => {
+      const db = ctx.services.db.db;
+      const [rules, exceptions, busy, holds] = await db.batch([
+        ...planQueries(ctx, s.specialistId, date, date, true),
+        db
+          .select({ lapses: sql<number | string | null>`(extract(epoch from min(${bookings.holdExpiresAt})) * 1000)::float8` })
+          .from(bookings)
+          .where(and(eq(bookings.specialistId, s.specialistId), eq(bookings.status, 'hold'), sql`${bookings.holdExpiresAt} > now()`)),
+      ]);
+      const parts = toParts([rules, exceptions, busy]);
+      const plan = { timeZone: s.timeZone, durationMinutes: s.durationMinutes, bufferMinutes: s.bufferMinutes, ...parts };
+      const lapses = holds[0]?.lapses;
+      return {
+        offered: generateSlots({ ...plan, busy: [] }, date, date).map((x) => x.startsAt),
+        free: generateSlots(plan, date, date).map((x) => x.startsAt),
+        exactUntil: lapses === null || lapses === undefined ? null : Number(lapses),
+      };
+    },
+  });
+  if (!check.offered.includes(startsAt)) throw slotError('outside_availability');
+  const trusted = check.exactUntil === null || now < check.exactUntil;
+  return { taken: trusted && !check.free.includes(startsAt) };
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**

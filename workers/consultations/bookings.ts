@@ -15,7 +15,7 @@ import { exactTs } from '../lib/sql.ts';
 import { notificationInsert, publishNotifications, type InsertedNotification } from '../notifications/notify.ts';
 import { checkout } from '../payments/checkout.ts';
 import { refundPaymentFor } from './refund.ts';
-import { assertBookable, loadSubject } from './availability.ts';
+import { assertBookable, checkSlot, loadSubject, type SlotSubject } from './availability.ts';
 import { HOLD_MINUTES } from './slots.ts';
 import { gens } from './specialists.ts';
 import { bookingNote } from './notes.ts';
@@ -98,7 +98,9 @@ export async function book(ctx: Ctx, actor: Actor, input: BookInput): Promise<{ 
   if (s.specialistId === actor.id) throw new AppError('bad_request', 'You cannot book yourself', { reason: 'self' });
   if (!childFound) throw notFound('Child');
   const startsAt = Date.parse(input.startsAt);
-  await assertBookable(ctx, s, startsAt);
+  const { taken } = await checkSlot(ctx, s, startsAt);
+  // Most of a rush's attempts: known taken, so no write — only the check for our own retry.
+  if (taken) return ownBookingOrTaken(ctx, actor, s, startsAt, input.lang);
   const now = ctx.services.now().getTime();
   const free = s.amount === 0;
   const endsAt = startsAt + s.durationMinutes * MIN;
@@ -134,20 +136,7 @@ export async function book(ctx: Ctx, actor: Actor, input: BookInput): Promise<{ 
     inserted = rows[0];
   } catch (err) {
     if (!isExclusionViolation(err)) throw err;
-    // A retry of our own request finds its own live booking: the same answer again.
-    const [own] = await db
-      .select({ id: bookings.id })
-      .from(bookings)
-      .where(
-        and(
-          eq(bookings.clientId, actor.id),
-          eq(bookings.specialistId, s.specialistId),
-          eq(bookings.startsAt, new Date(startsAt)),
-          inArray(bookings.status, ['hold', 'confirmed']),
-        ),
-      );
-    if (own) return { status: 200, body: await withPayment(ctx, actor, await getBooking(ctx, actor, own.id), input.lang) };
-    throw new AppError('slot_taken', 'Someone has just booked this time; pick another', { reason: 'slot_taken' });
+    return ownBookingOrTaken(ctx, actor, s, startsAt, input.lang);
   }
   const b = inserted!;
   if (free) {
@@ -161,6 +150,29 @@ export async function book(ctx: Ctx, actor: Actor, input: BookInput): Promise<{ 
   await slotsChanged(ctx, s.specialistId);
   const view = await getBooking(ctx, actor, b.id);
   return { status: 201, body: await withPayment(ctx, actor, view, input.lang) };
+}
+
+/** The slot is taken: a retry of our own request finds its own live booking (the same answer again), anyone else 409. */
+async function ownBookingOrTaken(
+  ctx: Ctx,
+  actor: Actor,
+  s: SlotSubject,
+  startsAt: number,
+  lang: Lang,
+): Promise<{ status: 200; body: BookingResult }> {
+  const [own] = await ctx.services.db.db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.clientId, actor.id),
+        eq(bookings.specialistId, s.specialistId),
+        eq(bookings.startsAt, new Date(startsAt)),
+        inArray(bookings.status, ['hold', 'confirmed']),
+      ),
+    );
+  if (own) return { status: 200, body: await withPayment(ctx, actor, await getBooking(ctx, actor, own.id), lang) };
+  throw new AppError('slot_taken', 'Someone has just booked this time; pick another', { reason: 'slot_taken' });
 }
 
 /** Opens (or resumes) the checkout of a held booking; a failure releases the hold. */

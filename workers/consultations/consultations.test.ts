@@ -565,6 +565,30 @@ describe('consultations — booking', () => {
     expect((await bookingRow(r.booking.id)).status).toBe('hold');
   });
 
+  it('a loser answered from the cached slots never outlives the hold it counted: once that hold lapses, the slot is bookable', async () => {
+    const s = await listedSpecialist();
+    const h = await heldBooking(s, 0);
+    // The hold lapses in a moment (set directly: nothing bumps the slots generation).
+    await db()
+      .update(bookings)
+      .set({ holdExpiresAt: new Date(Date.now() + 1500) })
+      .where(eq(bookings.id, h.booking.id));
+    const before = await db().select().from(bookings).where(eq(bookings.specialistId, s.id));
+    // While it holds: taken, from the cached check (and nothing written for the attempt).
+    const loser = await bookSlot(await registerUser(), s, h.slot);
+    expect(loser.status, show(loser)).toBe(409);
+    expect(loser.body.error.code).toBe('slot_taken');
+    expect(await db().select().from(bookings).where(eq(bookings.specialistId, s.id))).toHaveLength(before.length);
+    // The holder's own retry still gets its booking back.
+    const own = await bookSlot(h.parent, s, h.slot, { childId: h.childId });
+    expect(own.status, show(own)).toBe(200);
+    expect(own.body.booking.id).toBe(h.booking.id);
+    await sleep(1700);
+    const next = await bookSlot(await registerUser(), s, h.slot);
+    expect(next.status, show(next)).toBe(201);
+    expect((await bookingRow(h.booking.id)).status).toBe('expired');
+  });
+
   it('refunds at the 24-hour edge: a client cancelling exactly 24 h before is refunded, a millisecond later is not', async () => {
     const s = await listedSpecialist();
     const a = await heldBooking(s, 0);
