@@ -148,10 +148,11 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
   const notMetrics = (s: Sample) =>
     s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready' && !notCounted.has(`${s.labels.method} ${s.labels.route}`);
   const req = deltas(before, after, 'sabaq_http_requests_total').filter(notMetrics);
-  // Requests admission control refused or answered from its copies (hot or stale) never reach
-  // the request counter, which runs after it: they are counted by family in sabaq_admission_total.
+  // Requests admission control refused or answered from its stale copies never reach the
+  // request counter, which runs after it: they are counted by family in sabaq_admission_total.
+  // Hot answers are counted as requests of the route that made the copy (admission-gate.ts).
   const refused = deltas(before, after, 'sabaq_admission_total')
-    .filter((s) => s.labels.outcome !== 'admitted')
+    .filter((s) => s.labels.outcome === 'shed' || s.labels.outcome === 'stale')
     .reduce((a, s) => a + s.value, 0);
   const counted = req.reduce((a, s) => a + s.value, 0) + refused;
   let received = 0;

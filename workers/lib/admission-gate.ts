@@ -1,5 +1,6 @@
 import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from './admission.ts';
 import type { Metrics } from './metrics/recorder.ts';
+import { routeOf } from './metrics.ts';
 import { publicDataVersion } from './public-version.ts';
 
 /**
@@ -77,6 +78,8 @@ interface StaleEntry {
   version: number;
   /** A request is making its successor (hot copies past their lifetime). */
   refreshing?: boolean;
+  /** The route pattern that made it: a hot answer is counted as a request of that route. */
+  route?: string;
 }
 
 const NOT_HOT = { claimed: false } as const;
@@ -266,6 +269,8 @@ export async function admit(
     const hot = state.stale.hot(request.url, state.clock.now(), hotMs, version);
     if (hot.copy) {
       metrics.admission(family, 'hot');
+      // Served like any request (operations dashboards count answers), in no measurable time.
+      metrics.request(hot.copy.route ?? 'unmatched', request.method, hot.copy.status, 0);
       return hotAnswer(hot.copy, request);
     }
     claimed = hot.claimed;
@@ -321,7 +326,7 @@ async function admitted(
         if (k !== 'x-request-id' && k !== 'set-cookie' && !k.startsWith('ratelimit-')) headers.push([k, v]);
       });
       const body = await res.clone().arrayBuffer();
-      state.stale.put(request.url, { status: 200, headers, body, storedAt: now, version });
+      state.stale.put(request.url, { status: 200, headers, body, storedAt: now, version, route: routeOf(res) });
     }
   }
   return res;

@@ -4,6 +4,7 @@ import { createApp, createRouter } from '../app.ts';
 import { opsRoutes } from '../ops/routes.ts';
 import { Admission, familyOf, StaleResponses, type FamilyPolicy } from './admission-gate.ts';
 import { Bulkhead, GradientLimiter, WAIT_POLL_MS, type Clock, type Permit } from './admission.ts';
+import { registry } from './metrics.ts';
 import { publicDataChanged } from './public-version.ts';
 
 /** A hand-moved clock whose timers fire only when it is advanced. */
@@ -409,6 +410,8 @@ describe('hot answers: an anonymous public read reused for a moment (fake clock)
 
   it('answers the same URL from the copy until it is HOT_ANSWERS_MS old, without running the route', async () => {
     const r = rig();
+    const labels = { route: '/api/hot/:n', method: 'GET', status: '200' };
+    const counted = registry.value('sabaq_http_requests_total', labels);
     const first = await r.get('/api/hot/1');
     expect(await first.json()).toEqual({ n: '1', entered: 1 });
     r.clock.advance(1999);
@@ -421,6 +424,8 @@ describe('hot answers: an anonymous public read reused for a moment (fake clock)
     expect(again.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     expect(again.headers.get('ratelimit-remaining')).toBeNull();
     expect(again.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=60');
+    // Counted as an answered request of the route that made the copy (operations dashboards).
+    expect(registry.value('sabaq_http_requests_total', labels)).toBe(counted + 2);
     // Another URL is another answer.
     expect(await (await r.get('/api/hot/2')).json()).toEqual({ n: '2', entered: 2 });
     r.clock.advance(1);

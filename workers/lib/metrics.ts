@@ -55,3 +55,12 @@ export function metricsFor(env: MetricsEnv): Metrics {
 
 /** The recorder of a request: `metrics(c).cacheHit('course')`. */
 export const metrics = (c: { env: unknown }): Metrics => (c.env ? metricsFor(c.env as MetricsEnv) : isolateMetrics);
+
+/**
+ * The route pattern that answered a response (set by the request-metrics middleware), so a
+ * copy of it reused before routing (admission-gate.ts, hot answers) is counted under the same
+ * route. Keyed by the Response object: nothing outlives the response.
+ */
+const answeredBy = new WeakMap<Response, string>();
+export const tagRoute = (res: Response, route: string): void => void answeredBy.set(res, route);
+export const routeOf = (res: Response): string | undefined => answeredBy.get(res);

@@ -7,7 +7,7 @@ import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import type { AppContext, AppEnv } from '../app.ts';
 import { maybeFlushOps } from '../dashboards/ops-rollup.ts';
-import { metrics, timedDbFetch, type Metrics } from '../lib/metrics.ts';
+import { metrics, tagRoute, timedDbFetch, type Metrics } from '../lib/metrics.ts';
 
 /**
  * The label of a request: the pattern of the route that answered it (`/api/courses/:id`),
@@ -45,7 +45,9 @@ export const requestMetrics = () =>
     installDbTiming(metrics(c));
     const started = Date.now();
     await next();
-    metrics(c).request(routeLabel(c), c.req.method, c.res.status, Date.now() - started);
+    const route = routeLabel(c);
+    metrics(c).request(route, c.req.method, c.res.status, Date.now() - started);
+    tagRoute(c.res, route);
     // The admin dashboard's operations charts: this isolate's counts, added to Postgres once a minute.
     maybeFlushOps(
       () => c.var.services?.db,
