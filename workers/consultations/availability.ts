@@ -126,8 +126,8 @@ export function toPartsBySpecialist(
   return out;
 }
 
-async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string, withBusy: boolean): Promise<SlotPlan> {
-  const parts = toParts(await ctx.services.db.db.batch(planQueries(ctx, s.specialistId, from, to, withBusy)));
+async function loadPlan(ctx: Ctx, s: SlotSubject, from: string, to: string): Promise<SlotPlan> {
+  const parts = toParts(await ctx.services.db.db.batch(planQueries(ctx, s.specialistId, from, to, true)));
   return { timeZone: s.timeZone, durationMinutes: s.durationMinutes, bufferMinutes: s.bufferMinutes, ...parts };
 }
 
@@ -143,32 +143,21 @@ export function slotError(reason: SlotProblem) {
   return new AppError('slot_unavailable', messages[reason], { reason });
 }
 
-/**
- * Throws unless `startsAt` is the start of a slot of the specialist's hours for this session
- * type, bookable now. Taken or not is left to the exclusion constraint.
- */
-export async function assertBookable(ctx: Ctx, s: SlotSubject, startsAt: number): Promise<void> {
-  const problem = timingProblem(startsAt, ctx.services.now().getTime());
-  if (problem) throw slotError(problem);
-  const date = localDate(startsAt, s.timeZone);
-  const plan = await loadPlan(ctx, s, date, date, false);
-  if (!generateSlots(plan, date, date).some((x) => x.startsAt === startsAt)) throw slotError('outside_availability');
-}
-
 /** One local date of a specialist's slots, as a booking attempt needs it (cached per slots generation). */
 interface DateCheck {
   /** Starts offered by the hours and exceptions, taken or not. */
   offered: number[];
   /** Of those, the ones no live booking or hold occupies. */
   free: number[];
-  /** When the earliest hold counted as busy lapses (ms; null: none): `free` is exact only before it. */
+  /** When the specialist's earliest live hold lapses (ms; null: none): `free` is exact only before it. */
   exactUntil: number | null;
 }
 
 /**
  * Throws unless `startsAt` is a slot start of the specialist's hours for this session type,
- * bookable now; then says whether it is already taken as far as the cached slots know.
- * "Taken" is trusted only while no hold it counted can have lapsed (a lapsed hold frees its
+ * bookable now; then says whether it is already taken as far as the cached slots know (a
+ * reschedule ignores that and lets the constraint decide). "Taken" is trusted only while
+ * none of the specialist's holds can have lapsed (a lapsed hold frees its
  * slot before the cron sweeps it), and every booking change bumps the slots generation — so
  * a rush's losers are answered without a write, and a free answer still goes to the
  * exclusion constraint, which alone decides who wins.
@@ -225,7 +214,7 @@ export async function freeSlots(ctx: Ctx, q: SlotsQuery & { specialistId: string
     key: `slots:${s.specialistId}:${s.sessionTypeId}:${q.from}:${q.to}`,
     gens: [gens.slots(s.specialistId)],
     ttlSec: 60,
-    load: async () => generateSlots(await loadPlan(ctx, s, q.from, q.to, true), q.from, q.to),
+    load: async () => generateSlots(await loadPlan(ctx, s, q.from, q.to), q.from, q.to),
   });
   const now = ctx.services.now().getTime();
   return {

@@ -15,7 +15,7 @@ import { exactTs } from '../lib/sql.ts';
 import { notificationInsert, publishNotifications, type InsertedNotification } from '../notifications/notify.ts';
 import { checkout } from '../payments/checkout.ts';
 import { refundPaymentFor } from './refund.ts';
-import { assertBookable, checkSlot, loadSubject, type SlotSubject } from './availability.ts';
+import { checkSlot, loadSubject, type SlotSubject } from './availability.ts';
 import { HOLD_MINUTES } from './slots.ts';
 import { gens } from './specialists.ts';
 import { bookingNote } from './notes.ts';
@@ -255,7 +255,7 @@ export async function rescheduleBooking(ctx: Ctx, actor: Actor, id: string, star
     throw conflict('This session type is no longer offered', { reason: 'type_gone' });
   });
   const startsAt = Date.parse(startsAtText);
-  await assertBookable(ctx, s, startsAt);
+  await checkSlot(ctx, s, startsAt);
   const endsAt = startsAt + s.durationMinutes * MIN;
   let updated: Booking | undefined;
   try {
