@@ -30,11 +30,6 @@ export function coursePublicPaths(courseId: string): string[] {
   ];
 }
 
-/** The public URLs that show a course's counters (learners): its detail and its page — not the curriculum or the cover. */
-export function courseCounterPaths(courseId: string): string[] {
-  return [...withLangs(`/api/courses/${courseId}`), ...LANGS.map((l) => `/${l}/courses/${courseId}`)];
-}
-
 /** Pages rendered at the edge that list courses: home and the unfiltered catalog (filtered ones age out in 60 s). */
 export const LISTED_PAGE_PATHS = ['ru', 'kk', 'en'].flatMap((l) => [`/${l}/`, `/${l}/courses`]);
 
@@ -48,12 +43,13 @@ export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: 
 }
 
 /**
- * Only the course's counters changed (an enrollment came or went): the same cached detail is
- * hidden, but only the 7 edge URLs that show counters are purged instead of all 14 — at
- * enrollment rate each purge is a subrequest (measured: 8 % of the isolate's CPU in the
- * enrollment bench with all 14).
+ * Only the course's counters changed (an enrollment came or went): the cached detail is hidden
+ * (its generation), so every read that reaches the Worker — a learner's, which carries
+ * credentials and skips the edge, included — shows the new count at once. The edge copies
+ * that anonymous visitors get are NOT purged: their counters may be up to the detail's
+ * s-maxage (300 s) old, like the lists' (60 s). At enrollment rate each purged URL was a
+ * subrequest — 7 of the ~14 an enrollment made, the largest share of its cost (issue 16).
  */
 export async function courseCountersChanged(ctx: Ctx, courseId: string) {
   await ctx.services.cache.bump(gens.course(courseId));
-  ctx.defer(ctx.services.edge.purge(courseCounterPaths(courseId)));
 }

@@ -18,11 +18,18 @@ export type PulseKind = 'enrollment' | 'lesson_completed' | 'submission' | 'revi
  * logged — it never fails the learner's request; dashboards also poll. Only when the teacher has
  * a dashboard open (presence.ts): otherwise there is nobody to tell and no cached answer to drop.
  */
-export function pulseAfterCommit(ctx: Ctx, kind: PulseKind, target: { courseId?: string; testId?: string }): void {
+export function pulseAfterCommit(ctx: Ctx, kind: PulseKind, target: PulseTarget): void {
   ctx.defer(sendPulse(ctx, kind, target).catch((err: unknown) => ctx.log.warn('dashboard pulse failed', { kind, ...errorFields(err) })));
 }
 
-export async function sendPulse(ctx: Ctx, kind: PulseKind, target: { courseId?: string; testId?: string }): Promise<void> {
+/** What changed; `teacherId` when the caller's statement already read the owner (saves a lookup per new course and isolate). */
+export interface PulseTarget {
+  courseId?: string;
+  testId?: string;
+  teacherId?: string;
+}
+
+export async function sendPulse(ctx: Ctx, kind: PulseKind, target: PulseTarget): Promise<void> {
   const owner = await ownerOf(ctx, target);
   if (!owner || !(await isViewing(ctx, owner.teacherId))) return;
   await ctx.services.cache.bump(teacherGen(owner.teacherId));
@@ -40,7 +47,8 @@ const MAX_OWNERS = 10_000;
 /** Checked: the lookup runs once per course or test per isolate (remembered above), not per write. */
 const OwnerRow = z.object({ teacher_id: z.string(), course_id: z.string().nullable() });
 
-async function ownerOf(ctx: Ctx, target: { courseId?: string; testId?: string }): Promise<Owner | undefined> {
+async function ownerOf(ctx: Ctx, target: PulseTarget): Promise<Owner | undefined> {
+  if (target.teacherId) return { teacherId: target.teacherId, courseId: target.courseId ?? null };
   const key = target.courseId ? `c:${target.courseId}` : target.testId ? `t:${target.testId}` : undefined;
   if (!key) return undefined;
   const known = owners.get(key);

@@ -55,7 +55,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   const [row] = await queryRows(
     ctx.services.db.db,
     sql`with c as (
-        select id, price_amount, title from courses where id = ${courseId}::uuid and published
+        select id, price_amount, title, teacher_id from courses where id = ${courseId}::uuid and published
       ), prior as (
         select id, status, completed_at, created_at from enrollments where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid
       ), ins as (
@@ -78,6 +78,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
       )
       select exists (select 1 from c) as found,
         (select price_amount from c) as price,
+        (select teacher_id from c) as teacher_id,
         (select row_to_json(ins) from ins) as inserted,
         (select row_to_json(prior) from prior) as prior,
         (select row_to_json(notified) from notified) as notification,
@@ -85,6 +86,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
     z.object({
       found: z.boolean(),
       price: z.number().nullable(),
+      teacher_id: z.string().nullable(),
       inserted: RawEnrollment.nullable(),
       prior: RawEnrollment.nullable(),
       notification: RawNotificationSchema.nullable(),
@@ -94,7 +96,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   if (row.inserted) {
     await countersChanged(ctx, courseId);
     if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
-    pulseAfterCommit(ctx, 'enrollment', { courseId });
+    pulseAfterCommit(ctx, 'enrollment', { courseId, teacherId: row.teacher_id ?? undefined });
     return { created: true, enrollment: view(courseId, row.inserted) };
   }
   if (row.prior) return { created: false, enrollment: view(courseId, row.prior) };

@@ -118,10 +118,10 @@ export async function completeLesson(
   opts: { origin?: string } = {},
 ): Promise<CompletionResult> {
   if (!isId(lessonId)) throw notFound('Lesson');
-  const [ref] = await trustedRows<LessonRef & { inserted: boolean }>(
+  const [ref] = await trustedRows<LessonRef & { inserted: boolean; teacher_id: string | null }>(
     ctx.services.db.db,
     sql`with l as (
-        select l.id, l.course_id, c.language from lessons l join courses c on c.id = l.course_id
+        select l.id, l.course_id, c.language, c.teacher_id from lessons l join courses c on c.id = l.course_id
         where l.id = ${lessonId}::uuid and c.published
       ), e as (
         select e.id from enrollments e, l where e.user_id = ${actor.id}::uuid and e.course_id = l.course_id
@@ -132,13 +132,14 @@ export async function completeLesson(
         returning lesson_id
       )
       select (select course_id from l) as course_id, (select language from l) as language,
+        (select teacher_id from l) as teacher_id,
         (select id from e) as enrollment_id, exists (select 1 from ins) as inserted`,
   );
   requireEnrollment(ref);
   // Always checked, even when the lesson was already done: a retry after a failed check completes.
   const row = await checkCompletion(ctx, actor, ref.course_id, ref.enrollment_id);
   completed(ctx, actor, ref.course_id, row, opts.origin);
-  if (ref.inserted) pulseAfterCommit(ctx, 'lesson_completed', { courseId: ref.course_id });
+  if (ref.inserted) pulseAfterCommit(ctx, 'lesson_completed', { courseId: ref.course_id, teacherId: ref.teacher_id ?? undefined });
   return { lessonId, courseCompleted: Boolean(row.just_completed_at), ...toProgress(ref.course_id, lang, ref.language ?? undefined, row) };
 }
 
