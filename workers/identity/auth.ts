@@ -8,6 +8,7 @@ import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
 import { redisBudget, redisCall } from '../lib/redis.ts';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './cookies.ts';
+import { liveKey } from '../live/presence.ts';
 import { revokedSessionKey, userNotBeforeKey } from './sessions.ts';
 import { verifyAccessToken } from './tokens.ts';
 import { errorFields } from '../lib/logger.ts';
@@ -18,24 +19,26 @@ const ACTIVITY_GATE_SEC = 60;
 
 /**
  * One Redis round trip per authenticated request: revocation markers for the session and
- * the user, plus the once-a-minute activity gate. If Redis is unreachable the token's own
- * 15-minute expiry is the fallback (Redis stays off the critical path).
+ * the user, the once-a-minute activity gate, and whether the user has a live socket open
+ * (live/presence.ts). If Redis is unreachable the token's own 15-minute expiry is the
+ * fallback (Redis stays off the critical path).
  */
 async function sessionState(ctx: Ctx, sub: string, sid: string) {
   const p = ctx.services.redis.pipeline();
   p.get(revokedSessionKey(sid));
   p.get(userNotBeforeKey(sub));
   p.set(`auth:active:${sub}`, '1', { nx: true, ex: ACTIVITY_GATE_SEC });
+  p.get(liveKey(sub));
   try {
-    const [revoked, notBefore, gate] = await redisCall(
-      () => p.exec<[string | null, string | null, string | null]>(),
+    const [revoked, notBefore, gate, live] = await redisCall(
+      () => p.exec<[string | null, string | null, string | null, string | null]>(),
       'session state',
       redisBudget(ctx.services.redis),
     );
-    return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK' };
+    return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK', live: live !== null };
   } catch (err) {
     ctx.log.warn('session state unavailable, relying on token expiry', errorFields(err));
-    return { revoked: false, notBefore: 0, touch: false };
+    return { revoked: false, notBefore: 0, touch: false, live: undefined };
   }
 }
 
@@ -79,7 +82,7 @@ export async function identify(c: AuthContext): Promise<Actor | undefined> {
     ctx.defer(ctx.services.db.db.update(users).set({ lastActiveAt: ctx.services.now() }).where(eq(users.id, claims.sub)));
   }
   c.set('authVia', found.via);
-  return { id: claims.sub, role: claims.role, sessionId: claims.sid };
+  return { id: claims.sub, role: claims.role, sessionId: claims.sid, ...(state.live === undefined ? {} : { live: state.live }) };
 }
 
 /** Requires a valid session; optionally one of `roles`. Sets c.var.actor. */

@@ -95,7 +95,7 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   if (!row?.found) throw notFound('Course');
   if (row.inserted) {
     await countersChanged(ctx, courseId);
-    if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+    if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)], actor);
     pulseAfterCommit(ctx, 'enrollment', { courseId, teacherId: row.teacher_id ?? undefined });
     return { created: true, enrollment: view(courseId, row.inserted) };
   }

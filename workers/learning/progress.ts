@@ -97,7 +97,7 @@ function toProgress(courseId: string, lang: Lang, primary: Lang | undefined, row
 /** After the completion committed: tell the learner live, and ask for the certificate. */
 function completed(ctx: Ctx, actor: Actor, courseId: string, row: CheckRow, origin?: string) {
   if (!row.just_completed_at) return;
-  if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)]);
+  if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)], actor);
   ctx.defer(
     onCourseCompleted(ctx, {
       userId: actor.id,

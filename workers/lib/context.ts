@@ -19,6 +19,8 @@ export interface Actor {
   id: string;
   role: 'learner' | 'parent' | 'teacher' | 'admin';
   sessionId: string;
+  /** Whether the user has a live socket open (read with the session check); undefined when unknown. */
+  live?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -5,6 +5,7 @@ import { assertSessionNotRevoked, authenticate } from '../identity/auth.ts';
 import { AppError } from '../lib/errors.ts';
 import { errorResponses, json } from '../lib/openapi.ts';
 import { issueLiveTicket, verifyLiveTicket } from './ticket.ts';
+import { LIVE_USER_HEADER } from './user-live.ts';
 
 /** `?ticket=` (any client) or the usual bearer token / session cookie. */
 export const liveAuth = createMiddleware<AppEnv>(async (c, next) => {
@@ -62,8 +63,10 @@ export const liveRoutes = createRouter()
     const ns = c.var.config.LIVE;
     if (!ns) throw new AppError('service_unavailable', 'Live updates are not available', undefined, { 'Retry-After': '60' });
     const stub = ns.get(ns.idFromName(c.var.actor.id));
-    // Nothing of the caller's request (cookies, tokens) travels to the object.
-    const upstream = await stub.fetch('https://live.internal/connect', { headers: { Upgrade: 'websocket' } });
+    // Nothing of the caller's request (cookies, tokens) travels to the object: only who it is.
+    const upstream = await stub.fetch('https://live.internal/connect', {
+      headers: { Upgrade: 'websocket', [LIVE_USER_HEADER]: c.var.actor.id },
+    });
     if (upstream.status !== 101 || !upstream.webSocket)
       throw new AppError('service_unavailable', 'The live connection could not be opened', undefined, { 'Retry-After': '5' });
     return new Response(null, { status: 101, webSocket: upstream.webSocket }) as never;

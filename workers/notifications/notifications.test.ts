@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { SELF, env, runDurableObjectAlarm } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { notifications } from '../../db/schema/index.ts';
@@ -7,7 +7,8 @@ import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show } from '../../tests/support/http.ts';
 import { enroll, expectStatus, openLive, sleep } from '../../tests/support/learning.ts';
 import { registerUser, testDb, verifiedTeacher, type TestUser } from '../../tests/support/users.ts';
-import { notify } from './notify.ts';
+import { liveKey } from '../live/presence.ts';
+import { notify, publishNotifications, type InsertedNotification } from './notify.ts';
 
 const db = () => testDb().db;
 
@@ -138,6 +139,47 @@ describe('notifications — live over WebSocket', () => {
     if (opts.origin) headers.origin = opts.origin;
     const res = await SELF.fetch('http://sabaq.test/api/me/live', { headers });
     expect(res.status, await res.text()).toBe(status);
+  });
+
+  it("keeps the user's presence mark while a socket is open and drops it with the last one", async () => {
+    const u = await registerUser();
+    const redis = testCtx().services.redis;
+    expect(await redis.get(liveKey(u.id))).toBeNull();
+    const first = await openLive({ token: u.token });
+    const second = await openLive({ token: u.token });
+    // Set before 'ready', so a write the page makes next sees it.
+    expect(await redis.get(liveKey(u.id))).not.toBeNull();
+    expect(await redis.ttl(liveKey(u.id))).toBeGreaterThan(60);
+    // The object's alarm renews a mark that lapsed (or was lost) while a page is open.
+    await redis.del(liveKey(u.id));
+    const ns = (env as unknown as { LIVE: DurableObjectNamespace }).LIVE;
+    expect(await runDurableObjectAlarm(ns.get(ns.idFromName(u.id)))).toBe(true);
+    expect(await redis.get(liveKey(u.id)), 'renewed by the alarm').not.toBeNull();
+    first.close();
+    await sleep(300);
+    expect(await redis.get(liveKey(u.id)), 'one page is still open').not.toBeNull();
+    second.close();
+    let mark: unknown = 'set';
+    for (let i = 0; i < 40 && mark !== null; i++) {
+      await sleep(50);
+      mark = await redis.get(liveKey(u.id));
+    }
+    expect(mark, 'the last page closed').toBeNull();
+  });
+
+  it("skips the push of the actor's own notification only when the actor is known to have no socket open", async () => {
+    const pushed: string[] = [];
+    const live = { idFromName: (name: string) => name, get: (id: string) => ({ push: async () => (pushed.push(id), 1) }) };
+    const base = testCtx();
+    const ctx = { ...base, config: { ...base.config, LIVE: live as unknown as typeof base.config.LIVE } };
+    const row = (userId: string): InsertedNotification => ({ id: crypto.randomUUID(), userId, kind: 'enrollment', data: {}, readAt: null, createdAt: new Date() });
+    const actor = (live?: boolean) => ({ id: 'me', role: 'learner' as const, sessionId: 's', ...(live === undefined ? {} : { live }) });
+    publishNotifications(ctx, [row('me'), row('other')], actor(false));
+    publishNotifications(ctx, [row('me')], actor(true));
+    publishNotifications(ctx, [row('me')], actor());
+    publishNotifications(ctx, [row('me')]);
+    await sleep(20);
+    expect(pushed.sort()).toEqual(['me', 'me', 'me', 'other']);
   });
 
   it('a same-origin page authenticates the socket with its session cookie', async () => {

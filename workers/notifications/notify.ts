@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { sql, type SQL } from 'drizzle-orm';
 import { notifications, type Notification } from '../../db/schema/index.ts';
 import type { HttpDb, Tx } from '../../db/client.ts';
-import type { Ctx } from '../lib/context.ts';
+import type { Actor, Ctx } from '../lib/context.ts';
 import { iso } from '../lib/sql.ts';
 import { pushToUser } from '../live/push.ts';
 import type { NotificationView } from './schemas.ts';
@@ -96,11 +96,13 @@ export function notificationInsertSql(n: { userId: SQL; kind: NotificationKind; 
 /**
  * After the rows are committed: pushes each to its user's open pages (live socket). Runs
  * after the response (ctx.defer); a user without an open page simply gets nothing, and
- * the page's unread-count poll catches up when its socket was down.
+ * the page's unread-count poll catches up when its socket was down. A row for the request's
+ * own `actor` is not pushed when the actor is known to have no socket open (Actor.live).
  */
-export function publishNotifications(ctx: Ctx, rows: (InsertedNotification | undefined | null)[]): void {
+export function publishNotifications(ctx: Ctx, rows: (InsertedNotification | undefined | null)[], actor?: Actor): void {
   for (const row of rows) {
     if (!row) continue;
+    if (actor && row.userId === actor.id && actor.live === false) continue;
     ctx.defer(pushToUser(ctx, row.userId, { type: 'notification', notification: toNotificationView(row) }));
   }
 }
