@@ -380,7 +380,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         if (!smoke) {
           const q = await quiet(target.serverPid, 90_000);
           entry.quietMs = q.ms;
-          if (!q.quiet) log(`  the server was still busy after ${(q.ms / 1000).toFixed(0)} s (${Math.round(q.lastShare * 100)} % of a core): measuring anyway`);
+          if (!q.quiet)
+            log(
+              `  the server was still busy after ${(q.ms / 1000).toFixed(0)} s (${Math.round(q.lastShare * 100)} % of a core): measuring anyway`,
+            );
           else if (q.ms > 3000) log(`  waited ${(q.ms / 1000).toFixed(0)} s for the server's background work to finish`);
         }
         const flow = Boolean(scenario.flow);

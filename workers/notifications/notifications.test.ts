@@ -169,10 +169,17 @@ describe('notifications — live over WebSocket', () => {
 
   it("skips the push of the actor's own notification only when the actor is known to have no socket open", async () => {
     const pushed: string[] = [];
-    const live = { idFromName: (name: string) => name, get: (id: string) => ({ push: async () => (pushed.push(id), 1) }) };
+    const live = { idFromName: (name: string) => name, get: (id: string) => ({ push: async () => pushed.push(id) }) };
     const base = testCtx();
     const ctx = { ...base, config: { ...base.config, LIVE: live as unknown as typeof base.config.LIVE } };
-    const row = (userId: string): InsertedNotification => ({ id: crypto.randomUUID(), userId, kind: 'enrollment', data: {}, readAt: null, createdAt: new Date() });
+    const row = (userId: string): InsertedNotification => ({
+      id: crypto.randomUUID(),
+      userId,
+      kind: 'enrollment',
+      data: {},
+      readAt: null,
+      createdAt: new Date(),
+    });
     const actor = (live?: boolean) => ({ id: 'me', role: 'learner' as const, sessionId: 's', ...(live === undefined ? {} : { live }) });
     publishNotifications(ctx, [row('me'), row('other')], actor(false));
     publishNotifications(ctx, [row('me')], actor(true));
