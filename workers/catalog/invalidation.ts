@@ -41,15 +41,3 @@ export async function courseChanged(ctx: Ctx, courseId: string, opts: { listed: 
   await ctx.services.cache.bump(gens.course(courseId), ...(opts.listed ? [gens.catalog] : []));
   ctx.defer(ctx.services.edge.purge([...coursePublicPaths(courseId), ...(opts.listed ? LISTED_PAGE_PATHS : [])]));
 }
-
-/**
- * Only the course's counters changed (an enrollment came or went): the cached detail is hidden
- * (its generation), so every read that reaches the Worker — a learner's, which carries
- * credentials and skips the edge, included — shows the new count at once. The edge copies
- * that anonymous visitors get are NOT purged: their counters may be up to the detail's
- * s-maxage (300 s) old, like the lists' (60 s). At enrollment rate each purged URL was a
- * subrequest — 7 of the ~14 an enrollment made, the largest share of its cost (issue 16).
- */
-export async function courseCountersChanged(ctx: Ctx, courseId: string) {
-  await ctx.services.cache.bump(gens.course(courseId));
-}

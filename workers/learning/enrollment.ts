@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { courseCountersChanged } from '../catalog/invalidation.ts';
 import { pulseAfterCommit } from '../dashboards/pulse.ts';
 import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { AppError, notFound } from '../lib/errors.ts';
@@ -35,20 +34,15 @@ const view = (courseId: string, e: RawEnrollment): EnrollmentView => ({
 });
 
 /**
- * Counters on the course card changed: hide the course's cached detail (its generation).
- * Lists and search are NOT invalidated here — bumping the global catalog generation on
- * every enrollment would empty the whole list/search cache at enrollment rate. Their
- * counts are at most one list TTL (60 s) old; the course page itself is exact.
- */
-async function countersChanged(ctx: Ctx, courseId: string) {
-  await courseCountersChanged(ctx, courseId);
-}
-
-/**
  * POST /api/courses/:id/enrollment. One statement: the insert (a unique pair, so enrolling
  * twice is one row), the course's enrollmentCount (+1 only when a row was inserted, in the
  * same statement, so it stays exact under any concurrency) and the learner's notification.
  * Paid courses answer 402 until payments grant access (grantEnrollment).
+ *
+ * The count is exact in the row; cached copies of the course (Redis and the edge, 300 s each)
+ * are not invalidated for it and show it up to that late, like lists (60 s). A counter that
+ * invalidated the course would make a popular course recompute on every read during an
+ * enrollment rush, and cost each enrollment a Redis bump plus 7 edge purges (issue 16).
  */
 export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<{ created: boolean; enrollment: EnrollmentView }> {
   if (!isId(courseId)) throw notFound('Course');
@@ -94,7 +88,6 @@ export async function enroll(ctx: Ctx, actor: Actor, courseId: string): Promise<
   );
   if (!row?.found) throw notFound('Course');
   if (row.inserted) {
-    await countersChanged(ctx, courseId);
     if (row.notification) publishNotifications(ctx, [fromRaw(row.notification)], actor);
     pulseAfterCommit(ctx, 'enrollment', { courseId, teacherId: row.teacher_id ?? undefined });
     return { created: true, enrollment: view(courseId, row.inserted) };
@@ -183,10 +176,9 @@ export async function revokeEnrollmentIn(db: HttpDb | Tx, input: { userId: strin
   return { courseId: input.courseId, found: !!row?.found, changed: !!row?.removed, notification: null };
 }
 
-/** After the grant or revoke committed: the course's cached counters and the live push. */
+/** After the grant or revoke committed: the live push (cached counters catch up within their lifetime, see enroll). */
 export async function enrollmentChanged(ctx: Ctx, change: EnrollmentChange): Promise<void> {
   if (!change.changed) return;
-  await countersChanged(ctx, change.courseId);
   if (change.notification) publishNotifications(ctx, [change.notification]);
 }
 
@@ -224,6 +216,5 @@ export async function unenroll(ctx: Ctx, actor: Actor, courseId: string): Promis
     Removed,
   );
   if (!row?.found) throw notFound('Course');
-  if (row.removed) await countersChanged(ctx, courseId);
   return { removed: row.removed };
 }
