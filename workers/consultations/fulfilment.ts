@@ -30,24 +30,28 @@ const after =
   };
 
 export const bookingFulfilment = {
-  async quote(ctx: Ctx, { userId, id, lang }: { userId: string; id: string; lang: 'ru' | 'kk' | 'en' }) {
-    const rows = await (ctx.services.db.db as HttpDb)
-      .select({ b: bookings, name: users.name })
-      .from(bookings)
-      .innerJoin(users, eq(users.id, bookings.specialistId))
-      .where(and(eq(bookings.id, id), eq(bookings.clientId, userId)));
-    const row = rows[0];
-    if (!row) throw notFound('Booking');
-    const b = row.b;
-    if (b.status !== 'hold' || !b.holdExpiresAt || b.holdExpiresAt.getTime() <= ctx.services.now().getTime()) {
-      throw conflict('This booking is not waiting for payment (the hold may have expired)', { reason: 'not_held', status: b.status });
-    }
-    if (b.amount <= 0) throw new AppError('bad_request', 'This consultation is free', { reason: 'free' });
+  quote(ctx: Ctx, { userId, id, lang }: { userId: string; id: string; lang: 'ru' | 'kk' | 'en' }) {
     return {
-      amount: b.amount,
-      currency: b.currency as PaymentCurrency,
-      description: `Consultation: ${row.name}, ${b.startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`.slice(0, 300),
-      returnPath: `/${lang}/consultations/bookings?booking=${b.id}`,
+      query: (ctx.services.db.db as HttpDb)
+        .select({ b: bookings, name: users.name })
+        .from(bookings)
+        .innerJoin(users, eq(users.id, bookings.specialistId))
+        .where(and(eq(bookings.id, id), eq(bookings.clientId, userId))),
+      quote(rows: { b: Booking; name: string }[]) {
+        const row = rows[0];
+        if (!row) throw notFound('Booking');
+        const b = row.b;
+        if (b.status !== 'hold' || !b.holdExpiresAt || b.holdExpiresAt.getTime() <= ctx.services.now().getTime()) {
+          throw conflict('This booking is not waiting for payment (the hold may have expired)', { reason: 'not_held', status: b.status });
+        }
+        if (b.amount <= 0) throw new AppError('bad_request', 'This consultation is free', { reason: 'free' });
+        return {
+          amount: b.amount,
+          currency: b.currency as PaymentCurrency,
+          description: `Consultation: ${row.name}, ${b.startsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`.slice(0, 300),
+          returnPath: `/${lang}/consultations/bookings?booking=${b.id}`,
+        };
+      },
     };
   },
 

@@ -19,13 +19,13 @@ import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError } from '../lib/errors.ts';
 import { hit, rateLimited } from '../lib/ratelimit.ts';
 import { closeCheckout, isStale } from './expiry.ts';
-import { withIdempotency, type Stored } from './idempotency.ts';
+import { withIdempotency, type Claimed, type Outcome, type Stored } from './idempotency.ts';
 import { providerFor } from './provider.ts';
-import { Purchase, fulfilmentOf } from './purchases.ts';
+import { Purchase, fulfilmentOf, type Quote } from './purchases.ts';
 import { OPEN_STATUSES } from './state.ts';
 import type { PaymentView } from './schemas.ts';
 import { paymentView } from './views.ts';
-import { assertEmailVerified } from '../identity/recovery.ts';
+import { emailVerifiedGate } from '../identity/recovery.ts';
 
 export const CheckoutInput = z
   .object({
@@ -74,8 +74,22 @@ export async function attachSession(
   return attached;
 }
 
-async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Promise<{ status: number; body: PaymentView }> {
-  const quote = await fulfilmentOf(input.purchase.kind).quote(ctx, { userId: actor.id, id: input.purchase.id, lang: input.lang });
+/** The attach of attachSession for a payment still 'created' (no webhook came first): no row changes otherwise. */
+function attachIfCreated(ctx: Ctx, paymentId: string, session: { sessionId: string; url: string }) {
+  return ctx.services.db.db
+    .update(payments)
+    .set({ providerSessionId: session.sessionId, checkoutUrl: session.url, status: 'pending' })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, 'created')))
+    .returning({ id: payments.id });
+}
+
+async function createCheckout(
+  ctx: Ctx,
+  actor: Actor,
+  input: CheckoutInput,
+  quote: Quote,
+  finish: Claimed<PaymentView, unknown>['finish'],
+): Promise<Outcome<PaymentView>> {
   // `expected` is the price the buyer saw: compared with what would be charged, never charged blindly.
   const expectedBy = (p: { amount: number; currency: string }) =>
     !input.expected || (input.expected.amount === p.amount && input.expected.currency === p.currency);
@@ -119,6 +133,7 @@ async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Pro
       paymentId: payment.id,
     });
   }
+  const status = inserted ? 201 : 200;
   if (!payment.providerSessionId) {
     const session = await provider.createCheckoutSession({
       paymentId: payment.id,
@@ -126,18 +141,38 @@ async function createCheckout(ctx: Ctx, actor: Actor, input: CheckoutInput): Pro
       amount: payment.amount,
       currency: payment.currency,
     });
-    const attached = await attachSession(ctx, payment.id, session);
-    payment = attached ?? payment;
+    if (payment.status === 'created') {
+      // Every other change moves a payment out of 'created', so while it is still 'created' the
+      // attached row, and the answer, are known before the write: attach and store it in one round trip.
+      const result = {
+        status,
+        body: paymentView({ ...payment, providerSessionId: session.sessionId, checkoutUrl: session.url, status: 'pending' }),
+      };
+      if (await finish(attachIfCreated(ctx, payment.id, session), result)) return result;
+    }
+    // A webhook came first: attach without undoing what it did, and answer the row as it is.
+    payment = (await attachSession(ctx, payment.id, session)) ?? payment;
   }
-  return { status: inserted ? 201 : 200, body: paymentView(payment) };
+  return { status, body: paymentView(payment) };
 }
 
 export async function checkout(ctx: Ctx, actor: Actor, input: CheckoutInput, idempotencyKey: string): Promise<Stored<PaymentView>> {
   // Money path: fails closed when Redis is down (the policy's failMode).
   const decision = await hit(ctx.services.redis, 'payments.checkout', actor.id);
   if (!decision.allowed) throw rateLimited(decision, 'Too many checkout attempts, wait a minute');
-  await assertEmailVerified(ctx, actor.id);
-  return withIdempotency(ctx, { userId: actor.id, scope: 'checkout', key: idempotencyKey, body: input }, () =>
-    createCheckout(ctx, actor, input),
+  const priced = fulfilmentOf(input.purchase.kind).quote(ctx, { userId: actor.id, id: input.purchase.id, lang: input.lang });
+  // The email check rides on the claim (refused before anything is claimed or stored, as a check
+  // of its own would be), and the price read on its round trip; the quote's errors are stored.
+  return withIdempotency(
+    ctx,
+    {
+      userId: actor.id,
+      scope: 'checkout',
+      key: idempotencyKey,
+      body: input,
+      precondition: emailVerifiedGate(actor.id),
+      read: priced.query,
+    },
+    ({ read, finish }) => createCheckout(ctx, actor, input, priced.quote(read), finish),
   );
 }

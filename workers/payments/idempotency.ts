@@ -4,8 +4,13 @@
  * body is 422, a key lives 24 hours. The key row is INSERTED before the work starts (the
  * primary key is the lock), so of any number of parallel requests exactly one does the work;
  * the others wait for its stored response. Transient failures (5xx, 429) release the key.
+ * Round trips (each ~0.5 ms of the Worker's CPU): the claim carries the caller's precondition,
+ * its first read and the row a replay answers from (a replay is that one round trip), and the
+ * work's last write may carry the storing of its response (`finish`).
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type ColumnsSelection, type SQL } from 'drizzle-orm';
+import type { RunnableQuery } from 'drizzle-orm/runnable-query';
+import type { TypedQueryBuilder } from 'drizzle-orm/query-builders/query-builder';
 import { idempotencyKeys } from '../../db/schema/payments.ts';
 import type { Ctx } from '../lib/context.ts';
 import { AppError, errorStatus, type ErrorCode } from '../lib/errors.ts';
@@ -67,43 +72,92 @@ function replay<T>(row: { responseStatus: number | null; responseBody: unknown }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function withIdempotency<T>(
+export interface Outcome<T> {
+  status: number;
+  body: T;
+}
+
+/** A check of the caller's, evaluated in the claim's own statement: 'ok' lets the claim happen; any other value (null too) is answered with `error(value)`, and nothing is claimed or stored. */
+export interface Precondition {
+  sql: SQL<string | null>;
+  error(value: string | null): AppError;
+}
+
+/** A write the work ends with: an update or insert with RETURNING. */
+type FinalWrite = TypedQueryBuilder<ColumnsSelection, unknown>;
+
+export interface Claimed<T, R> {
+  /** The result of `read`, sent in the claim's round trip. */
+  read: R;
+  /**
+   * The work's last write and the storing of its response in one round trip: one statement, the
+   * response stored only if `write` changed a row — so the work can pass a result it knows in
+   * advance for that case. false: neither happened (the work answers otherwise, stored as usual).
+   * The work then returns this same result.
+   */
+  finish(write: FinalWrite, result: Outcome<T>): Promise<boolean>;
+}
+
+interface KeyRow extends Record<string, unknown> {
+  gate: string | null;
+  claimed: boolean;
+  request_hash: string | null;
+  response_status: number | null;
+  response_body: unknown;
+}
+
+export async function withIdempotency<T, R = undefined>(
   ctx: Ctx,
-  input: { userId: string; scope: string; key: string; body: unknown },
-  work: () => Promise<{ status: number; body: T }>,
+  input: {
+    userId: string;
+    scope: string;
+    key: string;
+    body: unknown;
+    precondition?: Precondition;
+    /** A read the work needs, sent in the claim's round trip (one batch, one transaction): it runs whether or not the key is claimed, so it must only read. */
+    read?: RunnableQuery<R, 'pg'>;
+  },
+  work: (claimed: Claimed<T, R>) => Promise<Outcome<T>>,
 ): Promise<Stored<T>> {
   const db = ctx.services.db.db;
   const requestHash = await hash(input.scope, input.body);
   const where = and(eq(idempotencyKeys.userId, input.userId), eq(idempotencyKeys.scope, input.scope), eq(idempotencyKeys.key, input.key));
-  // Claim: a new key, or one that may be taken over, in one statement.
-  const [claimed] = await db
-    .insert(idempotencyKeys)
-    .values({
-      userId: input.userId,
-      scope: input.scope,
-      key: input.key,
-      requestHash,
-      expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})`,
-    })
-    .onConflictDoUpdate({
-      target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
-      set: {
-        requestHash,
-        responseStatus: null,
-        responseBody: null,
-        createdAt: sql`now()`,
-        expiresAt: sql`now() + make_interval(hours => ${KEY_TTL_HOURS})`,
-      },
-      // An expired key, or the same request whose first attempt died mid-way (no response after a minute).
-      setWhere: sql`${idempotencyKeys.expiresAt} < now() or (${idempotencyKeys.responseStatus} is null and ${idempotencyKeys.createdAt} < now() - interval '${sql.raw(String(ABANDONED_SEC))} seconds' and ${idempotencyKeys.requestHash} = excluded.request_hash)`,
-    })
-    .returning({ key: idempotencyKeys.key });
+  const gate = input.precondition?.sql ?? sql`'ok'`;
+  // One statement: the precondition, the claim (a new key, or one that may be taken over: an
+  // expired key, or the same request whose first attempt died mid-way, with no response after a
+  // minute) and, when the key is someone else's, its row — what a replay answers from. An expired
+  // row is left out of that: one the claim could not take over was taken by a request this
+  // statement's snapshot does not see yet, and is read anew below.
+  const claim = db.execute<KeyRow>(sql`
+    with gate as (select ${gate}::text as v),
+    claim as (
+      insert into idempotency_keys (user_id, scope, key, request_hash, expires_at)
+      select ${input.userId}::uuid, ${input.scope}, ${input.key}, ${requestHash}, now() + make_interval(hours => ${KEY_TTL_HOURS})
+      from gate where gate.v = 'ok'
+      on conflict (user_id, scope, key) do update
+        set request_hash = excluded.request_hash, response_status = null, response_body = null, created_at = now(), expires_at = excluded.expires_at
+        where idempotency_keys.expires_at < now()
+          or (idempotency_keys.response_status is null and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_SEC})
+              and idempotency_keys.request_hash = excluded.request_hash)
+      returning 1
+    )
+    select gate.v as gate, exists (select 1 from claim) as claimed, k.request_hash, k.response_status, k.response_body
+    from gate left join idempotency_keys k
+      on k.user_id = ${input.userId}::uuid and k.scope = ${input.scope} and k.key = ${input.key} and k.expires_at >= now()`);
+  const [claimResult, read] = input.read
+    ? ((await db.batch([claim, input.read])) as [{ rows: KeyRow[] }, R])
+    : [await claim, undefined as R];
+  const first = claimResult.rows[0];
+  if (first?.gate !== 'ok') throw input.precondition!.error(first?.gate ?? null);
 
-  if (!claimed) {
+  if (!first.claimed) {
+    let row =
+      first.request_hash === null
+        ? undefined
+        : { requestHash: first.request_hash, responseStatus: first.response_status, responseBody: first.response_body };
     const deadline = Date.now() + WAIT_MS;
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
-      const [row] = await db.select().from(idempotencyKeys).where(where);
-      if (!row) break; // released by a failed first request: fall through and claim it ourselves
+      if (!row) break; // released by a failed first request (or not visible to the claim yet): claim again
       if (row.requestHash !== requestHash) {
         throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', {
           header: 'Idempotency-Key',
@@ -119,13 +173,26 @@ export async function withIdempotency<T>(
         );
       }
       await sleep(delay);
+      [row] = await db.select().from(idempotencyKeys).where(where);
     }
     return withIdempotency(ctx, input, work);
   }
 
+  let stored: Outcome<T> | undefined;
+  const finish = async (write: FinalWrite, result: Outcome<T>): Promise<boolean> => {
+    const written = db.$with('written').as(write);
+    const done = await db
+      .with(written)
+      .update(idempotencyKeys)
+      .set({ responseStatus: result.status, responseBody: result.body })
+      .where(and(where, sql`exists (select 1 from ${written})`))
+      .returning({ key: idempotencyKeys.key });
+    if (done.length > 0) stored = result;
+    return done.length > 0;
+  };
   try {
-    const result = await work();
-    await db.update(idempotencyKeys).set({ responseStatus: result.status, responseBody: result.body }).where(where);
+    const result = await work({ read, finish });
+    if (result !== stored) await db.update(idempotencyKeys).set({ responseStatus: result.status, responseBody: result.body }).where(where);
     return { ...result, replayed: false };
   } catch (err) {
     if (err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429) {

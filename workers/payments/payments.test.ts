@@ -1,6 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { courses, enrollments, idempotencyKeys, mockPaySessions, notifications, paymentEvents, payments } from '../../db/schema/index.ts';
+import {
+  courses,
+  enrollments,
+  idempotencyKeys,
+  mockPaySessions,
+  notifications,
+  paymentEvents,
+  payments,
+  users,
+} from '../../db/schema/index.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { testCtx } from '../../tests/support/ctx.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
@@ -521,18 +530,70 @@ describe('reads', () => {
   });
 });
 
+/**
+ * Postgres round trips of one context: a statement sent alone is one, a batch (one HTTP request,
+ * one transaction) is one however many statements it holds. Statements of an interactive
+ * transaction are counted one each (each is a round trip), begin and commit included.
+ */
+function countingCtx() {
+  const statements: string[] = [];
+  let roundTrips = 0;
+  let inBatch = false;
+  const ctx = testCtx({
+    onQuery: (q) => {
+      statements.push(q);
+      if (!inBatch) roundTrips++;
+    },
+  });
+  const db = ctx.services.db.db;
+  const batch = db.batch.bind(db);
+  // The statements of a batch are reported synchronously while it is being sent.
+  db.batch = ((queries: Parameters<typeof batch>[0]) => {
+    roundTrips++;
+    inBatch = true;
+    try {
+      return batch(queries);
+    } finally {
+      inBatch = false;
+    }
+  }) as unknown as typeof db.batch;
+  return {
+    ctx,
+    statements,
+    take() {
+      const n = { roundTrips, statements: [...statements] };
+      roundTrips = 0;
+      statements.length = 0;
+      return n;
+    },
+  };
+}
+
 describe('cost of one purchase', () => {
-  it("checkout is 7 auto-committed statements (1 of them the mock provider's), the webhook one transaction of 7 round trips", async () => {
+  it("checkout is 4 round trips (1 of them the mock provider's), its replay 1; the webhook one transaction of 7 round trips", async () => {
     const course = await paidCourse();
     const learner = await registerUser();
-    const statements: string[] = [];
-    const ctx = testCtx({ onQuery: (q) => statements.push(q) });
+    const { ctx, take } = countingCtx();
     const actor = { id: learner.id, role: 'learner' as const, sessionId: 'test' };
-    const res = await checkoutOp(ctx, actor, { purchase: { kind: 'course', id: course.id }, lang: 'ru' }, newKey());
+    const input = { purchase: { kind: 'course' as const, id: course.id }, lang: 'ru' as const };
+    const key = newKey();
+    const res = await checkoutOp(ctx, actor, input, key);
     expect(res.status).toBe(201);
-    // verified-email check, claim key, quote, insert payment, mock session insert, attach session, store response
-    expect(statements, statements.join('\n')).toHaveLength(7);
-    statements.length = 0;
+    expect(res.body).toMatchObject({ status: 'pending', sessionId: expect.stringMatching(/^cs_mock_/) });
+    // [verified-email check + claim key + quote read], insert payment, mock session insert, [attach session + store response]
+    let n = take();
+    expect(n.roundTrips, n.statements.join('\n')).toBe(4);
+    // What was stored is what the row says after the attach.
+    const row = await paymentRow(res.body.id);
+    expect(row).toMatchObject({ status: 'pending', providerSessionId: res.body.sessionId, checkoutUrl: res.body.checkoutUrl });
+    const [stored] = await db().select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+    expect(stored).toMatchObject({ responseStatus: 201, responseBody: res.body });
+
+    const again = await checkoutOp(ctx, actor, input, key);
+    expect(again).toEqual({ ...res, replayed: true });
+    n = take();
+    expect(n.roundTrips, n.statements.join('\n')).toBe(1);
+
     const r = await settle(ctx, {
       provider: 'mock',
       eventId: `evt_cost_${res.body.id}`,
@@ -546,8 +607,78 @@ describe('cost of one purchase', () => {
     });
     expect(r.outcome).toBe('applied');
     // one transaction: begin, lock the payment, record the event, move it, grant (one CTE), notify, commit
-    expect(statements, statements.join('\n')).toHaveLength(7);
-    expect([statements[0]?.trim(), statements[6]?.trim()]).toEqual(['begin', 'commit']);
+    n = take();
+    expect(n.statements, n.statements.join('\n')).toHaveLength(7);
+    expect([n.statements[0]?.trim(), n.statements[6]?.trim()]).toEqual(['begin', 'commit']);
+  });
+
+  it('a stored error is replayed in 1 round trip; an unverified email is refused before the key is claimed', async () => {
+    const free = await paidCourse({ price: null });
+    const learner = await registerUser();
+    const { ctx, take } = countingCtx();
+    const actor = { id: learner.id, role: 'learner' as const, sessionId: 'test' };
+    const input = { purchase: { kind: 'course' as const, id: free.id }, lang: 'ru' as const };
+    const key = newKey();
+    await expect(checkoutOp(ctx, actor, input, key)).rejects.toMatchObject({ code: 'bad_request' });
+    // [email check + claim + quote read], store the error
+    expect(take().roundTrips).toBe(2);
+    await expect(checkoutOp(ctx, actor, input, key)).rejects.toMatchObject({
+      code: 'bad_request',
+      headers: { 'Idempotent-Replayed': 'true' },
+    });
+    expect(take().roundTrips).toBe(1);
+
+    const unverified = await registerUser('learner', {}, { verified: false });
+    const course = await paidCourse();
+    const body = { purchase: { kind: 'course', id: course.id } };
+    const refused = await checkout(unverified, body, key);
+    expect(refused.status, show(refused)).toBe(403);
+    expect(refused.body.error.code).toBe('email_unverified');
+    expect(await db().select().from(idempotencyKeys).where(eq(idempotencyKeys.userId, unverified.id))).toHaveLength(0);
+    expect(await paymentsOf(unverified.id)).toHaveLength(0);
+    // Confirmed later, the same key does the work (nothing was stored under it).
+    await db().update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, unverified.id));
+    await expectOk(checkout(unverified, body, key));
+  });
+
+  it('a webhook landing between the provider session and the attach: the answer is the settled payment, stored and replayed', async () => {
+    const course = await paidCourse();
+    const learner = await registerUser();
+    const { ctx } = countingCtx();
+    const db0 = ctx.services.db.db;
+    const insert = db0.insert.bind(db0);
+    // The provider's webhook is applied as soon as its session exists, before checkout attaches it.
+    db0.insert = ((table: Parameters<typeof insert>[0]) => {
+      const builder = insert(table);
+      if (table !== mockPaySessions) return builder;
+      const values = builder.values.bind(builder);
+      builder.values = ((v: Parameters<typeof values>[0]) => {
+        const q = values(v);
+        const execute = q.execute.bind(q);
+        q.execute = (async (...args: Parameters<typeof execute>) => {
+          const rows = (await execute(...args)) as unknown as { id: string; reference: string }[];
+          const s = rows[0]!;
+          expect((await deliver(event({ id: s.reference, sessionId: s.id }, 'succeeded'))).body.outcome).toBe('applied');
+          return rows;
+        }) as unknown as typeof q.execute;
+        return q;
+      }) as typeof builder.values;
+      return builder;
+    }) as typeof db0.insert;
+    const actor = { id: learner.id, role: 'learner' as const, sessionId: 'test' };
+    const input = { purchase: { kind: 'course' as const, id: course.id }, lang: 'ru' as const };
+    const key = newKey();
+    const res = await checkoutOp(ctx, actor, input, key);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'succeeded', checkoutUrl: null, sessionId: expect.stringMatching(/^cs_mock_/) });
+    const row = await paymentRow(res.body.id);
+    expect(row.status).toBe('succeeded');
+    expect(row.checkoutUrl).toMatch(/^\/api\/mock-pay\/checkout\/cs_mock_/);
+    expect(await enrollmentsOf(learner.id, course.id)).toHaveLength(1);
+    const again = await buy(learner, course.id, key);
+    expect(again.status, show(again)).toBe(201);
+    expect(again.body).toEqual(res.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 });
 

@@ -6,6 +6,7 @@
  * checkout, webhooks, refunds and reconciliation stay as they are.
  */
 import { sql } from 'drizzle-orm';
+import type { RunnableQuery } from 'drizzle-orm/runnable-query';
 import { z } from 'zod';
 import type { HttpDb, Tx } from '../../db/client.ts';
 import { PAYMENT_CURRENCIES, type Payment, type PaymentCurrency } from '../../db/schema/payments.ts';
@@ -33,42 +34,61 @@ export interface Quote {
 /** Work to do once the transaction committed (cache invalidation, live pushes). */
 export type AfterCommit = (ctx: Ctx) => Promise<void>;
 
+export interface QuoteInput {
+  userId: string;
+  id: string;
+  lang: 'ru' | 'kk' | 'en';
+}
+
+/** A price as one read and what to make of its result: the Quote, or the error the buyer gets. */
+export interface PriceRead<R = unknown> {
+  query: RunnableQuery<R, 'pg'>;
+  quote(result: R): Quote;
+}
+
 export interface Fulfilment {
-  quote(ctx: Ctx, input: { userId: string; id: string; lang: 'ru' | 'kk' | 'en' }): Promise<Quote>;
+  /** The price, always from the server: a read that checkout sends in the round trip of its idempotency claim. */
+  quote(ctx: Ctx, input: QuoteInput): PriceRead;
   grant(tx: Tx, payment: Payment): Promise<AfterCommit>;
   revoke(tx: Tx, payment: Payment): Promise<AfterCommit>;
   /** Optional: the payment failed or was canceled (a held consultation slot is freed). */
   release?(tx: Tx, payment: Payment): Promise<AfterCommit>;
 }
 
+interface CourseQuoteRow extends Record<string, unknown> {
+  price: number;
+  currency: string;
+  title: string | null;
+  published: boolean;
+  owned: boolean;
+}
+
 const course: Fulfilment = {
-  async quote(ctx, { userId, id, lang }) {
-    const rows = await (ctx.services.db.db as HttpDb).execute<{
-      price: number;
-      currency: string;
-      title: string | null;
-      published: boolean;
-      owned: boolean;
-    }>(
-      sql`select c.price_amount as price, c.currency, coalesce(c.title->>${lang}, c.title->>'ru', c.title->>'en', c.title->>'kk') as title, c.published,
-            exists (select 1 from enrollments e where e.user_id = ${userId}::uuid and e.course_id = c.id) as owned
-          from courses c where c.id = ${id}::uuid`,
-    );
-    const c = rows.rows[0];
-    if (!c?.published) throw notFound('Course');
-    if (c.owned) throw new AppError('conflict', 'You already have this course', { reason: 'already_owned', courseId: id });
-    if (c.price <= 0) throw new AppError('bad_request', 'This course is free: enroll without paying', { reason: 'free', courseId: id });
-    if (!(PAYMENT_CURRENCIES as readonly string[]).includes(c.currency)) {
-      throw new AppError('bad_request', 'This course is priced in a currency we cannot charge', {
-        reason: 'unsupported_currency',
-        currency: c.currency,
-      });
-    }
+  quote(ctx, { userId, id, lang }): PriceRead<{ rows: CourseQuoteRow[] }> {
     return {
-      amount: c.price,
-      currency: c.currency as PaymentCurrency,
-      description: (c.title ?? 'Course').slice(0, 300),
-      returnPath: `/${lang}/courses/${id}`,
+      query: (ctx.services.db.db as HttpDb).execute<CourseQuoteRow>(
+        sql`select c.price_amount as price, c.currency, coalesce(c.title->>${lang}, c.title->>'ru', c.title->>'en', c.title->>'kk') as title, c.published,
+              exists (select 1 from enrollments e where e.user_id = ${userId}::uuid and e.course_id = c.id) as owned
+            from courses c where c.id = ${id}::uuid`,
+      ),
+      quote({ rows }) {
+        const c = rows[0];
+        if (!c?.published) throw notFound('Course');
+        if (c.owned) throw new AppError('conflict', 'You already have this course', { reason: 'already_owned', courseId: id });
+        if (c.price <= 0) throw new AppError('bad_request', 'This course is free: enroll without paying', { reason: 'free', courseId: id });
+        if (!(PAYMENT_CURRENCIES as readonly string[]).includes(c.currency)) {
+          throw new AppError('bad_request', 'This course is priced in a currency we cannot charge', {
+            reason: 'unsupported_currency',
+            currency: c.currency,
+          });
+        }
+        return {
+          amount: c.price,
+          currency: c.currency as PaymentCurrency,
+          description: (c.title ?? 'Course').slice(0, 300),
+          returnPath: `/${lang}/courses/${id}`,
+        };
+      },
     };
   },
   async grant(tx, p) {
