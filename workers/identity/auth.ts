@@ -6,7 +6,7 @@ import type { AppEnv } from '../app.ts';
 import { ctxOf } from '../app.ts';
 import type { Actor, Ctx } from '../lib/context.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
-import { redisBudget, redisCall } from '../lib/redis.ts';
+import { redisBudget, redisCall, scriptOf } from '../lib/redis.ts';
 import { ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './cookies.ts';
 import { liveKey } from '../live/presence.ts';
 import { revokedSessionKey, userNotBeforeKey } from './sessions.ts';
@@ -18,24 +18,40 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ACTIVITY_GATE_SEC = 60;
 
 /**
- * One Redis round trip per authenticated request: revocation markers for the session and
- * the user, the once-a-minute activity gate, and whether the user has a live socket open
+ * KEYS: the session's revocation marker, the user's not-before, the activity gate, the live mark.
+ * ARGV: the gate's lifetime. Returns { revoked or false, not-before or false, 1 when the gate
+ * was set now, live mark or false }.
+ */
+const SESSION_SCRIPT = `
+local gate = redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1])
+return { redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), gate and 1 or 0, redis.call('GET', KEYS[4]) }
+`;
+
+/**
+ * One Redis round trip per authenticated request, as one script (a pipeline object costs more
+ * CPU to build than the call itself): revocation markers for the session and the user, the
+ * once-a-minute activity gate, and whether the user has a live socket open
  * (live/presence.ts). If Redis is unreachable the token's own 15-minute expiry is the
  * fallback (Redis stays off the critical path).
  */
 async function sessionState(ctx: Ctx, sub: string, sid: string) {
-  const p = ctx.services.redis.pipeline();
-  p.get(revokedSessionKey(sid));
-  p.get(userNotBeforeKey(sub));
-  p.set(`auth:active:${sub}`, '1', { nx: true, ex: ACTIVITY_GATE_SEC });
-  p.get(liveKey(sub));
+  const redis = ctx.services.redis;
   try {
     const [revoked, notBefore, gate, live] = await redisCall(
-      () => p.exec<[string | null, string | null, string | null, string | null]>(),
+      () =>
+        scriptOf<[string | null, string | null, number, string | null]>(redis, SESSION_SCRIPT).exec(
+          [revokedSessionKey(sid), userNotBeforeKey(sub), `auth:active:${sub}`, liveKey(sub)],
+          [String(ACTIVITY_GATE_SEC)],
+        ),
       'session state',
-      redisBudget(ctx.services.redis),
+      redisBudget(redis),
     );
-    return { revoked: revoked !== null, notBefore: notBefore === null ? 0 : Number(notBefore), touch: gate === 'OK', live: live !== null };
+    return {
+      revoked: revoked !== null,
+      notBefore: notBefore === null ? 0 : Number(notBefore),
+      touch: Number(gate) === 1,
+      live: live !== null,
+    };
   } catch (err) {
     ctx.log.warn('session state unavailable, relying on token expiry', errorFields(err));
     return { revoked: false, notBefore: 0, touch: false, live: undefined };

@@ -3,7 +3,7 @@ import { Bulkhead } from './admission.ts';
 import { publicDataChanged } from './public-version.ts';
 import { AppError } from './errors.ts';
 import { errorFields, type Logger } from './logger.ts';
-import { redisBudget, redisCall, redisTimeoutMs } from './redis.ts';
+import { redisBudget, redisCall, redisTimeoutMs, scriptOf } from './redis.ts';
 import { withTimeout } from './timeout.ts';
 
 /**
@@ -86,7 +86,6 @@ end
 return { full, v or '', claim }
 `;
 
-const createReadScript = (redis: Redis) => redis.createScript<[string, string, number]>(READ_SCRIPT);
 
 /**
  * Per-isolate memory of the last value read or loaded per key (the JSON as stored), bounded,
@@ -146,7 +145,6 @@ export class Cache {
   private readonly stats: CacheStats;
   private readonly defer: (p: Promise<unknown>) => void;
   private readonly now: () => number;
-  private readScript?: ReturnType<typeof createReadScript>;
 
   constructor(
     private readonly redis: Redis,
@@ -198,7 +196,7 @@ export class Cache {
     let stored: string;
     let claimed: boolean;
     try {
-      const script = (this.readScript ??= createReadScript(this.redis));
+      const script = scriptOf<[string, string, number]>(this.redis, READ_SCRIPT);
       [full, stored, claimed] = await redisCall(
         () => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]),
         'cache read',
@@ -250,11 +248,15 @@ export class Cache {
     const freshUntil = this.now() + opts.ttlSec * 1000;
     const json = JSON.stringify(value);
     this.memory.put(opts.key, json, this.now(), opts.gens);
-    const p = this.redis.pipeline();
-    p.set(full, `${freshUntil}|${json}`, { ex: opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10) });
-    if (locked) p.del(`lock:${full}`);
+    const entry = `${freshUntil}|${json}`;
+    const ex = opts.ttlSec + (opts.staleSec ?? opts.ttlSec * 10);
     try {
-      await redisCall(() => p.exec(), 'cache set', redisBudget(this.redis));
+      await redisCall(
+        (): Promise<unknown> =>
+          locked ? this.redis.pipeline().set(full, entry, { ex }).del(`lock:${full}`).exec() : this.redis.set(full, entry, { ex }),
+        'cache set',
+        redisBudget(this.redis),
+      );
     } catch (err) {
       this.stats.error(opts.family);
       this.log.warn('cache write failed', { family: opts.family, ...errorFields(err) });
@@ -268,10 +270,10 @@ export class Cache {
     this.memory.forget(gens);
     publicDataChanged();
     try {
-      const p = this.redis.pipeline();
-      for (const g of gens) p.incr(g);
+      const sent: Promise<unknown> =
+        gens.length === 1 ? this.redis.incr(gens[0]!) : gens.reduce((p, g) => p.incr(g), this.redis.pipeline()).exec();
       // Not through the breaker: an invalidation is always attempted.
-      await withTimeout(p.exec(), redisTimeoutMs(this.redis), 'cache bump');
+      await withTimeout(sent, redisTimeoutMs(this.redis), 'cache bump');
     } catch (err) {
       // Entries still expire by TTL; log loudly since readers may see old data until then.
       this.log.error('cache invalidation failed', { gens, ...errorFields(err) });
