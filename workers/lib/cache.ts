@@ -86,7 +86,6 @@ end
 return { full, v or '', claim }
 `;
 
-
 /**
  * Per-isolate memory of the last value read or loaded per key (the JSON as stored), bounded,
  * least recently used out first. Read only while Redis cannot answer, so a cache that cannot
