@@ -80,8 +80,12 @@ export class UserLive extends DurableObject<Env> {
   /** The last open page went away: drop the mark (else it would lapse within its TTL). */
   private async gone(closing: WebSocket): Promise<void> {
     const userId = userOf(closing);
-    const others = this.ctx.getWebSockets().filter((ws) => ws !== closing && ws.readyState === OPEN);
-    if (userId && !others.length) await setLive(presenceRedis(this.env), userId, false);
+    const open = () => this.ctx.getWebSockets().filter((ws) => ws !== closing && ws.readyState === OPEN);
+    if (!userId || open().length) return;
+    const redis = presenceRedis(this.env);
+    await setLive(redis, userId, false);
+    // A page that opened while the delete was on its way set the mark before it: set it again.
+    if (open().length) await setLive(redis, userId, true);
   }
 
   /** Pages only ping (answered by the auto-response); anything else is ignored. */
