@@ -13,7 +13,7 @@ import { createRedis, redisCall, redisTimeoutMs } from '../lib/redis.ts';
  * The user's object (user-live.ts) is the only one that knows: it sets the mark when it
  * accepts a socket, refreshes it from an alarm while any is open, and drops it when the last
  * one closes. Requests read it in the session check they make anyway (identity/auth.ts: the
- * same Redis pipeline, no extra round trip), so `Actor.live` costs nothing. Only `false`
+ * same Redis script, no extra round trip), so `Actor.live` costs nothing. Only `false`
  * skips a push; unknown (Redis failing) pushes as before, and a page whose socket was down
  * catches up through its unread-count poll.
  */
