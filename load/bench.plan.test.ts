@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { knownScenarioNames, planScenarios, UnknownScenarioError } from './bench.ts';
+import { knownScenarioNames, planScenarios, searchKnee, UnknownScenarioError } from './bench.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -47,4 +47,32 @@ describe('npm run bench -- --scenario <unknown>', () => {
     // It never got as far as starting serve:prod.
     expect(r.stdout).not.toContain('starting serve:prod');
   }, 180_000);
+});
+
+describe('searchKnee', () => {
+  /** A server whose true capacity is `capacity`: every rate up to it passes. */
+  const run = async (budget: number, capacity: number) => {
+    const tried: number[] = [];
+    const knee = await searchKnee(budget, async (rate) => {
+      tried.push(rate);
+      return rate <= capacity;
+    });
+    return { knee, tried };
+  };
+
+  it('doubles until a failure, then bisects twice between the last pass and it', async () => {
+    // 100 passes, 200 fails; √(100·200) ≈ 141 → 140 passes; √(140·200) ≈ 167 → 165 fails.
+    expect(await run(500, 150)).toEqual({ knee: 140, tried: [25, 50, 100, 200, 140, 165] });
+    expect(await run(1000, 380)).toEqual({ knee: 340, tried: [25, 50, 100, 200, 400, 285, 340] });
+  });
+
+  it('stops at the budget when every rate passes, and below the first step when none does', async () => {
+    expect(await run(200, 10_000)).toEqual({ knee: 200, tried: [25, 50, 100, 200] });
+    expect(await run(300, 10_000)).toEqual({ knee: 300, tried: [25, 50, 100, 200, 300] });
+    expect(await run(200, 10)).toEqual({ knee: null, tried: [25] });
+  });
+
+  it('bisects below the budget when the budget itself fails', async () => {
+    expect(await run(300, 250)).toEqual({ knee: 245, tried: [25, 50, 100, 200, 300, 245, 270] });
+  });
 });

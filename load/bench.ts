@@ -427,8 +427,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         if (entry.recoveryMs > 5000) log(`  server back to normal after ${(entry.recoveryMs / 1000).toFixed(1)} s`);
 
         if (opts.knee && p.budget && result.mode === 'requests' && !smoke) {
-          entry.knee = { maxPassingRate: null, steps: [] };
-          for (const stepRate of kneeRates(p.budget.rate)) {
+          const knee: NonNullable<ScenarioEntry['knee']> = { maxPassingRate: null, steps: [] };
+          entry.knee = knee;
+          knee.maxPassingRate = await searchKnee(p.budget.rate, async (stepRate) => {
             log(`  knee: ${stepRate}/s…`);
             await quiet(target.serverPid, 60_000);
             // Warm caches again: TTLs ran out during the previous runs.
@@ -449,8 +450,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
               },
               db,
             );
-            const kj = judge(p.budget, k, []);
-            entry.knee.steps.push({
+            const kj = judge(p.budget!, k, []);
+            knee.steps.push({
               rate: stepRate,
               achieved: k.achievedRate,
               p50: k.total.latency.p50,
@@ -460,9 +461,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
               reasons: kj.reasons,
             });
             log(`    achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${kj.verdict}`);
-            if (kj.verdict !== 'PASS') break;
-            entry.knee.maxPassingRate = stepRate;
-          }
+            return kj.verdict === 'PASS';
+          });
         }
       }
       const phased = plannedPhasedRuns(opts);
@@ -501,12 +501,43 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   }
 }
 
-/** Rising rates up to the budget's: 25, 50, 100, 200, 400… then the budget itself. */
-function kneeRates(budgetRate: number): number[] {
-  const out: number[] = [];
-  for (let r = 25; r < budgetRate; r *= 2) out.push(r);
-  out.push(budgetRate);
-  return out;
+/**
+ * The rates --knee tries: rising rates up to the budget's (25, 50, 100, 200, 400… then the
+ * budget itself) until one fails, then two bisection steps (geometric, rounded to 5/s) between
+ * the last pass and that failure — so the knee is known to within a quarter of a doubling
+ * (≈ 19 %), not a factor of two. Feed each step's verdict back through `next(pass)`.
+ */
+export function* kneeSearch(budgetRate: number): Generator<number, void, boolean> {
+  let pass = 0;
+  let fail = 0;
+  for (let r = 25; ; r = Math.min(r * 2, budgetRate)) {
+    if (!(yield r)) {
+      fail = r;
+      break;
+    }
+    pass = r;
+    if (r >= budgetRate) return;
+  }
+  for (let i = 0; i < 2 && pass > 0; i++) {
+    const mid = Math.round(Math.sqrt(pass * fail) / 5) * 5;
+    if (mid <= pass || mid >= fail) return;
+    if (yield mid) pass = mid;
+    else fail = mid;
+  }
+}
+
+/** Runs the knee search: `step(rate)` measures one rate and says whether it met the budget. */
+export async function searchKnee(budgetRate: number, step: (rate: number) => Promise<boolean>): Promise<number | null> {
+  let best: number | null = null;
+  const rates = kneeSearch(budgetRate);
+  let next = rates.next();
+  while (!next.done) {
+    const rate = next.value;
+    const pass = await step(rate);
+    if (pass && (best === null || rate > best)) best = rate;
+    next = rates.next(pass);
+  }
+  return best;
 }
 
 /** Waits until /api/ready answers 200 within 200 ms three times in a row; returns how long that took. */
@@ -682,8 +713,7 @@ async function findKnee(
   warm: RequestSpecLike[],
   ctx: PhasedContext,
 ): Promise<number | null> {
-  let best: number | null = null;
-  for (const stepRate of kneeRates(budget.rate)) {
+  return searchKnee(budget.rate, async (stepRate) => {
     if (warm.length) await warmUp(ctx.setupClient, warm, 16);
     const k = await runScenario(
       scenario,
@@ -705,10 +735,8 @@ async function findKnee(
     ctx.log(
       `    knee ${stepRate}/s: achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${pass ? 'PASS' : 'FAIL'}`,
     );
-    if (!pass) break;
-    best = stepRate;
-  }
-  return best;
+    return pass;
+  });
 }
 
 /**
