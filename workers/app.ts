@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/client.ts';
@@ -15,6 +14,7 @@ import { createLogger, errorFields, type Logger } from './lib/logger.ts';
 import { metrics, metricsFor } from './lib/metrics.ts';
 import { createServices, type Services } from './lib/services.ts';
 import { requestMetrics } from './ops/metrics-middleware.ts';
+import { securityHeaders } from './lib/security-headers.ts';
 
 export interface AppVariables {
   requestId: string;
@@ -162,7 +162,9 @@ export function createApp(options: AppOptions) {
     );
     const started = Date.now();
     await next();
-    c.header('X-Request-Id', requestId);
+    // On the final response's own headers: `c.header` after `next()` makes Hono copy the
+    // whole response into a new one.
+    c.res.headers.set('X-Request-Id', requestId);
     if (c.req.path.startsWith('/api/')) applyCachePolicy(c);
     const status = c.res.status;
     if (c.req.path.startsWith('/api/')) {
@@ -175,28 +177,7 @@ export function createApp(options: AppOptions) {
     }
   });
 
-  app.use(
-    '*',
-    secureHeaders({
-      // The site ships no inline scripts or styles; videos embed only from the two allowed hosts.
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        // Image uploads PUT straight to R2 through presigned URLs (workers/images/uploads.ts).
-        connectSrc: ["'self'", 'https://*.r2.cloudflarestorage.com'],
-        frameSrc: ['https://www.youtube-nocookie.com', 'https://player.vimeo.com'],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-      },
-      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-      crossOriginEmbedderPolicy: false,
-      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
-    }),
-  );
+  app.use('*', securityHeaders());
 
   // Browsers on other origins may call the API only from the configured allow-list.
   app.use(

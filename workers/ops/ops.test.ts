@@ -76,13 +76,28 @@ describe('OpenAPI document', () => {
 });
 
 describe('security headers and CORS', () => {
-  it('every response carries the security headers', async () => {
-    for (const path of ['/api/health', '/api/nope', '/ru/']) {
+  it('every response carries the security headers: the full set on pages, the API set on API answers', async () => {
+    for (const path of ['/api/health', '/api/nope', '/ru/', '/api/docs']) {
       const res = await api('GET', path);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
-      expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
       expect(res.headers.get('strict-transport-security'), path).toContain('max-age=');
       expect(res.headers.get('x-frame-options'), path).toBeTruthy();
+      expect(res.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+    // Pages (the site, and HTML under /api) get the site's policy and the document-only headers.
+    for (const path of ['/ru/', '/api/docs']) {
+      const res = await api('GET', path);
+      expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
+      expect(res.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+      expect(res.headers.get('permissions-policy'), path).toContain('camera=()');
+    }
+    // An API answer, never a page: nothing may run in it, nothing may frame it.
+    for (const path of ['/api/health', '/api/nope']) {
+      const res = await api('GET', path);
+      expect(res.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('cross-origin-opener-policy'), path).toBeNull();
     }
   });
 
