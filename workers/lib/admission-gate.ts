@@ -80,6 +80,12 @@ interface StaleEntry {
   refreshing?: boolean;
   /** The route pattern that made it: a hot answer is counted as a request of that route. */
   route?: string;
+  /**
+   * How long it answers as a hot copy: HOT_ANSWERS_MS × [0.5, 1), drawn when stored. Copies made
+   * together (a warm-up, a burst) would otherwise all expire together, and every ~2 s the isolate
+   * recomputed every popular URL at once — 50–100 ms stalls of its one thread, seen as the p99.
+   */
+  lifeMs?: number;
 }
 
 const NOT_HOT = { claimed: false } as const;
@@ -110,12 +116,12 @@ export class StaleResponses {
   /** Whether a fresh copy of this URL's answer is worth taking now. */
   wants(url: string, now: number, version: number, refreshMs = this.refreshMs): boolean {
     const e = this.map.get(url);
-    return !e || e.version !== version || now - e.storedAt >= Math.min(refreshMs, this.refreshMs);
+    return !e || e.version !== version || now - e.storedAt >= Math.min(refreshMs, e.lifeMs ?? refreshMs, this.refreshMs);
   }
 
   /**
-   * The stored answer while it is younger than `maxAgeMs` and nothing public changed in this
-   * isolate since — and up to twice that while one request is already making its successor, so
+   * The stored answer while it is younger than its lifetime (`lifeMs`, at most `maxAgeMs`) and
+   * nothing public changed in this isolate since — and up to twice that while one request is already making its successor, so
    * the requests arriving meanwhile do not all run the route (coalescing). `claimed`: this
    * caller is that one request; it gets no copy and must call `refreshed(url)` when done.
    */
@@ -123,8 +129,9 @@ export class StaleResponses {
     const e = this.map.get(url);
     if (!e || e.version !== version) return NOT_HOT;
     const age = now - e.storedAt;
-    if (age < maxAgeMs || (e.refreshing && age < 2 * maxAgeMs)) return { copy: e, claimed: false };
-    if (age >= 2 * maxAgeMs) return NOT_HOT;
+    const life = Math.min(e.lifeMs ?? maxAgeMs, maxAgeMs);
+    if (age < life || (e.refreshing && age < 2 * life)) return { copy: e, claimed: false };
+    if (age >= 2 * life) return NOT_HOT;
     e.refreshing = true;
     return { claimed: true };
   }
@@ -176,6 +183,8 @@ export class Admission {
   constructor(
     readonly clock: Clock = systemClock,
     overrides: Partial<Record<Family, FamilyPolicy>> = {},
+    /** Draws the spread of hot copies' lifetimes (tests pin it). */
+    readonly random: () => number = Math.random,
   ) {
     const gates = {} as Record<Family, AdaptiveBulkhead>;
     for (const [name, p] of Object.entries({ ...FAMILIES, ...overrides }) as [Family, FamilyPolicy][]) {
@@ -326,7 +335,8 @@ async function admitted(
         if (k !== 'x-request-id' && k !== 'set-cookie' && !k.startsWith('ratelimit-')) headers.push([k, v]);
       });
       const body = await res.clone().arrayBuffer();
-      state.stale.put(request.url, { status: 200, headers, body, storedAt: now, version, route: routeOf(res) });
+      const lifeMs = hotMs ? hotMs * (0.5 + 0.5 * state.random()) : undefined;
+      state.stale.put(request.url, { status: 200, headers, body, storedAt: now, version, route: routeOf(res), lifeMs });
     }
   }
   return res;

@@ -351,9 +351,10 @@ describe('admission middleware: the shedding path (fake clock)', () => {
 });
 
 describe('hot answers: an anonymous public read reused for a moment (fake clock)', () => {
-  function rig() {
+  // The lifetimes' spread pinned to its top: a copy lives (just under) HOT_ANSWERS_MS.
+  function rig(random = () => 0.9999999) {
     const clock = new FakeClock();
-    const state = new Admission(clock);
+    const state = new Admission(clock, {}, random);
     let entered = 0;
     const router = createRouter();
     router.get('/hot/:n', (c) => {
@@ -430,6 +431,23 @@ describe('hot answers: an anonymous public read reused for a moment (fake clock)
     expect(await (await r.get('/api/hot/2')).json()).toEqual({ n: '2', entered: 2 });
     r.clock.advance(1);
     expect(await (await r.get('/api/hot/1')).json()).toEqual({ n: '1', entered: 3 });
+  });
+
+  it('spreads the lifetimes of the copies over [½, 1) × HOT_ANSWERS_MS, so copies made together do not expire together', async () => {
+    const draws = [0, 0.5];
+    const r = rig(() => draws.shift() ?? 0);
+    await r.get('/api/hot/1'); // lives 1,000 ms
+    await r.get('/api/hot/2'); // lives 1,500 ms
+    expect(r.entered()).toBe(2);
+    r.clock.advance(999);
+    await r.get('/api/hot/1');
+    await r.get('/api/hot/2');
+    expect(r.entered()).toBe(2);
+    r.clock.advance(1);
+    expect(await (await r.get('/api/hot/1')).json()).toEqual({ n: '1', entered: 3 });
+    expect(await (await r.get('/api/hot/2')).json()).toEqual({ n: '2', entered: 2 });
+    r.clock.advance(500);
+    expect(await (await r.get('/api/hot/2')).json()).toEqual({ n: '2', entered: 4 });
   });
 
   it('answers 304 to a client holding the same ETag', async () => {
