@@ -441,6 +441,25 @@ describe('caching', () => {
     expect(bodies).toHaveLength(1);
   });
 
+  it('cached values come back exactly over the plain (not base64) encoding: any script, quotes, escapes, emoji', async () => {
+    const base = testCtx();
+    const cache = new Cache(createRedis(base.config), base.log);
+    const value = { title: 'Қазақ тілі — Русский язык "кавычки" \\ \n\t', emoji: '🎓👩‍🏫', nested: [{ a: 'ü', b: null, c: 1.5 }] };
+    const opts = { family: 'test', key: `enc:${rnd()}`, gens: [], ttlSec: 30, load: async () => value };
+    await cache.getOrLoad(opts);
+    let loaded = false;
+    expect(
+      await cache.getOrLoad({
+        ...opts,
+        load: async () => {
+          loaded = true;
+          return value;
+        },
+      }),
+    ).toEqual(value);
+    expect(loaded).toBe(false);
+  });
+
   it('answers with ETag and 304 when nothing changed', async () => {
     const t = await verifiedTeacher();
     const uniq = rnd();
