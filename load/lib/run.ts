@@ -144,7 +144,7 @@ function serverView(before: Sample[], after: Sample[], stats: RunStats, uncounte
   // nor is the payment provider's webhook traffic (delivered through the queue whenever it
   // comes, possibly during a later scenario), nor the routes the scenario reaches outside the
   // recorded requests (Scenario.uncountedRoutes).
-  const notCounted = new Set(['GET /api/metrics', 'GET /api/ready', 'POST /api/payments/webhook', ...uncounted]);
+  const notCounted = new Set(['GET /api/metrics', 'GET /api/ready', 'POST /api/webhooks/payments', ...uncounted]);
   const notMetrics = (s: Sample) =>
     s.labels.route !== '/api/metrics' && s.labels.route !== '/api/ready' && !notCounted.has(`${s.labels.method} ${s.labels.route}`);
   const req = deltas(before, after, 'sabaq_http_requests_total').filter(notMetrics);

@@ -62,7 +62,7 @@ function event(p: { id: string; sessionId: string; amount: number }, status: Pro
 async function deliver(e: ProviderEvent) {
   const body = JSON.stringify(e);
   const header = await sign(webhookSecret(loadConfig(vars as unknown as Env)), body, Math.floor(Date.now() / 1000));
-  return api('POST', '/api/payments/webhook', {
+  return api('POST', '/api/webhooks/payments', {
     rawBody: body,
     headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: header },
   });

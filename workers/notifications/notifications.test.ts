@@ -33,11 +33,11 @@ describe('notifications — inbox', () => {
 
     const count = async () => (await api('GET', '/api/me/notifications/unread-count', { token: u.token })).body;
     expect(await count()).toEqual({ count: 5 });
-    const read = await api('POST', `/api/me/notifications/${ids[0]}/read`, { token: u.token });
+    const read = await api('PUT', `/api/me/notifications/${ids[0]}/read`, { token: u.token });
     expect(read.status, show(read)).toBe(200);
     expect(read.body.readAt).toBeTruthy();
     // Idempotent: the first read time stays.
-    expect((await api('POST', `/api/me/notifications/${ids[0]}/read`, { token: u.token })).body.readAt).toBe(read.body.readAt);
+    expect((await api('PUT', `/api/me/notifications/${ids[0]}/read`, { token: u.token })).body.readAt).toBe(read.body.readAt);
     expect(await count()).toEqual({ count: 4 });
     expect((await api('GET', '/api/me/notifications?unread=true', { token: u.token })).body.items).toHaveLength(4);
     const all = await api('POST', '/api/me/notifications/read-all', { token: u.token });
@@ -49,13 +49,13 @@ describe('notifications — inbox', () => {
     const owner = await registerUser();
     const [id] = await seedNotifications(owner, 1);
     const other = await registerUser();
-    const res = await api('POST', `/api/me/notifications/${id}/read`, { token: other.token });
+    const res = await api('PUT', `/api/me/notifications/${id}/read`, { token: other.token });
     expect(res.status, show(res)).toBe(404);
     expect((await api('POST', '/api/me/notifications/read-all', { token: other.token })).body).toEqual({ updated: 0 });
     expect((await api('GET', '/api/me/notifications', { token: other.token })).body.items).toEqual([]);
     const [row] = await db().select().from(notifications).where(eq(notifications.id, id!));
     expect(row!.readAt).toBeNull();
-    expect((await api('POST', '/api/me/notifications/not-an-id/read', { token: other.token })).status).toBe(404);
+    expect((await api('PUT', '/api/me/notifications/not-an-id/read', { token: other.token })).status).toBe(404);
   });
 
   it('the same event notifies once (dedupe key)', async () => {
@@ -97,7 +97,7 @@ describe('notifications — live over WebSocket', () => {
       ).toEqual([]);
 
       // Marking read tells the other tabs, so their badges update.
-      await expectStatus(api('POST', `/api/me/notifications/${row!.id}/read`, { token: alice.token }), 200);
+      await expectStatus(api('PUT', `/api/me/notifications/${row!.id}/read`, { token: alice.token }), 200);
       expect(await aliceSecondTab.next((m) => m.type === 'read')).toEqual({ type: 'read', ids: [row!.id] });
       await sleep(100);
       expect(bobSocket.messages.filter((m) => m.type !== 'ready')).toEqual([]);

@@ -33,8 +33,11 @@ const r = {
     middleware: [user] as const,
     responses: { 200: json(UnreadCountSchema), ...errorResponses(401) },
   }),
+  // PUT: marking read is idempotent (and a POST here beside POST …/read-all would keep Hono's
+  // RegExpRouter from compiling the route set: it cannot mix a static and a parameter segment
+  // at the same depth of one method).
   read: createRoute({
-    method: 'post',
+    method: 'put',
     path: '/me/notifications/{id}/read',
     tags: ['notifications'],
     summary: 'Mark one of my notifications read (idempotent)',

@@ -67,7 +67,7 @@ function event(
 async function deliver(e: ProviderEvent | string, opts: { secret?: string; at?: number; header?: string } = {}) {
   const body = typeof e === 'string' ? e : JSON.stringify(e);
   const header = opts.header ?? (await sign(opts.secret ?? secret(), body, opts.at ?? Math.floor(Date.now() / 1000)));
-  return api('POST', '/api/payments/webhook', {
+  return api('POST', '/api/webhooks/payments', {
     rawBody: body,
     headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: header },
   });
@@ -699,7 +699,7 @@ describe('production', () => {
     expect(page.status).toBe(404);
     expect(((await page.json()) as { error: { code: string } }).error.code).toBe('not_found');
     const hook = await app.request(
-      '/api/payments/webhook',
+      '/api/webhooks/payments',
       { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } },
       prod,
     );

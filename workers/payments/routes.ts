@@ -43,7 +43,9 @@ const r = {
   }),
   webhook: createRoute({
     method: 'post',
-    path: '/payments/webhook',
+    // Provider callbacks live apart from the payer's resources (and a static segment beside
+    // POST /payments/{id}/cancel would keep Hono's RegExpRouter from compiling the route set).
+    path: '/webhooks/payments',
     tags: ['payments'],
     summary: `Provider events, signed (${SIGNATURE_HEADER} for the mock, ${STRIPE_SIGNATURE_HEADER} for Stripe: t=…,v1=…, HMAC-SHA256 of "t.body", 5-minute tolerance); each event id once`,
     responses: { 200: json(WebhookResultSchema), ...errorResponses(400, 404) },

@@ -16,7 +16,7 @@ import { webhookSecret } from './provider.ts';
 export { PAYMENT_WEBHOOKS_DLQ_NAME, PAYMENT_WEBHOOKS_QUEUE_NAME, type PaymentWebhookMessage };
 import { SIGNATURE_HEADER, sign } from './signature.ts';
 
-export const WEBHOOK_PATH = '/api/payments/webhook';
+export const WEBHOOK_PATH = '/api/webhooks/payments';
 
 const MessageSchema = z.object({ v: z.literal(1), event: ProviderEvent });
 

@@ -5571,9 +5571,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
         /** Mark one of my notifications read (idempotent) */
-        post: {
+        put: {
             parameters: {
                 query?: never;
                 header?: never;
@@ -5613,6 +5612,7 @@ export interface paths {
                 };
             };
         };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5920,7 +5920,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/payments/webhook": {
+    "/api/webhooks/payments": {
         parameters: {
             query?: never;
             header?: never;

@@ -71,7 +71,7 @@ function item(n: NotificationItem): HTMLLIElement {
     const mark = h('button', { type: 'button', class: 'link-button', 'data-mark-read': '' }, tc('notifications.markRead'));
     mark.addEventListener('click', async () => {
       try {
-        await api.post(`/api/me/notifications/${encodeURIComponent(n.id)}/read`);
+        await api.put(`/api/me/notifications/${encodeURIComponent(n.id)}/read`);
         markItemRead(li);
         li.querySelector('a')?.focus();
       } catch (error) {
