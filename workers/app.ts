@@ -157,7 +157,7 @@ export function createApp(options: AppOptions) {
       createServices(config, log, {
         metrics: metricsFor(c.env),
         defer: (p) => ctxOf(c).defer(p),
-        edgeOrigin: new URL(c.req.url).origin,
+        edgeOrigin: c.req.url,
       }),
     );
     const started = Date.now();

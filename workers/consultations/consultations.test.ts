@@ -24,7 +24,14 @@ function ctxAt(at: number): Ctx {
   const ctx = testCtx();
   return {
     ...ctx,
-    services: { ...ctx.services, db: ctx.services.db, redis: ctx.services.redis, cache: ctx.services.cache, now: () => new Date(at) },
+    services: {
+      ...ctx.services,
+      db: ctx.services.db,
+      redis: ctx.services.redis,
+      cache: ctx.services.cache,
+      edge: ctx.services.edge,
+      now: () => new Date(at),
+    },
   };
 }
 const actorOf = (u: TestUser): Actor => ({ id: u.id, role: u.role as Actor['role'], sessionId: 'test' });
