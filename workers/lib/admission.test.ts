@@ -450,6 +450,16 @@ describe('hot answers: an anonymous public read reused for a moment (fake clock)
     expect(await (await r.get('/api/hot/2')).json()).toEqual({ n: '2', entered: 4 });
   });
 
+  it('shares one stored body between answers: the runtime copies an ArrayBuffer into each Response', async () => {
+    const body = new TextEncoder().encode('{"a":1}').buffer as ArrayBuffer;
+    const first = new Response(body);
+    const second = new Response(body);
+    new Uint8Array(body)[2] = 98;
+    expect(await first.text()).toBe('{"a":1}');
+    expect(await second.text()).toBe('{"a":1}');
+    expect(body.byteLength).toBe(7);
+  });
+
   it('answers 304 to a client holding the same ETag', async () => {
     const r = rig();
     await r.get('/api/hot/5');
