@@ -115,3 +115,17 @@ describe('read-through while Redis fails (fake clock)', () => {
     expect(publicDataVersion()).toBeGreaterThan(version);
   });
 });
+
+describe('the memory tier', () => {
+  it('with `everyMs`, keeps an entry younger than that instead of replacing it; replaces it after', () => {
+    const m = new MemoryTier(10);
+    m.put('k', '"first"', 0, ['g']);
+    m.put('k', '"second"', 999, ['g'], 1000);
+    expect(m.get('k', 999, MEMORY_FRESH_MS)).toBe('"first"');
+    m.put('k', '"third"', 1000, ['g'], 1000);
+    expect(m.get('k', 1000, MEMORY_FRESH_MS)).toBe('"third"');
+    // Without it (loads), the newest value always wins.
+    m.put('k', '"fourth"', 1001, ['g']);
+    expect(m.get('k', 1001, MEMORY_FRESH_MS)).toBe('"fourth"');
+  });
+});

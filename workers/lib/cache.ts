@@ -100,7 +100,16 @@ export class MemoryTier {
     return this.map.size;
   }
 
-  put(key: string, json: string, at: number, gens: string[]): void {
+  /**
+   * `everyMs`: keep an entry younger than this instead of replacing it (a hot key's hits would
+   * otherwise retire a ~17 KB string each, feeding the runtime's major GCs for a value that is
+   * read only while Redis fails).
+   */
+  put(key: string, json: string, at: number, gens: string[], everyMs = 0): void {
+    if (everyMs > 0) {
+      const e = this.map.get(key);
+      if (e && at - e.at < everyMs) return;
+    }
     this.map.delete(key);
     this.map.set(key, { json, at, gens });
     if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
@@ -121,6 +130,8 @@ export class MemoryTier {
 
 /** While Redis fails: a remembered value this young is served as if cached. */
 export const MEMORY_FRESH_MS = 10_000;
+/** A Redis hit refreshes the remembered value at most this often. */
+export const MEMORY_REFRESH_MS = 1000;
 /** While Redis fails and the family's loads are all busy: a remembered value this old beats a 503. */
 export const MEMORY_STALE_MS = 5 * 60_000;
 /** Read-through loads per key family per isolate while Redis fails; a few more may wait briefly. */
@@ -209,7 +220,7 @@ export class Cache {
     }
     if (stored) {
       this.stats.hit(family);
-      this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens);
+      this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens, MEMORY_REFRESH_MS);
       // Stale: this reader won the refresh; everyone (this reader included) gets the old value now.
       if (claimed)
         this.defer(this.fill(full, opts, true).catch((err) => this.log.warn('cache refresh failed', { family, ...errorFields(err) })));
