@@ -157,7 +157,7 @@ export function createApp(options: AppOptions) {
       createServices(config, log, {
         metrics: metricsFor(c.env),
         defer: (p) => ctxOf(c).defer(p),
-        edgeOrigin: c.req.url,
+        requestUrl: c.req.url,
       }),
     );
     const started = Date.now();

@@ -121,9 +121,10 @@ export class StaleResponses {
 
   /**
    * The stored answer while it is younger than its lifetime (`lifeMs`, at most `maxAgeMs`) and
-   * nothing public changed in this isolate since — and up to twice that while one request is already making its successor, so
-   * the requests arriving meanwhile do not all run the route (coalescing). `claimed`: this
-   * caller is that one request; it gets no copy and must call `refreshed(url)` when done.
+   * nothing public changed in this isolate since — and up to twice that while one request is
+   * already making its successor, so the requests arriving meanwhile do not all run the route
+   * (coalescing). `claimed`: this caller is that one request; it gets no copy and must call
+   * `refreshed(url)` when done.
    */
   hot(url: string, now: number, maxAgeMs: number, version: number): { copy?: StaleEntry; claimed: boolean } {
     const e = this.map.get(url);

@@ -23,11 +23,8 @@ export interface Services {
 }
 
 export interface ServiceOptions extends CacheDeps {
-  /**
-   * The origin the request came in on (edge entries are keyed by full URL), or the request's
-   * URL to take it from when a purge needs it; none outside a request.
-   */
-  edgeOrigin?: string;
+  /** The URL the request came in on (edge entries are keyed by full URL, on its origin); none outside a request. */
+  requestUrl?: string;
   /** The env's recorder (metricsFor(env)); the registry only when absent (scripts). */
   metrics?: Metrics;
 }
@@ -42,19 +39,14 @@ class RequestServices implements Services {
   #redis: Redis | undefined;
   #cache: Cache | undefined;
   #edge: EdgePurge | undefined;
-  readonly metrics: Metrics;
-  readonly #cacheDeps: CacheDeps;
 
   constructor(
     private readonly config: Config,
     private readonly log: Logger,
-    private readonly edgeOrigin: string | undefined,
-    metrics: Metrics,
-    cacheDeps: CacheDeps,
-  ) {
-    this.metrics = metrics;
-    this.#cacheDeps = cacheDeps;
-  }
+    private readonly requestUrl: string | undefined,
+    readonly metrics: Metrics,
+    private readonly cacheDeps: CacheDeps,
+  ) {}
 
   get db(): Database {
     const config = this.config;
@@ -71,11 +63,11 @@ class RequestServices implements Services {
   }
 
   get cache(): Cache {
-    return (this.#cache ??= new Cache(this.redis, this.log, { stats: this.metrics.cacheStats, ...this.#cacheDeps }));
+    return (this.#cache ??= new Cache(this.redis, this.log, { stats: this.metrics.cacheStats, ...this.cacheDeps }));
   }
 
   get edge(): EdgePurge {
-    return (this.#edge ??= edgePurge(this.edgeOrigin && new URL(this.edgeOrigin).origin));
+    return (this.#edge ??= edgePurge(this.requestUrl && new URL(this.requestUrl).origin));
   }
 
   now(): Date {
@@ -84,6 +76,6 @@ class RequestServices implements Services {
 }
 
 export function createServices(config: Config, log: Logger, options: ServiceOptions = {}): Services {
-  const { edgeOrigin, metrics = isolateMetrics, ...cacheDeps } = options;
-  return new RequestServices(config, log, edgeOrigin, metrics, cacheDeps);
+  const { requestUrl, metrics = isolateMetrics, ...cacheDeps } = options;
+  return new RequestServices(config, log, requestUrl, metrics, cacheDeps);
 }
