@@ -143,7 +143,10 @@ async function seedReviews(client: pg.Client, courses: Map<string, string>, pepp
         `insert into enrollments (user_id, course_id) values ($1, $2) on conflict (user_id, course_id) do nothing`,
         [userId, courseId],
       );
-      if (enrolled) await client.query('update courses set enrollment_count = enrollment_count + 1 where id = $1', [courseId]);
+      if (enrolled)
+        await client.query('update courses set enrollment_count = enrollment_count + 1, popularity = popularity + 1 where id = $1', [
+          courseId,
+        ]);
       const { rowCount } = await client.query(
         `insert into reviews (course_id, user_id, rating, text) values ($1, $2, $3, $4) on conflict (course_id, user_id) do nothing`,
         [courseId, userId, rating, text],

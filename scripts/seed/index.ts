@@ -161,9 +161,9 @@ async function recountCourses(query: SeedContext['query'], withReviews: boolean)
           t as (select c.id, coalesce(e.n, 0) as n, coalesce(r.s, 0) as s, coalesce(r.k, 0) as k
                 from courses c left join e on e.course_id = c.id left join r on r.course_id = c.id
                 where c.teacher_id in (${SEEDED_USERS}))
-     update courses c set enrollment_count = t.n, rating_sum = t.s, rating_count = t.k,
+     update courses c set enrollment_count = t.n, popularity = t.n, rating_sum = t.s, rating_count = t.k,
                           rating_avg = case when t.k > 0 then round(t.s::numeric / t.k, 2) else 0 end
-     from t where c.id = t.id and (c.enrollment_count, c.rating_sum, c.rating_count) is distinct from (t.n, t.s, t.k)`,
+     from t where c.id = t.id and (c.enrollment_count, c.popularity, c.rating_sum, c.rating_count) is distinct from (t.n, t.n, t.s, t.k)`,
   );
   return r.rowCount ?? 0;
 }

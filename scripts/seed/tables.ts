@@ -161,7 +161,7 @@ const courses: TableSeeder = {
         await c.query(
           `insert into courses (id, teacher_id, category_id, title, description, language, level, tags, price_amount, currency,
                                 published, published_at, featured, featured_rank, rating_sum, rating_count, rating_avg, enrollment_count,
-                                created_at, updated_at)
+                                popularity, created_at, updated_at)
            select pg_temp.sid('course', n), pg_temp.sid('user', pg_temp.c_teacher(n)), pg_temp.category(pg_temp.c_subject(n)),
                   pg_temp.localized(n, pg_temp.c_title(n, 'ru'), pg_temp.c_title(n, 'kk'), pg_temp.c_title(n, 'en')),
                   pg_temp.localized(n, pg_temp.c_description(n, 'ru'), pg_temp.c_description(n, 'kk'), pg_temp.c_description(n, 'en')),
@@ -170,7 +170,7 @@ const courses: TableSeeder = {
                   pg_temp.c_price(n), 'KZT', pg_temp.c_published(n), pg_temp.c_published_at(n),
                   pg_temp.c_published(n) and pg_temp.h(n, 19) % 500 = 0, ((pg_temp.h(n, 19) / 500) % 100)::int,
                   s.rating_sum, s.rating_count, case when s.rating_count > 0 then round(s.rating_sum::numeric / s.rating_count, 2) else 0 end,
-                  s.enrollments, pg_temp.c_created(n), pg_temp.c_created(n)
+                  s.enrollments, s.enrollments, pg_temp.c_created(n), pg_temp.c_created(n)
            from generate_series($1::bigint, $2::bigint) n
            join unnest($3::int[], $4::int[], $5::int[]) with ordinality as s(enrollments, rating_sum, rating_count, i) on s.i = n - $1 + 1
            on conflict do nothing`,

@@ -6,13 +6,15 @@ import { reconcilePayments } from '../payments/reconcile.ts';
 import { jobCtx } from '../lib/job-context.ts';
 import { sweepExpiredAttempts } from './attempts.ts';
 import { refreshStats } from './stats.ts';
+import { refreshPopularity } from '../catalog/popularity.ts';
 
 /** Cron expressions of wrangler.toml [triggers]. */
 export const CRON_SWEEP = '* * * * *';
 export const CRON_STATS = '*/5 * * * *';
 
 /**
- * The Worker's `scheduled` handler: every minute it submits attempts whose time ran out;
+ * The Worker's `scheduled` handler: every minute it submits attempts whose time ran out,
+ * settles stuck payments, runs the consultation jobs and refreshes the catalog's popular order;
  * every five minutes it refreshes the statistics views. A run without an expression (a manual
  * trigger) does both; other expressions belong to other jobs and are left alone here.
  */
@@ -45,6 +47,15 @@ export async function runScheduled(controller: ScheduledController, env: Env, ex
     } catch (err) {
       failures.push(err);
       ctx.log.error('consultation jobs failed', errorFields(err));
+    }
+  }
+  if (all || controller.cron === CRON_SWEEP) {
+    // The catalog's popular order catches up with the enrollment counters (workers/catalog/popularity.ts).
+    try {
+      ctx.log.info('popularity refresh', { ...(await refreshPopularity(ctx.services.db.db)), ms: Date.now() - started });
+    } catch (err) {
+      failures.push(err);
+      ctx.log.error('popularity refresh failed', errorFields(err));
     }
   }
   if (all || controller.cron === CRON_SWEEP) {

@@ -24,7 +24,7 @@ export interface ListQuery extends CatalogFilters {
 }
 
 /**
- * Published courses, newest first (or best rated, or most enrolled), keyset-paginated on
+ * Published courses, newest first (or best rated, or most enrolled — ./popularity.ts), keyset-paginated on
  * (key, id) — each order has its index (courses_published_created_idx, courses_rating_idx,
  * courses_popularity_idx); one SQL statement per page. The newest order keeps its old cursor
  * shape [timestamp, id]; the others name their order in the cursor ([order, number, id]).
@@ -40,7 +40,7 @@ export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCa
     ttlSec: CACHE_TTL.list,
     load: async () => {
       let where = filterConditions(q);
-      const column = sort === 'rating' ? courses.ratingAvg : sort === 'popularity' ? courses.enrollmentCount : courses.publishedAt;
+      const column = sort === 'rating' ? courses.ratingAvg : sort === 'popularity' ? courses.popularity : courses.publishedAt;
       if (q.cursor) {
         if (sort === 'newest') {
           const [at, id] = await decodeTimeIdCursor(q.cursor, ctx.config.JWT_SECRET);
@@ -64,7 +64,7 @@ export async function listCourses(ctx: Ctx, q: ListQuery): Promise<Page<CourseCa
         (r) =>
           sort === 'newest'
             ? [new Date(r.publishedAt!).toISOString(), r.id]
-            : [sort, sort === 'rating' ? Number(r.ratingAvg) : r.enrollmentCount, r.id],
+            : [sort, sort === 'rating' ? Number(r.ratingAvg) : r.popularity, r.id],
         ctx.config.JWT_SECRET,
       );
       return { items: page.items.map((r) => toCard(r, q.lang)), nextCursor: page.nextCursor };

@@ -41,6 +41,7 @@ export const cardColumns = {
   ratingAvg: courses.ratingAvg,
   ratingCount: courses.ratingCount,
   enrollmentCount: courses.enrollmentCount,
+  popularity: courses.popularity,
   featured: courses.featured,
   coverUrl: courses.coverUrl,
   publishedAt: courses.publishedAt,

@@ -4,6 +4,7 @@ import { courses } from '../../db/schema/index.ts';
 import { createTest, publish, publishedTest, quizDoc } from '../../tests/support/assessments.ts';
 import { createCourse } from '../../tests/support/catalog.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
+import { refreshPopularity } from './popularity.ts';
 import { distinctAlternatives, RANK_CAP, titleOnly } from './search.ts';
 import { testDb, uniqueIp, verifiedTeacher } from '../../tests/support/users.ts';
 
@@ -103,6 +104,8 @@ describe('search and catalog orders', () => {
         sql`update ${courses} set rating_avg = ${rating}, rating_count = 1, rating_sum = ${Math.round(rating)}, enrollment_count = ${enrolled} where id = ${made[i]}`,
       );
     }
+    // The popular order ranks by the copy the minute cron refreshes.
+    await refreshPopularity(testDb().db);
     // A write the counters bypass: hide cached pages as a review would.
     await api('PATCH', `/api/courses/${made[0]}`, { token: teacher.token, body: { level: 'beginner' } });
     return { w, made };

@@ -201,7 +201,7 @@ function sortKey(sort: SearchSort, testPopularity: SQL): SortKey {
       };
     case 'popularity':
       return {
-        course: sql`${courses.enrollmentCount}::float8`,
+        course: sql`${courses.popularity}::float8`,
         test: sql`${testPopularity}::float8`,
         cast: (v) => sql`${v}::float8`,
         decode: (c, s) => decodeTaggedCursor(c, s, 'popularity', 'score'),

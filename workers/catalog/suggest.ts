@@ -100,9 +100,9 @@ export async function suggest(ctx: Ctx, q: { q: string; lang: Lang }): Promise<{
         .where(and(eq(courses.published, true), sql`${courses.searchVector} @@ ${tsq}`))
         // Most enrolled first: what most people typing this are after. With two words or more the
         // planner takes them as independent and expects many matches, so it walks the
-        // enrollment index — while few titles have both, and the walk reads most of the catalog.
+        // popularity index — while few titles have both, and the walk reads most of the catalog.
         // `+ 0` keeps that index out: the full-text index finds the few, which are then sorted.
-        .orderBy(done ? sql`${courses.enrollmentCount} + 0 desc` : desc(courses.enrollmentCount), desc(courses.id))
+        .orderBy(done ? sql`${courses.popularity} + 0 desc` : desc(courses.popularity), desc(courses.id))
         .limit(SUGGEST_COURSES);
       const testsQuery = db
         .select({ id: tests.id, title: sql<LocalizedText>`${testVersions.document}->'title'` })

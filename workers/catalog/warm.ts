@@ -14,7 +14,7 @@ export async function warmCatalog(ctx: Ctx, opts: { topCourses?: number } = {}):
     .select({ id: courses.id })
     .from(courses)
     .where(and(eq(courses.published, true)))
-    .orderBy(desc(courses.featured), desc(courses.enrollmentCount))
+    .orderBy(desc(courses.featured), desc(courses.popularity))
     .limit(opts.topCourses ?? 20);
   const jobs: Promise<unknown>[] = [];
   for (const lang of LANGS) {

@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { enrolledLearner } from '../../tests/support/learning.ts';
+import { testDb } from '../../tests/support/users.ts';
+import { refreshPopularity } from './popularity.ts';
+
+const counters = async (id: string) =>
+  (
+    await testDb().db.execute<{ enrollment_count: number; popularity: number }>(
+      sql`select enrollment_count, popularity from courses where id = ${id}`,
+    )
+  ).rows[0];
+
+describe('the popular order', () => {
+  it('follows the exact enrollment counter once the cron has refreshed it', async () => {
+    const { course } = await enrolledLearner();
+    // The enrollment counts at once; the ranked copy waits for the refresh.
+    expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 0 });
+    const { courses } = await refreshPopularity(testDb().db);
+    expect(courses).toBeGreaterThanOrEqual(1);
+    expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 1 });
+    // Nothing changed since: nothing rewritten for this course.
+    await refreshPopularity(testDb().db);
+    expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 1 });
+  });
+
+  it('no index of courses covers the live counter, so an enrollment updates its course in place (HOT)', async () => {
+    const { rows } = await testDb().db.execute<{ def: string }>(
+      sql`select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'courses'::regclass`,
+    );
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.filter((r) => r.def.includes('enrollment_count')).map((r) => r.def)).toEqual([]);
+  });
+});
