@@ -109,11 +109,8 @@ export async function settle(ctx: Ctx, u: ProviderUpdate): Promise<{ outcome: Se
       })
       .where(eq(payments.id, p.id))
       .returning();
-    const f = fulfilmentOf(p.purchaseKind);
-    if (target === 'succeeded') after.push(await f.grant(tx, updated!));
-    // A duplicate purchase never granted anything: nothing to take back.
-    if (target === 'refunded' && !duplicatePurchase) after.push(await f.revoke(tx, updated!));
-    if ((target === 'failed' || target === 'canceled') && f.release) after.push(await f.release(tx, updated!));
+    // The notification before the access change: granting takes the course's day-statistics row
+    // (a row every purchase of that course that day locks), held until COMMIT — kept short.
     if (NOTIFIED.includes(target)) {
       notes.push(
         ...(await notificationInsert(tx, {
@@ -131,6 +128,11 @@ export async function settle(ctx: Ctx, u: ProviderUpdate): Promise<{ outcome: Se
         })),
       );
     }
+    const f = fulfilmentOf(p.purchaseKind);
+    if (target === 'succeeded') after.push(await f.grant(tx, updated!));
+    // A duplicate purchase never granted anything: nothing to take back.
+    if (target === 'refunded' && !duplicatePurchase) after.push(await f.revoke(tx, updated!));
+    if ((target === 'failed' || target === 'canceled') && f.release) after.push(await f.release(tx, updated!));
     return { outcome: 'applied' as const, status: target };
   });
   if (result.outcome === 'refund_required') {
