@@ -34,12 +34,17 @@ export async function markViewing(ctx: Ctx, teacherId: string, now = Date.now())
   }
 }
 
-/** False only when Redis says nobody is looking; when Redis cannot answer, assume someone is. */
+/**
+ * True only when Redis says someone is looking. When Redis cannot answer (down, or slow under
+ * load) the pulse is skipped: it is a live nicety, its cache bump would go to the same failing
+ * Redis, and assuming a viewer added a Redis call and a Durable Object push to every write
+ * exactly when the platform was least able to pay for them. An open dashboard still polls.
+ */
 export async function isViewing(ctx: Ctx, teacherId: string): Promise<boolean> {
   const redis = ctx.services.redis;
   try {
     return (await redisCall(() => redis.get(viewingKey(teacherId)), 'dashboard presence', redisTimeoutMs(redis))) !== null;
   } catch {
-    return true;
+    return false;
   }
 }
