@@ -208,6 +208,16 @@ function buildDatabase(opts: DatabaseOptions): Database {
   };
 }
 
+/** True when the error (or its cause: drizzle and the driver wrap it) is this isolate's own bulkhead refusing a round trip. */
+export function isDatabaseBusy(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e instanceof DatabaseBusyError) return true;
+    e = (e as { cause?: unknown; sourceError?: unknown }).sourceError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** True for errors that mean "the database cannot be reached", answered 503, not 500. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   let e: unknown = err;

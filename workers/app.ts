@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { isDatabaseUnavailable } from '../db/client.ts';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../db/client.ts';
 import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
 import { admit, isolateAdmission, type Admission } from './lib/admission-gate.ts';
@@ -96,6 +96,16 @@ function toAppError(err: unknown): AppError | undefined {
     if (err.status === 413) return new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
     const code: ErrorCode = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'bad_request';
     return new AppError(code, err.message || 'Bad request');
+  }
+  if (isDatabaseBusy(err)) {
+    // This isolate's own Postgres slots are full: it is past its capacity, like an admission
+    // refusal (same code, counted, no stack logged — shedding must stay cheap).
+    return new AppError(
+      'overloaded',
+      'The service is busy right now, try again in a moment',
+      { family: 'database', retryAfterSec: 1 },
+      { 'Retry-After': '1' },
+    );
   }
   if (isDatabaseUnavailable(err)) {
     return new AppError('service_unavailable', 'The database is unavailable, try again shortly', undefined, { 'Retry-After': '5' });
