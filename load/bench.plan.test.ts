@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { knownScenarioNames, planScenarios, searchKnee, UnknownScenarioError } from './bench.ts';
+import { KNEE_SAMPLES, kneeStepMs, knownScenarioNames, planScenarios, searchKnee, UnknownScenarioError } from './bench.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -70,6 +70,28 @@ describe('searchKnee', () => {
     expect(await run(200, 10_000)).toEqual({ knee: 200, tried: [25, 50, 100, 200] });
     expect(await run(300, 10_000)).toEqual({ knee: 300, tried: [25, 50, 100, 200, 300] });
     expect(await run(200, 10)).toEqual({ knee: null, tried: [25] });
+  });
+
+  it("starts from a rate the scenario's own run already passed, not from 25/s", async () => {
+    const tried: number[] = [];
+    const step = async (rate: number) => {
+      tried.push(rate);
+      return rate <= 380;
+    };
+    // 150 passed in the 30 s run: 300 passes, 500 (the budget) fails; √(300·500) ≈ 387 → 385 fails; √(300·385) ≈ 340 passes.
+    expect(await searchKnee(500, step, 150)).toBe(340);
+    expect(tried).toEqual([300, 500, 385, 340]);
+    // Passed at the budget: nothing left to measure.
+    expect(await searchKnee(200, step, 200)).toBe(200);
+    expect(tried).toHaveLength(4);
+  });
+
+  it('measures each step long enough for a p99 of thousands of requests, 10 to 30 s', () => {
+    expect(kneeStepMs(25)).toBe(30_000);
+    expect(kneeStepMs(150)).toBe(20_000);
+    expect(kneeStepMs(300)).toBe(10_000);
+    expect(kneeStepMs(1000)).toBe(10_000);
+    for (const rate of [100, 150, 200]) expect((rate * kneeStepMs(rate)) / 1000).toBeGreaterThanOrEqual(KNEE_SAMPLES);
   });
 
   it('bisects below the budget when the budget itself fails', async () => {

@@ -429,40 +429,44 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         if (opts.knee && p.budget && result.mode === 'requests' && !smoke) {
           const knee: NonNullable<ScenarioEntry['knee']> = { maxPassingRate: null, steps: [] };
           entry.knee = knee;
-          knee.maxPassingRate = await searchKnee(p.budget.rate, async (stepRate) => {
-            log(`  knee: ${stepRate}/s…`);
-            await quiet(target.serverPid, 60_000);
-            // Warm caches again: TTLs ran out during the previous runs.
-            if (warm.length) await warmUp(setupClient, warm, 16);
-            const k = await runScenario(
-              scenario,
-              state,
-              {
-                baseUrl: target.url,
+          knee.maxPassingRate = await searchKnee(
+            p.budget.rate,
+            async (stepRate) => {
+              log(`  knee: ${stepRate}/s…`);
+              await quiet(target.serverPid, 60_000);
+              // Warm caches again: TTLs ran out during the previous runs.
+              if (warm.length) await warmUp(setupClient, warm, 16);
+              const k = await runScenario(
+                scenario,
+                state,
+                {
+                  baseUrl: target.url,
+                  rate: stepRate,
+                  durationMs: kneeStepMs(stepRate),
+                  rampMs: 2000,
+                  concurrency,
+                  timeoutMs: 10_000,
+                  seed: Date.now(),
+                  metricsToken: target.metricsToken,
+                  settle: () => settle(target.url, 180_000),
+                },
+                db,
+              );
+              const kj = judge(p.budget!, k, []);
+              knee.steps.push({
                 rate: stepRate,
-                durationMs: 10_000,
-                rampMs: 2000,
-                concurrency,
-                timeoutMs: 10_000,
-                seed: Date.now(),
-                metricsToken: target.metricsToken,
-                settle: () => settle(target.url, 180_000),
-              },
-              db,
-            );
-            const kj = judge(p.budget!, k, []);
-            knee.steps.push({
-              rate: stepRate,
-              achieved: k.achievedRate,
-              p50: k.total.latency.p50,
-              p99: k.total.latency.p99,
-              errors: k.errors,
-              pass: kj.verdict === 'PASS',
-              reasons: kj.reasons,
-            });
-            log(`    achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${kj.verdict}`);
-            return kj.verdict === 'PASS';
-          });
+                achieved: k.achievedRate,
+                p50: k.total.latency.p50,
+                p99: k.total.latency.p99,
+                errors: k.errors,
+                pass: kj.verdict === 'PASS',
+                reasons: kj.reasons,
+              });
+              log(`    achieved ${k.achievedRate}/s, p99 ${k.total.latency.p99} ms, errors ${k.errors}: ${kj.verdict}`);
+              return kj.verdict === 'PASS';
+            },
+            entry.verdict === 'PASS' ? result.offeredRate : 0,
+          );
         }
       }
       const phased = plannedPhasedRuns(opts);
@@ -506,11 +510,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
  * budget itself) until one fails, then two bisection steps (geometric, rounded to 5/s) between
  * the last pass and that failure — so the knee is known to within a quarter of a doubling
  * (≈ 19 %), not a factor of two. Feed each step's verdict back through `next(pass)`.
+ * `knownPass`: a rate already measured to meet the budget (the scenario's own, longer run): the
+ * search doubles from there instead of re-measuring the rates below it.
  */
-export function* kneeSearch(budgetRate: number): Generator<number, void, boolean> {
-  let pass = 0;
+export function* kneeSearch(budgetRate: number, knownPass = 0): Generator<number, void, boolean> {
+  let pass = Math.min(knownPass, budgetRate);
   let fail = 0;
-  for (let r = 25; ; r = Math.min(r * 2, budgetRate)) {
+  if (pass >= budgetRate) return;
+  for (let r = pass > 0 ? Math.min(pass * 2, budgetRate) : 25; ; r = Math.min(r * 2, budgetRate)) {
     if (!(yield r)) {
       fail = r;
       break;
@@ -526,10 +533,18 @@ export function* kneeSearch(budgetRate: number): Generator<number, void, boolean
   }
 }
 
+/**
+ * How long one knee step measures: long enough for KNEE_SAMPLES requests, 10–30 s. A p99 of 500
+ * requests (10 s at 50/s) is the fifth slowest, so one 200 ms garbage-collection pause of the
+ * runtime decided it; the scenario's own 30 s run at three times the rate passed.
+ */
+export const KNEE_SAMPLES = 3000;
+export const kneeStepMs = (rate: number) => Math.min(30_000, Math.max(10_000, Math.ceil(KNEE_SAMPLES / rate) * 1000));
+
 /** Runs the knee search: `step(rate)` measures one rate and says whether it met the budget. */
-export async function searchKnee(budgetRate: number, step: (rate: number) => Promise<boolean>): Promise<number | null> {
-  let best: number | null = null;
-  const rates = kneeSearch(budgetRate);
+export async function searchKnee(budgetRate: number, step: (rate: number) => Promise<boolean>, knownPass = 0): Promise<number | null> {
+  let best: number | null = knownPass > 0 ? Math.min(knownPass, budgetRate) : null;
+  const rates = kneeSearch(budgetRate, knownPass);
   let next = rates.next();
   while (!next.done) {
     const rate = next.value;
@@ -705,7 +720,7 @@ interface PhasedContext {
   log: (line: string) => void;
 }
 
-/** Highest passing rate of a budget (10 s steps, as --knee does). */
+/** Highest passing rate of a budget (steps of kneeStepMs, as --knee does). */
 async function findKnee(
   scenario: Scenario<unknown>,
   state: unknown,
@@ -721,7 +736,7 @@ async function findKnee(
       {
         baseUrl: ctx.target.url,
         rate: stepRate,
-        durationMs: 10_000,
+        durationMs: kneeStepMs(stepRate),
         rampMs: 2000,
         concurrency: ctx.concurrency,
         timeoutMs: 10_000,
