@@ -14,8 +14,9 @@ const counters = async (id: string) =>
 describe('the popular order', () => {
   it('follows the exact enrollment counter once the cron has refreshed it', async () => {
     const { course } = await enrolledLearner();
-    // The enrollment counts at once; the ranked copy waits for the refresh.
-    expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 0 });
+    // The enrollment counts at once; the ranked copy waits for the refresh (not asserted as 0 here:
+    // another test file may run a refresh, which is global, at the same time).
+    expect((await counters(course.id))?.enrollment_count).toBe(1);
     const { courses } = await refreshPopularity(testDb().db);
     expect(courses).toBeGreaterThanOrEqual(1);
     expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 1 });
