@@ -208,20 +208,24 @@ function buildDatabase(opts: DatabaseOptions): Database {
   };
 }
 
-/** True when the error (or its cause: drizzle and the driver wrap it) is this isolate's own bulkhead refusing a round trip. */
-export function isDatabaseBusy(err: unknown): boolean {
+/** An error and what it wraps (drizzle's `cause`, the Neon driver's `sourceError`), a few levels deep. */
+function* causes(err: unknown): Generator<unknown> {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
-    if (e instanceof DatabaseBusyError) return true;
-    e = (e as { cause?: unknown; sourceError?: unknown }).sourceError ?? (e as { cause?: unknown }).cause;
+    yield e;
+    e = (e as { sourceError?: unknown }).sourceError ?? (e as { cause?: unknown }).cause;
   }
+}
+
+/** True when the error (or what it wraps) is this isolate's own bulkhead refusing a round trip. */
+export function isDatabaseBusy(err: unknown): boolean {
+  for (const e of causes(err)) if (e instanceof DatabaseBusyError) return true;
   return false;
 }
 
 /** True for errors that mean "the database cannot be reached", answered 503, not 500. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 4; depth++) {
+  for (const e of causes(err)) {
     const code = (e as { code?: unknown }).code;
     // 57014: cancelled by statement_timeout — the database is too slow right now, as with the rest.
     if (
@@ -238,7 +242,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
       )
     )
       return true;
-    e = (e as { cause?: unknown; sourceError?: unknown }).sourceError ?? (e as { cause?: unknown }).cause;
   }
   return false;
 }

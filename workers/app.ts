@@ -8,7 +8,7 @@ import { loadConfig, type Config, type Env } from './env.ts';
 import type { Actor, Ctx } from './lib/context.ts';
 import { admit, isolateAdmission, type Admission } from './lib/admission-gate.ts';
 import { cors } from './lib/cors.ts';
-import { AppError, type ErrorBody, type ErrorCode } from './lib/errors.ts';
+import { AppError, overloaded, type ErrorBody, type ErrorCode } from './lib/errors.ts';
 import { inputGuard } from './lib/input-guard.ts';
 import { createLogger, errorFields, type Logger } from './lib/logger.ts';
 import { metrics, metricsFor } from './lib/metrics.ts';
@@ -100,12 +100,7 @@ function toAppError(err: unknown): AppError | undefined {
   if (isDatabaseBusy(err)) {
     // This isolate's own Postgres slots are full: it is past its capacity, like an admission
     // refusal (same code, counted, no stack logged — shedding must stay cheap).
-    return new AppError(
-      'overloaded',
-      'The service is busy right now, try again in a moment',
-      { family: 'database', retryAfterSec: 1 },
-      { 'Retry-After': '1' },
-    );
+    return overloaded('database');
   }
   if (isDatabaseUnavailable(err)) {
     return new AppError('service_unavailable', 'The database is unavailable, try again shortly', undefined, { 'Retry-After': '5' });

@@ -2,6 +2,7 @@ import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from '
 import type { Metrics } from './metrics/recorder.ts';
 import { routeOf } from './metrics.ts';
 import { publicDataVersion } from './public-version.ts';
+import { OVERLOADED_MESSAGE } from './errors.ts';
 
 /**
  * Route families, each with its own adaptive limit: a flood of cold searches must not take
@@ -196,7 +197,6 @@ export class Admission {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const SHED_MESSAGE = 'The service is busy right now, try again in a moment';
 
 /**
  * The 503 of a refused request, built without the app: admission runs before every other
@@ -206,7 +206,7 @@ const SHED_MESSAGE = 'The service is busy right now, try again in a moment';
  */
 export function shedResponse(family: Family, incomingRequestId: string | undefined): Response {
   const requestId = incomingRequestId && REQUEST_ID.test(incomingRequestId) ? incomingRequestId : crypto.randomUUID();
-  const body = `{"error":{"code":"overloaded","message":"${SHED_MESSAGE}","requestId":"${requestId}","details":{"family":"${family}","retryAfterSec":${RETRY_AFTER_SEC}}}}`;
+  const body = `{"error":{"code":"overloaded","message":"${OVERLOADED_MESSAGE}","requestId":"${requestId}","details":{"family":"${family}","retryAfterSec":${RETRY_AFTER_SEC}}}}`;
   return new Response(body, {
     status: 503,
     headers: {

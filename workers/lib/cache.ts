@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { Bulkhead } from './admission.ts';
 import { publicDataChanged } from './public-version.ts';
-import { AppError } from './errors.ts';
+import { overloaded } from './errors.ts';
 import { errorFields, type Logger } from './logger.ts';
 import { redisBudget, redisCall, redisTimeoutMs, scriptOf } from './redis.ts';
 import { withTimeout } from './timeout.ts';
@@ -183,12 +183,7 @@ export class Cache {
     if (!permit) {
       const old = this.memory.get(opts.key, now, MEMORY_STALE_MS);
       if (old !== undefined) return JSON.parse(old) as T;
-      throw new AppError(
-        'overloaded',
-        'The service is busy right now, try again in a moment',
-        { family: opts.family, retryAfterSec: 1 },
-        { 'Retry-After': '1' },
-      );
+      throw overloaded(opts.family);
     }
     try {
       this.stats.load(opts.family);

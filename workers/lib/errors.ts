@@ -68,6 +68,11 @@ export const forbidden = (message = 'You may not do this') => new AppError('forb
 export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, details);
 export const unauthorized = (message = 'Authentication required') => new AppError('unauthorized', message);
 
+export const OVERLOADED_MESSAGE = 'The service is busy right now, try again in a moment';
+/** This isolate is past its capacity for `family` (a route family, a cache family, its database slots): come back in a second. */
+export const overloaded = (family: string) =>
+  new AppError('overloaded', OVERLOADED_MESSAGE, { family, retryAfterSec: 1 }, { 'Retry-After': '1' });
+
 /** A validation failure naming each bad field: details = { fields: { path: message } }. */
 export function validationError(fields: Record<string, string>, message = 'Some fields are invalid') {
   return new AppError('validation_failed', message, { fields });
