@@ -215,7 +215,7 @@ async function seedChild(client: pg.Client, parentId: string, testId: string): P
 /**
  * The demo teacher as a listed specialist with its session types and weekly hours, created
  * once (a profile the teacher has edited is left alone). Its next free slot is computed here
- * on every start, since `wrangler dev` fires no cron to do it.
+ * on every start, so it is right before the first minute's cron (local/cron-ticker.ts) runs.
  */
 export async function seedDemoSpecialist(client: pg.Client, teacherId: string, now = Date.now()): Promise<void> {
   const d = DEMO_SPECIALIST;
