@@ -148,7 +148,9 @@ describe('consultations — directory and slots', () => {
       expect(local >= '09:00' && local <= '17:00', local).toBe(true);
     }
     const u = await registerUser();
-    await expectOk(bookSlot(u, s, slots[0]!, { typeId: s.freeType }), 201);
+    // Booked with the type whose grid the slot is from: the 30-minute grid differs from the
+    // 60-minute one when the 12-hour notice ends inside the working day.
+    await expectOk(bookSlot(u, s, slots[0]!, { typeId: s.paidType }), 201);
     expect(await slotsOf(s, s.paidType, 0, 3)).not.toContain(slots[0]);
   });
 });
