@@ -56,6 +56,8 @@ export interface Env {
   R2_IMAGES_BUCKET_NAME?: string;
   /** The site's public origin, for links in emails (required in production: never taken from the request's Host). */
   SITE_URL?: string;
+  /** Local runs under serve:prod only: the network without Miniflare's subrequest interceptor (workers/lib/direct-network.ts). */
+  DIRECT_NETWORK?: Fetcher;
 }
 
 /**

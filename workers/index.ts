@@ -23,6 +23,7 @@ import { createQueueHandler, type ReportMessage } from './reports/consumer.ts';
 import { reportsRoutes } from './reports/routes.ts';
 import { reviewsRoutes } from './reviews/routes.ts';
 import { serveSite } from './site/assets.ts';
+import { useDirectNetwork } from './lib/direct-network.ts';
 
 /** The API Worker: Hono app for /api, static Astro site for everything else. */
 export const app = createApp({
@@ -64,10 +65,20 @@ const reportJobs = createQueueHandler();
 const paymentWebhooks = createWebhookDelivery((request, env, exec) => app.fetch(request, env, exec));
 
 export default {
-  fetch: app.fetch,
+  fetch: (request, env, exec) => {
+    useDirectNetwork(env);
+    return app.fetch(request, env, exec);
+  },
   // Report jobs and their dead-letter queue (workers/reports/consumer.ts); the mock provider's webhooks.
-  queue: (batch, env, exec) =>
-    isPaymentWebhookQueue(batch.queue) ? paymentWebhooks(batch, env, exec) : reportJobs(batch as MessageBatch<ReportMessage>, env, exec),
+  queue: (batch, env, exec) => {
+    useDirectNetwork(env);
+    return isPaymentWebhookQueue(batch.queue)
+      ? paymentWebhooks(batch, env, exec)
+      : reportJobs(batch as MessageBatch<ReportMessage>, env, exec);
+  },
   // Attempt deadline sweep and statistics refresh (workers/assessments/cron.ts).
-  scheduled: runScheduled,
+  scheduled: (controller, env, exec) => {
+    useDirectNetwork(env);
+    return runScheduled(controller, env, exec);
+  },
 } satisfies ExportedHandler<Env, ReportMessage | PaymentWebhookMessage>;

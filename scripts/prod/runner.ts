@@ -232,6 +232,12 @@ export async function startProdRunner(opts: ProdRunnerOptions): Promise<ProdRunn
         ...opts.workerVars,
         LOG_LEVEL: opts.logLevel ?? 'warn',
       },
+      // Subrequests straight to the network, as on Cloudflare, not through Miniflare's interceptor
+      // isolate (workers/lib/direct-network.ts): what is measured here is the app, not that hop.
+      serviceBindings: {
+        ...((workerOptions as V4WorkerOptions).serviceBindings ?? {}),
+        DIRECT_NETWORK: { network: { allow: ['public', 'private', 'local'] } },
+      },
     } as V4WorkerOptions;
     const assetsDir = (workerOptions.assets as { directory?: string } | undefined)?.directory;
     if (assetsDir && !existsSync(resolve(assetsDir))) {
