@@ -30,7 +30,7 @@ import type { Actor, Ctx } from '../lib/context.ts';
 import { opsDashboard, platformDashboard } from './admin.ts';
 import { REPORTS_DLQ_NAME, createQueueHandler } from '../reports/consumer.ts';
 import { maybeFlushOps, routeFamily, SAMPLED_QUEUE, takeDeltas } from './ops-rollup.ts';
-import { isViewing } from './presence.ts';
+import { isViewing, SNAPSHOT_MAX, VIEWERS_KEY } from './presence.ts';
 import { sendPulse } from './pulse.ts';
 import { dayRange, MAX_RANGE_DAYS, toCsv } from './range.ts';
 import { courseSeams, teacherGen, teacherOverview, teacherPulse, teacherVoices } from './teacher.ts';
@@ -469,11 +469,39 @@ describe('pulse only for teachers looking', () => {
     expect(await gen(), 'no dashboard open: nothing invalidated').toBe(before);
     expect(await isViewing(ctx, teacher.id)).toBe(false);
 
-    // Any dashboard read marks the teacher; from then on each write bumps their caches.
+    // Any dashboard read marks the teacher; from then on each write bumps their caches — at once
+    // in the isolate that served the read, in others once their snapshot of the viewers is
+    // renewed (at most a second later: the clock here is moved past that, so either holds).
     expect((await api('GET', '/api/dashboard/pulse', { token: teacher.token })).status).toBe(200);
+    ctx.services.now = () => new Date(Date.now() + 2_000);
     expect(await isViewing(ctx, teacher.id)).toBe(true);
     await sendPulse(ctx, 'lesson_completed', { courseId: course.id });
     expect(await gen()).toBe(before + 1);
+  });
+
+  it('with more viewers than the snapshot holds, a write asks for its own teacher; ended marks are dropped', async () => {
+    const { teacher } = await oneCourse();
+    const ctx = testCtx();
+    const redis = ctx.services.redis;
+    let clock = Date.now() + 10_000;
+    ctx.services.now = () => new Date(clock);
+    const crowd = Array.from({ length: SNAPSHOT_MAX + 1 }, (_, i) => `crowd-${crypto.randomUUID()}-${i}`);
+    const [first, ...rest] = crowd.map((member) => ({ score: clock + 3_000, member }));
+    await redis.zadd(VIEWERS_KEY, first!, ...rest);
+    try {
+      expect(await isViewing(ctx, crowd[7]!)).toBe(true);
+      expect(await isViewing(ctx, teacher.id)).toBe(false);
+      expect((await api('GET', '/api/dashboard/pulse', { token: teacher.token })).status).toBe(200);
+      // Still inside the snapshot's second: too many to copy, so the answer comes from Redis itself.
+      expect(await isViewing(ctx, teacher.id)).toBe(true);
+      // The crowd's marks end: the next snapshot drops them, and the teacher's own mark stays.
+      clock += 5_000;
+      expect(await isViewing(ctx, crowd[7]!)).toBe(false);
+      expect(await redis.zscore(VIEWERS_KEY, crowd[7]!)).toBeNull();
+      expect(await isViewing(ctx, teacher.id)).toBe(true);
+    } finally {
+      await redis.zrem(VIEWERS_KEY, ...crowd);
+    }
   });
 });
 
