@@ -318,6 +318,31 @@ describe('HTTP mode: statements that outlive their caller', () => {
     // Cancelled within a second of the abort, not after the statement's 10 s.
     await until(async () => (await running(marker)) === 0, 1500);
   });
+
+  test("with every pooled connection busy, the cancel is not queued behind them, and never hits the next caller's statement", async () => {
+    const small = await startNeonEndpoint({ poolSize: 1 });
+    const post = (query: string, signal?: AbortSignal) =>
+      fetch(small.httpEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'neon-connection-string': url },
+        body: JSON.stringify({ query, params: [] }),
+        signal,
+      });
+    try {
+      const marker = `crowded_${Math.random().toString(36).slice(2, 8)}`;
+      const abandoned = post(`select pg_sleep(10) as ${marker}`, AbortSignal.timeout(300)).catch((x: unknown) => x);
+      await until(async () => (await running(marker)) === 1, 2000);
+      // Waits for the only connection, which the abandoned statement holds until it is cancelled.
+      const next = post(`select pg_sleep(0.3), 'next' as who`);
+      expect(await abandoned).toBeInstanceOf(Error);
+      await until(async () => (await running(marker)) === 0, 1500);
+      const res = await next;
+      expect(res.status).toBe(200);
+      expect((await res.json()).rows).toEqual([{ pg_sleep: '', who: 'next' }]);
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 describe('WebSocket mode: Pool through the wsproxy', () => {

@@ -431,6 +431,17 @@ function poolConfig(connectionString: string, max: number): pg.PoolConfig {
   };
 }
 
+/** Cancels the statement a backend is running, from a short-lived connection of its own. */
+async function cancelBackend(config: pg.PoolConfig, pid: number): Promise<void> {
+  const client = new pg.Client(config);
+  await client.connect();
+  try {
+    await client.query('select pg_cancel_backend($1)', [pid]);
+  } finally {
+    await client.end();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Server
 // ---------------------------------------------------------------------------------------------
@@ -497,16 +508,22 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
     // connection: cancel what it was waiting for, as Neon's proxy does, instead of letting
     // Postgres run it to the end for nobody. pg_cancel_backend cancels only the current statement.
     const pid = (client as unknown as { processID?: number }).processID;
-    // Once released the backend may serve another request: never cancel after that.
+    // Once released the backend may serve another request, so a cancel must never land after
+    // that: it goes over a connection of its own (through the pool it would wait behind the
+    // busy ones and arrive late), and the release waits until it is done. A cancel that finds
+    // the backend idle is ignored by Postgres.
     let released = false;
+    let cancelling: Promise<void> | undefined;
     const release = client.release.bind(client);
     client.release = (err?: Error | boolean) => {
+      if (released) return;
       released = true;
-      release(err);
+      if (cancelling) void cancelling.finally(() => release(err));
+      else release(err);
     };
     res.on('close', () => {
       if (released || res.writableFinished || !pid) return;
-      pool.query('select pg_cancel_backend($1)', [pid]).catch((err: unknown) => {
+      cancelling = cancelBackend(poolConfig(connectionString, 1), pid).catch((err: unknown) => {
         log(`neon-endpoint: cancel of backend ${pid} failed: ${err instanceof Error ? err.message : String(err)}`);
       });
     });
