@@ -15,7 +15,7 @@ import { testCtx } from '../tests/support/ctx.ts';
 import { testDb, vars, verifiedTeacher } from '../tests/support/users.ts';
 import { listCourses } from '../workers/catalog/browse.ts';
 import { gens } from '../workers/catalog/invalidation.ts';
-import { RANK_CAP, searchCatalog } from '../workers/catalog/search.ts';
+import { COUNT_CAP, RANK_CAP, searchCatalog } from '../workers/catalog/search.ts';
 import { sql } from 'drizzle-orm';
 import { courses } from './schema/index.ts';
 import { suggest } from '../workers/catalog/suggest.ts';
@@ -98,7 +98,7 @@ describe('search plan', () => {
       const { sent, ctx } = capture();
       await ctx.services.cache.bump(gens.catalog);
       const page = await searchCatalog(ctx, { q: w, lang: 'en', limit: 20 });
-      expect(page.total).toEqual({ count: 1000, capped: true });
+      expect(page.total).toEqual({ count: COUNT_CAP, capped: true });
       const courseStmt = sent.find((s) => /ts_rank\("courses"/.test(s.sql))!;
       const nodes = await analyzed(courseStmt);
       // Every scan of the courses stops at the cap: no node ranks or sorts every match

@@ -338,7 +338,7 @@ describe('HTTP mode: statements that outlive their caller', () => {
       await until(async () => (await running(marker)) === 0, 1500);
       const res = await next;
       expect(res.status).toBe(200);
-      expect((await res.json()).rows).toEqual([{ pg_sleep: '', who: 'next' }]);
+      expect(((await res.json()) as { rows: unknown[] }).rows).toEqual([{ pg_sleep: '', who: 'next' }]);
     } finally {
       await small.close();
     }

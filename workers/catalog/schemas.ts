@@ -58,9 +58,9 @@ export const SearchPageSchema = z
     items: z.array(SearchHitSchema),
     nextCursor: z.string().nullable(),
     total: z
-      .object({ count: z.number().int(), capped: z.boolean().describe('True when more than `count` match (counting stops at 1,000)') })
+      .object({ count: z.number().int(), capped: z.boolean().describe('True when more than `count` match (counting stops at 200)') })
       .nullable()
-      .describe('Matches of the query, exact up to 1,000; null on pages after the first'),
+      .describe('Matches of the query, exact up to 200; null on pages after the first'),
   })
   .openapi('SearchPage');
 export const SuggestionsSchema = z

@@ -5,7 +5,7 @@ import { createTest, publish, publishedTest, quizDoc } from '../../tests/support
 import { createCourse } from '../../tests/support/catalog.ts';
 import { api, show, type ApiResponse } from '../../tests/support/http.ts';
 import { refreshPopularity } from './popularity.ts';
-import { distinctAlternatives, RANK_CAP, titleOnly } from './search.ts';
+import { COUNT_CAP, distinctAlternatives, RANK_CAP, titleOnly } from './search.ts';
 import { testDb, uniqueIp, verifiedTeacher } from '../../tests/support/users.ts';
 
 /** A word of letters only, unique to the test: full-text search treats it as a word. */
@@ -158,21 +158,21 @@ describe('search and catalog orders', () => {
 });
 
 describe('result count', () => {
-  it('is exact up to 1,000 and "more" past it; only the first page carries it', async () => {
+  it('is exact up to COUNT_CAP and "more" past it; only the first page carries it', async () => {
     const w = word();
     const teacher = await verifiedTeacher();
     await createCourse(teacher, { title: { ru: `${w} первый` } });
     const one = await get(`/api/search?q=${w}`);
     expect(one.body.total).toEqual({ count: 1, capped: false });
 
-    // 1,001 more published courses with the word, inserted in one statement.
+    // COUNT_CAP + 1 more published courses with the word, inserted in one statement.
     const w2 = word();
     await testDb().db.execute(sql`insert into ${courses} (teacher_id, title, language, published, published_at)
-      select ${teacher.id}::uuid, jsonb_build_object('ru', ${w2} || ' ' || g), 'ru', true, now() from generate_series(1, 1001) g`);
+      select ${teacher.id}::uuid, jsonb_build_object('ru', ${w2} || ' ' || g), 'ru', true, now() from generate_series(1, ${COUNT_CAP + 1}) g`);
     try {
       const many = await get(`/api/search?q=${w2}&limit=5`);
       expect(many.status, show(many)).toBe(200);
-      expect(many.body.total).toEqual({ count: 1000, capped: true });
+      expect(many.body.total).toEqual({ count: COUNT_CAP, capped: true });
       expect(many.body.items).toHaveLength(5);
       const next = await get(`/api/search?q=${w2}&limit=5&cursor=${encodeURIComponent(many.body.nextCursor)}`);
       expect(next.body.total).toBeNull();
@@ -184,7 +184,7 @@ describe('result count', () => {
 });
 
 describe('relevance over a bounded set', () => {
-  it('a title match ranks first even behind a thousand description matches; the pages reach every ranked match once', async () => {
+  it('a title match ranks first even behind more description matches than a search ranks; the pages reach every ranked match once', async () => {
     const w = word();
     const teacher = await verifiedTeacher();
     // More description-only matches than one search ranks, all read before the title match would be.
@@ -199,7 +199,7 @@ describe('relevance over a bounded set', () => {
       expect(first.status, show(first)).toBe(200);
       expect(ids(first)[0], show(first)).toBe(titled.id);
       expect(first.body.items[0].highlight).toBe(`Основы <mark>${w}</mark>`);
-      expect(first.body.total).toEqual({ count: 1000, capped: true });
+      expect(first.body.total).toEqual({ count: COUNT_CAP, capped: true });
 
       // Relevance pages through the ranked set — the matches the count counts — each once, in order.
       const seen: string[] = [];

@@ -9380,10 +9380,10 @@ export interface components {
         SearchPage: {
             items: components["schemas"]["SearchHit"][];
             nextCursor: string | null;
-            /** @description Matches of the query, exact up to 1,000; null on pages after the first */
+            /** @description Matches of the query, exact up to 200; null on pages after the first */
             total: {
                 count: number;
-                /** @description True when more than `count` match (counting stops at 1,000) */
+                /** @description True when more than `count` match (counting stops at 200) */
                 capped: boolean;
             } | null;
         };
