@@ -23,6 +23,12 @@ interface State {
   paid: string[];
   checkouts: { session: Session; course: string; key: string }[];
   baseUrl: string;
+  /**
+   * Makes this run's Idempotency-Keys its own: the learners and courses are drawn the same way
+   * every run, so a key made only of them would replay an earlier run's answer on the same
+   * database (keys live 24 h) — a checkout whose session has expired since, which no card can pay.
+   */
+  run: string;
 }
 
 const pairKey = (userId: string, courseId: string) => `${userId}:${courseId}`;
@@ -56,7 +62,7 @@ export const enrollmentScenario: Scenario<State> = {
     const paid = (await tableExists(ctx.db, 'payments'))
       ? (await samplePublishedCourses(ctx.db, ctx.smoke ? 30 : 5000, 29, 'c.price_amount > 0')).map((c) => c.id)
       : [];
-    return { learners, courses, taken, sent: [], paid, checkouts: [], baseUrl: ctx.baseUrl };
+    return { learners, courses, taken, sent: [], paid, checkouts: [], baseUrl: ctx.baseUrl, run: Date.now().toString(36) };
   },
   unavailable: (s) => (!s.learners.length ? 'no seeded learner could log in' : !s.courses.length ? 'no free published course' : undefined),
   mix: [
@@ -99,7 +105,7 @@ export const enrollmentScenario: Scenario<State> = {
           const pair = pairKey(session.userId, course);
           if (s.taken.has(pair)) continue;
           s.taken.add(pair);
-          const c = { session, course, key: `bench-${session.userId.slice(0, 8)}-${course}` };
+          const c = { session, course, key: `bench-${s.run}-${session.userId.slice(0, 8)}-${course}` };
           s.checkouts.push(c);
           return send(c);
         }
