@@ -433,7 +433,8 @@ function poolConfig(connectionString: string, max: number): pg.PoolConfig {
 
 /** Cancels the statement a backend is running, from a short-lived connection of its own. */
 async function cancelBackend(config: pg.PoolConfig, pid: number): Promise<void> {
-  const client = new pg.Client(config);
+  // Bounded: the abandoned request's release waits for this.
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
   await client.connect();
   try {
     await client.query('select pg_cancel_backend($1)', [pid]);

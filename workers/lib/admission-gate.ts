@@ -2,7 +2,7 @@ import { AdaptiveBulkhead, systemClock, type Clock, type LimiterOptions } from '
 import type { Metrics } from './metrics/recorder.ts';
 import { routeOf } from './metrics.ts';
 import { publicDataVersion } from './public-version.ts';
-import { OVERLOADED_MESSAGE } from './errors.ts';
+import { OVERLOADED_MESSAGE, OVERLOADED_RETRY_AFTER_SEC as RETRY_AFTER_SEC } from './errors.ts';
 
 /**
  * Route families, each with its own adaptive limit: a flood of cold searches must not take
@@ -175,7 +175,6 @@ export class StaleResponses {
 
 /** How old a stale answer may be when served instead of a 503. */
 export const STALE_MAX_AGE_MS = 5 * 60_000;
-export const RETRY_AFTER_SEC = 1;
 
 /** The isolate's gates and stale copies; tests build their own with a fake clock. */
 export class Admission {

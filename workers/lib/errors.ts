@@ -69,9 +69,16 @@ export const conflict = (message: string, details?: unknown) => new AppError('co
 export const unauthorized = (message = 'Authentication required') => new AppError('unauthorized', message);
 
 export const OVERLOADED_MESSAGE = 'The service is busy right now, try again in a moment';
+/** What a refusal for overload asks the client to wait (admission's prebuilt 503 says the same). */
+export const OVERLOADED_RETRY_AFTER_SEC = 1;
 /** This isolate is past its capacity for `family` (a route family, a cache family, its database slots): come back in a second. */
 export const overloaded = (family: string) =>
-  new AppError('overloaded', OVERLOADED_MESSAGE, { family, retryAfterSec: 1 }, { 'Retry-After': '1' });
+  new AppError(
+    'overloaded',
+    OVERLOADED_MESSAGE,
+    { family, retryAfterSec: OVERLOADED_RETRY_AFTER_SEC },
+    { 'Retry-After': String(OVERLOADED_RETRY_AFTER_SEC) },
+  );
 
 /** A validation failure naming each bad field: details = { fields: { path: message } }. */
 export function validationError(fields: Record<string, string>, message = 'Some fields are invalid') {
