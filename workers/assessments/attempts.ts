@@ -18,6 +18,7 @@ import { checkAnswer, takerQuestion, type AnswerBody } from './document.ts';
 import { resultView, type ResultView } from './results.ts';
 import { scoreAttempt } from './scoring.ts';
 import { errorFields } from '../lib/logger.ts';
+import { stateIs } from '../lib/sql.ts';
 import type { AttemptView } from './schemas.ts';
 
 export type { AttemptView };
@@ -194,7 +195,7 @@ export async function saveAnswer(ctx: Ctx, actor: Actor, attemptId: string, ques
   const saved = await ctx.services.db.db.execute<{ question_key: string }>(sql`
     with open_attempt as (
       select id from ${attempts}
-      where id = ${attemptId} and user_id = ${actor.id} and status = 'open'
+      where id = ${attemptId} and user_id = ${actor.id} and ${stateIs(attempts.status, 'open')}
         and (deadline_at is null or deadline_at > ${now.toISOString()}::timestamptz)
       for share
     )

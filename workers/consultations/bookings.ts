@@ -11,7 +11,7 @@ import { isId, type Actor, type Ctx } from '../lib/context.ts';
 import { decodeTimeIdCursor, toPage, type Page } from '../lib/cursor.ts';
 import { AppError, conflict, notFound } from '../lib/errors.ts';
 import { isExclusionViolation } from '../lib/pg-errors.ts';
-import { exactTs } from '../lib/sql.ts';
+import { exactTs, stateIs } from '../lib/sql.ts';
 import { notificationInsert, publishNotifications, type InsertedNotification } from '../notifications/notify.ts';
 import { checkout } from '../payments/checkout.ts';
 import { refundPaymentFor } from './refund.ts';
@@ -187,7 +187,7 @@ async function withPayment(ctx: Ctx, actor: Actor, view: BookingView, lang: Lang
     await ctx.services.db.db
       .update(bookings)
       .set({ status: 'expired', holdExpiresAt: null })
-      .where(and(eq(bookings.id, view.id), eq(bookings.status, 'hold')));
+      .where(and(eq(bookings.id, view.id), stateIs(bookings.status, 'hold')));
     await slotsChanged(ctx, view.specialist.id);
     throw err;
   }
@@ -268,7 +268,7 @@ export async function rescheduleBooking(ctx: Ctx, actor: Actor, id: string, star
         reminded24At: null,
         reminded1At: null,
       })
-      .where(and(eq(bookings.id, id), eq(bookings.status, 'confirmed')))
+      .where(and(eq(bookings.id, id), stateIs(bookings.status, 'confirmed')))
       .returning();
   } catch (err) {
     if (isExclusionViolation(err)) throw new AppError('slot_taken', 'This time is taken; pick another', { reason: 'slot_taken' });

@@ -2,6 +2,7 @@ import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { gameAnswers, gamePlayers, games, type Answer } from '../../db/schema/index.ts';
 import type { QuestionStats } from './schemas.ts';
+import { stateIs } from '../lib/sql.ts';
 
 export interface GameResultsInput {
   gameId: string;
@@ -32,7 +33,7 @@ export async function saveGameResults(db: Database, input: GameResultsInput): Pr
     const [flipped] = await tx
       .update(games)
       .set({ status: 'ended', endedAt: input.endedAt, playerCount: input.players.length })
-      .where(and(eq(games.id, input.gameId), eq(games.status, 'running')))
+      .where(and(eq(games.id, input.gameId), stateIs(games.status, 'running')))
       .returning({ id: games.id });
     if (!flipped) return false;
     for (let i = 0; i < input.players.length; i += CHUNK) {

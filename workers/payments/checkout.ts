@@ -26,6 +26,7 @@ import { OPEN_STATUSES } from './state.ts';
 import type { PaymentView } from './schemas.ts';
 import { paymentView } from './views.ts';
 import { emailVerifiedGate } from '../identity/recovery.ts';
+import { stateIs } from '../lib/sql.ts';
 
 export const CheckoutInput = z
   .object({
@@ -75,11 +76,11 @@ export async function attachSession(
 }
 
 /** The attach of attachSession for a payment still 'created' (no webhook came first): no row changes otherwise. */
-function attachIfCreated(ctx: Ctx, paymentId: string, session: { sessionId: string; url: string }) {
+export function attachIfCreated(ctx: Ctx, paymentId: string, session: { sessionId: string; url: string }) {
   return ctx.services.db.db
     .update(payments)
     .set({ providerSessionId: session.sessionId, checkoutUrl: session.url, status: 'pending' })
-    .where(and(eq(payments.id, paymentId), eq(payments.status, 'created')))
+    .where(and(eq(payments.id, paymentId), stateIs(payments.status, 'created')))
     .returning({ id: payments.id });
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { children, courses, reports, results, testVersions, users, type LocalizedText, type Report } from '../../db/schema/index.ts';
 import type { Ctx } from '../lib/context.ts';
+import { stateIs } from '../lib/sql.ts';
 import { notificationInsert, publishNotifications } from '../notifications/notify.ts';
 import { verificationUrl } from './certificates.ts';
 import { contentLang, renderCertificate, renderResultReport, type CertificateData, type Lang, type ResultReportData } from './render.ts';
@@ -68,7 +69,10 @@ async function claim(ctx: Ctx, reportId: string, now: Date): Promise<Report | un
     .update(reports)
     .set({ status: 'rendering', tries: sql`${reports.tries} + 1`, leaseUntil: new Date(now.getTime() + LEASE_MS), updatedAt: now })
     .where(
-      and(eq(reports.id, reportId), or(eq(reports.status, 'queued'), and(eq(reports.status, 'rendering'), lt(reports.leaseUntil, now)))),
+      and(
+        eq(reports.id, reportId),
+        or(stateIs(reports.status, 'queued'), and(stateIs(reports.status, 'rendering'), lt(reports.leaseUntil, now))),
+      ),
     )
     .returning();
   return row;
@@ -184,7 +188,7 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
       const [marked] = await tx
         .update(reports)
         .set({ status: 'ready', readyAt: done, leaseUntil: null, error: null, sizeBytes: size || null, updatedAt: done })
-        .where(and(eq(reports.id, report.id), eq(reports.status, 'rendering'), eq(reports.tries, report.tries)))
+        .where(and(eq(reports.id, report.id), stateIs(reports.status, 'rendering'), eq(reports.tries, report.tries)))
         .returning({ id: reports.id });
       if (!marked) {
         const [current] = await tx.select({ status: reports.status }).from(reports).where(eq(reports.id, report.id)).limit(1);
@@ -216,7 +220,7 @@ export async function processReportJob(ctx: Ctx, deps: ReportDeps, reportId: str
     await ctx.services.db.db
       .update(reports)
       .set({ status: 'queued', leaseUntil: null, error: String(err).slice(0, 500), updatedAt: ctx.services.now() })
-      .where(and(eq(reports.id, report.id), eq(reports.status, 'rendering'), eq(reports.tries, report.tries)))
+      .where(and(eq(reports.id, report.id), stateIs(reports.status, 'rendering'), eq(reports.tries, report.tries)))
       .catch((e: unknown) => ctx.log.warn('report release failed', { reportId, err: String(e) }));
     throw err;
   }
