@@ -149,11 +149,14 @@ describe('HTTP mode: neon()', () => {
         sql`insert into ${sql.unsafe(`"${uniqName}"`)} (k, v) values ('t1', 1)`,
         sql`insert into ${sql.unsafe(`"${uniqName}"`)} (k, v) values ('t2', 2)`,
         sql`insert into ${sql.unsafe(`"${uniqName}"`)} (k, v) values ('t1', 3)`,
+        // Sent with the others (the batch is pipelined): refused as part of the aborted block.
+        sql`insert into ${sql.unsafe(`"${uniqName}"`)} (k, v) values ('t3', 4)`,
       ])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NeonDbError);
+    // The failing statement's error, not the "transaction is aborted" (25P02) of the one after it.
     expect((err as NeonDbError).code).toBe('23505');
-    const left = await sql.query(`select count(*)::int as n from "${uniqName}" where k in ('t1', 't2')`);
+    const left = await sql.query(`select count(*)::int as n from "${uniqName}" where k in ('t1', 't2', 't3')`);
     expect(left).toEqual([{ n: 0 }]);
 
     const results = await sql.transaction((tx) => [
