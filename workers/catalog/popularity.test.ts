@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { enrolledLearner } from '../../tests/support/learning.ts';
 import { testDb } from '../../tests/support/users.ts';
-import { refreshPopularity } from './popularity.ts';
+import { REFRESH_BUDGET_MS, refreshPopularity } from './popularity.ts';
 
 const counters = async (id: string) =>
   (
@@ -23,6 +23,44 @@ describe('the popular order', () => {
     // Nothing changed since: nothing rewritten for this course.
     await refreshPopularity(testDb().db);
     expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 1 });
+  });
+
+  it('never waits for a course an enrollment holds: that one moves on the next run', async () => {
+    const { course } = await enrolledLearner();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    // An enrollment of this course in progress: its row locked, as the counter update locks it.
+    const holder = testDb().transaction(async (tx) => {
+      await tx.execute(sql`select 1 from courses where id = ${course.id} for update`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      const refresh = refreshPopularity(testDb().db);
+      const outcome = await Promise.race([refresh.then(() => 'done'), new Promise((r) => setTimeout(r, 3_000, 'waited'))]);
+      expect(outcome).toBe('done');
+      expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 0 });
+    } finally {
+      release();
+      await holder;
+    }
+    await refreshPopularity(testDb().db);
+    expect(await counters(course.id)).toEqual({ enrollment_count: 1, popularity: 1 });
+  });
+
+  it('stops starting batches past its time budget, leaving the rest for the next run', async () => {
+    const { course } = await enrolledLearner();
+    let t = 0;
+    // The clock jumps past the budget as soon as the changed ids are read.
+    const clock = () => (t++ === 0 ? 0 : REFRESH_BUDGET_MS + 1);
+    const { courses, left } = await refreshPopularity(testDb().db, clock);
+    expect(courses).toBe(0);
+    // (This course is among them unless another file's refresh, which is global, moved it first.)
+    expect(left).toBeGreaterThanOrEqual(1);
+    expect((await counters(course.id))?.enrollment_count).toBe(1);
   });
 
   it('no index of courses covers the live counter, so an enrollment updates its course in place (HOT)', async () => {
