@@ -14,7 +14,6 @@
  * Targets are restricted to loopback addresses: this is a dev/test tool, never a general proxy.
  */
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { existsSync } from 'node:fs';
 import { BlockList, connect as tcpConnect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
@@ -401,21 +400,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/**
- * The Unix socket of the local server on `port`, when it has one (Postgres makes it beside its
- * TCP port: the embedded server's in /tmp, Debian's in /var/run/postgresql). Over loopback TCP
- * every message costs both ends a pass through the kernel's TCP stack: socket writes to Postgres
- * were ~40 % of this endpoint's CPU under the enrollment bench. The socket reaches the same
- * server and the same pg_hba rules (`local` lines), without that.
- */
-export function localSocketPath(port: number): string | undefined {
-  for (const dir of ['/tmp', '/var/run/postgresql']) {
-    const path = `${dir}/.s.PGSQL.${port}`;
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
-
 /** pg config from a Neon connection string, taking only what we understand (no `?host=` redirects). */
 function poolConfig(connectionString: string, max: number): pg.PoolConfig {
   let url: URL;
@@ -434,11 +418,9 @@ function poolConfig(connectionString: string, max: number): pg.PoolConfig {
   const user = decodeURIComponent(url.username);
   // sslmode/channel_binding are deliberately ignored: Neon terminates TLS at its proxy, and the
   // local server on loopback has no TLS.
-  const port = url.port ? Number(url.port) : 5432;
   return {
-    // pg takes a socket's directory as the host.
-    host: localSocketPath(port)?.replace(/\/[^/]*$/, '') ?? host,
-    port,
+    host,
+    port: url.port ? Number(url.port) : 5432,
     user,
     password: url.password ? decodeURIComponent(url.password) : undefined,
     database: decodeURIComponent(url.pathname.slice(1)) || user,
@@ -666,8 +648,7 @@ export async function startNeonEndpoint(opts: NeonEndpointOptions = {}): Promise
   }
 
   function bridge(ws: WebSocket, target: { host: string; port: number }) {
-    const socketPath = localSocketPath(target.port);
-    const tcp = socketPath ? tcpConnect({ path: socketPath }) : tcpConnect({ host: target.host, port: target.port });
+    const tcp = tcpConnect({ host: target.host, port: target.port });
     tcp.setNoDelay(true); // Postgres messages are small and latency-bound
     const tunnel = { ws, tcp };
     tunnels.add(tunnel);
