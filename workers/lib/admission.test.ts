@@ -120,8 +120,14 @@ describe('Bulkhead (fake clock)', () => {
     const { b, clock } = rig(1, 3);
     const held = (await b.acquire())!;
     const order: string[] = [];
-    const w1 = b.acquire().then((p) => (order.push('w1'), p));
-    const w2 = b.acquire().then((p) => (order.push('w2'), p));
+    const w1 = b.acquire().then((p) => {
+      order.push('w1');
+      return p;
+    });
+    const w2 = b.acquire().then((p) => {
+      order.push('w2');
+      return p;
+    });
     held.release();
     clock.advance(WAIT_POLL_MS);
     (await w1)!.release();

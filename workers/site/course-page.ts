@@ -117,7 +117,12 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
       element: (el) => void el.setAttribute('href', coursePath(el.getAttribute('data-lang-link') as Lang, course.id)),
     })
     // scripts/course.ts sees data-prerendered and does not blank the region while it loads.
-    .on('#course', { element: (el) => void (el.setAttribute('data-prerendered', ''), el.setAttribute('aria-busy', 'false')) })
+    .on('#course', {
+      element: (el) => {
+        el.setAttribute('data-prerendered', '');
+        el.setAttribute('aria-busy', 'false');
+      },
+    })
     .on('#course > noscript', { element: (el) => void el.remove() })
     .on('#course > [data-state="ready"]', show(true))
     .on('#course-title', {
@@ -130,9 +135,10 @@ export function renderCoursePage(shell: Response, course: CourseDetail, lang: La
       '#course-fallback',
       textLang
         ? {
-            element: (el) =>
-              void (el.setInnerContent(t(lang, 'course.fallbackLang', { lang: t(lang, `langName.${textLang}`) })),
-              el.removeAttribute('hidden')),
+            element: (el) => {
+              el.setInnerContent(t(lang, 'course.fallbackLang', { lang: t(lang, `langName.${textLang}`) }));
+              el.removeAttribute('hidden');
+            },
           }
         : {},
     )

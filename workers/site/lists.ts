@@ -44,7 +44,12 @@ export function cardHtml(course: CourseCard, lang: Lang): string {
 function fillRegion(rewriter: HTMLRewriter, id: string, html: string): HTMLRewriter {
   const state = html ? 'ready' : 'empty';
   return rewriter
-    .on(`#${id}`, { element: (el) => void (el.setAttribute('data-prerendered', ''), el.setAttribute('aria-busy', 'false')) })
+    .on(`#${id}`, {
+      element: (el) => {
+        el.setAttribute('data-prerendered', '');
+        el.setAttribute('aria-busy', 'false');
+      },
+    })
     .on(`#${id} > noscript`, { element: (el) => void el.remove() })
     .on(`#${id} > [data-state="${state}"]`, { element: (el) => void el.removeAttribute('hidden') })
     .on(`#${id} > ul`, { element: (el) => void el.setInnerContent(html, { html: true }) });
