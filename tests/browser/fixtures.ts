@@ -166,8 +166,17 @@ export async function login(page: Page, email: string, password: string, opts: {
   await page.goto(`/${lang}/login${opts.next ? `?next=${encodeURIComponent(opts.next)}` : ''}`);
   await page.locator('#login-email').fill(email);
   await page.locator('#login-password').fill(password);
-  await page.locator('#login-form button[type="submit"]').click();
-  await page.waitForURL((url) => !url.pathname.endsWith('/login'));
+  // On a loaded CI machine a login may be answered 503 + Retry-After (seen once: the page said
+  // "unavailable, retry in 5 s" while the whole suite ran beside it); press again as a person would.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('#login-form button[type="submit"]').click();
+    try {
+      await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 20_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
 /**
