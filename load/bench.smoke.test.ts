@@ -40,7 +40,7 @@ describe('bench:smoke against the production-like runner', () => {
   })();
   const stateDir = mkdtempSync(join(tmpdir(), 'sabaq-bench-smoke-'));
   let runner: ProdRunner | undefined;
-  let hello: { url: string; stop(): Promise<void> } | undefined;
+  let hello: { url: string; directUrl: string; stop(): Promise<void> } | undefined;
   let report: BenchReport;
 
   beforeAll(async () => {
@@ -60,8 +60,9 @@ describe('bench:smoke against the production-like runner', () => {
     report = await runBench({
       smoke: true,
       target: {
-        url: runner.url,
-        helloUrl: hello.url,
+        // The direct sockets, as `npm run bench` measures them (scripts/prod/runner.ts).
+        url: runner.directUrl,
+        helloUrl: hello.directUrl,
         databaseUrl: dbUrl,
         metricsToken: vars.METRICS_TOKEN!,
         upstash: { url: vars.UPSTASH_REDIS_REST_URL!, token: vars.UPSTASH_REDIS_REST_TOKEN! },
@@ -93,6 +94,12 @@ describe('bench:smoke against the production-like runner', () => {
       expect(s.verdict, `${s.scenario}: ${s.reasons.join('; ')} ${JSON.stringify(s.result!.server?.otherRoutes)}`).toBe('PASS');
       expect(s.result!.sent, s.scenario).toBeGreaterThan(0);
       expect(s.result!.server?.agree, `${s.scenario}: server ${s.result!.server?.counted} vs ${s.result!.server?.received}`).toBe(true);
+      // The per-second timeline of a request-mode run accounts for every request sent in the window.
+      if (s.result!.mode === 'requests')
+        expect(
+          s.result!.seconds!.reduce((n, x) => n + x.offered, 0),
+          s.scenario,
+        ).toBe(s.result!.sent);
     }
     // A scenario that cannot run says why instead of pretending.
     for (const s of report.scenarios.filter((x) => !x.result)) expect(s.reasons.length, s.scenario).toBeGreaterThan(0);
@@ -104,6 +111,7 @@ describe('bench:smoke against the production-like runner', () => {
     const md = readFileSync(files.md, 'utf8');
     expect(md).toContain('## Budgets');
     expect(md).toContain('hello-world worker');
+    expect(md).toContain('Per second (by intended start)');
     expect(JSON.parse(readFileSync(files.json, 'utf8')).kind).toBe('smoke');
   });
 });

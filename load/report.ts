@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport, ScenarioEntry } from './bench.ts';
 import type { EndpointReport } from './lib/run.ts';
+import type { Second } from './lib/phased.ts';
 
 const n = (x: number | undefined, digits = 0) =>
   x === undefined ? '—' : x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
@@ -162,12 +163,7 @@ export function toMarkdown(r: BenchReport): string {
           .join(' · ')}`,
         '',
       );
-    out.push('Per second (by intended start): offered, goodput, shed, p99 of the accepted:', '', '```');
-    for (const x of ph.result.seconds)
-      out.push(
-        `${String(x.t).padStart(3)} ${x.phase.padEnd(16)} ${String(x.offered).padStart(5)} ${String(x.ok).padStart(5)} ${String(x.shed).padStart(5)} ${String(x.timeouts + x.errors).padStart(4)} ${ms(x.p99).padStart(7)}`,
-      );
-    out.push('```', '');
+    out.push(...perSecond(ph.result.seconds));
   }
 
   for (const s of r.scenarios) {
@@ -230,6 +226,7 @@ export function toMarkdown(r: BenchReport): string {
         `arrivals fired late by p99 ${ms(x.generatorLag.p99)} ms, max ${ms(x.generatorLag.max)} ms (generator lag — counted in the latencies above).`,
       '',
     );
+    if (x.seconds?.length) out.push(...perSecond(x.seconds));
     if (x.checks.length) {
       out.push(...x.checks.map((c) => `- ${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}`), '');
     }
@@ -238,6 +235,21 @@ export function toMarkdown(r: BenchReport): string {
   }
   out.push(`Verdict: **${r.passed ? 'all budgets that ran passed' : 'at least one budget failed'}**. Finished ${r.finishedAt}.`, '');
   return out.join('\n');
+}
+
+/** A run second by second: where its tail came from (a burst at the start, a stall, or saturation throughout). */
+function perSecond(seconds: Second[]): string[] {
+  return [
+    'Per second (by intended start): second, phase, offered, goodput, shed (503), timeouts + errors, p99 of the accepted (ms):',
+    '',
+    '```',
+    ...seconds.map(
+      (x) =>
+        `${String(x.t).padStart(3)} ${x.phase.padEnd(16)} ${String(x.offered).padStart(5)} ${String(x.ok).padStart(5)} ${String(x.shed).padStart(5)} ${String(x.timeouts + x.errors).padStart(4)} ${ms(x.p99).padStart(7)}`,
+    ),
+    '```',
+    '',
+  ];
 }
 
 /** Writes `<kind>-<timestamp>.{md,json}` and `<kind>-latest.{md,json}`; returns the Markdown path. */

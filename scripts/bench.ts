@@ -114,11 +114,13 @@ try {
     say('starting serve:prod (the production bundle in workerd, local stack)…');
     const started = await startServer();
     child = started.child;
-    target = { ...started.ready, serverPid: started.child.pid };
+    // The Worker's direct socket, and the hello-world's: both without Miniflare's entry worker (scripts/prod/runner.ts).
+    const { directUrl, ...ready } = started.ready as BenchTarget & { directUrl?: string };
+    target = { ...ready, url: directUrl ?? ready.url, serverPid: started.child.pid };
   }
   const hello = await startHelloWorker({ root });
   stopHello = hello.stop;
-  target.helloUrl = hello.url;
+  target.helloUrl = hello.directUrl;
   say(`app ${target.url} · hello-world ${target.helloUrl}`);
 
   const report = await runBench({

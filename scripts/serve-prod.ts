@@ -6,6 +6,7 @@
  *   npm run serve:prod                 # http://127.0.0.1:8788
  *   npm run serve:prod -- --hello      # plus a hello-world worker in the same setup
  *   PORT=9000 LOG_LEVEL=info npm run serve:prod
+ *   SERVE_PROD_DIRECT_PORT=8789 npm run serve:prod   # the direct socket on a fixed port
  *
  * `--ready-json` prints one `READY {…}` line (urls, database url, metrics token) for tools
  * that start it as a child process (scripts/bench.ts).
@@ -44,6 +45,7 @@ try {
     root: ROOT,
     workerVars: stack.workerVars,
     port,
+    directPort: Number(process.env.SERVE_PROD_DIRECT_PORT ?? 0),
     persistDir: join(dataDir, 'prod', 'state'),
     logLevel,
     hello: args.hello,
@@ -56,6 +58,7 @@ try {
     `ready in ${((Date.now() - started) / 1000).toFixed(1)} s (bundle ${(runner.bundleBytes / 1024 / 1024).toFixed(1)} MB, LOG_LEVEL=${logLevel})`,
   );
   say(`url:     ${runner.url}/`);
+  say(`direct:  ${runner.directUrl}/ (the Worker with nothing of Miniflare's in front: what the bench measures)`);
   say(
     `api:     ${runner.url}/api/health · ${runner.url}/api/metrics (Authorization: Bearer <METRICS_TOKEN from ${join(dataDir, 'secrets.json')}>)`,
   );
@@ -69,6 +72,7 @@ try {
     console.log(
       `READY ${JSON.stringify({
         url: runner.url,
+        directUrl: runner.directUrl,
         helloUrl: runner.helloUrl,
         databaseUrl: stack.postgres.url,
         metricsToken: stack.secrets.METRICS_TOKEN,

@@ -12,6 +12,7 @@ import { createRng, weightedPicker, type Rng } from './rng.ts';
 import { splitEndpoint, type Check, type MixEntry, type Scenario } from './scenario.ts';
 import { now, runSchedule } from './scheduler.ts';
 import { RunStats, type EndpointStats } from './stats.ts';
+import { PhaseRecorder, type Second } from './phased.ts';
 
 export interface RunOptions {
   baseUrl: string;
@@ -106,6 +107,8 @@ export interface ScenarioResult {
   /** Deltas of RunOptions.probe over the measured window, and the same per received response. */
   backend?: Record<string, { total: number; perRequest: number | null }>;
   checks: Check[];
+  /** The measured window second by second (by intended start; request mode): where a tail came from — a burst, a stall or saturation throughout. */
+  seconds?: Second[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -237,6 +240,9 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
   const stats = new RunStats();
   const outcomes: Outcome[] = [];
   let measuring = false;
+  const timeline = new PhaseRecorder();
+  timeline.phase({ label: 'measured', rate: opts.rate, durationMs: opts.durationMs });
+  let measuredFrom = 0;
   let skipped = 0;
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
@@ -269,7 +275,12 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
         if (measuring) skipped++;
         return;
       }
-      track(client.send(spec, intended).then(record));
+      track(
+        client.send(spec, intended).then((o) => {
+          if (measuring && intended >= measuredFrom) timeline.record(Math.floor((intended - measuredFrom) / 1000), 'measured', o);
+          record(o);
+        }),
+      );
       return;
     }
     // A session: one user's visit. Its first request is due at the arrival; each later one
@@ -326,6 +337,7 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
     const before = opts.metricsToken ? await scrapeMetrics(opts.baseUrl, opts.metricsToken) : undefined;
     const probeBefore = opts.probe ? await opts.probe().catch(() => undefined) : undefined;
     measuring = true;
+    measuredFrom = now();
     Object.assign(client.stats, { capHits: 0, maxQueued: 0, maxInFlight: 0, dropped: 0 });
     log(`  measuring ${opts.durationMs / 1000} s at ${opts.rate}/s (${mode})…`);
     const window = new AbortController();
@@ -378,6 +390,7 @@ export async function runScenario<S>(scenario: Scenario<S>, state: S, opts: RunO
       recoveryMs,
       backend,
       checks,
+      ...(mode === 'requests' ? { seconds: timeline.result().seconds } : {}),
     };
   } finally {
     await client.close();

@@ -91,6 +91,8 @@ export interface ProdRunnerOptions {
   bundleDir?: string;
   /** Worker LOG_LEVEL. `warn` by default: one stdout line per request costs workerd real time. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Port of the direct socket (directFront); 0 = any free port. */
+  directPort?: number;
   /** Also start a hello-world worker in an identical setup (for the runtime's ceiling). */
   hello?: boolean;
   /** Fail when the built site is missing (default); false serves the API alone then. */
@@ -99,7 +101,10 @@ export interface ProdRunnerOptions {
 }
 
 export interface ProdRunner {
+  /** Through Miniflare's entry worker (pretty error pages, compression as Cloudflare's front line does). */
   url: string;
+  /** The same Worker with nothing in front (see directFront): what benchmarks measure. */
+  directUrl: string;
   /** The hello-world worker, when asked for. */
   helloUrl?: string;
   /** Size of the bundle without source maps. */
@@ -161,7 +166,7 @@ export async function startHelloWorker(opts: {
   root: string;
   host?: string;
   port?: number;
-}): Promise<{ url: string; stop(): Promise<void> }> {
+}): Promise<{ url: string; directUrl: string; stop(): Promise<void> }> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(opts.root, 'wrangler.toml'), undefined);
   const hello = new Miniflare(
     convertV4MiniflareOptions({
@@ -178,12 +183,37 @@ export async function startHelloWorker(opts: {
           script: HELLO_WORKER,
           compatibilityDate: workerOptions.compatibilityDate as string,
           compatibilityFlags: workerOptions.compatibilityFlags as string[],
+          unsafeDirectSockets: [{ host: opts.host ?? '127.0.0.1', port: 0 }],
         },
       ],
     }),
   );
   const url = (await hello.ready).toString().replace(/\/$/, '');
-  return { url, stop: () => hello.dispose() };
+  const directUrl = (await hello.unsafeGetDirectURL('hello')).toString().replace(/\/$/, '');
+  return { url, directUrl, stop: () => hello.dispose() };
+}
+
+const DIRECT_FRONT = 'sabaq-direct';
+
+/**
+ * A socket straight into the app Worker. Through Miniflare's entry socket a request crosses
+ * three JavaScript workers before ours — the entry worker, the assets RPC proxy and the assets
+ * router (which, with `run_worker_first`, always hands it on) — each making its own Request and
+ * Response on workerd's one thread, and each with a heap of its own whose full GCs (120–210 ms
+ * seen under the enrollment bench, `--trace-gc`) stall every request in flight. On Cloudflare
+ * those run elsewhere and in parallel. Miniflare points a direct socket of a worker with static
+ * assets at that proxy, so the socket belongs to this empty worker and names the app as its
+ * service. The bench (load generator) sets CF-Connecting-IP itself, as Cloudflare's edge would.
+ */
+function directFront(app: V4WorkerOptions, host: string, port: number): V4WorkerOptions {
+  return {
+    name: DIRECT_FRONT,
+    modules: true,
+    script: 'export default {};',
+    compatibilityDate: app.compatibilityDate,
+    compatibilityFlags: app.compatibilityFlags,
+    unsafeDirectSockets: [{ host, port, serviceName: app.name }],
+  } as V4WorkerOptions;
 }
 
 export async function startProdRunner(opts: ProdRunnerOptions): Promise<ProdRunner> {
@@ -255,21 +285,22 @@ export async function startProdRunner(opts: ProdRunnerOptions): Promise<ProdRunn
         // A CPU profile of the Worker (Chrome DevTools protocol): SERVE_PROD_INSPECTOR_PORT=9229.
         ...(process.env.SERVE_PROD_INSPECTOR_PORT ? { inspectorPort: Number(process.env.SERVE_PROD_INSPECTOR_PORT) } : {}),
         resourcePersistencePath: persistRoot,
-        workers: [app, ...externalWorkers],
+        workers: [app, ...externalWorkers, directFront(app, host, opts.directPort ?? 0)],
       }),
     );
     stops.push(() => mf.dispose());
     const url = (await mf.ready).toString().replace(/\/$/, '');
-    log(`production bundle running in workerd at ${url}`);
+    const directUrl = (await mf.unsafeGetDirectURL(DIRECT_FRONT)).toString().replace(/\/$/, '');
+    log(`production bundle running in workerd at ${url} (direct socket ${directUrl})`);
 
     let helloUrl: string | undefined;
     if (opts.hello) {
       const hello = await startHelloWorker({ root: opts.root, host });
       stops.push(() => hello.stop());
-      helloUrl = hello.url;
+      helloUrl = hello.directUrl;
       log(`hello-world worker at ${helloUrl}`);
     }
-    return { url, helloUrl, bundleBytes: dirBytes(bundleDir), stop };
+    return { url, directUrl, helloUrl, bundleBytes: dirBytes(bundleDir), stop };
   } catch (err) {
     await stop();
     throw err;
