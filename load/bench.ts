@@ -434,6 +434,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
             async (stepRate) => {
               log(`  knee: ${stepRate}/s…`);
               await quiet(target.serverPid, 60_000);
+              if (target.upstash) await forgetRateLimits(target.upstash);
               // Warm caches again: TTLs ran out during the previous runs.
               if (warm.length) await warmUp(setupClient, warm, 16);
               const k = await runScenario(
@@ -729,6 +730,7 @@ async function findKnee(
   ctx: PhasedContext,
 ): Promise<number | null> {
   return searchKnee(budget.rate, async (stepRate) => {
+    if (ctx.target.upstash) await forgetRateLimits(ctx.target.upstash);
     if (warm.length) await warmUp(ctx.setupClient, warm, 16);
     const k = await runScenario(
       scenario,
@@ -901,6 +903,22 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
 }
 
 /** Empties the local Redis (cache entries, generations, rate-limit counters): a cold start. */
+/**
+ * Every rate-limit counter gone (`rl:*`, workers/lib/ratelimit.ts) before a knee step: a step
+ * measures capacity, and the same simulated users must not begin it with the allowance the run
+ * before spent — the learner knee's first step (25/s) failed on 429s right after the 500/s run.
+ */
+async function forgetRateLimits(upstash: { url: string; token: string }): Promise<void> {
+  const script = "local n = 0 for _, k in ipairs(redis.call('KEYS', 'rl:*')) do redis.call('DEL', k) n = n + 1 end return n";
+  const res = await fetch(upstash.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(['EVAL', script, '0']),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`clearing the rate limits through the Upstash endpoint answered ${res.status}`);
+}
+
 async function flushRedis(upstash: { url: string; token: string }): Promise<void> {
   const res = await fetch(upstash.url, {
     method: 'POST',
