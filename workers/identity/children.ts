@@ -21,6 +21,8 @@ function assertParent(actor: Actor) {
   if (actor.role !== 'parent') throw new AppError('forbidden', 'Only parent accounts manage child profiles');
 }
 
+const Deleted = z.object({ deleted: z.boolean(), keys: z.array(z.string()) });
+const Exported = z.object({ data: ChildExportSchema.omit({ exportedAt: true, consents: true }) });
 /** Every query filters by the parent in SQL: another parent's child simply is not found. */
 const owned = (actor: Actor, childId: string) => and(eq(children.id, childId), eq(children.parentId, actor.id));
 
@@ -94,7 +96,7 @@ export async function deleteChild(ctx: Ctx, actor: Actor, childId: string): Prom
         select exists (select 1 from gone) as deleted,
                array(select p.storage_key from reports p join results r on r.id = p.result_id
                      where r.child_id = ${childId}::uuid and p.user_id = ${actor.id}::uuid) as keys`,
-    z.object({ deleted: z.boolean(), keys: z.array(z.string()) }),
+    Deleted,
   );
   if (!row?.deleted) throw notFound('Child');
   await removeReportFiles(ctx, row.keys);
@@ -135,7 +137,7 @@ export async function exportChild(ctx: Ctx, actor: Actor, childId: string): Prom
             where r.child_id = c.id and p.user_id = c.parent_id), '[]'::json)
         ) as data
         from children c where c.id = ${childId}::uuid and c.parent_id = ${actor.id}::uuid`,
-    z.object({ data: ChildExportSchema.omit({ exportedAt: true, consents: true }) }),
+    Exported,
   );
   if (!row) throw notFound('Child');
   return { exportedAt: ctx.services.now().toISOString(), ...row.data, consents: await childConsents(ctx, actor.id, childId) };

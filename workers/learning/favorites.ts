@@ -12,6 +12,7 @@ import type { FavoriteItem } from './schemas.ts';
 
 export type { FavoriteItem };
 
+const Favorited = z.object({ found: z.boolean(), inserted_at: col.ts.nullable(), prior_at: col.ts.nullable() });
 /** PUT /api/me/favorites/:courseId — idempotent; published courses only. */
 export async function addFavorite(
   ctx: Ctx,
@@ -30,7 +31,7 @@ export async function addFavorite(
       )
       select exists (select 1 from c) as found, (select created_at from ins) as inserted_at,
         (select created_at from favorites where user_id = ${actor.id}::uuid and course_id = ${courseId}::uuid) as prior_at`,
-    z.object({ found: z.boolean(), inserted_at: col.ts.nullable(), prior_at: col.ts.nullable() }),
+    Favorited,
   );
   if (!row?.found) throw notFound('Course');
   const at = row.inserted_at ?? row.prior_at ?? ctx.services.now().toISOString();

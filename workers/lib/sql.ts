@@ -11,8 +11,16 @@ import type { HttpDb } from '../../db/client.ts';
  */
 export async function queryRows<S extends z.ZodType>(db: HttpDb, query: SQL, row: S): Promise<z.output<S>[]> {
   const { rows } = await db.execute<Record<string, unknown>>(query);
-  return z.array(row).parse(rows);
+  return arrayOf(row).parse(rows) as z.output<S>[];
 }
+
+/** One array schema per row schema and isolate: building a zod schema per call is costlier than the parse. */
+function arrayOf(row: z.ZodType): z.ZodArray<z.ZodType> {
+  let array = arrays.get(row);
+  if (!array) arrays.set(row, (array = z.array(row)));
+  return array;
+}
+const arrays = new WeakMap<z.ZodType, z.ZodArray<z.ZodType>>();
 
 /**
  * Rows of a raw statement on a hot path (lesson completion, My learning), typed by the caller

@@ -6,6 +6,7 @@ import { notFound } from '../lib/errors.ts';
 import { col, iso, queryRows } from '../lib/sql.ts';
 import { Localized, ReportStatusSchema, type CertificateItem, type CertificateVerification } from './schemas.ts';
 
+const Revoked = z.object({ id: z.string() });
 /**
  * Course certificates as the learner and the public see them. Each certificate carries a
  * verification code printed on its PDF (with a QR code of the public page). The code is
@@ -138,7 +139,7 @@ export async function revokeCertificate(ctx: Ctx, input: string): Promise<Certif
     ctx.services.db.db,
     sql`update reports set revoked_at = coalesce(revoked_at, now()), updated_at = now()
         where verify_code = ${code} and kind = 'certificate' returning id`,
-    z.object({ id: z.string() }),
+    Revoked,
   );
   if (!rows.length) throw notFound('Certificate');
   return verifyCertificate(ctx, code);

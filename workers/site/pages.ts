@@ -13,6 +13,7 @@ import { courseCoverSvg, coursePath, coverPath, renderCoursePage } from './cours
 import { LANGS, type Lang } from './html.ts';
 import { cachedPage, hasSession, type PageCachePolicy, type Rendered } from './page-cache.ts';
 
+const Gone = z.object({ gone: z.boolean() });
 /** Same freshness as the course JSON (catalog/routes.ts); writes purge sooner. */
 export const COURSE_PAGE_POLICY: PageCachePolicy = { sMaxAge: 300, staleWhileRevalidate: 3600 };
 
@@ -41,7 +42,7 @@ async function wasPublic(c: AppContext, id: string): Promise<boolean> {
     ctxOf(c).services.db.db as HttpDb,
     sql`select exists (select 1 from courses where id = ${id}::uuid and not published and published_at is not null)
         or exists (select 1 from course_tombstones where course_id = ${id}::uuid) as gone`,
-    z.object({ gone: z.boolean() }),
+    Gone,
   );
   return Boolean(row?.gone);
 }
