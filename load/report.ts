@@ -56,7 +56,7 @@ export function toMarkdown(r: BenchReport): string {
   );
   if (hello)
     out.push(
-      `| hello-world worker (same workerd/Miniflare setup) | closed loop, ${hello.connections} connections, ${hello.durationMs / 1000} s | ${n(hello.rate)} | ${ms(hello.latency.p50)} | ${ms(hello.latency.p99)} | ${hello.errors} |`,
+      `| hello-world worker (same workerd/Miniflare setup, direct socket) | closed loop, ${hello.connections} connections, ${hello.durationMs / 1000} s | ${n(hello.rate)} | ${ms(hello.latency.p50)} | ${ms(hello.latency.p99)} | ${hello.errors} |`,
     );
   const h = r.ceilings.health;
   if (h)
