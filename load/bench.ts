@@ -902,7 +902,6 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
   }
 }
 
-/** Empties the local Redis (cache entries, generations, rate-limit counters): a cold start. */
 /**
  * Every rate-limit counter gone (`rl:*`, workers/lib/ratelimit.ts) before a knee step: a step
  * measures capacity, and the same simulated users must not begin it with the allowance the run
@@ -919,6 +918,7 @@ async function forgetRateLimits(upstash: { url: string; token: string }): Promis
   if (!res.ok) throw new Error(`clearing the rate limits through the Upstash endpoint answered ${res.status}`);
 }
 
+/** Empties the local Redis (cache entries, generations, rate-limit counters): a cold start. */
 async function flushRedis(upstash: { url: string; token: string }): Promise<void> {
   const res = await fetch(upstash.url, {
     method: 'POST',

@@ -2,9 +2,9 @@
  * The production-like runner: the bundle `wrangler deploy --dry-run` builds, run by workerd
  * through Miniflare's API with the bindings wrangler.toml declares (assets, R2, queues,
  * Durable Objects… whatever the config holds when it starts) and the vars of the local stack.
- * No dev-server proxy in front: requests reach Miniflare's entry worker inside workerd
- * directly, which is what makes numbers measured through it mean something (wrangler dev's
- * proxy costs >10x, see shared/notes/toolchain.md).
+ * No dev-server proxy in front (wrangler dev's costs >10x, see shared/notes/toolchain.md):
+ * requests reach Miniflare's entry worker inside workerd, and a direct socket reaches the
+ * Worker itself (directFront) — what benchmarks measure.
  *
  * A hello-world worker can run beside it in an identical Miniflare/workerd setup, so every
  * benchmark can state the runtime's own ceiling measured in the same run.
@@ -155,12 +155,12 @@ export function bundleModules(dir: string, rules: ModuleRule[]): { type: ModuleT
   return out;
 }
 
-/** The trivial worker measuring what workerd + Miniflare's entry worker cost by themselves. */
+/** The trivial worker measuring what workerd costs by itself (through its direct socket, as the app is measured). */
 const HELLO_WORKER = `export default { fetch() { return new Response('ok', { headers: { 'content-type': 'text/plain' } }); } };`;
 
 /**
  * The hello-world worker alone, in a Miniflare/workerd setup identical to the app's (same
- * compatibility date and flags, same entry worker, request logging off).
+ * compatibility date and flags, request logging off), with a direct socket beside Miniflare's entry.
  */
 export async function startHelloWorker(opts: {
   root: string;
