@@ -100,12 +100,19 @@ describe('Redis faults', () => {
     expect(lost).toBe(0);
     if (!loginMay.includes(200)) expect(failedAsDesigned).toBe(rounds);
 
-    // Redis is back: login works again, without a restart.
+    // Redis is back: login works again, without a restart. On a loaded machine one Redis call can
+    // still miss its 500 ms budget and fail closed (seen once in CI), so recovery gets a few tries.
+    const login = () =>
+      api('POST', '/api/auth/login', {
+        body: { email: learner.email, password: PASSWORD },
+        headers: { 'cf-connecting-ip': uniqueIp() },
+      });
     await new Promise((r) => setTimeout(r, 1100));
-    const after = await api('POST', '/api/auth/login', {
-      body: { email: learner.email, password: PASSWORD },
-      headers: { 'cf-connecting-ip': uniqueIp() },
-    });
+    let after = await login();
+    for (let attempt = 1; attempt < 4 && after.status === 503; attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      after = await login();
+    }
     expect(after.status, show(after)).toBe(200);
     await recordTally({ scenario: `${name}: reads + login`, tried: tried.length, failedAsDesigned, lost });
   });
