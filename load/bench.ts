@@ -639,12 +639,7 @@ export async function backendCounters(db: pg.Pool, upstash?: { url: string; toke
     out['postgres rows scanned'] = Number(r.tup_returned);
   }
   if (upstash) {
-    const res = await fetch(upstash.url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(['INFO', 'stats']),
-      signal: AbortSignal.timeout(5000),
-    }).catch(() => undefined);
+    const res = await upstashCommand(upstash, ['INFO', 'stats'], 5000).catch(() => undefined);
     const info = res?.ok ? ((await res.json()) as { result?: string }).result : undefined;
     const m = typeof info === 'string' ? /total_commands_processed:(\d+)/.exec(info) : null;
     if (m) out['redis commands'] = Number(m[1]);
@@ -654,12 +649,17 @@ export async function backendCounters(db: pg.Pool, upstash?: { url: string; toke
 
 /** Makes every cached list and search unreachable (the catalog's generation key), for a cold-cache run. */
 async function bumpCatalogGeneration(upstash: { url: string; token: string }): Promise<void> {
-  await fetch(upstash.url, {
+  await upstashCommand(upstash, ['INCR', 'gen:catalog'], 5000).catch(() => undefined);
+}
+
+/** One Redis command through the local Upstash REST endpoint (the bench's only way into Redis). */
+function upstashCommand(upstash: { url: string; token: string }, command: string[], timeoutMs: number): Promise<Response> {
+  return fetch(upstash.url, {
     method: 'POST',
     headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(['INCR', 'gen:catalog']),
-    signal: AbortSignal.timeout(5000),
-  }).catch(() => undefined);
+    body: JSON.stringify(command),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
 }
 
 export { scrapeMetrics };
@@ -909,22 +909,12 @@ async function runPhasedRuns(names: PhasedRunName[], ctx: PhasedContext): Promis
  */
 async function forgetRateLimits(upstash: { url: string; token: string }): Promise<void> {
   const script = "local n = 0 for _, k in ipairs(redis.call('KEYS', 'rl:*')) do redis.call('DEL', k) n = n + 1 end return n";
-  const res = await fetch(upstash.url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(['EVAL', script, '0']),
-    signal: AbortSignal.timeout(10_000),
-  });
+  const res = await upstashCommand(upstash, ['EVAL', script, '0'], 10_000);
   if (!res.ok) throw new Error(`clearing the rate limits through the Upstash endpoint answered ${res.status}`);
 }
 
 /** Empties the local Redis (cache entries, generations, rate-limit counters): a cold start. */
 async function flushRedis(upstash: { url: string; token: string }): Promise<void> {
-  const res = await fetch(upstash.url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(['FLUSHDB']),
-    signal: AbortSignal.timeout(10_000),
-  });
+  const res = await upstashCommand(upstash, ['FLUSHDB'], 10_000);
   if (!res.ok) throw new Error(`FLUSHDB through the Upstash endpoint answered ${res.status}`);
 }
