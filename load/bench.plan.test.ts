@@ -5,7 +5,15 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KNEE_SAMPLES, kneeStepMs, knownScenarioNames, planScenarios, searchKnee, UnknownScenarioError } from './bench.ts';
+import {
+  KNEE_CEILING_FACTOR,
+  KNEE_SAMPLES,
+  kneeStepMs,
+  knownScenarioNames,
+  planScenarios,
+  searchKnee,
+  UnknownScenarioError,
+} from './bench.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -66,9 +74,16 @@ describe('searchKnee', () => {
     expect(await run(1000, 380)).toEqual({ knee: 340, tried: [25, 50, 100, 200, 400, 285, 340] });
   });
 
-  it('stops at the budget when every rate passes, and below the first step when none does', async () => {
-    expect(await run(200, 10_000)).toEqual({ knee: 200, tried: [25, 50, 100, 200] });
-    expect(await run(300, 10_000)).toEqual({ knee: 300, tried: [25, 50, 100, 200, 300] });
+  it('goes on past the budget rate, up to a few times it: the knee is what the machine can do', async () => {
+    expect(KNEE_CEILING_FACTOR).toBe(4);
+    // 200 passes, so does 400; 800 fails; √(400·800) ≈ 566 → 565 fails; √(400·565) ≈ 475 passes.
+    expect(await run(200, 500)).toEqual({ knee: 475, tried: [25, 50, 100, 200, 400, 800, 565, 475] });
+    // The budget's own rate is a step even when doubling would jump over it.
+    expect(await run(300, 10_000)).toEqual({ knee: 1200, tried: [25, 50, 100, 200, 300, 600, 1200] });
+  });
+
+  it('stops at the ceiling when every rate passes, and below the first step when none does', async () => {
+    expect(await run(200, 10_000)).toEqual({ knee: 800, tried: [25, 50, 100, 200, 400, 800] });
     expect(await run(200, 10)).toEqual({ knee: null, tried: [25] });
   });
 
@@ -81,9 +96,14 @@ describe('searchKnee', () => {
     // 150 passed in the 30 s run: 300 passes, 500 (the budget) fails; √(300·500) ≈ 387 → 385 fails; √(300·385) ≈ 340 passes.
     expect(await searchKnee(500, step, 150)).toBe(340);
     expect(tried).toEqual([300, 500, 385, 340]);
-    // Passed at the budget: nothing left to measure.
-    expect(await searchKnee(200, step, 200)).toBe(200);
-    expect(tried).toHaveLength(4);
+    // Passed at the budget: the search goes on from there — 400 fails, √(200·400) ≈ 283 → 285 and √(285·400) ≈ 338 → 340 pass.
+    tried.length = 0;
+    expect(await searchKnee(200, step, 200)).toBe(340);
+    expect(tried).toEqual([400, 285, 340]);
+    // Passed at the ceiling: nothing left to measure.
+    tried.length = 0;
+    expect(await searchKnee(200, step, 800)).toBe(800);
+    expect(tried).toEqual([]);
   });
 
   it('measures each step long enough for a p99 of thousands of requests, 10 to 30 s', () => {

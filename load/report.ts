@@ -97,17 +97,19 @@ export function toMarkdown(r: BenchReport): string {
   const knees = r.scenarios.filter((s) => s.knee);
   if (knees.length) {
     out.push(
-      '### Highest rate meeting the budget (--knee: 10 s steps, 2 s ramp each)',
+      '### Highest rate meeting the budget (--knee: 10–30 s steps, 2 s ramp each, up to 4× the budget rate)',
       '',
-      '| scenario | steps (rate → achieved, p99, errors) | highest passing rate |',
-      '|---|---|---:|',
+      '| scenario | steps (rate → achieved, p99, errors) | highest passing rate | × hello |',
+      '|---|---|---:|---:|',
     );
     for (const s of knees) {
       const steps = s
         .knee!.steps.map((k) => `${n(k.rate)} → ${n(k.achieved, 1)}/s, ${ms(k.p99)} ms, ${k.errors} ${k.pass ? '✔' : '✘'}`)
         .join('; ');
       out.push(
-        `| ${s.scenario} | ${steps} | ${s.knee!.maxPassingRate === null ? 'below the first step' : `${n(s.knee!.maxPassingRate)} /s`} |`,
+        `| ${s.scenario} | ${steps} | ${s.knee!.maxPassingRate === null ? 'below the first step' : `${n(s.knee!.maxPassingRate)} /s`} | ${
+          s.knee!.maxPassingRate !== null && hello?.rate ? `${((100 * s.knee!.maxPassingRate) / hello.rate).toFixed(1)} %` : '—'
+        } |`,
       );
     }
     out.push('');
