@@ -1,5 +1,6 @@
 /** The bench report as Markdown (for people) and JSON (for tools), under load/reports/. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { timelineSvg } from './plot.ts';
 import { join } from 'node:path';
 import type { BenchReport, ScenarioEntry } from './bench.ts';
 import type { EndpointReport } from './lib/run.ts';
@@ -34,7 +35,8 @@ function endpointRow(e: EndpointReport): string {
   return `| \`${e.endpoint}\` | ${n(e.sent)} | ${n(e.achievedRate, 1)} | ${ms(e.latency.p50)} | ${ms(e.latency.p95)} | ${ms(e.latency.p99)} | ${ms(e.latency.max)} | ${errs(e.errorsByStatus)}${edge} |`;
 }
 
-export function toMarkdown(r: BenchReport): string {
+/** `plots`: the chart file of a phased scenario, by scenario name (written beside the report). */
+export function toMarkdown(r: BenchReport, plots?: Map<string, string>): string {
   const out: string[] = [];
   const hello = r.ceilings.hello;
   out.push(`# Sabaq ${r.kind === 'smoke' ? 'bench smoke run' : 'bench'} — ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC`, '');
@@ -165,6 +167,8 @@ export function toMarkdown(r: BenchReport): string {
           .join(' · ')}`,
         '',
       );
+    const plot = plots?.get(s.scenario);
+    if (plot) out.push(`![${s.scenario}: offered load, goodput, shed and p99 second by second](${plot})`, '');
     out.push(...perSecond(ph.result.seconds));
   }
 
@@ -258,7 +262,15 @@ function perSecond(seconds: Second[]): string[] {
 export function writeReport(r: BenchReport, dir: string): { md: string; json: string } {
   mkdirSync(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const md = toMarkdown(r);
+  // The phased runs (overload, cold start) get their timeline as a chart beside the report.
+  const plots = new Map<string, string>();
+  for (const s of r.scenarios) {
+    if (!s.phased?.result.seconds.length) continue;
+    const file = `${r.kind}-${stamp}-${s.scenario}.svg`;
+    writeFileSync(join(dir, file), timelineSvg(s.title, s.phased.result.seconds, s.phased.budgetP99Ms));
+    plots.set(s.scenario, file);
+  }
+  const md = toMarkdown(r, plots);
   const json = JSON.stringify(r, null, 2);
   const base = join(dir, `${r.kind}-${stamp}`);
   writeFileSync(`${base}.md`, md);
