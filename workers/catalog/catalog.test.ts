@@ -441,6 +441,31 @@ describe('caching', () => {
     expect(bodies).toHaveLength(1);
   });
 
+  it('a miss is the read and one fill that stores the value and releases the fill lock together', async () => {
+    const base = testCtx();
+    const redis = createRedis(base.config);
+    const bodies: unknown[] = [];
+    (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(
+      async (req, next) => {
+        bodies.push(req.body);
+        return next(req);
+      },
+    );
+    const cache = new Cache(redis, base.log);
+    const key = `fill:${rnd()}`;
+    expect(await cache.getOrLoad({ family: 'test', key, gens: [], ttlSec: 30, load: async () => ({ n: 1 }) })).toEqual({ n: 1 });
+    // The read script (which took the lock) and the fill: two round trips, no pipeline.
+    expect(bodies).toHaveLength(2);
+    expect(bodies.every((b) => Array.isArray(b) && typeof b[0] === 'string' && /^eval/i.test(b[0]))).toBe(true);
+    // The lock is gone at once (not after its 3 s expiry) and the entry is stored with its TTL.
+    const full = `c2:${key}@`;
+    expect(await redis.exists(`lock:${full}`)).toBe(0);
+    expect(await redis.get<string>(full)).toMatch(/^\d+\|\{"n":1\}$/);
+    const ttl = await redis.ttl(full);
+    expect(ttl).toBeGreaterThan(300);
+    expect(ttl).toBeLessThanOrEqual(330);
+  });
+
   it('cached values come back exactly over the plain (not base64) encoding: any script, quotes, escapes, emoji', async () => {
     const base = testCtx();
     const cache = new Cache(createRedis(base.config), base.log);

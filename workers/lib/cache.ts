@@ -87,6 +87,17 @@ return { full, v or '', claim }
 `;
 
 /**
+ * KEYS: the entry, its fill lock. ARGV: the stored value, its expiry (s). The fill of a reader
+ * that held the lock: store and release in one round trip — a script, not a pipeline (the
+ * client's Pipeline builds a closure per Redis command it knows, on every use).
+ */
+const FILL_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1
+`;
+
+/**
  * Per-isolate memory of the last value read or loaded per key (the JSON as stored), bounded,
  * least recently used out first. Read only while Redis cannot answer, so a cache that cannot
  * fill still converges: a hot key is loaded once per isolate every few seconds instead of once
@@ -258,7 +269,9 @@ export class Cache {
     try {
       await redisCall(
         (): Promise<unknown> =>
-          locked ? this.redis.pipeline().set(full, entry, { ex }).del(`lock:${full}`).exec() : this.redis.set(full, entry, { ex }),
+          locked
+            ? scriptOf<number>(this.redis, FILL_SCRIPT).exec([full, `lock:${full}`], [entry, String(ex)])
+            : this.redis.set(full, entry, { ex }),
         'cache set',
         redisBudget(this.redis),
       );
