@@ -516,6 +516,37 @@ describe('rate limits', () => {
     // Another client is unaffected.
     expect((await api('GET', '/api/search?q=rate', { headers: { 'cf-connecting-ip': uniqueIp() } })).status).toBe(200);
   });
+
+  it('a cached list or search answer is one Redis round trip, its rate-limit decision included, on the library’s bucket', async () => {
+    const { vars } = await import('../../tests/support/users.ts');
+    /** Redis commands this isolate has sent (every op, ok or not), from its own metrics. */
+    const redisCalls = async () => {
+      const text = String((await api('GET', '/api/metrics', { token: vars.METRICS_TOKEN })).body);
+      return [...text.matchAll(/^sabaq_redis_command_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const ip = uniqueIp();
+    const uniq = rnd();
+    for (const path of [`/api/courses?tag=${uniq}`, `/api/search?q=${uniq}`]) {
+      const first = await api('GET', path, { headers: { 'cf-connecting-ip': ip } });
+      expect(first.status, show(first)).toBe(200);
+      const before = await redisCalls();
+      const cached = await api('GET', path, { headers: { 'cf-connecting-ip': ip } });
+      expect(cached.status, show(cached)).toBe(200);
+      expect((await redisCalls()) - before).toBe(1);
+      // Both requests were counted: the headers follow the bucket down.
+      const limit = Number(cached.headers.get('ratelimit-limit'));
+      expect(Number(cached.headers.get('ratelimit-remaining'))).toBe(limit - 2);
+    }
+    // The library, asked about the same client, sees the same bucket (one token fewer after its own hit).
+    const ctx = testCtx();
+    const { hit } = await import('../lib/ratelimit.ts');
+    const d = await hit(ctx.services.redis, 'search', `ip:${ip}`);
+    expect(d.allowed).toBe(true);
+    expect(d.remaining).toBe(45 - 3);
+    // A request refused before any read (empty query) is still counted.
+    expect((await api('GET', '/api/search?q=%20', { headers: { 'cf-connecting-ip': ip } })).status).toBe(400);
+    expect((await hit(ctx.services.redis, 'search', `ip:${ip}`)).remaining).toBe(45 - 5);
+  });
 });
 
 describe('cache warm-up', () => {

@@ -4,7 +4,7 @@ import { createRouter, ctxOf } from '../app.ts';
 import { authenticate, authenticateOptional } from '../identity/auth.ts';
 import { edgeCache, PUBLIC_LIST_HEADERS } from '../lib/edge-cache.ts';
 import { IdParam, errorResponses, json, jsonBody, pageOf } from '../lib/openapi.ts';
-import { rateLimit } from '../lib/ratelimit-middleware.ts';
+import { rateLimit, rateLimitOnCacheRead } from '../lib/ratelimit-middleware.ts';
 import { text } from '../lib/text.ts';
 import {
   addLesson,
@@ -142,7 +142,7 @@ const r = {
     path: '/courses',
     tags: ['catalog'],
     summary: 'Published courses, newest first (or by rating, popularity), with filters and cursor pagination',
-    middleware: [readLimit, etag()] as const,
+    middleware: [rateLimitOnCacheRead('catalog.read'), etag()] as const,
     request: { query: ListQuery },
     responses: { 200: json(pageOf(CourseCard)), ...errorResponses(400, 429) },
   }),
@@ -151,7 +151,7 @@ const r = {
     path: '/search',
     tags: ['catalog'],
     summary: 'Full-text and typo-tolerant search over published courses and tests, four orders, with the result count',
-    middleware: [rateLimit('search'), etag()] as const,
+    middleware: [rateLimitOnCacheRead('search'), etag()] as const,
     request: { query: SearchQuery },
     responses: { 200: json(SearchPage), ...errorResponses(400, 429) },
   }),

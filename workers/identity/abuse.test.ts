@@ -142,8 +142,8 @@ describe('the rate-limit table has no dead policies', () => {
   });
 
   it.each(Object.keys(policies))('policy %s is applied somewhere', (name) => {
-    // Applied = passed to the route middleware or to hit()/peek(), not merely mentioned.
-    const applied = new RegExp(`(?:rateLimit|hit|peek)\\(\\s*(?:[\\w.]+,\\s*)?'${name.replace(/\./g, '\\.')}'`);
+    // Applied = passed to a route middleware or to hit()/peek(), not merely mentioned.
+    const applied = new RegExp(`(?:rateLimit|rateLimitOnCacheRead|hit|peek)\\(\\s*(?:[\\w.]+,\\s*)?'${name.replace(/\./g, '\\.')}'`);
     const users = Object.entries(sources)
       .filter(([, text]) => applied.test(text))
       .map(([file]) => file);

@@ -61,15 +61,15 @@ const WAIT_STEP_MS = 25;
 const WAIT_STEPS = 40;
 
 /**
- * KEYS: the generation counters. ARGV: key, now (ms), lock ms.
+ * The cache read, generations from KEYS[first] on. ARGV: key, now (ms), lock ms.
  * Returns { full key, stored value or '', 1 if this caller must (re)load it }.
  * Stored values are "<fresh-until ms>|<json>" (prefix c2: — entries of the older layout are never read).
  */
-const READ_SCRIPT = `
+const readLua = (first: number) => `
 local parts = {}
-if #KEYS > 0 then
-  local gens = redis.call('MGET', unpack(KEYS))
-  for i = 1, #KEYS do parts[i] = gens[i] or '0' end
+if #KEYS >= ${first} then
+  local gens = redis.call('MGET', unpack(KEYS, ${first}))
+  for i = 1, #gens do parts[i] = gens[i] or '0' end
 end
 local full = 'c2:' .. ARGV[1] .. '@' .. table.concat(parts, '.')
 local v = redis.call('GET', full)
@@ -83,8 +83,59 @@ end
 if (not v) or (not fresh) then
   if redis.call('SET', 'lock:' .. full, '1', 'NX', 'PX', ARGV[3]) then claim = 1 end
 end
+`;
+
+/** KEYS: the generation counters. */
+const READ_SCRIPT = `${readLua(1)}
 return { full, v or '', claim }
 `;
+
+/**
+ * A token bucket charged, then the cache read — one round trip for a cached answer and its
+ * rate-limit decision. KEYS: the bucket, then the generation counters. ARGV: key, now (ms), lock
+ * ms, then the bucket's max tokens, interval (ms), refill per interval. The bucket part is
+ * @upstash/ratelimit's tokenBucket (same hash fields, arithmetic and expiry), so requests
+ * limited through the library and through this script share one bucket. Over the limit nothing
+ * is read: { '', '', 0, -1, reset (ms), limit }; else { full, value, claim, tokens left, reset, limit }.
+ */
+const CHARGED_READ_SCRIPT = `
+local maxTokens = tonumber(ARGV[4])
+local interval = tonumber(ARGV[5])
+local refillRate = tonumber(ARGV[6])
+local now = tonumber(ARGV[2])
+local bucket = redis.call('HMGET', KEYS[1], 'refilledAt', 'tokens')
+local refilledAt = now
+local tokens = maxTokens
+if bucket[1] then
+  refilledAt = tonumber(bucket[1])
+  tokens = tonumber(bucket[2])
+end
+if now >= refilledAt + interval then
+  local refills = math.floor((now - refilledAt) / interval)
+  tokens = math.min(maxTokens, tokens + refills * refillRate)
+  refilledAt = refilledAt + refills * interval
+end
+if tokens < 1 then return { '', '', 0, -1, refilledAt + interval, maxTokens } end
+local left = tokens - 1
+redis.call('HSET', KEYS[1], 'refilledAt', refilledAt, 'tokens', left)
+local expireAt = math.ceil((maxTokens - left) / refillRate) * interval
+if expireAt > 0 then redis.call('PEXPIRE', KEYS[1], expireAt) end
+${readLua(2)}
+return { full, v or '', claim, left, refilledAt + interval, maxTokens }
+`;
+
+/** What the bucket said: tokens left (-1: refused, nothing taken), when it refills (ms), its size. */
+export type BucketAnswer = { remaining: number; reset: number; limit: number } | { error: unknown };
+
+/** A rate-limit token bucket for the next cache read to charge (lib/ratelimit.ts, cacheReadCharge). */
+export interface BucketCharge {
+  key: string;
+  maxTokens: number;
+  intervalMs: number;
+  refillRate: number;
+  /** Called before anything is loaded, with the bucket's answer or Redis's error; throws to refuse the request. */
+  settle(answer: BucketAnswer): void;
+}
 
 /**
  * KEYS: the entry, its fill lock. ARGV: the stored value, its expiry (s). The fill of a reader
@@ -206,24 +257,57 @@ export class Cache {
     }
   }
 
+  private charge: BucketCharge | undefined;
+
+  /**
+   * The next `getOrLoad` also charges this token bucket, in the same round trip, and settles
+   * it before loading anything (undefined: drop a charge no read took). The Cache lives as long
+   * as its request, so this is that request's rate-limit hit.
+   */
+  chargeNextRead(charge: BucketCharge | undefined): void {
+    this.charge = charge;
+  }
+
   async getOrLoad<T>(opts: CacheOptions<T>): Promise<T> {
     const { family } = opts;
+    const charge = this.charge;
+    this.charge = undefined;
     let full: string;
     let stored: string;
     let claimed: boolean;
+    let bucket: BucketAnswer | undefined;
     try {
-      const script = scriptOf<[string, string, number]>(this.redis, READ_SCRIPT);
-      [full, stored, claimed] = await redisCall(
-        () => script.exec(opts.gens, [opts.key, String(this.now()), String(LOCK_MS)]),
-        'cache read',
-        redisBudget(this.redis),
-      ).then(([f, s, c]) => [f, s, Number(c) === 1] as const);
+      const now = String(this.now());
+      if (charge) {
+        const script = scriptOf<[string, string, number, number, number, number]>(this.redis, CHARGED_READ_SCRIPT);
+        const args = [opts.key, now, String(LOCK_MS), String(charge.maxTokens), String(charge.intervalMs), String(charge.refillRate)];
+        // A rate limit's time budget (twice a cache read's): a limit that times out fails open.
+        const [f, s, c, remaining, reset, limit] = await redisCall(
+          () => script.exec([charge.key, ...opts.gens], args),
+          'cache read',
+          redisBudget(this.redis, 2),
+        );
+        [full, stored, claimed] = [f, s, Number(c) === 1];
+        bucket = { remaining: Number(remaining), reset: Number(reset), limit: Number(limit) };
+      } else {
+        const script = scriptOf<[string, string, number]>(this.redis, READ_SCRIPT);
+        const [f, s, c] = await redisCall(
+          () => script.exec(opts.gens, [opts.key, now, String(LOCK_MS)]),
+          'cache read',
+          redisBudget(this.redis),
+        );
+        [full, stored, claimed] = [f, s, Number(c) === 1];
+      }
     } catch (err) {
-      // Redis unavailable: to Postgres, but bounded (see readThrough).
+      // Redis unavailable: the rate limit decides how it fails (a throw refuses the request),
+      // then to Postgres, but bounded (see readThrough).
+      charge?.settle({ error: err });
       this.stats.error(family);
       this.log.warn('cache unavailable, reading through', { family, ...errorFields(err) });
       return this.readThrough(opts);
     }
+    // Over the limit: settle throws the refusal before anything is loaded.
+    if (charge && bucket) charge.settle(bucket);
     if (stored) {
       this.stats.hit(family);
       this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens, MEMORY_REFRESH_MS);

@@ -1,5 +1,6 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis/cloudflare';
+import type { BucketCharge, BucketAnswer } from './cache.ts';
 import { AppError } from './errors.ts';
 import { redisBudget, redisCall, redisMetrics } from './redis.ts';
 
@@ -16,7 +17,21 @@ interface Policy {
    * general limits fail open so a cache outage does not take the API down.
    */
   failMode: 'open' | 'closed';
+  /** A token bucket's parameters, for charging it inside another script (cache reads). */
+  bucket?: { refillRate: number; intervalMs: number; maxTokens: number };
 }
+
+/**
+ * `maxTokens` at once, `refillRate` more every `intervalSec`. One definition for both ways the
+ * bucket is charged: through @upstash/ratelimit, or in the cache read's script (lib/cache.ts),
+ * which keeps the library's key and arithmetic so both see the same bucket.
+ */
+const tokenBucket = (refillRate: number, intervalSec: number, maxTokens: number) => ({
+  limiter: () => Ratelimit.tokenBucket(refillRate, `${intervalSec} s`, maxTokens),
+  bucket: { refillRate, intervalMs: intervalSec * 1000, maxTokens },
+  limit: maxTokens,
+  windowSec: intervalSec,
+});
 
 /** One table of every limit the API enforces. */
 export const policies = {
@@ -36,15 +51,15 @@ export const policies = {
   'auth.verify.resend': { limiter: () => Ratelimit.slidingWindow(3, '1 h'), limit: 3, windowSec: 3600, failMode: 'closed' },
   'auth.refresh.ip': { limiter: () => Ratelimit.slidingWindow(60, '1 m'), limit: 60, windowSec: 60, failMode: 'closed' },
   /** Public catalog reads: 120 a minute sustained, bursts up to 180. */
-  'catalog.read': { limiter: () => Ratelimit.tokenBucket(120, '1 m', 180), limit: 180, windowSec: 60, failMode: 'open' },
+  'catalog.read': { ...tokenBucket(120, 60, 180), failMode: 'open' },
   /** Search: 30 per 10 s sustained, bursts up to 45. */
-  search: { limiter: () => Ratelimit.tokenBucket(30, '10 s', 45), limit: 45, windowSec: 10, failMode: 'open' },
+  search: { ...tokenBucket(30, 10, 45), failMode: 'open' },
   /** Authoring writes per teacher (an editor saving a course structure makes many). */
   'authoring.write': { limiter: () => Ratelimit.slidingWindow(120, '1 m'), limit: 120, windowSec: 60, failMode: 'open' },
   /** Checkout sessions per buyer: a money path, so it fails closed. */
   'payments.checkout': { limiter: () => Ratelimit.slidingWindow(20, '1 m'), limit: 20, windowSec: 60, failMode: 'closed' },
   /** Live game state polling (the HTTP fallback) per client address: 2/s sustained, bursts up to 40. */
-  'games.state': { limiter: () => Ratelimit.tokenBucket(20, '10 s', 40), limit: 40, windowSec: 10, failMode: 'open' },
+  'games.state': { ...tokenBucket(20, 10, 40), failMode: 'open' },
 } satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof policies;
@@ -81,35 +96,66 @@ function unavailable(name: PolicyName, err: unknown): AppError {
   );
 }
 
+/** The token-bucket policies whose failures let requests through: the ones a cache read may charge. */
+export type CacheChargedPolicy = 'catalog.read' | 'search';
+
+function decide(redis: Redis, name: PolicyName, r: { success?: boolean; limit: number; remaining: number; reset: number }): LimitDecision {
+  const allowed = r.success ?? r.remaining > 0;
+  redisMetrics(redis).rateLimit(name, allowed ? 'allowed' : 'blocked');
+  return { policy: name, allowed, limit: r.limit, remaining: Math.max(0, r.remaining), reset: r.reset, failedOpen: false };
+}
+
+function failed(redis: Redis, name: PolicyName, err: unknown): LimitDecision {
+  const policy: Policy = policies[name];
+  redisMetrics(redis).rateLimit(name, policy.failMode === 'closed' ? 'failed_closed' : 'failed_open');
+  if (policy.failMode === 'closed') throw unavailable(name, err);
+  return {
+    policy: name,
+    allowed: true,
+    limit: policy.limit,
+    remaining: policy.limit,
+    reset: Date.now() + policy.windowSec * 1000,
+    failedOpen: true,
+  };
+}
+
+/**
+ * A hit of `name` for `key`, charged by the request's next cache read in the same Redis round
+ * trip (a cached answer is then one round trip, its rate-limit decision included). The charge
+ * settles before anything is loaded: over the limit, the read throws the 429. `decision()` is
+ * undefined while no cache read has charged it.
+ */
+export function cacheReadCharge(
+  redis: Redis,
+  name: CacheChargedPolicy,
+  key: string,
+): { charge: BucketCharge; decision(): LimitDecision | undefined } {
+  const bucket = policies[name].bucket;
+  let decision: LimitDecision | undefined;
+  const charge: BucketCharge = {
+    key: `rl:${name}:${key}`,
+    ...bucket,
+    settle(answer: BucketAnswer) {
+      // The library's convention: -1 tokens left is a refusal (nothing was taken).
+      decision =
+        'error' in answer
+          ? failed(redis, name, answer.error)
+          : decide(redis, name, { success: answer.remaining >= 0, limit: answer.limit, remaining: answer.remaining, reset: answer.reset });
+      if (!decision.allowed) throw rateLimited(decision);
+    },
+  };
+  return { charge, decision: () => decision };
+}
+
 async function guarded(
   redis: Redis,
   name: PolicyName,
   run: () => Promise<{ success?: boolean; limit: number; remaining: number; reset: number }>,
 ): Promise<LimitDecision> {
-  const policy: Policy = policies[name];
   try {
-    const r = await redisCall(run, `rate limit ${name}`, redisBudget(redis, 2));
-    const allowed = r.success ?? r.remaining > 0;
-    redisMetrics(redis).rateLimit(name, allowed ? 'allowed' : 'blocked');
-    return {
-      policy: name,
-      allowed: r.success ?? r.remaining > 0,
-      limit: r.limit,
-      remaining: Math.max(0, r.remaining),
-      reset: r.reset,
-      failedOpen: false,
-    };
+    return decide(redis, name, await redisCall(run, `rate limit ${name}`, redisBudget(redis, 2)));
   } catch (err) {
-    redisMetrics(redis).rateLimit(name, policy.failMode === 'closed' ? 'failed_closed' : 'failed_open');
-    if (policy.failMode === 'closed') throw unavailable(name, err);
-    return {
-      policy: name,
-      allowed: true,
-      limit: policy.limit,
-      remaining: policy.limit,
-      reset: Date.now() + policy.windowSec * 1000,
-      failedOpen: true,
-    };
+    return failed(redis, name, err);
   }
 }
 
