@@ -14,6 +14,20 @@ import { createRedis } from '../lib/redis.ts';
 
 const rnd = () => Math.random().toString(36).slice(2, 10);
 
+/** A Cache on its own Redis client that records the body of every command it sends. */
+function recordingCache() {
+  const base = testCtx();
+  const redis = createRedis(base.config);
+  const bodies: unknown[] = [];
+  (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(
+    async (req, next) => {
+      bodies.push(req.body);
+      return next(req);
+    },
+  );
+  return { redis, bodies, cache: new Cache(redis, base.log) };
+}
+
 async function ensureCategory(slug: string) {
   await testDb()
     .db.insert(categories)
@@ -418,16 +432,7 @@ describe('caching', () => {
   });
 
   it('a cache hit is one Redis round trip, generations included', async () => {
-    const base = testCtx();
-    const redis = createRedis(base.config);
-    const bodies: unknown[] = [];
-    (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(
-      async (req, next) => {
-        bodies.push(req.body);
-        return next(req);
-      },
-    );
-    const cache = new Cache(redis, base.log);
+    const { bodies, cache } = recordingCache();
     const opts = {
       family: 'test',
       key: `rt:${rnd()}`,
@@ -442,16 +447,7 @@ describe('caching', () => {
   });
 
   it('a miss is the read and one fill that stores the value and releases the fill lock together', async () => {
-    const base = testCtx();
-    const redis = createRedis(base.config);
-    const bodies: unknown[] = [];
-    (redis as unknown as { use(m: (req: { body?: unknown }, next: (r: unknown) => Promise<unknown>) => Promise<unknown>): void }).use(
-      async (req, next) => {
-        bodies.push(req.body);
-        return next(req);
-      },
-    );
-    const cache = new Cache(redis, base.log);
+    const { redis, bodies, cache } = recordingCache();
     const key = `fill:${rnd()}`;
     expect(await cache.getOrLoad({ family: 'test', key, gens: [], ttlSec: 30, load: async () => ({ n: 1 }) })).toEqual({ n: 1 });
     // The read script (which took the lock) and the fill: two round trips, no pipeline.
