@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { CHARGED_READ_SCRIPT, READ_SCRIPT } from '../../workers/lib/cache.ts';
 import { startInProcessRedis, startRedis, type RedisHandle } from './redis.ts';
 import { startUpstashEndpoint, type UpstashEndpoint } from './upstash-endpoint.ts';
 
@@ -348,6 +349,17 @@ describe('Upstash endpoint over the in-process engine', () => {
     expect(await s.client.pipeline().set('p', 'x').get('p').incr('pn').exec()).toEqual(['OK', 'x', 1]);
     const results = await Promise.all(Array.from({ length: 20 }, () => s.client.multi().incr('ta').incr('tb').exec()));
     for (const [a, b] of results) expect(a).toBe(b);
+  });
+
+  test("the cache's read scripts run here too: missing generations read as 0, a missing bucket is full", async () => {
+    const now = String(Date.now());
+    // Generation counters never bumped, no entry yet: this caller gets the fill lock.
+    expect(await s.direct.eval(READ_SCRIPT, ['gen:x', 'gen:y'], ['k', now, '3000'])).toEqual(['c2:k@0.0', '', 1]);
+    // A bucket of 2 tokens: two reads charged, the third refused before reading anything.
+    const charged = (n: number) => s.direct.eval(CHARGED_READ_SCRIPT, ['rl:t:ip:1', 'gen:x'], [`k${n}`, now, '3000', '2', '10000', '1']);
+    expect(await charged(1)).toEqual(['c2:k1@0', '', 1, 1, Number(now) + 10_000, 2]);
+    expect(await charged(2)).toEqual(['c2:k2@0', '', 1, 0, Number(now) + 10_000, 2]);
+    expect(await charged(3)).toEqual(['', '', 0, -1, Number(now) + 10_000, 2]);
   });
 
   test('unknown commands and non-integer INCR are Redis errors', async () => {

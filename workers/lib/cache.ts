@@ -69,7 +69,7 @@ const readLua = (first: number) => `
 local parts = {}
 if #KEYS >= ${first} then
   local gens = redis.call('MGET', unpack(KEYS, ${first}))
-  for i = 1, #gens do parts[i] = gens[i] or '0' end
+  for i = 1, #gens do parts[i] = type(gens[i]) == 'string' and gens[i] or '0' end
 end
 local full = 'c2:' .. ARGV[1] .. '@' .. table.concat(parts, '.')
 local v = redis.call('GET', full)
@@ -86,7 +86,7 @@ end
 `;
 
 /** KEYS: the generation counters. */
-const READ_SCRIPT = `${readLua(1)}
+export const READ_SCRIPT = `${readLua(1)}
 return { full, v or '', claim }
 `;
 
@@ -98,18 +98,15 @@ return { full, v or '', claim }
  * limited through the library and through this script share one bucket. Over the limit nothing
  * is read: { '', '', 0, -1, reset (ms), limit }; else { full, value, claim, tokens left, reset, limit }.
  */
-const CHARGED_READ_SCRIPT = `
+export const CHARGED_READ_SCRIPT = `
 local maxTokens = tonumber(ARGV[4])
 local interval = tonumber(ARGV[5])
 local refillRate = tonumber(ARGV[6])
 local now = tonumber(ARGV[2])
 local bucket = redis.call('HMGET', KEYS[1], 'refilledAt', 'tokens')
-local refilledAt = now
-local tokens = maxTokens
-if bucket[1] then
-  refilledAt = tonumber(bucket[1])
-  tokens = tonumber(bucket[2])
-end
+-- A missing bucket is full (tonumber: some Redis emulations answer a missing field with a null, not false).
+local refilledAt = tonumber(bucket[1]) or now
+local tokens = tonumber(bucket[2]) or maxTokens
 if now >= refilledAt + interval then
   local refills = math.floor((now - refilledAt) / interval)
   tokens = math.min(maxTokens, tokens + refills * refillRate)
