@@ -75,12 +75,15 @@ export interface LimitDecision {
   failedOpen: boolean;
 }
 
+/** Where a policy's counters live in Redis (the bench clears `rl:*` between knee steps). */
+const prefixOf = (name: PolicyName) => `rl:${name}`;
+
 function limiterFor(redis: Redis, name: PolicyName): Ratelimit {
   const policy: Policy = policies[name];
   return new Ratelimit({
     redis,
     limiter: policy.limiter(),
-    prefix: `rl:${name}`,
+    prefix: prefixOf(name),
     analytics: false,
     // Exact counts across isolates matter more here than saving a round trip.
     ephemeralCache: false,
@@ -133,7 +136,8 @@ export function cacheReadCharge(
   const bucket = policies[name].bucket;
   let decision: LimitDecision | undefined;
   const charge: BucketCharge = {
-    key: `rl:${name}:${key}`,
+    // @upstash/ratelimit's key: `<prefix>:<identifier>`.
+    key: `${prefixOf(name)}:${key}`,
     ...bucket,
     settle(answer: BucketAnswer) {
       // The library's convention: -1 tokens left is a refusal (nothing was taken).
