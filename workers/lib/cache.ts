@@ -121,6 +121,9 @@ ${readLua(2)}
 return { full, v or '', claim, left, refilledAt + interval, maxTokens }
 `;
 
+/** Full key, stored value or '', claim; with a charge also tokens left, reset (ms), limit. */
+type ReadAnswer = [string, string, number, number?, number?, number?];
+
 /** What the bucket said: tokens left (-1: refused, nothing taken), when it refills (ms), its size. */
 export type BucketAnswer = { remaining: number; reset: number; limit: number } | { error: unknown };
 
@@ -274,27 +277,21 @@ export class Cache {
     let claimed: boolean;
     let bucket: BucketAnswer | undefined;
     try {
-      const now = String(this.now());
-      if (charge) {
-        const script = scriptOf<[string, string, number, number, number, number]>(this.redis, CHARGED_READ_SCRIPT);
-        const args = [opts.key, now, String(LOCK_MS), String(charge.maxTokens), String(charge.intervalMs), String(charge.refillRate)];
-        // A rate limit's time budget (twice a cache read's): a limit that times out fails open.
-        const [f, s, c, remaining, reset, limit] = await redisCall(
-          () => script.exec([charge.key, ...opts.gens], args),
-          'cache read',
-          redisBudget(this.redis, 2),
-        );
-        [full, stored, claimed] = [f, s, Number(c) === 1];
-        bucket = { remaining: Number(remaining), reset: Number(reset), limit: Number(limit) };
-      } else {
-        const script = scriptOf<[string, string, number]>(this.redis, READ_SCRIPT);
-        const [f, s, c] = await redisCall(
-          () => script.exec(opts.gens, [opts.key, now, String(LOCK_MS)]),
-          'cache read',
-          redisBudget(this.redis),
-        );
-        [full, stored, claimed] = [f, s, Number(c) === 1];
-      }
+      const read = [opts.key, String(this.now()), String(LOCK_MS)];
+      // Charged, the read also takes a rate limit's time budget (twice a read's): a limit that times out fails open.
+      const [f, s, c, remaining, reset, limit] = await redisCall(
+        () =>
+          charge
+            ? scriptOf<ReadAnswer>(this.redis, CHARGED_READ_SCRIPT).exec(
+                [charge.key, ...opts.gens],
+                [...read, String(charge.maxTokens), String(charge.intervalMs), String(charge.refillRate)],
+              )
+            : scriptOf<ReadAnswer>(this.redis, READ_SCRIPT).exec(opts.gens, read),
+        'cache read',
+        redisBudget(this.redis, charge ? 2 : 1),
+      );
+      [full, stored, claimed] = [f, s, Number(c) === 1];
+      if (charge) bucket = { remaining: Number(remaining), reset: Number(reset), limit: Number(limit) };
     } catch (err) {
       // Redis unavailable: the rate limit decides how it fails (a throw refuses the request),
       // then to Postgres, but bounded (see readThrough).
@@ -304,7 +301,7 @@ export class Cache {
       return this.readThrough(opts);
     }
     // Over the limit: settle throws the refusal before anything is loaded.
-    if (charge && bucket) charge.settle(bucket);
+    if (charge) charge.settle(bucket!);
     if (stored) {
       this.stats.hit(family);
       this.memory.put(opts.key, stored.slice(stored.indexOf('|') + 1), this.now(), opts.gens, MEMORY_REFRESH_MS);
